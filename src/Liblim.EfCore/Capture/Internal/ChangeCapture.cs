@@ -1,0 +1,222 @@
+using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Infrastructure.Internal;
+using Liblim.EfCore.Metadata.Internal;
+using Liblim.EfCore.Storage.Internal;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+
+namespace Liblim.EfCore.Capture.Internal;
+
+/// <summary>
+/// Turns the pending changes of a SaveChanges into new row states: an insert adds a tag and stamps every
+/// column, an update stamps only the columns whose value really changed, a delete tombstones the row's tags
+/// and keeps its values. Runs before EF writes the data, inside the transaction that will hold both.
+/// </summary>
+internal static class ChangeCapture
+{
+    private enum RowOperation
+    {
+        Update,
+        Insert,
+        Delete,
+    }
+
+    public static async Task<PendingCapture?> PrepareAsync(DbContext context, bool async, CancellationToken ct)
+    {
+        var model = ReplicationModel.For(context.Model);
+        if (!model.Tables.Any())
+        {
+            return null;
+        }
+
+        if (context.ChangeTracker.AutoDetectChangesEnabled)
+        {
+            context.ChangeTracker.DetectChanges();
+        }
+
+        var rows = Collect(context, model);
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
+        var transaction = await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false);
+        try
+        {
+            var session = new StoreSession(context);
+            var metadata = new MetadataStore(session);
+            var options = context.GetService<IDbContextOptions>().FindExtension<LiblimOptionsExtension>()!;
+            var clock = await metadata.LockAsync(options.NodeId, async, ct).ConfigureAwait(false);
+            var ticks = HybridClock.Next(clock.Clock, options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            var at = new HybridTimestamp(ticks, clock.NodeId);
+            var seq = clock.Seq;
+            var stored = new List<StoredRow>(rows.Count);
+            foreach (var byTable in rows.GroupBy(r => r.Table))
+            {
+                var table = byTable.Key;
+                var tableRows = byTable.ToList();
+                var existing = await metadata.ReadRowsAsync(table.Name, tableRows.Select(r => r.Key).ToList(), async, ct).ConfigureAwait(false);
+                var needValues = tableRows.Where(r => r.Operation == RowOperation.Delete || r.Unsure.Count > 0).Select(r => r.Key).ToList();
+                var storedValues = needValues.Count == 0
+                    ? []
+                    : await new TableStore(session, table).ReadAsync(needValues, async, ct).ConfigureAwait(false);
+                foreach (var row in tableRows)
+                {
+                    if (Apply(row, existing.GetValueOrDefault(row.Key), storedValues.GetValueOrDefault(row.Key), at) is { } state)
+                    {
+                        stored.Add(RowStateCodec.Encode(state, ++seq));
+                    }
+                }
+            }
+
+            return new PendingCapture(stored, seq, ticks, transaction);
+        }
+        catch
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public static async Task CommitAsync(DbContext context, PendingCapture pending, bool async, CancellationToken ct)
+    {
+        try
+        {
+            var metadata = new MetadataStore(new StoreSession(context));
+            await metadata.WriteRowsAsync(pending.Rows, async, ct).ConfigureAwait(false);
+            await metadata.AdvanceAsync(pending.Seq, pending.Clock, async, ct).ConfigureAwait(false);
+            await pending.Transaction.CommitAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await pending.Transaction.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Rolls back the transaction Liblim opened for a SaveChanges that failed or was cancelled.</summary>
+    public static ValueTask AbandonAsync(PendingCapture pending) => pending.Transaction.DisposeAsync();
+
+    private static RowState? Apply(CapturedRow row, StoredRow? existing, object?[]? storedValues, HybridTimestamp at)
+    {
+        var table = row.Table;
+        var liveValues = storedValues is null
+            ? null
+            : table.ValueColumns.Select((c, i) => (c.Name, Json: c.ToJson(storedValues[table.KeyColumns.Count + i])))
+                .ToDictionary(p => p.Name, p => p.Json, StringComparer.Ordinal);
+        var state = existing is null ? null : RowStateCodec.Decode(table, existing, liveValues);
+        var allColumns = table.ValueColumns.Select(c => new KeyValuePair<string, string?>(c.Name, liveValues?.GetValueOrDefault(c.Name)));
+        switch (row.Operation)
+        {
+            case RowOperation.Insert:
+                return (state ?? RowState.Empty(table.Name, row.Key)).Insert(allColumns, at);
+            case RowOperation.Delete:
+                // A row stored before replication was turned on is adopted as inserted, then deleted.
+                return (state is { IsAlive: true } ? state : RowState.Empty(table.Name, row.Key).Insert(allColumns, at)).Delete();
+            default:
+                var changed = row.Changed.ToHashSet(StringComparer.Ordinal);
+                foreach (var (column, current) in row.Unsure)
+                {
+                    var index = IndexOf(table, column.Name);
+                    if (storedValues is null || !column.Property.GetValueComparer().Equals(storedValues[index], current))
+                    {
+                        changed.Add(column.Name);
+                    }
+                }
+
+                if (state is not { IsAlive: true })
+                {
+                    return RowState.Empty(table.Name, row.Key).Insert(allColumns, at);
+                }
+
+                return changed.Count == 0
+                    ? null
+                    : state.Write(changed.Select(c => new KeyValuePair<string, string?>(c, null)), at);
+        }
+    }
+
+    private static int IndexOf(ReplicatedTable table, string column)
+    {
+        for (var i = 0; i < table.AllColumns.Count; i++)
+        {
+            if (table.AllColumns[i].Name == column)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"Column '{column}' is not in table '{table.Name}'.");
+    }
+
+    private static List<CapturedRow> Collect(DbContext context, ReplicationModel model)
+    {
+        var rows = new Dictionary<(ReplicatedTable, string), CapturedRow>();
+        foreach (var entry in context.ChangeTracker.Entries())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted)
+                || model.FindMapping(entry.Metadata) is not { } mapping)
+            {
+                continue;
+            }
+
+            var table = mapping.Table;
+            if (table.Kind == ReplicationKind.InsertOnly && entry.State != EntityState.Added)
+            {
+                throw new InsertOnlyViolationException(entry.Metadata.DisplayName(), entry.State == EntityState.Deleted ? "deleted" : "updated");
+            }
+
+            var keyValues = new object?[mapping.KeyProperties.Length];
+            for (var i = 0; i < keyValues.Length; i++)
+            {
+                keyValues[i] = entry.Property(mapping.KeyProperties[i]).CurrentValue;
+            }
+
+            var key = table.EncodeKey(keyValues);
+            if (!rows.TryGetValue((table, key), out var row))
+            {
+                rows[(table, key)] = row = new CapturedRow(table, key);
+            }
+
+            if (mapping.IsPrincipal && entry.State != EntityState.Modified)
+            {
+                row.Operation = entry.State == EntityState.Added ? RowOperation.Insert : RowOperation.Delete;
+                continue;
+            }
+
+            foreach (var (column, property) in mapping.ValueProperties)
+            {
+                var p = entry.Property(property);
+                if (entry.State != EntityState.Modified)
+                {
+                    row.Changed.Add(column.Name); // an owned part added to or removed from its owner's row
+                }
+                else if (p.IsModified)
+                {
+                    if (!property.GetValueComparer().Equals(p.OriginalValue, p.CurrentValue))
+                    {
+                        row.Changed.Add(column.Name);
+                    }
+                    else
+                    {
+                        // Marked modified with an unchanged value (Update, Attach): compare with the stored row.
+                        row.Unsure.Add((column, p.CurrentValue));
+                    }
+                }
+            }
+        }
+
+        return [.. rows.Values];
+    }
+
+    private sealed class CapturedRow(ReplicatedTable table, string key)
+    {
+        public ReplicatedTable Table { get; } = table;
+
+        public string Key { get; } = key;
+
+        public RowOperation Operation { get; set; } = RowOperation.Update;
+
+        public List<string> Changed { get; } = [];
+
+        public List<(ReplicatedColumn Column, object? Current)> Unsure { get; } = [];
+    }
+}

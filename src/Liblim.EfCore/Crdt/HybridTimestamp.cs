@@ -1,0 +1,135 @@
+using System.Globalization;
+
+namespace Liblim.EfCore;
+
+/// <summary>
+/// A hybrid logical clock reading: wall-clock milliseconds and a logical counter packed into <see cref="Ticks"/>,
+/// made globally unique by the id of the node that issued it. Timestamps order by ticks, then by node id.
+/// </summary>
+/// <remarks>
+/// The text form is 16 lowercase hex digits of <see cref="Ticks"/>, a dot, and the node id as 32 lowercase
+/// hex digits; ordinal order of the text is the order of the timestamps.
+/// </remarks>
+public readonly struct HybridTimestamp : IComparable<HybridTimestamp>, IEquatable<HybridTimestamp>
+{
+    /// <summary>Bits of <see cref="Ticks"/> that hold the logical counter.</summary>
+    public const int CounterBits = 16;
+
+    /// <summary>The length of the text form.</summary>
+    public const int TextLength = 16 + 1 + 32;
+
+    private readonly UInt128 _node;
+
+    /// <summary>Creates a timestamp from packed ticks and the issuing node.</summary>
+    public HybridTimestamp(long ticks, Guid node)
+        : this(ticks, NodeOrder(node))
+    {
+    }
+
+    private HybridTimestamp(long ticks, UInt128 node)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(ticks);
+        Ticks = ticks;
+        _node = node;
+    }
+
+    /// <summary>Wall-clock milliseconds since the Unix epoch, shifted left by <see cref="CounterBits"/>, plus the logical counter.</summary>
+    public long Ticks { get; }
+
+    /// <summary>The node that issued this timestamp.</summary>
+    public Guid Node => Guid.ParseExact(_node.ToString("x32", CultureInfo.InvariantCulture), "N");
+
+    /// <summary>The wall-clock part, in milliseconds since the Unix epoch.</summary>
+    public long PhysicalMilliseconds => Ticks >> CounterBits;
+
+    /// <summary>The logical counter part.</summary>
+    public int Counter => (int)(Ticks & ((1L << CounterBits) - 1));
+
+    /// <summary>The wall-clock part as a UTC instant.</summary>
+    public DateTimeOffset PhysicalTime => DateTimeOffset.FromUnixTimeMilliseconds(PhysicalMilliseconds);
+
+    /// <summary>Packs milliseconds and a counter into ticks.</summary>
+    public static long Pack(long physicalMilliseconds, int counter) => (physicalMilliseconds << CounterBits) | (uint)counter;
+
+    /// <summary>Parses the text form written by <see cref="ToString"/>.</summary>
+    /// <exception cref="FormatException">The text is not a timestamp.</exception>
+    public static HybridTimestamp Parse(ReadOnlySpan<char> text)
+        => TryParse(text, out var ts) ? ts : throw new FormatException($"'{text}' is not a liblim timestamp (expected 16 hex digits, '.', 32 hex digits).");
+
+    /// <summary>Tries to parse the text form written by <see cref="ToString"/>.</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out HybridTimestamp timestamp)
+    {
+        timestamp = default;
+        if (text.Length != TextLength || text[16] != '.'
+            || !IsLowerHex(text[..16]) || !IsLowerHex(text[17..])
+            || !long.TryParse(text[..16], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var ticks)
+            || ticks < 0
+            || !UInt128.TryParse(text[17..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var node))
+        {
+            return false;
+        }
+
+        timestamp = new HybridTimestamp(ticks, node);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public int CompareTo(HybridTimestamp other)
+    {
+        var byTicks = Ticks.CompareTo(other.Ticks);
+        return byTicks != 0 ? byTicks : _node.CompareTo(other._node);
+    }
+
+    /// <inheritdoc />
+    public bool Equals(HybridTimestamp other) => Ticks == other.Ticks && _node == other._node;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is HybridTimestamp other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Ticks, _node);
+
+    /// <summary>The text form: 16 hex digits of ticks, '.', 32 hex digits of the node id.</summary>
+    public override string ToString()
+        => string.Create(TextLength, this, static (span, ts) =>
+        {
+            ts.Ticks.TryFormat(span[..16], out _, "x16", CultureInfo.InvariantCulture);
+            span[16] = '.';
+            ts._node.TryFormat(span[17..], out _, "x32", CultureInfo.InvariantCulture);
+        });
+
+    /// <summary>Orders timestamps.</summary>
+    public static bool operator <(HybridTimestamp left, HybridTimestamp right) => left.CompareTo(right) < 0;
+
+    /// <summary>Orders timestamps.</summary>
+    public static bool operator >(HybridTimestamp left, HybridTimestamp right) => left.CompareTo(right) > 0;
+
+    /// <summary>Orders timestamps.</summary>
+    public static bool operator <=(HybridTimestamp left, HybridTimestamp right) => left.CompareTo(right) <= 0;
+
+    /// <summary>Orders timestamps.</summary>
+    public static bool operator >=(HybridTimestamp left, HybridTimestamp right) => left.CompareTo(right) >= 0;
+
+    /// <summary>Compares timestamps for equality.</summary>
+    public static bool operator ==(HybridTimestamp left, HybridTimestamp right) => left.Equals(right);
+
+    /// <summary>Compares timestamps for inequality.</summary>
+    public static bool operator !=(HybridTimestamp left, HybridTimestamp right) => !left.Equals(right);
+
+    /// <summary>The node id as an unsigned number whose order is the order of its 32-hex-digit text.</summary>
+    private static UInt128 NodeOrder(Guid node)
+        => UInt128.Parse(node.ToString("N"), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+
+    private static bool IsLowerHex(ReadOnlySpan<char> s)
+    {
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiDigit(c) && c is not (>= 'a' and <= 'f'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

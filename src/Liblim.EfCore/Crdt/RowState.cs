@@ -1,0 +1,103 @@
+using System.Collections.Immutable;
+
+namespace Liblim.EfCore.Crdt;
+
+/// <summary>
+/// The replicated state of one row: a last-writer-wins register per column, and the row's existence as an
+/// observed-remove set of add tags. A row is alive while one of its add tags is not tombstoned. The column
+/// registers are kept while the row is dead, so that a concurrent insert that revives it merges with them.
+/// </summary>
+/// <remarks>Immutable. Values are canonical JSON text, so this type knows nothing of CLR or database types.</remarks>
+internal sealed record RowState
+{
+    public RowState(
+        string table,
+        string key,
+        ImmutableSortedDictionary<string, ColumnValue> columns,
+        ImmutableSortedSet<HybridTimestamp> addTags,
+        ImmutableSortedSet<HybridTimestamp> tombstones)
+    {
+        Table = table;
+        Key = key;
+        Columns = columns;
+        Tombstones = tombstones;
+        AddTags = addTags.Except(tombstones);
+    }
+
+    /// <summary>The replicated table.</summary>
+    public string Table { get; }
+
+    /// <summary>The canonical text of the row's key.</summary>
+    public string Key { get; }
+
+    /// <summary>Column registers by column name.</summary>
+    public ImmutableSortedDictionary<string, ColumnValue> Columns { get; init; }
+
+    /// <summary>Add tags that no delete has observed.</summary>
+    public ImmutableSortedSet<HybridTimestamp> AddTags { get; init; }
+
+    /// <summary>Add tags that a delete has observed.</summary>
+    public ImmutableSortedSet<HybridTimestamp> Tombstones { get; init; }
+
+    /// <summary>Whether the row exists.</summary>
+    public bool IsAlive => !AddTags.IsEmpty;
+
+    /// <summary>The greatest timestamp anywhere in this state.</summary>
+    public HybridTimestamp? MaxClock
+    {
+        get
+        {
+            HybridTimestamp? max = null;
+            foreach (var c in Columns.Values)
+            {
+                max = Max(max, c.Clock);
+            }
+
+            if (!AddTags.IsEmpty)
+            {
+                max = Max(max, AddTags.Max);
+            }
+
+            if (!Tombstones.IsEmpty)
+            {
+                max = Max(max, Tombstones.Max);
+            }
+
+            return max;
+        }
+    }
+
+    /// <summary>An empty state: no columns, never inserted.</summary>
+    public static RowState Empty(string table, string key)
+        => new(table, key, ImmutableSortedDictionary.Create<string, ColumnValue>(StringComparer.Ordinal),
+            ImmutableSortedSet<HybridTimestamp>.Empty, ImmutableSortedSet<HybridTimestamp>.Empty);
+
+    /// <summary>A local insert: a new add tag, and every given column written at that timestamp.</summary>
+    public RowState Insert(IEnumerable<KeyValuePair<string, string?>> values, HybridTimestamp at)
+        => Write(values, at) with { AddTags = AddTags.Add(at) };
+
+    /// <summary>A local update: each given column written at the timestamp.</summary>
+    public RowState Write(IEnumerable<KeyValuePair<string, string?>> values, HybridTimestamp at)
+    {
+        var columns = Columns.ToBuilder();
+        foreach (var (name, json) in values)
+        {
+            columns[name] = new ColumnValue(json, at);
+        }
+
+        return this with { Columns = columns.ToImmutable() };
+    }
+
+    /// <summary>A local delete: every add tag seen so far is tombstoned; the registers are kept.</summary>
+    public RowState Delete()
+        => this with { Tombstones = Tombstones.Union(AddTags), AddTags = ImmutableSortedSet<HybridTimestamp>.Empty };
+
+    /// <summary>Whether two states hold the same registers and tags.</summary>
+    public bool SameAs(RowState other)
+        => Table == other.Table && Key == other.Key
+           && AddTags.SetEquals(other.AddTags) && Tombstones.SetEquals(other.Tombstones)
+           && Columns.Count == other.Columns.Count
+           && Columns.All(c => other.Columns.TryGetValue(c.Key, out var o) && o == c.Value);
+
+    private static HybridTimestamp Max(HybridTimestamp? a, HybridTimestamp b) => a is { } x && x > b ? x : b;
+}

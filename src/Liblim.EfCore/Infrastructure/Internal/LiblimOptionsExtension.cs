@@ -1,0 +1,79 @@
+using Liblim.EfCore.Capture.Internal;
+using Liblim.EfCore.Metadata.Conventions;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Liblim.EfCore.Infrastructure.Internal;
+
+/// <summary>Liblim's options on a context, and the one place its services are registered.</summary>
+internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
+{
+    /// <summary>The default for <see cref="MaxClockDrift"/>.</summary>
+    public static readonly TimeSpan DefaultMaxClockDrift = TimeSpan.FromMinutes(5);
+
+    private ExtensionInfo? _info;
+
+    public LiblimOptionsExtension()
+    {
+    }
+
+    private LiblimOptionsExtension(LiblimOptionsExtension copyFrom)
+    {
+        NodeId = copyFrom.NodeId;
+        MaxClockDrift = copyFrom.MaxClockDrift;
+        TimeProvider = copyFrom.TimeProvider;
+    }
+
+    public Guid? NodeId { get; private set; }
+
+    public TimeSpan MaxClockDrift { get; private set; } = DefaultMaxClockDrift;
+
+    public TimeProvider TimeProvider { get; private set; } = TimeProvider.System;
+
+    public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
+
+    public LiblimOptionsExtension WithNodeId(Guid nodeId) => new(this) { NodeId = nodeId };
+
+    public LiblimOptionsExtension WithMaxClockDrift(TimeSpan maxDrift) => new(this) { MaxClockDrift = maxDrift };
+
+    public LiblimOptionsExtension WithTimeProvider(TimeProvider timeProvider) => new(this) { TimeProvider = timeProvider };
+
+    public void ApplyServices(IServiceCollection services)
+    {
+        new EntityFrameworkServicesBuilder(services)
+            .TryAdd<IConventionSetPlugin, LiblimConventionSetPlugin>()
+            .TryAdd<IInterceptor, ChangeCaptureInterceptor>()
+            .TryAdd<IInterceptor, BulkWriteGuardInterceptor>();
+    }
+
+    public void Validate(IDbContextOptions options)
+    {
+        if (!options.Extensions.Any(e => e is RelationalOptionsExtension))
+        {
+            throw new InvalidOperationException("UseLiblim needs a relational database provider: call UseSqlite or UseNpgsql before UseLiblim.");
+        }
+    }
+
+    private sealed class ExtensionInfo(LiblimOptionsExtension extension) : DbContextOptionsExtensionInfo(extension)
+    {
+        private new LiblimOptionsExtension Extension => (LiblimOptionsExtension)base.Extension;
+
+        public override bool IsDatabaseProvider => false;
+
+        public override string LogFragment => "using Liblim ";
+
+        public override int GetServiceProviderHashCode() => 0;
+
+        // Options are read from the context's options at use, never baked into services, so one service
+        // provider serves every Liblim configuration.
+        public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) => other is ExtensionInfo;
+
+        public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
+        {
+            debugInfo["Liblim:NodeId"] = Extension.NodeId?.ToString() ?? "(database)";
+            debugInfo["Liblim:MaxClockDrift"] = Extension.MaxClockDrift.ToString();
+        }
+    }
+}

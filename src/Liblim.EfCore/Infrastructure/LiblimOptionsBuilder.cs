@@ -1,0 +1,45 @@
+using Liblim.EfCore.Infrastructure.Internal;
+
+namespace Liblim.EfCore.Infrastructure;
+
+/// <summary>Configures replication for a context; passed to <c>UseLiblim(o => ...)</c>.</summary>
+public sealed class LiblimOptionsBuilder
+{
+    internal LiblimOptionsBuilder(LiblimOptionsExtension extension) => Extension = extension;
+
+    internal LiblimOptionsExtension Extension { get; private set; }
+
+    /// <summary>
+    /// The id of this replica. Without it, the <c>LIBLIM_INSTANCE_ID</c> environment variable is used when it
+    /// holds a GUID; otherwise an id is generated once and kept in the database.
+    /// </summary>
+    public LiblimOptionsBuilder NodeId(Guid nodeId)
+    {
+        if (nodeId == Guid.Empty)
+        {
+            throw new ArgumentException("The node id must not be Guid.Empty.", nameof(nodeId));
+        }
+
+        Extension = Extension.WithNodeId(nodeId);
+        return this;
+    }
+
+    /// <summary>
+    /// How far ahead of this node's wall clock a remote timestamp may be (default 5 minutes). A batch with a
+    /// timestamp further ahead is refused with a <see cref="ClockDriftException"/>, and nothing of it applied.
+    /// </summary>
+    public LiblimOptionsBuilder MaxClockDrift(TimeSpan maxDrift)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDrift, TimeSpan.Zero);
+        Extension = Extension.WithMaxClockDrift(maxDrift);
+        return this;
+    }
+
+    /// <summary>The wall clock the hybrid logical clock reads (default <see cref="System.TimeProvider.System"/>); for tests.</summary>
+    public LiblimOptionsBuilder TimeProvider(TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        Extension = Extension.WithTimeProvider(timeProvider);
+        return this;
+    }
+}

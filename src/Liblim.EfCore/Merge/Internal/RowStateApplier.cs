@@ -1,0 +1,193 @@
+using System.Collections.Immutable;
+using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Infrastructure.Internal;
+using Liblim.EfCore.Metadata.Internal;
+using Liblim.EfCore.Storage.Internal;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+
+namespace Liblim.EfCore.Merge.Internal;
+
+/// <summary>
+/// Applies a batch of remote row states to a database, atomically: everything is checked first (tables,
+/// columns, value types, clock drift), then local states are loaded in sets, merged, and only the rows whose
+/// state changed are written, with their origin's clocks. Applying is not a local change: nothing is stamped
+/// anew, but changed rows get new local sequence numbers so that they pass on to further peers.
+/// </summary>
+internal static class RowStateApplier
+{
+    public static async Task<ApplyResult> ApplyAsync(
+        DbContext context, RemoteBatch batch, bool async, CancellationToken ct)
+    {
+        var session = new StoreSession(context);
+        var options = context.GetService<IDbContextOptions>().FindExtension<LiblimOptionsExtension>()
+            ?? throw new LiblimException("This context does not use Liblim: call UseLiblim() on its options.");
+        var states = Validate(session.Model, batch);
+        CheckDrift(batch, states, options);
+
+        var transaction = await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false);
+        try
+        {
+            var metadata = new MetadataStore(session);
+            var clock = await metadata.LockAsync(options.NodeId, async, ct).ConfigureAwait(false);
+            var seq = clock.Seq;
+            var stored = new List<StoredRow>();
+            var changed = new List<ChangedRow>();
+            foreach (var byTable in states.GroupBy(s => s.Table))
+            {
+                var table = session.Model.FindTable(byTable.Key)!;
+                var incoming = MergeDuplicates(table, byTable);
+                var keys = incoming.Keys.ToList();
+                var existing = await metadata.ReadRowsAsync(table.Name, keys, async, ct).ConfigureAwait(false);
+                var data = new TableStore(session, table);
+                var liveKeys = existing.Values.Where(r => r.AddTags is not null).Select(r => r.Key).ToList();
+                var values = liveKeys.Count == 0 ? [] : await data.ReadAsync(liveKeys, async, ct).ConfigureAwait(false);
+
+                var inserts = new List<object?[]>();
+                var updates = new List<object?[]>();
+                var deletes = new List<string>();
+                foreach (var (key, remote) in incoming)
+                {
+                    var local = existing.TryGetValue(key, out var row)
+                        ? RowStateCodec.Decode(table, row, values.TryGetValue(key, out var v) ? ToJson(table, v) : null)
+                        : RowState.Empty(table.Name, key);
+                    var merged = table.Kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(local, remote) : RowMerge.Merge(local, remote);
+                    if (merged.SameAs(local))
+                    {
+                        continue;
+                    }
+
+                    var wasAlive = local.IsAlive && values.ContainsKey(key);
+                    if (merged.IsAlive)
+                    {
+                        var dataChanged = !wasAlive || merged.Columns.Any(c => !local.Columns.TryGetValue(c.Key, out var l) || l.Clock != c.Value.Clock);
+                        if (dataChanged)
+                        {
+                            (wasAlive ? updates : inserts).Add(ToRow(table, key, merged));
+                        }
+                    }
+                    else if (wasAlive)
+                    {
+                        deletes.Add(key);
+                    }
+
+                    stored.Add(RowStateCodec.Encode(merged, ++seq));
+                    changed.Add(new ChangedRow(table.Name, key, merged.IsAlive ? wasAlive ? RowChange.Updated : RowChange.Inserted : wasAlive ? RowChange.Deleted : RowChange.None));
+                }
+
+                await data.DeleteAsync(deletes, async, ct).ConfigureAwait(false);
+                await data.InsertAsync(inserts, async, ct).ConfigureAwait(false);
+                await data.UpdateAsync(updates, async, ct).ConfigureAwait(false);
+            }
+
+            await metadata.WriteRowsAsync(stored, async, ct).ConfigureAwait(false);
+            var remoteMax = states.Select(s => s.MaxClock).Where(c => c is not null).Select(c => c!.Value.Ticks).DefaultIfEmpty(0).Max();
+            await metadata.AdvanceAsync(seq, HybridClock.Receive(clock.Clock, remoteMax), async, ct).ConfigureAwait(false);
+            if (batch.Watermark is { } watermark)
+            {
+                await metadata.WriteWatermarkAsync(batch.PeerNode, watermark, async, ct).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return new ApplyResult(states.Count, stored.Count, changed);
+        }
+        finally
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Checks every state against the model and canonicalizes its values; throws before anything is written.</summary>
+    private static List<RowState> Validate(ReplicationModel model, RemoteBatch batch)
+    {
+        var result = new List<RowState>(batch.States.Count);
+        foreach (var state in batch.States)
+        {
+            var table = model.FindTable(state.Table)
+                ?? throw new RowStateException($"Peer {batch.PeerName} sent a row of table '{state.Table}', which is not a replicated table here. Nothing from this batch was applied.");
+            try
+            {
+                table.DecodeKey(state.Key);
+            }
+            catch (FormatException e)
+            {
+                throw new RowStateException($"Peer {batch.PeerName} sent an invalid key for table '{table.Name}': {e.Message} Nothing from this batch was applied.", e);
+            }
+
+            var columns = ImmutableSortedDictionary.CreateBuilder<string, ColumnValue>(StringComparer.Ordinal);
+            foreach (var (name, value) in state.Columns)
+            {
+                var column = table.FindColumn(name);
+                if (column is null || table.KeyColumns.Contains(column))
+                {
+                    throw new RowStateException($"Peer {batch.PeerName} sent column '{name}' for table '{table.Name}', which has no such replicated column here. Nothing from this batch was applied.");
+                }
+
+                try
+                {
+                    var json = value.Json ?? throw new FormatException("the value is missing.");
+                    columns[name] = value with { Json = column.ToJson(column.FromJson(json)) };
+                }
+                catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException)
+                {
+                    throw new RowStateException($"Peer {batch.PeerName} sent a value for '{table.Name}.{name}' (row {state.Key}) that does not fit its type: {e.Message} Nothing from this batch was applied.", e);
+                }
+            }
+
+            result.Add(state with { Columns = columns.ToImmutable() });
+        }
+
+        return result;
+    }
+
+    private static void CheckDrift(RemoteBatch batch, List<RowState> states, LiblimOptionsExtension options)
+    {
+        var now = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var state in states)
+        {
+            if (state.MaxClock is { } max && max.PhysicalMilliseconds - now > options.MaxClockDrift.TotalMilliseconds)
+            {
+                throw new ClockDriftException(batch.PeerName, max.Node, TimeSpan.FromMilliseconds(max.PhysicalMilliseconds - now), options.MaxClockDrift);
+            }
+        }
+    }
+
+    private static Dictionary<string, RowState> MergeDuplicates(ReplicatedTable table, IEnumerable<RowState> states)
+    {
+        var byKey = new Dictionary<string, RowState>(StringComparer.Ordinal);
+        foreach (var state in states)
+        {
+            byKey[state.Key] = byKey.TryGetValue(state.Key, out var other)
+                ? table.Kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(other, state) : RowMerge.Merge(other, state)
+                : state;
+        }
+
+        return byKey;
+    }
+
+    private static Dictionary<string, string> ToJson(ReplicatedTable table, object?[] values)
+    {
+        var json = new Dictionary<string, string>(table.ValueColumns.Count, StringComparer.Ordinal);
+        for (var i = 0; i < table.ValueColumns.Count; i++)
+        {
+            json[table.ValueColumns[i].Name] = table.ValueColumns[i].ToJson(values[table.KeyColumns.Count + i]);
+        }
+
+        return json;
+    }
+
+    private static object?[] ToRow(ReplicatedTable table, string key, RowState state)
+    {
+        var row = new object?[table.AllColumns.Count];
+        table.DecodeKey(key).CopyTo(row, 0);
+        for (var i = 0; i < table.ValueColumns.Count; i++)
+        {
+            var column = table.ValueColumns[i];
+            row[table.KeyColumns.Count + i] = state.Columns.TryGetValue(column.Name, out var value) && value.Json is not null
+                ? column.FromJson(value.Json)
+                : column.IsNullable || !column.Property.ClrType.IsValueType ? null : Activator.CreateInstance(column.Property.ClrType);
+        }
+
+        return row;
+    }
+}

@@ -1,0 +1,60 @@
+using Liblim.EfCore.Storage.Internal;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions;
+
+namespace Liblim.EfCore.Metadata.Conventions;
+
+/// <summary>
+/// Adds Liblim's shadow tables to every model that uses Liblim, so that migrations and EnsureCreated create
+/// them with the app's own tables.
+/// </summary>
+internal sealed class ShadowTablesConvention : IModelInitializedConvention
+{
+    /// <summary>The table of per-row replication metadata.</summary>
+    public const string RowsTable = "__liblim_rows";
+
+    /// <summary>The single-row table of node id, change sequence and clock.</summary>
+    public const string StateTable = "__liblim_state";
+
+    /// <summary>The table of per-peer watermarks.</summary>
+    public const string PeersTable = "__liblim_peers";
+
+    public void ProcessModelInitialized(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
+    {
+        var rows = modelBuilder.Entity(typeof(RowMetadata), fromDataAnnotation: true)!;
+        rows.ToTable(RowsTable);
+        Column(rows, nameof(RowMetadata.TableName), "table_name", required: true);
+        Column(rows, nameof(RowMetadata.RowKey), "row_key", required: true);
+        Column(rows, nameof(RowMetadata.Seq), "seq", required: true);
+        Column(rows, nameof(RowMetadata.Clock), "clock", required: true);
+        Column(rows, nameof(RowMetadata.ColumnClocks), "column_clocks", required: false);
+        Column(rows, nameof(RowMetadata.AddTags), "add_tags", required: false);
+        Column(rows, nameof(RowMetadata.Tombstones), "tombstones", required: false);
+        Column(rows, nameof(RowMetadata.DeadValues), "dead_values", required: false);
+        rows.PrimaryKey([nameof(RowMetadata.TableName), nameof(RowMetadata.RowKey)])!.HasName("pk_liblim_rows");
+        rows.HasIndex([nameof(RowMetadata.Seq)])!.IsUnique(true)!.HasDatabaseName("ix_liblim_rows_seq");
+
+        var state = modelBuilder.Entity(typeof(ReplicaState), fromDataAnnotation: true)!;
+        state.ToTable(StateTable);
+        Column(state, nameof(ReplicaState.Id), "id", required: true).ValueGenerated(Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never);
+        Column(state, nameof(ReplicaState.NodeId), "node_id", required: false);
+        Column(state, nameof(ReplicaState.Seq), "seq", required: true);
+        Column(state, nameof(ReplicaState.Clock), "clock", required: true);
+        state.PrimaryKey([nameof(ReplicaState.Id)])!.HasName("pk_liblim_state");
+
+        var peers = modelBuilder.Entity(typeof(PeerWatermark), fromDataAnnotation: true)!;
+        peers.ToTable(PeersTable);
+        Column(peers, nameof(PeerWatermark.PeerId), "peer_id", required: true);
+        Column(peers, nameof(PeerWatermark.ReceivedSeq), "received_seq", required: true);
+        peers.PrimaryKey([nameof(PeerWatermark.PeerId)])!.HasName("pk_liblim_peers");
+    }
+
+    private static IConventionPropertyBuilder Column(IConventionEntityTypeBuilder entity, string property, string column, bool required)
+    {
+        var p = entity.Property(entity.Metadata.ClrType.GetProperty(property)!)!;
+        p.HasColumnName(column);
+        p.IsRequired(required);
+        return p;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Data.Common;
+using System.Linq.Expressions;
+using Liblim.EfCore.Values;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Liblim.EfCore.Metadata.Internal;
+
+/// <summary>
+/// A column of a replicated table, and how its values travel: read from the database with EF's type mapping,
+/// turned into canonical JSON (through the property's value converter, if any), and written back as parameters
+/// created by the same mapping.
+/// </summary>
+internal sealed class ReplicatedColumn
+{
+    private readonly Func<DbDataReader, int, object?> _read;
+    private readonly ValueConverter? _userConverter;
+    private readonly Type _jsonType;
+
+    public ReplicatedColumn(string name, IProperty property, RelationalTypeMapping mapping, bool isNullable)
+    {
+        Name = name;
+        Property = property;
+        Mapping = mapping;
+        IsNullable = isNullable;
+        _userConverter = property.GetValueConverter();
+        var jsonType = _userConverter?.ProviderClrType ?? property.ClrType;
+        // A column shared by a hierarchy (TPH) or holding an optional owned type is nullable even where the property is not.
+        _jsonType = isNullable && jsonType.IsValueType && Nullable.GetUnderlyingType(jsonType) is null
+            ? typeof(Nullable<>).MakeGenericType(jsonType)
+            : jsonType;
+        _read = CreateReader(mapping, property.ClrType);
+    }
+
+    /// <summary>The column name, as the database and the wire know it.</summary>
+    public string Name { get; }
+
+    /// <summary>The first property mapped to the column.</summary>
+    public IProperty Property { get; }
+
+    /// <summary>Whether the column allows null.</summary>
+    public bool IsNullable { get; }
+
+    /// <summary>EF's type mapping of the column.</summary>
+    public RelationalTypeMapping Mapping { get; }
+
+    /// <summary>The canonical JSON of a model value.</summary>
+    public string ToJson(object? modelValue)
+        => CanonicalJson.Encode(_userConverter is null || modelValue is null ? modelValue : _userConverter.ConvertToProvider(modelValue), _jsonType);
+
+    /// <summary>The model value of canonical JSON.</summary>
+    /// <exception cref="FormatException">The JSON is not a value of this column's type.</exception>
+    public object? FromJson(string json)
+    {
+        var value = CanonicalJson.Decode(json, _jsonType);
+        if (value is null && !IsNullable)
+        {
+            throw new FormatException($"null is not allowed in the required column '{Name}'.");
+        }
+
+        return _userConverter is null || value is null ? value : _userConverter.ConvertFromProvider(value);
+    }
+
+    /// <summary>The model value at an ordinal of a reader.</summary>
+    public object? Read(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : _read(reader, ordinal);
+
+    /// <summary>A parameter holding a model value, converted as EF would.</summary>
+    public DbParameter CreateParameter(DbCommand command, string name, object? modelValue)
+        => Mapping.CreateParameter(command, name, modelValue, nullable: true);
+
+    private static Func<DbDataReader, int, object?> CreateReader(RelationalTypeMapping mapping, Type modelType)
+    {
+        // Read as the provider type with the mapping's own reader method, then convert to the model type.
+        var providerType = mapping.Converter?.ProviderClrType ?? mapping.ClrType;
+        var reader = Expression.Parameter(typeof(DbDataReader), "reader");
+        var ordinal = Expression.Parameter(typeof(int), "ordinal");
+        var method = mapping.GetDataReaderMethod();
+        Expression value = Expression.Call(reader, method, ordinal);
+        if (value.Type != providerType)
+        {
+            value = Expression.Convert(value, providerType);
+        }
+
+        value = mapping.CustomizeDataReaderExpression(value);
+        if (value.Type != providerType)
+        {
+            value = Expression.Convert(value, providerType);
+        }
+
+        Expression result = Expression.Convert(value, typeof(object));
+        var lambda = Expression.Lambda<Func<DbDataReader, int, object?>>(result, reader, ordinal).Compile();
+        var converter = mapping.Converter;
+        return converter is null
+            ? lambda
+            : (r, i) => lambda(r, i) is { } provider ? converter.ConvertFromProvider(provider) : null;
+    }
+}

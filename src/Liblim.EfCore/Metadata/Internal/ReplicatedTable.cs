@@ -1,0 +1,89 @@
+using Liblim.EfCore.Values;
+
+namespace Liblim.EfCore.Metadata.Internal;
+
+/// <summary>
+/// A replicated table: the unit of replication. Every entity type mapped to it (a TPH hierarchy, owned types
+/// in the owner's row) shares its rows, keys and columns.
+/// </summary>
+internal sealed class ReplicatedTable
+{
+    private readonly Dictionary<string, ReplicatedColumn> _byName;
+    private readonly Type[] _keyTypes;
+
+    public ReplicatedTable(string name, string tableName, string? schema, ReplicationKind kind,
+        IReadOnlyList<ReplicatedColumn> keyColumns, IReadOnlyList<ReplicatedColumn> valueColumns)
+    {
+        Name = name;
+        TableName = tableName;
+        Schema = schema;
+        Kind = kind;
+        KeyColumns = keyColumns;
+        ValueColumns = valueColumns;
+        AllColumns = [.. keyColumns, .. valueColumns];
+        _byName = AllColumns.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        _keyTypes = [.. keyColumns.Select(c => c.Property.ClrType)];
+    }
+
+    /// <summary>The name replicas use for the table: "schema.table", or "table" without a schema.</summary>
+    public string Name { get; }
+
+    /// <summary>The table name in the database.</summary>
+    public string TableName { get; }
+
+    /// <summary>The schema in the database, if any.</summary>
+    public string? Schema { get; }
+
+    /// <summary>How rows merge.</summary>
+    public ReplicationKind Kind { get; }
+
+    /// <summary>Primary key columns, in key order.</summary>
+    public IReadOnlyList<ReplicatedColumn> KeyColumns { get; }
+
+    /// <summary>Replicated non-key columns (computed columns excluded).</summary>
+    public IReadOnlyList<ReplicatedColumn> ValueColumns { get; }
+
+    /// <summary>Key columns, then value columns.</summary>
+    public IReadOnlyList<ReplicatedColumn> AllColumns { get; }
+
+    /// <summary>Finds a column by name.</summary>
+    public ReplicatedColumn? FindColumn(string name) => _byName.GetValueOrDefault(name);
+
+    /// <summary>The canonical key text of key values (model values, in key order).</summary>
+    public string EncodeKey(ReadOnlySpan<object?> keyValues)
+    {
+        if (KeyColumns.Count == 1)
+        {
+            return "[" + KeyColumns[0].ToJson(keyValues[0]) + "]";
+        }
+
+        var parts = new string[KeyColumns.Count];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            parts[i] = KeyColumns[i].ToJson(keyValues[i]);
+        }
+
+        return "[" + string.Join(',', parts) + "]";
+    }
+
+    /// <summary>The key values (model values) of canonical key text.</summary>
+    /// <exception cref="FormatException">The text is not a key of this table.</exception>
+    public object?[] DecodeKey(string key)
+    {
+        var json = CanonicalJson.DecodeKeyElements(key, KeyColumns.Count);
+        var values = new object?[json.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = KeyColumns[i].FromJson(json[i]);
+            if (values[i] is null)
+            {
+                throw new FormatException($"Key column '{KeyColumns[i].Name}' of table '{Name}' cannot be null.");
+            }
+        }
+
+        return values;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

@@ -1,0 +1,64 @@
+using Liblim.EfCore.Storage.Internal;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace Liblim.EfCore.Metadata.Internal;
+
+/// <summary>
+/// The table and column names of Liblim's shadow tables as the model has them (a naming convention may
+/// have renamed them), unquoted.
+/// </summary>
+internal sealed class ShadowNames
+{
+    public ShadowNames(IModel model)
+    {
+        var rows = model.FindEntityType(typeof(RowMetadata))!;
+        RowsTable = (rows.GetTableName()!, rows.GetSchema());
+        RowTableName = Column(rows, nameof(RowMetadata.TableName));
+        RowKey = Column(rows, nameof(RowMetadata.RowKey));
+        RowSeq = Column(rows, nameof(RowMetadata.Seq));
+        RowClock = Column(rows, nameof(RowMetadata.Clock));
+        RowColumnClocks = Column(rows, nameof(RowMetadata.ColumnClocks));
+        RowAddTags = Column(rows, nameof(RowMetadata.AddTags));
+        RowTombstones = Column(rows, nameof(RowMetadata.Tombstones));
+        RowDeadValues = Column(rows, nameof(RowMetadata.DeadValues));
+
+        var state = model.FindEntityType(typeof(ReplicaState))!;
+        StateTable = (state.GetTableName()!, state.GetSchema());
+        StateId = Column(state, nameof(ReplicaState.Id));
+        StateNodeId = Column(state, nameof(ReplicaState.NodeId));
+        StateSeq = Column(state, nameof(ReplicaState.Seq));
+        StateClock = Column(state, nameof(ReplicaState.Clock));
+
+        var peers = model.FindEntityType(typeof(PeerWatermark))!;
+        PeersTable = (peers.GetTableName()!, peers.GetSchema());
+        PeerId = Column(peers, nameof(PeerWatermark.PeerId));
+        PeerReceivedSeq = Column(peers, nameof(PeerWatermark.ReceivedSeq));
+    }
+
+    public (string Name, string? Schema) RowsTable { get; }
+    public string RowTableName { get; }
+    public string RowKey { get; }
+    public string RowSeq { get; }
+    public string RowClock { get; }
+    public string RowColumnClocks { get; }
+    public string RowAddTags { get; }
+    public string RowTombstones { get; }
+    public string RowDeadValues { get; }
+
+    public (string Name, string? Schema) StateTable { get; }
+    public string StateId { get; }
+    public string StateNodeId { get; }
+    public string StateSeq { get; }
+    public string StateClock { get; }
+
+    public (string Name, string? Schema) PeersTable { get; }
+    public string PeerId { get; }
+    public string PeerReceivedSeq { get; }
+
+    private static string Column(IEntityType entityType, string property)
+    {
+        var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
+        return entityType.FindProperty(property)!.GetColumnName(table)!;
+    }
+}

@@ -1,0 +1,170 @@
+using System.Data.Common;
+using System.Text;
+
+namespace Liblim.EfCore.Storage.Internal;
+
+/// <summary>Reads and writes Liblim's shadow tables with set-based SQL, inside the context's transaction.</summary>
+internal sealed class MetadataStore(StoreSession session)
+{
+    private const int ColumnsPerRow = 8;
+
+    /// <summary>
+    /// Locks the state row for the rest of the transaction (creating it on first use) and reads it. Every
+    /// replicated write takes this lock first, so sequence numbers and clocks are handed out one transaction
+    /// at a time, even with several contexts or processes on one database.
+    /// </summary>
+    public async Task<ReplicaClock> LockAsync(Guid? configuredNodeId, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        var state = session.Table(n.StateTable);
+        using var command = session.CreateCommand(
+            $"INSERT INTO {state} ({session.Column(n.StateId)}, {session.Column(n.StateNodeId)}, {session.Column(n.StateSeq)}, {session.Column(n.StateClock)}) " +
+            $"VALUES (1, @node, 0, 0) ON CONFLICT ({session.Column(n.StateId)}) DO NOTHING;" +
+            $"SELECT {session.Column(n.StateNodeId)}, {session.Column(n.StateSeq)}, {session.Column(n.StateClock)} FROM {state} " +
+            $"WHERE {session.Column(n.StateId)} = 1{session.Dialect.LockRowClause}");
+        var candidate = configuredNodeId ?? EnvironmentNodeId() ?? Guid.NewGuid();
+        StoreSession.AddParameter(command, "@node", candidate.ToString("N"));
+        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+        await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false);
+        var stored = reader.IsDBNull(0) ? null : reader.GetString(0);
+        var clock = new ReplicaClock(
+            configuredNodeId ?? EnvironmentNodeId() ?? (stored is null ? candidate : Guid.ParseExact(stored, "N")),
+            reader.GetInt64(1),
+            reader.GetInt64(2));
+        return clock;
+    }
+
+    /// <summary>Records the last sequence number and clock handed out in this transaction.</summary>
+    public async Task AdvanceAsync(long seq, long clock, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        using var command = session.CreateCommand(
+            $"UPDATE {session.Table(n.StateTable)} SET {session.Column(n.StateSeq)} = @seq, {session.Column(n.StateClock)} = @clock " +
+            $"WHERE {session.Column(n.StateId)} = 1");
+        StoreSession.AddParameter(command, "@seq", seq);
+        StoreSession.AddParameter(command, "@clock", clock);
+        await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The metadata rows of the given keys of a table that exist, by key.</summary>
+    public async Task<Dictionary<string, StoredRow>> ReadRowsAsync(string table, IReadOnlyCollection<string> keys, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        var result = new Dictionary<string, StoredRow>(keys.Count, StringComparer.Ordinal);
+        foreach (var chunk in keys.Chunk(Math.Max(1, session.Dialect.MaxParameters - 1)))
+        {
+            using var command = session.CreateCommand("");
+            StoreSession.AddParameter(command, "@t", table);
+            var names = new StringBuilder();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                names.Append(i == 0 ? "@k0" : $", @k{i}");
+                StoreSession.AddParameter(command, $"@k{i}", chunk[i]);
+            }
+
+            command.CommandText = $"{SelectRows()} WHERE {session.Column(n.RowTableName)} = @t AND {session.Column(n.RowKey)} IN ({names})";
+            using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+            while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
+            {
+                var row = ReadRow(reader);
+                result[row.Key] = row;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Up to <paramref name="limit"/> metadata rows changed after sequence number <paramref name="since"/>, in sequence order.</summary>
+    public async Task<List<StoredRow>> ReadFeedAsync(long since, int limit, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        using var command = session.CreateCommand(
+            $"{SelectRows()} WHERE {session.Column(n.RowSeq)} > @since ORDER BY {session.Column(n.RowSeq)} LIMIT @limit");
+        StoreSession.AddParameter(command, "@since", since);
+        StoreSession.AddParameter(command, "@limit", limit);
+        var rows = new List<StoredRow>();
+        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+        while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
+        {
+            rows.Add(ReadRow(reader));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Inserts or replaces metadata rows.</summary>
+    public async Task WriteRowsAsync(IReadOnlyList<StoredRow> rows, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        var columns = string.Join(", ", new[] { n.RowTableName, n.RowKey, n.RowSeq, n.RowClock, n.RowColumnClocks, n.RowAddTags, n.RowTombstones, n.RowDeadValues }.Select(session.Column));
+        var updates = string.Join(", ", new[] { n.RowSeq, n.RowClock, n.RowColumnClocks, n.RowAddTags, n.RowTombstones, n.RowDeadValues }
+            .Select(c => $"{session.Column(c)} = excluded.{session.Column(c)}"));
+        var conflict = $"ON CONFLICT ({session.Column(n.RowTableName)}, {session.Column(n.RowKey)}) DO UPDATE SET {updates}";
+        foreach (var chunk in rows.Chunk(Math.Max(1, session.Dialect.MaxParameters / ColumnsPerRow)))
+        {
+            using var command = session.CreateCommand("");
+            var values = new StringBuilder();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var r = chunk[i];
+                values.Append(i == 0 ? "(" : ", (");
+                AppendParameters(command, values, i, r.Table, r.Key, r.Seq, r.Clock, r.ColumnClocks, r.AddTags, r.Tombstones, r.DeadValues);
+                values.Append(')');
+            }
+
+            command.CommandText = $"INSERT INTO {session.Table(n.RowsTable)} ({columns}) VALUES {values} {conflict}";
+            await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How far into a peer's change sequence this database has applied.</summary>
+    public async Task<long> ReadWatermarkAsync(Guid peer, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        using var command = session.CreateCommand(
+            $"SELECT {session.Column(n.PeerReceivedSeq)} FROM {session.Table(n.PeersTable)} WHERE {session.Column(n.PeerId)} = @p");
+        StoreSession.AddParameter(command, "@p", peer.ToString("N"));
+        var value = async ? await command.ExecuteScalarAsync(ct).ConfigureAwait(false) : command.ExecuteScalar();
+        return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Records how far into a peer's change sequence this database has applied.</summary>
+    public async Task WriteWatermarkAsync(Guid peer, long seq, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        var received = session.Column(n.PeerReceivedSeq);
+        using var command = session.CreateCommand(
+            $"INSERT INTO {session.Table(n.PeersTable)} ({session.Column(n.PeerId)}, {received}) VALUES (@p, @s) " +
+            $"ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {received} = excluded.{received}");
+        StoreSession.AddParameter(command, "@p", peer.ToString("N"));
+        StoreSession.AddParameter(command, "@s", seq);
+        await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+    }
+
+    private string SelectRows()
+    {
+        var n = session.Model.Shadow;
+        var columns = string.Join(", ", new[] { n.RowTableName, n.RowKey, n.RowSeq, n.RowClock, n.RowColumnClocks, n.RowAddTags, n.RowTombstones, n.RowDeadValues }.Select(session.Column));
+        return $"SELECT {columns} FROM {session.Table(n.RowsTable)}";
+    }
+
+    private static StoredRow ReadRow(DbDataReader r)
+        => new(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3),
+            r.IsDBNull(4) ? null : r.GetString(4),
+            r.IsDBNull(5) ? null : r.GetString(5),
+            r.IsDBNull(6) ? null : r.GetString(6),
+            r.IsDBNull(7) ? null : r.GetString(7));
+
+    private static void AppendParameters(DbCommand command, StringBuilder sql, int row, params object?[] values)
+    {
+        for (var c = 0; c < values.Length; c++)
+        {
+            var name = $"@p{row}_{c}";
+            sql.Append(c == 0 ? name : ", " + name);
+            StoreSession.AddParameter(command, name, values[c]);
+        }
+    }
+
+    private static Guid? EnvironmentNodeId()
+        => Guid.TryParse(Environment.GetEnvironmentVariable("LIBLIM_INSTANCE_ID"), out var id) && id != Guid.Empty ? id : null;
+}

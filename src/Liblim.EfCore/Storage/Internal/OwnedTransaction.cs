@@ -1,0 +1,87 @@
+using System.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Liblim.EfCore.Storage.Internal;
+
+/// <summary>
+/// A transaction Liblim opens when the app has none (and joins the app's when it has one), so that data and
+/// metadata always commit together. Disposing without <see cref="CommitAsync"/> rolls back what Liblim opened.
+/// </summary>
+internal sealed class OwnedTransaction : IAsyncDisposable
+{
+    private readonly IDbContextTransaction? _transaction;
+    private readonly bool _async;
+
+    private OwnedTransaction(IDbContextTransaction? transaction, bool async)
+    {
+        _transaction = transaction;
+        _async = async;
+    }
+
+    /// <summary>Whether Liblim opened the transaction (rather than joining the app's).</summary>
+    public bool IsOwned => _transaction is not null;
+
+    /// <summary>Begins a write transaction unless the context is already in one.</summary>
+    public static Task<OwnedTransaction> BeginWriteAsync(DbContext context, bool async, CancellationToken ct)
+        => BeginAsync(context, null, async, ct);
+
+    /// <summary>
+    /// Begins a read-only snapshot (SQLite: a deferred transaction; PostgreSQL: repeatable read) unless the
+    /// context is already in a transaction, so that metadata and values are read as of one moment.
+    /// </summary>
+    public static Task<OwnedTransaction> BeginSnapshotAsync(DbContext context, bool async, CancellationToken ct)
+        => BeginAsync(context, SqlDialect.For(context.Database.ProviderName).SnapshotIsolation, async, ct);
+
+    public async Task CommitAsync(CancellationToken ct)
+    {
+        if (_transaction is null)
+        {
+            return;
+        }
+
+        if (_async)
+        {
+            await _transaction.CommitAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            _transaction.Commit();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_transaction is null)
+        {
+            return;
+        }
+
+        if (_async)
+        {
+            await _transaction.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            _transaction.Dispose();
+        }
+    }
+
+    private static async Task<OwnedTransaction> BeginAsync(DbContext context, IsolationLevel? isolation, bool async, CancellationToken ct)
+    {
+        var database = context.Database;
+        if (database.CurrentTransaction is not null || System.Transactions.Transaction.Current is not null)
+        {
+            return new OwnedTransaction(null, async);
+        }
+
+        IDbContextTransaction transaction = (isolation, async) switch
+        {
+            (null, true) => await database.BeginTransactionAsync(ct).ConfigureAwait(false),
+            (null, false) => database.BeginTransaction(),
+            ({ } level, true) => await database.BeginTransactionAsync(level, ct).ConfigureAwait(false),
+            ({ } level, false) => database.BeginTransaction(level),
+        };
+        return new OwnedTransaction(transaction, async);
+    }
+}

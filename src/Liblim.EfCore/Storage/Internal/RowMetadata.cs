@@ -1,0 +1,33 @@
+namespace Liblim.EfCore.Storage.Internal;
+
+/// <summary>
+/// One row of <c>__liblim_rows</c>: the replication metadata of one data row, alive or deleted. One metadata
+/// row per data row, however many columns it has.
+/// </summary>
+/// <remarks>Mapped by <see cref="Metadata.Conventions.ShadowTablesConvention"/>; read and written with set-based SQL only.</remarks>
+internal sealed class RowMetadata
+{
+    /// <summary>The replicated table.</summary>
+    public string TableName { get; set; } = null!;
+
+    /// <summary>The canonical text of the row's key.</summary>
+    public string RowKey { get; set; } = null!;
+
+    /// <summary>The local change sequence number of the row's last change; "changed since N" reads this index.</summary>
+    public long Seq { get; set; }
+
+    /// <summary>The clock of every column not listed in <see cref="ColumnClocks"/>.</summary>
+    public string Clock { get; set; } = null!;
+
+    /// <summary>A JSON object of column name to clock for columns written after the row's base clock; null when none.</summary>
+    public string? ColumnClocks { get; set; }
+
+    /// <summary>Comma-separated add tags not yet tombstoned; null when the row is deleted.</summary>
+    public string? AddTags { get; set; }
+
+    /// <summary>Comma-separated add tags that a delete has observed; null when none.</summary>
+    public string? Tombstones { get; set; }
+
+    /// <summary>While the row is deleted: a JSON object of its column values, kept so that a concurrent insert merges with them.</summary>
+    public string? DeadValues { get; set; }
+}

@@ -1,0 +1,63 @@
+using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Storage.Internal;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.Sync.Internal;
+
+/// <summary>
+/// Reads "everything changed here since sequence number N" through the sequence index, in time proportional
+/// to the changes, with live rows' values read from their tables in sets.
+/// </summary>
+internal static class ChangeFeed
+{
+    /// <summary>A page of the change feed: full row states, and the sequence number the page reaches.</summary>
+    public static async Task<(List<RowState> States, long Last)> ReadAsync(DbContext context, long since, int limit, bool async, CancellationToken ct)
+    {
+        var transaction = await OwnedTransaction.BeginSnapshotAsync(context, async, ct).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            return await ReadSnapshotAsync(context, since, limit, async, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<(List<RowState> States, long Last)> ReadSnapshotAsync(DbContext context, long since, int limit, bool async, CancellationToken ct)
+    {
+        var session = new StoreSession(context);
+        var rows = await new MetadataStore(session).ReadFeedAsync(since, limit, async, ct).ConfigureAwait(false);
+        var states = new List<RowState>(rows.Count);
+        foreach (var byTable in rows.GroupBy(r => r.Table))
+        {
+            var table = session.Model.FindTable(byTable.Key);
+            if (table is null)
+            {
+                continue; // no longer replicated here
+            }
+
+            var live = byTable.Where(r => r.AddTags is not null).Select(r => r.Key).ToList();
+            var values = live.Count == 0 ? [] : await new TableStore(session, table).ReadAsync(live, async, ct).ConfigureAwait(false);
+            foreach (var row in byTable)
+            {
+                Dictionary<string, string>? json = null;
+                if (values.TryGetValue(row.Key, out var v))
+                {
+                    json = new Dictionary<string, string>(table.ValueColumns.Count, StringComparer.Ordinal);
+                    for (var i = 0; i < table.ValueColumns.Count; i++)
+                    {
+                        json[table.ValueColumns[i].Name] = table.ValueColumns[i].ToJson(v[table.KeyColumns.Count + i]);
+                    }
+                }
+
+                var state = RowStateCodec.Decode(table, row, json);
+                if (state.Columns.Values.Any(c => c.Json is null))
+                {
+                    // A live row whose data row is gone (removed behind Liblim's back): send what is known.
+                    state = state with { Columns = state.Columns.RemoveRange(state.Columns.Where(c => c.Value.Json is null).Select(c => c.Key)) };
+                }
+
+                states.Add(state);
+            }
+        }
+
+        return (states, rows.Count == 0 ? since : rows[^1].Seq);
+    }
+}

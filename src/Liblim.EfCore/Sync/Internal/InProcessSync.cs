@@ -1,0 +1,54 @@
+using Liblim.EfCore.Merge.Internal;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.Sync.Internal;
+
+/// <summary>Two-way sync of two contexts in one process: each pulls the other's changes since its watermark.</summary>
+internal static class InProcessSync
+{
+    public const int BatchSize = 1000;
+
+    public static async Task<SyncResult> SyncAsync(LiblimFacade local, LiblimFacade remote, CancellationToken ct)
+    {
+        var localNode = await local.GetNodeIdAsync(ct).ConfigureAwait(false);
+        var remoteNode = await remote.GetNodeIdAsync(ct).ConfigureAwait(false);
+        if (localNode == remoteNode)
+        {
+            throw new LiblimException($"Both databases have node id {localNode}: a replica cannot sync with itself (or two databases were given the same NodeId).");
+        }
+
+        var (received, applied, changed) = await PullAsync(local.Context, remote.Context, remoteNode, ct).ConfigureAwait(false);
+        var (sent, appliedThere, _) = await PullAsync(remote.Context, local.Context, localNode, ct).ConfigureAwait(false);
+        return new SyncResult
+        {
+            Peer = remoteNode,
+            RowsReceived = received,
+            RowsApplied = applied,
+            RowsSent = sent,
+            RowsAppliedByPeer = appliedThere,
+            Changed = changed,
+        };
+    }
+
+    /// <summary>Brings <paramref name="target"/> up to date with <paramref name="source"/>'s change feed, a batch per transaction.</summary>
+    private static async Task<(int Received, int Applied, List<ChangedRow> Changed)> PullAsync(DbContext target, DbContext source, Guid sourceNode, CancellationToken ct)
+    {
+        var since = await LiblimFacade.ReadWatermarkAsync(target, sourceNode, ct).ConfigureAwait(false);
+        int received = 0, applied = 0;
+        var changed = new List<ChangedRow>();
+        while (true)
+        {
+            var (states, last) = await ChangeFeed.ReadAsync(source, since, BatchSize, async: true, ct).ConfigureAwait(false);
+            if (last == since)
+            {
+                return (received, applied, changed);
+            }
+
+            var result = await RowStateApplier.ApplyAsync(target, new RemoteBatch($"node {sourceNode} (in process)", sourceNode, states, last), async: true, ct).ConfigureAwait(false);
+            received += result.Received;
+            applied += result.Applied;
+            changed.AddRange(result.Changed);
+            since = last;
+        }
+    }
+}

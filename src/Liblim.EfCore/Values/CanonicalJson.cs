@@ -1,0 +1,235 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Liblim.EfCore.Values;
+
+/// <summary>
+/// The one canonical JSON text of every supported column value. Two replicas that hold the same value write
+/// the same text, so keys compare as text and values cross providers (SQLite, PostgreSQL) unchanged.
+/// See docs/protocol.md for the rules; this class is their implementation.
+/// </summary>
+internal static class CanonicalJson
+{
+    private static readonly Type[] SupportedTypes =
+    [
+        typeof(string), typeof(bool), typeof(char), typeof(Guid), typeof(byte[]),
+        typeof(sbyte), typeof(byte), typeof(short), typeof(ushort), typeof(int), typeof(uint), typeof(long), typeof(ulong),
+        typeof(decimal), typeof(double), typeof(float),
+        typeof(DateTime), typeof(DateTimeOffset), typeof(DateOnly), typeof(TimeOnly), typeof(TimeSpan),
+    ];
+
+    /// <summary>Whether values of the type (or its nullable form, or an enum) can be replicated.</summary>
+    public static bool Supports(Type type)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        return t.IsEnum || Array.IndexOf(SupportedTypes, t) >= 0;
+    }
+
+    /// <summary>Writes the canonical text of a value of the given type.</summary>
+    public static string Encode(object? value, Type type)
+    {
+        if (value is null)
+        {
+            return "null";
+        }
+
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        if (t.IsEnum)
+        {
+            return Convert.ToString(Convert.ChangeType(value, Enum.GetUnderlyingType(t), CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)!;
+        }
+
+        return value switch
+        {
+            string s => Quote(s),
+            bool b => b ? "true" : "false",
+            char c => Quote(c.ToString()),
+            Guid g => Quote(g.ToString("D")),
+            byte[] bytes => Quote(Convert.ToBase64String(bytes)),
+            sbyte or byte or short or ushort or int or uint or long or ulong
+                => Convert.ToString(value, CultureInfo.InvariantCulture)!,
+            decimal m => Quote(m.ToString(CultureInfo.InvariantCulture)),
+            double d => Number(d),
+            float f => Number(f),
+            DateTime dt => Quote(ToUtc(dt).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture)),
+            DateTimeOffset dto => Quote(dto.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture)),
+            DateOnly d => Quote(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+            TimeOnly t2 => Quote(t2.ToString("HH:mm:ss.fffffff", CultureInfo.InvariantCulture)),
+            TimeSpan ts => Quote(ts.ToString("c", CultureInfo.InvariantCulture)),
+            _ => throw new NotSupportedException($"Values of type {value.GetType()} cannot be replicated."),
+        };
+    }
+
+    /// <summary>Reads a value of the given type from its canonical text (or any JSON of the same meaning).</summary>
+    /// <exception cref="FormatException">The text is not a value of that type.</exception>
+    public static object? Decode(string json, Type type)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return Decode(doc.RootElement, type);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"'{Shorten(json)}' is not valid JSON.", e);
+        }
+    }
+
+    /// <summary>Reads a value of the given type from a JSON element.</summary>
+    /// <exception cref="FormatException">The element is not a value of that type.</exception>
+    public static object? Decode(JsonElement e, Type type)
+    {
+        var underlying = Nullable.GetUnderlyingType(type);
+        if (e.ValueKind == JsonValueKind.Null)
+        {
+            if (type.IsValueType && underlying is null)
+            {
+                throw new FormatException($"null is not a value of the non-nullable type {type.Name}.");
+            }
+
+            return null;
+        }
+
+        var t = underlying ?? type;
+        try
+        {
+            if (t.IsEnum)
+            {
+                return Enum.ToObject(t, DecodeScalar(e, Enum.GetUnderlyingType(t))!);
+            }
+
+            return DecodeScalar(e, t);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OverflowException or ArgumentException or FormatException)
+        {
+            throw new FormatException($"{Shorten(e.GetRawText())} is not a value of type {t.Name}.", ex);
+        }
+    }
+
+    /// <summary>Splits key text (a JSON array) into the raw JSON text of each of its values.</summary>
+    /// <exception cref="FormatException">The text is not a JSON array of that many values.</exception>
+    public static string[] DecodeKeyElements(string key, int count)
+    {
+        using var doc = ParseOrThrow(key);
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() != count)
+        {
+            throw new FormatException($"Key {Shorten(key)} is not a JSON array of {count} value(s).");
+        }
+
+        return [.. root.EnumerateArray().Select(e => e.GetRawText())];
+    }
+
+    /// <summary>Writes a string as a JSON string, escaping only what JSON requires.</summary>
+    public static string Quote(string s)
+    {
+        var sb = new StringBuilder(s.Length + 2).Append('"');
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '\b': sb.Append("\\b"); break;
+                case '\f': sb.Append("\\f"); break;
+                default:
+                    if (c < 0x20 || IsLoneSurrogate(s, i))
+                    {
+                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return sb.Append('"').ToString();
+    }
+
+    private static bool IsLoneSurrogate(string s, int i)
+    {
+        var c = s[i];
+        if (char.IsHighSurrogate(c))
+        {
+            return i + 1 >= s.Length || !char.IsLowSurrogate(s[i + 1]);
+        }
+
+        return char.IsLowSurrogate(c) && (i == 0 || !char.IsHighSurrogate(s[i - 1]));
+    }
+
+    private static JsonDocument ParseOrThrow(string json)
+    {
+        try
+        {
+            return JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"'{Shorten(json)}' is not valid JSON.", e);
+        }
+    }
+
+    private static object DecodeScalar(JsonElement e, Type t)
+    {
+        if (t == typeof(string)) return e.GetString()!;
+        if (t == typeof(bool)) return e.GetBoolean();
+        if (t == typeof(char)) return e.GetString() is { Length: 1 } one ? one[0] : throw new FormatException("expected a string of one character");
+        if (t == typeof(Guid)) return Guid.Parse(e.GetString()!);
+        if (t == typeof(byte[])) return Convert.FromBase64String(e.GetString()!);
+        if (t == typeof(sbyte)) return e.GetSByte();
+        if (t == typeof(byte)) return e.GetByte();
+        if (t == typeof(short)) return e.GetInt16();
+        if (t == typeof(ushort)) return e.GetUInt16();
+        if (t == typeof(int)) return e.GetInt32();
+        if (t == typeof(uint)) return e.GetUInt32();
+        if (t == typeof(long)) return e.GetInt64();
+        if (t == typeof(ulong)) return e.GetUInt64();
+        if (t == typeof(decimal)) return decimal.Parse(e.GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture);
+        if (t == typeof(double)) return e.ValueKind == JsonValueKind.String ? NonFinite(e.GetString()!) : e.GetDouble();
+        if (t == typeof(float)) return e.ValueKind == JsonValueKind.String ? (float)NonFinite(e.GetString()!) : e.GetSingle();
+        if (t == typeof(DateTime))
+        {
+            return DateTime.ParseExact(e.GetString()!, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        }
+
+        if (t == typeof(DateTimeOffset)) return DateTimeOffset.ParseExact(e.GetString()!, "yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture);
+        if (t == typeof(DateOnly)) return DateOnly.ParseExact(e.GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        if (t == typeof(TimeOnly)) return TimeOnly.ParseExact(e.GetString()!, "HH:mm:ss.fffffff", CultureInfo.InvariantCulture);
+        if (t == typeof(TimeSpan)) return TimeSpan.ParseExact(e.GetString()!, "c", CultureInfo.InvariantCulture);
+        throw new NotSupportedException($"Values of type {t} cannot be replicated.");
+    }
+
+    private static string Number(double d)
+        => double.IsNaN(d) ? "\"NaN\""
+            : double.IsPositiveInfinity(d) ? "\"Infinity\""
+            : double.IsNegativeInfinity(d) ? "\"-Infinity\""
+            : d.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Number(float f)
+        => float.IsFinite(f) ? f.ToString("R", CultureInfo.InvariantCulture) : Number((double)f);
+
+    private static double NonFinite(string s) => s switch
+    {
+        "NaN" => double.NaN,
+        "Infinity" => double.PositiveInfinity,
+        "-Infinity" => double.NegativeInfinity,
+        _ => throw new FormatException($"'{s}' is not a number"),
+    };
+
+    private static DateTime ToUtc(DateTime dt) => dt.Kind switch
+    {
+        DateTimeKind.Local => dt.ToUniversalTime(),
+        _ => DateTime.SpecifyKind(dt, DateTimeKind.Utc),
+    };
+
+    private static string Shorten(string s) => s.Length <= 80 ? s : string.Concat(s.AsSpan(0, 77), "...");
+}

@@ -1,0 +1,24 @@
+using Liblim.EfCore.FunctionalTests.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.FunctionalTests.Infrastructure;
+
+/// <summary>What a user sees in a replica's replicated tables, as comparable text.</summary>
+public static class Snapshot
+{
+    public static string Of(SqliteReplica replica)
+    {
+        using var db = replica.Open();
+        var items = db.Items.AsNoTracking().OrderBy(i => i.Id).ToList()
+            .Select(i => $"item {i.Id} title={i.Title} done={i.Done} prio={i.Priority} notes={i.Notes} cost={i.Cost} due={i.DueUtc:O} city={i.Place?.City} street={i.Place?.Street}");
+        var audit = db.Audit.AsNoTracking().OrderBy(a => a.Id).ToList().Select(a => $"audit {a.Id} {a.Message}");
+        var shapes = db.Shapes.AsNoTracking().ToList().OrderBy(s => s.Code).ThenBy(s => s.Region)
+            .Select(s => s switch
+            {
+                Circle c => $"circle {c.Code}/{c.Region} {c.Color} r={c.Radius}",
+                Square q => $"square {q.Code}/{q.Region} {q.Color} s={q.Side}",
+                _ => "?",
+            });
+        return string.Join("\n", items.Concat(audit).Concat(shapes));
+    }
+}

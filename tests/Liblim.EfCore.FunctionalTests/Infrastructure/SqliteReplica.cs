@@ -1,0 +1,45 @@
+using Liblim.EfCore.FunctionalTests.Model;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.FunctionalTests.Infrastructure;
+
+/// <summary>A replica: a real SQLite file in a temp folder, created with EnsureCreated, deleted at dispose.</summary>
+public sealed class SqliteReplica : IDisposable
+{
+    private static readonly string Root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "liblim-tests");
+
+    public SqliteReplica(string name, Action<Liblim.EfCore.Infrastructure.LiblimOptionsBuilder>? configure = null)
+    {
+        Directory.CreateDirectory(Root);
+        Name = name;
+        Path = System.IO.Path.Combine(Root, $"{name}-{Guid.NewGuid():N}.db");
+        Configure = configure;
+        using var db = Open();
+        db.Database.EnsureCreated();
+    }
+
+    public string Name { get; }
+
+    public string Path { get; }
+
+    public Action<Liblim.EfCore.Infrastructure.LiblimOptionsBuilder>? Configure { get; }
+
+    public DbContextOptions<TodoDb> Options => new DbContextOptionsBuilder<TodoDb>()
+        .UseSqlite($"Data Source={Path}")
+        .UseLiblim(Configure)
+        .Options;
+
+    public TodoDb Open() => new(Options);
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" })
+        {
+            try { File.Delete(file); } catch (IOException) { }
+        }
+    }
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,59 @@
+using Liblim.EfCore.FunctionalTests.Infrastructure;
+using Liblim.EfCore.FunctionalTests.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.FunctionalTests.Sync;
+
+public class TwoReplicaSyncTests
+{
+    [Fact]
+    public async Task Rows_inserted_on_each_side_appear_on_both_after_one_sync()
+    {
+        using var phone = new SqliteReplica("phone");
+        using var laptop = new SqliteReplica("laptop");
+        await using (var db = phone.Open())
+        {
+            db.Items.Add(new TodoItem { Id = Guid.NewGuid(), Title = "milk", Place = new Address { City = "Oslo" } });
+            await db.SaveChangesAsync();
+        }
+
+        await using (var db = laptop.Open())
+        {
+            db.Items.Add(new TodoItem { Id = Guid.NewGuid(), Title = "bread", Cost = 1.50m });
+            db.Shapes.Add(new Circle { Code = "c", Region = 1, Color = "red", Radius = 2.5 });
+            await db.SaveChangesAsync();
+        }
+
+        await using var p = phone.Open();
+        await using var l = laptop.Open();
+        var result = await p.Liblim().SyncWithAsync(l);
+
+        Assert.Equal(2, result.RowsReceived);
+        Assert.Equal(2, result.RowsApplied);
+        Assert.Equal(1, result.RowsAppliedByPeer);
+        Assert.Equal(Snapshot.Of(phone), Snapshot.Of(laptop));
+        Assert.Contains("title=milk", Snapshot.Of(laptop));
+        Assert.Contains("city=Oslo", Snapshot.Of(laptop));
+        Assert.Contains("circle c/1 red r=2.5", Snapshot.Of(phone));
+    }
+
+    [Fact]
+    public async Task A_second_sync_right_after_applies_nothing()
+    {
+        using var a = new SqliteReplica("a");
+        using var b = new SqliteReplica("b");
+        await using (var db = a.Open())
+        {
+            db.Items.Add(new TodoItem { Id = Guid.NewGuid(), Title = "x" });
+            await db.SaveChangesAsync();
+        }
+
+        await using var da = a.Open();
+        await using var dbb = b.Open();
+        await da.Liblim().SyncWithAsync(dbb);
+        var second = await da.Liblim().SyncWithAsync(dbb);
+
+        Assert.Equal(0, second.RowsApplied);
+        Assert.Equal(0, second.RowsAppliedByPeer);
+    }
+}

@@ -10,7 +10,7 @@ internal sealed class LiblimConventionSetPlugin : IConventionSetPlugin
     {
         conventionSet.ModelInitializedConventions.Add(new ShadowTablesConvention());
         conventionSet.EntityTypeAddedConventions.Add(new ReplicatedAttributeConvention());
-        conventionSet.ModelFinalizingConventions.Add(new ReplicationModelValidationConvention());
+        conventionSet.ModelFinalizedConventions.Add(new ReplicationModelValidationConvention());
         return conventionSet;
     }
 }

@@ -1,7 +1,6 @@
 using Liblim.EfCore.Values;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions;
 
 namespace Liblim.EfCore.Metadata.Conventions;
@@ -10,17 +9,20 @@ namespace Liblim.EfCore.Metadata.Conventions;
 /// Refuses, when the model is built, every mapping Liblim cannot replicate, with a message that names the
 /// entity and the fix.
 /// </summary>
-internal sealed class ReplicationModelValidationConvention : IModelFinalizingConvention
+internal sealed class ReplicationModelValidationConvention : IModelFinalizedConvention
 {
-    public void ProcessModelFinalizing(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
+    // After finalizing, so that type mappings (and the provider's built-in converters) are known.
+    public IModel ProcessModelFinalized(IModel model)
     {
-        foreach (var entityType in modelBuilder.Metadata.GetEntityTypes())
+        foreach (var entityType in model.GetEntityTypes())
         {
             if (entityType.GetReplicationKind() is not null)
             {
                 Validate(entityType);
             }
         }
+
+        return model;
     }
 
     internal static void Validate(IReadOnlyEntityType entityType)
@@ -90,7 +92,7 @@ internal sealed class ReplicationModelValidationConvention : IModelFinalizingCon
                             "Such values change without SaveChanges seeing them and cannot be replicated: set the value in the app instead.");
             }
 
-            if (!CanonicalJson.Supports(property.GetValueConverter()?.ProviderClrType ?? property.ClrType))
+            if (!CanonicalJson.Supports(ValueConversion.JsonType(property)))
             {
                 throw Error($"Property '{property.Name}' of replicated entity '{name}' has type {property.ClrType.Name}, which Liblim cannot replicate. " +
                             "Supported: string, bool, char, Guid, byte[], integers, decimal, double, float, DateTime, DateTimeOffset, DateOnly, TimeOnly, TimeSpan, enums, " +

@@ -24,8 +24,8 @@ internal sealed class ReplicatedColumn
         Property = property;
         Mapping = mapping;
         IsNullable = isNullable;
-        _userConverter = property.GetValueConverter();
-        var jsonType = _userConverter?.ProviderClrType ?? property.ClrType;
+        _userConverter = ValueConversion.For(property);
+        var jsonType = ValueConversion.JsonType(property);
         // A column shared by a hierarchy (TPH) or holding an optional owned type is nullable even where the property is not.
         _jsonType = isNullable && jsonType.IsValueType && Nullable.GetUnderlyingType(jsonType) is null
             ? typeof(Nullable<>).MakeGenericType(jsonType)

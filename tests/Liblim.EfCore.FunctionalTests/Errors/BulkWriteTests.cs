@@ -1,0 +1,63 @@
+using Liblim.EfCore.FunctionalTests.Infrastructure;
+using Liblim.EfCore.FunctionalTests.Model;
+using Microsoft.EntityFrameworkCore;
+using static Liblim.EfCore.FunctionalTests.Infrastructure.Replicas;
+
+namespace Liblim.EfCore.FunctionalTests.Errors;
+
+/// <summary>Writes that bypass SaveChanges are refused on replicated tables, before they run.</summary>
+public class BulkWriteTests
+{
+    private static async Task<SqliteReplica> WithOneItem()
+    {
+        var r = new SqliteReplica("r");
+        await InsertAsync(r, new TodoItem { Id = Guid.NewGuid(), Title = "x" });
+        return r;
+    }
+
+    [Fact]
+    public async Task ExecuteUpdate_on_a_replicated_table_is_refused_and_changes_nothing()
+    {
+        using var r = await WithOneItem();
+        await using var db = r.Open();
+        var e = await Assert.ThrowsAsync<ReplicationBypassException>(() => db.Items.ExecuteUpdateAsync(s => s.SetProperty(i => i.Title, "bulk")));
+        Assert.Equal("Items", e.Table);
+        Assert.Contains("SaveChanges", e.Message);
+        Assert.Equal("x", (await db.Items.SingleAsync()).Title);
+    }
+
+    [Fact]
+    public async Task ExecuteDelete_on_a_replicated_table_is_refused_and_deletes_nothing()
+    {
+        using var r = await WithOneItem();
+        await using var db = r.Open();
+        Assert.Throws<ReplicationBypassException>(() => db.Items.Where(i => i.Title == "x").ExecuteDelete());
+        Assert.Equal(1, await db.Items.CountAsync());
+    }
+
+    [Theory]
+    [InlineData("DELETE FROM \"Items\"")]
+    [InlineData("UPDATE Items SET Title = 'raw'")]
+    [InlineData("insert into \"Items\" (\"Id\", \"Title\", \"Done\", \"Priority\") values ('00000000-0000-0000-0000-000000000001', 'raw', 0, 0)")]
+    public async Task Raw_SQL_that_writes_a_replicated_table_is_refused(string sql)
+    {
+        using var r = await WithOneItem();
+        await using var db = r.Open();
+        await Assert.ThrowsAsync<ReplicationBypassException>(() => db.Database.ExecuteSqlRawAsync(sql));
+        Assert.Equal("x", (await db.Items.SingleAsync()).Title);
+    }
+
+    [Fact]
+    public async Task Bulk_operations_on_tables_that_are_not_replicated_still_work()
+    {
+        using var r = await WithOneItem();
+        await using var db = r.Open();
+        db.Settings.Add(new LocalSetting { Value = "a" });
+        await db.SaveChangesAsync();
+
+        Assert.Equal(1, await db.Settings.ExecuteUpdateAsync(s => s.SetProperty(x => x.Value, "b")));
+        Assert.Equal(1, await db.Database.ExecuteSqlRawAsync("DELETE FROM \"Settings\""));
+        Assert.Equal(1, await db.Items.CountAsync()); // reading replicated tables with raw SQL is fine
+        Assert.Single(await db.Items.FromSqlRaw("SELECT * FROM \"Items\"").ToListAsync());
+    }
+}

@@ -1,0 +1,86 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.FunctionalTests.Errors;
+
+/// <summary>Mappings Liblim cannot replicate are refused when the model is built, naming the entity and the fix.</summary>
+public class ModelValidationTests
+{
+    public class IdentityKeyed { public int Id { get; set; } public string Name { get; set; } = ""; }
+    public class AppKeyed { public int Id { get; set; } public string Name { get; set; } = ""; }
+    public class Keyless { public string Name { get; set; } = ""; }
+    public class Parent { public Guid Id { get; set; } public List<Line> Lines { get; set; } = []; }
+    public class Line { public string Text { get; set; } = ""; }
+    public class Versioned { public Guid Id { get; set; } public byte[] Version { get; set; } = []; }
+    public class WithObject { public Guid Id { get; set; } public Uri? Link { get; set; } }
+    public class Base { public Guid Id { get; set; } }
+    public class Derived : Base { public string Extra { get; set; } = ""; }
+
+    private sealed class Db(Action<ModelBuilder> build) : DbContext
+    {
+        protected override void OnConfiguring(DbContextOptionsBuilder o)
+            => o.UseSqlite("Data Source=:memory:").UseLiblim().ReplaceService<Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory, NoCache>();
+
+        protected override void OnModelCreating(ModelBuilder b) => build(b);
+    }
+
+    private sealed class NoCache : Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory
+    {
+        public object Create(DbContext context, bool designTime) => new object();
+    }
+
+    private static ReplicationModelException Refused(Action<ModelBuilder> build)
+        => Assert.Throws<ReplicationModelException>(() => new Db(build).Model);
+
+    [Fact]
+    public void A_database_generated_key_is_refused_with_the_fix()
+    {
+        var e = Refused(b => b.Entity<IdentityKeyed>().IsReplicated());
+        Assert.Contains("IdentityKeyed", e.Message);
+        Assert.Contains("ValueGeneratedNever", e.Message);
+    }
+
+    [Fact]
+    public void An_integer_key_the_app_assigns_is_accepted()
+    {
+        using var db = new Db(b => b.Entity<AppKeyed>().IsReplicated().Property(x => x.Id).ValueGeneratedNever());
+        Assert.NotNull(db.Model.FindEntityType(typeof(AppKeyed)));
+    }
+
+    [Fact]
+    public void A_keyless_entity_is_refused()
+        => Assert.Contains("no key", Refused(b => b.Entity<Keyless>().HasNoKey().IsReplicated()).Message);
+
+    [Fact]
+    public void An_owned_collection_is_refused()
+        => Assert.Contains("OwnsMany", Refused(b => b.Entity<Parent>().IsReplicated().OwnsMany(p => p.Lines)).Message);
+
+    [Fact]
+    public void A_row_version_set_by_the_database_is_refused()
+        => Assert.Contains("Version", Refused(b => b.Entity<Versioned>().IsReplicated().Property(v => v.Version).IsRowVersion()).Message);
+
+    [Fact]
+    public void A_property_of_an_unsupported_type_is_refused()
+        => Assert.Contains("Link", Refused(b => b.Entity<WithObject>().IsReplicated().Property(w => w.Link).HasConversion<Uri?>(v => v, v => v)).Message);
+
+    [Fact]
+    public void A_property_with_a_value_converter_to_a_supported_type_is_accepted()
+    {
+        using var db = new Db(b => b.Entity<WithObject>().IsReplicated());
+        Assert.NotNull(db.Model.FindEntityType(typeof(WithObject)));
+    }
+
+    [Fact]
+    public void A_hierarchy_split_across_tables_is_refused()
+        => Assert.Contains("TPT", Refused(b => { b.Entity<Base>().IsReplicated().UseTptMappingStrategy(); b.Entity<Derived>(); }).Message);
+
+    [Fact]
+    public void The_shadow_tables_are_part_of_the_model_so_migrations_create_them()
+    {
+        using var db = new Db(b => b.Entity<AppKeyed>().IsReplicated().Property(x => x.Id).ValueGeneratedNever());
+        var tables = db.Model.GetRelationalModel().Tables.Select(t => t.Name).ToList();
+        Assert.Contains("__liblim_rows", tables);
+        Assert.Contains("__liblim_state", tables);
+        Assert.Contains("__liblim_peers", tables);
+        Assert.Contains(db.Model.GetRelationalModel().Tables.Single(t => t.Name == "__liblim_rows").Indexes, i => i.Columns.Single().Name == "seq" && i.IsUnique);
+    }
+}

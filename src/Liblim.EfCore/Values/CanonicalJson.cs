@@ -179,9 +179,9 @@ internal static class CanonicalJson
 
     private static object DecodeScalar(JsonElement e, Type t)
     {
-        if (t == typeof(string)) return e.GetString()!;
+        if (t == typeof(string)) return Unquote(e);
         if (t == typeof(bool)) return e.GetBoolean();
-        if (t == typeof(char)) return e.GetString() is { Length: 1 } one ? one[0] : throw new FormatException("expected a string of one character");
+        if (t == typeof(char)) return Unquote(e) is { Length: 1 } one ? one[0] : throw new FormatException("expected a string of one character");
         if (t == typeof(Guid)) return Guid.Parse(e.GetString()!);
         if (t == typeof(byte[])) return Convert.FromBase64String(e.GetString()!);
         if (t == typeof(sbyte)) return e.GetSByte();
@@ -206,6 +206,51 @@ internal static class CanonicalJson
         if (t == typeof(TimeOnly)) return TimeOnly.ParseExact(e.GetString()!, "HH:mm:ss.fffffff", CultureInfo.InvariantCulture);
         if (t == typeof(TimeSpan)) return TimeSpan.ParseExact(e.GetString()!, "c", CultureInfo.InvariantCulture);
         throw new NotSupportedException($"Values of type {t} cannot be replicated.");
+    }
+
+    /// <summary>
+    /// A JSON string's value, unescaped by hand: System.Text.Json refuses an escaped lone surrogate, which
+    /// <see cref="Quote"/> writes for .NET strings that hold one.
+    /// </summary>
+    private static string Unquote(JsonElement e)
+    {
+        if (e.ValueKind != JsonValueKind.String)
+        {
+            throw new FormatException($"expected a JSON string, got {e.ValueKind}");
+        }
+
+        var raw = e.GetRawText().AsSpan(1, e.GetRawText().Length - 2);
+        if (!raw.Contains('\\'))
+        {
+            return raw.ToString();
+        }
+
+        var sb = new StringBuilder(raw.Length);
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] != '\\')
+            {
+                sb.Append(raw[i]);
+                continue;
+            }
+
+            var c = raw[++i];
+            switch (c)
+            {
+                case 'n': sb.Append('\n'); break;
+                case 'r': sb.Append('\r'); break;
+                case 't': sb.Append('\t'); break;
+                case 'b': sb.Append('\b'); break;
+                case 'f': sb.Append('\f'); break;
+                case 'u':
+                    sb.Append((char)int.Parse(raw.Slice(i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
+                    i += 4;
+                    break;
+                default: sb.Append(c); break; // \" \\ \/
+            }
+        }
+
+        return sb.ToString();
     }
 
     private static string Number(double d)

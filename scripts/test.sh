@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the solution and runs every test project; prints one summary line "N passed, N failed, N skipped"
+# summed over all test assemblies, and exits non-zero when anything failed or did not run.
+# Needs only the .NET 10 SDK; packages restore from NuGet.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results="$(mktemp -d "${TMPDIR:-/tmp}/liblim-test-results.XXXXXX")"
+trap 'rm -rf "$results"' EXIT
+
+dotnet build Liblim.EfCore.sln -c Release --nologo -v quiet || { echo "0 passed, 1 failed, 0 skipped"; echo "build failed" >&2; exit 1; }
+
+status=0
+dotnet test Liblim.EfCore.sln -c Release --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+
+passed=0; failed=0; skipped=0; files=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  total=$(get total); p=$(get passed); f=$(get failed); e=$(get error); t=$(get timeout); a=$(get aborted)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0}))
+  skipped=$((skipped + ${total:-0} - ${p:-0} - ${f:-0} - ${e:-0} - ${t:-0} - ${a:-0}))
+done
+
+if [ "$files" -eq 0 ]; then
+  echo "no test results were written" >&2
+  failed=$((failed + 1))
+fi
+
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$failed" -ne 0 ] || [ "$status" -ne 0 ]; then
+  exit 1
+fi

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using CsCheck;
+using Liblim.EfCore.Values;
+
+namespace Liblim.EfCore.Tests.Values;
+
+/// <summary>The canonical text itself: deterministic, valid JSON, minimal escaping.</summary>
+public class CanonicalJsonTextTests
+{
+    [Fact]
+    public void Encode_is_deterministic_and_equal_values_encode_equally()
+    {
+        Gen.Int.Sample(i => CanonicalJson.Encode(i, typeof(int)) == CanonicalJson.Encode(int.Parse(i.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture), typeof(int)), iter: 300);
+        Gen.String.Sample(s => CanonicalJson.Encode(s, typeof(string)) == CanonicalJson.Encode(new string(s.AsSpan()), typeof(string)), iter: 300);
+        Gen.Double.Sample(d => CanonicalJson.Encode(d, typeof(double)) == CanonicalJson.Encode(BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(d)), typeof(double)), iter: 300);
+        Gen.Guid.Sample(g => CanonicalJson.Encode(g, typeof(Guid)) == CanonicalJson.Encode(new Guid(g.ToByteArray()), typeof(Guid)), iter: 300);
+        Gen.Byte.Array[0, 20].Sample(b => CanonicalJson.Encode(b, typeof(byte[])) == CanonicalJson.Encode(b.ToArray(), typeof(byte[])), iter: 300);
+    }
+
+    [Fact]
+    public void Decimals_keep_their_scale_so_equal_values_of_different_scale_encode_differently()
+    {
+        Assert.Equal(1.5m, 1.50m);
+        Assert.Equal("\"1.5\"", CanonicalJson.Encode(1.5m, typeof(decimal)));
+        Assert.Equal("\"1.50\"", CanonicalJson.Encode(1.50m, typeof(decimal)));
+    }
+
+    [Fact]
+    public void The_same_instant_in_any_kind_encodes_to_one_date_time_text()
+    {
+        var utc = new DateTime(2024, 3, 1, 8, 0, 0, DateTimeKind.Utc);
+        Assert.Equal(CanonicalJson.Encode(utc, typeof(DateTime)), CanonicalJson.Encode(utc.ToLocalTime(), typeof(DateTime)));
+        Assert.Equal(CanonicalJson.Encode(utc, typeof(DateTime)), CanonicalJson.Encode(DateTime.SpecifyKind(utc, DateTimeKind.Unspecified), typeof(DateTime)));
+    }
+
+    [Fact]
+    public void Nullable_and_plain_types_encode_a_value_equally()
+    {
+        Assert.Equal(CanonicalJson.Encode(42, typeof(int)), CanonicalJson.Encode(42, typeof(int?)));
+        Assert.Equal(CanonicalJson.Encode(1.25, typeof(double)), CanonicalJson.Encode(1.25, typeof(double?)));
+    }
+
+    [Fact]
+    public void Quote_produces_json_that_parses_back_to_the_same_string()
+    {
+        Gen.String.Sample(s =>
+        {
+            var quoted = CanonicalJson.Quote(s);
+            using var doc = JsonDocument.Parse(quoted);
+            Assert.Equal(JsonValueKind.String, doc.RootElement.ValueKind);
+            Assert.Equal(s, doc.RootElement.GetString());
+            Assert.Equal(s, JsonSerializer.Deserialize<string>(quoted));
+        }, iter: 500);
+    }
+
+    [Fact]
+    public void Quote_escapes_only_what_json_requires()
+    {
+        Assert.Equal("\"\"", CanonicalJson.Quote(""));
+        Assert.Equal("\"a\\\"b\\\\c/d\"", CanonicalJson.Quote("a\"b\\c/d"));
+        Assert.Equal("\"\\n\\r\\t\\b\\f\"", CanonicalJson.Quote("\n\r\t\b\f"));
+        Assert.Equal("\"\\u0000\\u001f\"", CanonicalJson.Quote("\u0000\u001f"));
+        Assert.Equal("\"é日😀<>&'\u007f\"", CanonicalJson.Quote("é日😀<>&'\u007f"));
+    }
+
+    [Fact]
+    public void Quote_escapes_lone_surrogates_and_keeps_pairs()
+    {
+        Assert.Equal("\"\\ud800\"", CanonicalJson.Quote("\ud800"));
+        Assert.Equal("\"a\\udc00b\"", CanonicalJson.Quote("a\udc00b"));
+        Assert.Equal("\"\\ude00\\ud83d\"", CanonicalJson.Quote("\ude00\ud83d"));
+        Assert.Equal("\"\ud83d\ude00\"", CanonicalJson.Quote("\ud83d\ude00"));
+    }
+
+    [Fact]
+    public void Decode_accepts_other_json_of_the_same_meaning()
+    {
+        Assert.Equal("é", CanonicalJson.Decode("\"\\u00e9\"", typeof(string)));
+        Assert.Equal(5, CanonicalJson.Decode(" 5 ", typeof(int)));
+        Assert.Equal(100.0, CanonicalJson.Decode("1e2", typeof(double)));
+        Assert.Equal(1.5m, CanonicalJson.Decode("\"1.5e0\"", typeof(decimal)));
+    }
+}

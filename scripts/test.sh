@@ -10,9 +10,13 @@ trap 'rm -rf "$results"' EXIT
 
 dotnet build Liblim.EfCore.sln -c Release --nologo -v quiet || { echo "0 passed, 1 failed, 0 skipped"; echo "build failed" >&2; exit 1; }
 
+# One run per test project, each with its own results file, so no two runs can overwrite each other's.
 status=0
-dotnet test Liblim.EfCore.sln -c Release --no-build --nologo \
-  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+for project in $(grep -l '<IsTestProject>true</IsTestProject>' tests/*/*.csproj); do
+  name="$(basename "$project" .csproj)"
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=${name}.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+done
 
 passed=0; failed=0; skipped=0; files=0
 for trx in "$results"/*.trx; do

@@ -1,0 +1,57 @@
+using Liblim.EfCore.Crdt;
+using Liblim.EfCore.FunctionalTests.Infrastructure;
+using Liblim.EfCore.FunctionalTests.Model;
+using Liblim.EfCore.Merge.Internal;
+using static Liblim.EfCore.FunctionalTests.Infrastructure.Replicas;
+
+namespace Liblim.EfCore.FunctionalTests.Errors;
+
+/// <summary>Remote row states that do not fit this database are refused whole, and nothing stored changes.</summary>
+public class BadRemoteStateTests
+{
+    private static readonly Guid Peer = Guid.Parse("99999999-0000-0000-0000-000000000009");
+
+    private static RowState State(string table, string key, params (string Column, string Json)[] columns)
+    {
+        var at = new HybridTimestamp(HybridTimestamp.Pack(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 0), Peer);
+        return RowState.Empty(table, key).Insert(columns.Select(c => KeyValuePair.Create(c.Column, (string?)c.Json)), at);
+    }
+
+    private static async Task<string> RefusedAsync(params RowState[] states)
+    {
+        using var replica = new SqliteReplica("r");
+        await InsertAsync(replica, new TodoItem { Id = Guid.NewGuid(), Title = "already here" });
+        var before = Snapshot.Of(replica);
+        var rowsBefore = ShadowRows.Rows(replica);
+        await using var db = replica.Open();
+
+        var e = await Assert.ThrowsAsync<RowStateException>(() => RowStateApplier.ApplyAsync(db, new RemoteBatch("test peer", Peer, states, 5), async: true, default));
+
+        Assert.Equal(before, Snapshot.Of(replica));
+        Assert.Equal(rowsBefore, ShadowRows.Rows(replica));
+        Assert.Contains("Nothing from this batch was applied", e.Message);
+        return e.Message;
+    }
+
+    private static RowState Good() => State("Items", $"[\"{Guid.NewGuid()}\"]", ("Title", "\"fine\""), ("Done", "false"), ("Priority", "1"));
+
+    [Fact]
+    public async Task An_unknown_table_is_refused()
+        => Assert.Contains("'Nope'", await RefusedAsync(Good(), State("Nope", "[1]", ("X", "1"))));
+
+    [Fact]
+    public async Task An_unknown_column_is_refused()
+        => Assert.Contains("'Colour'", await RefusedAsync(Good(), State("Items", $"[\"{Guid.NewGuid()}\"]", ("Colour", "\"red\""))));
+
+    [Fact]
+    public async Task A_value_of_the_wrong_type_is_refused()
+        => Assert.Contains("Items.Priority", await RefusedAsync(Good(), State("Items", $"[\"{Guid.NewGuid()}\"]", ("Priority", "\"high\""))));
+
+    [Fact]
+    public async Task A_key_of_the_wrong_type_is_refused()
+        => Assert.Contains("invalid key", await RefusedAsync(Good(), State("Items", "[42]", ("Title", "\"x\""))));
+
+    [Fact]
+    public async Task Null_in_a_required_column_is_refused()
+        => Assert.Contains("Items.Title", await RefusedAsync(Good(), State("Items", $"[\"{Guid.NewGuid()}\"]", ("Title", "null"))));
+}

@@ -99,10 +99,7 @@ internal static class ChangeCapture
     private static RowState? Apply(CapturedRow row, StoredRow? existing, object?[]? storedValues, HybridTimestamp at)
     {
         var table = row.Table;
-        var liveValues = storedValues is null
-            ? null
-            : table.ValueColumns.Select((c, i) => (c.Name, Json: c.ToJson(storedValues[table.KeyColumns.Count + i])))
-                .ToDictionary(p => p.Name, p => p.Json, StringComparer.Ordinal);
+        var liveValues = storedValues is null ? null : table.ValuesToJson(storedValues);
         var state = existing is null ? null : RowStateCodec.Decode(table, existing, liveValues);
         var allColumns = table.ValueColumns.Select(c => new KeyValuePair<string, string?>(c.Name, liveValues?.GetValueOrDefault(c.Name)));
         switch (row.Operation)
@@ -111,7 +108,7 @@ internal static class ChangeCapture
                 return (state ?? RowState.Empty(table.Name, row.Key)).Insert(allColumns, at);
             case RowOperation.Delete:
                 // A row stored before replication was turned on is adopted as inserted, then deleted.
-                return (state is { IsAlive: true } ? state : RowState.Empty(table.Name, row.Key).Insert(allColumns, at)).Delete();
+                return (state is { IsAlive: true } ? state : Adopt(state, table, row.Key, allColumns, at)).Delete();
             default:
                 var changed = row.Changed.ToHashSet(StringComparer.Ordinal);
                 foreach (var (column, current) in row.Unsure)
@@ -125,7 +122,7 @@ internal static class ChangeCapture
 
                 if (state is not { IsAlive: true })
                 {
-                    return RowState.Empty(table.Name, row.Key).Insert(allColumns, at);
+                    return Adopt(state, table, row.Key, allColumns, at);
                 }
 
                 return changed.Count == 0
@@ -133,6 +130,13 @@ internal static class ChangeCapture
                     : state.Write(changed.Select(c => new KeyValuePair<string, string?>(c, null)), at);
         }
     }
+
+    /// <summary>
+    /// A row stored before its entity was replicated (or written behind Liblim's back) is taken as inserted now,
+    /// keeping whatever tombstones its metadata already had.
+    /// </summary>
+    private static RowState Adopt(RowState? state, ReplicatedTable table, string key, IEnumerable<KeyValuePair<string, string?>> columns, HybridTimestamp at)
+        => (state ?? RowState.Empty(table.Name, key)).Insert(columns, at);
 
     private static int IndexOf(ReplicatedTable table, string column)
     {

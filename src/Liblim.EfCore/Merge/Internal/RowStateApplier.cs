@@ -49,7 +49,7 @@ internal static class RowStateApplier
                 foreach (var (key, remote) in incoming)
                 {
                     var local = existing.TryGetValue(key, out var row)
-                        ? RowStateCodec.Decode(table, row, values.TryGetValue(key, out var v) ? ToJson(table, v) : null)
+                        ? RowStateCodec.Decode(table, row, values.TryGetValue(key, out var v) ? table.ValuesToJson(v) : null)
                         : RowState.Empty(table.Name, key);
                     var merged = table.Kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(local, remote) : RowMerge.Merge(local, remote);
                     if (merged.SameAs(local))
@@ -163,17 +163,6 @@ internal static class RowStateApplier
         }
 
         return byKey;
-    }
-
-    private static Dictionary<string, string> ToJson(ReplicatedTable table, object?[] values)
-    {
-        var json = new Dictionary<string, string>(table.ValueColumns.Count, StringComparer.Ordinal);
-        for (var i = 0; i < table.ValueColumns.Count; i++)
-        {
-            json[table.ValueColumns[i].Name] = table.ValueColumns[i].ToJson(values[table.KeyColumns.Count + i]);
-        }
-
-        return json;
     }
 
     private static object?[] ToRow(ReplicatedTable table, string key, RowState state)

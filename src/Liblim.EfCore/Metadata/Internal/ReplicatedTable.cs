@@ -66,6 +66,18 @@ internal sealed class ReplicatedTable
         return "[" + string.Join(',', parts) + "]";
     }
 
+    /// <summary>The canonical JSON of each value column of a row read by the table store (keys, then values).</summary>
+    public Dictionary<string, string> ValuesToJson(object?[] row)
+    {
+        var json = new Dictionary<string, string>(ValueColumns.Count, StringComparer.Ordinal);
+        for (var i = 0; i < ValueColumns.Count; i++)
+        {
+            json[ValueColumns[i].Name] = ValueColumns[i].ToJson(row[KeyColumns.Count + i]);
+        }
+
+        return json;
+    }
+
     /// <summary>The key values (model values) of canonical key text.</summary>
     /// <exception cref="FormatException">The text is not a key of this table.</exception>
     public object?[] DecodeKey(string key)

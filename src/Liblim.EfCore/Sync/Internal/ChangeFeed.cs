@@ -37,17 +37,7 @@ internal static class ChangeFeed
             var values = live.Count == 0 ? [] : await new TableStore(session, table).ReadAsync(live, async, ct).ConfigureAwait(false);
             foreach (var row in byTable)
             {
-                Dictionary<string, string>? json = null;
-                if (values.TryGetValue(row.Key, out var v))
-                {
-                    json = new Dictionary<string, string>(table.ValueColumns.Count, StringComparer.Ordinal);
-                    for (var i = 0; i < table.ValueColumns.Count; i++)
-                    {
-                        json[table.ValueColumns[i].Name] = table.ValueColumns[i].ToJson(v[table.KeyColumns.Count + i]);
-                    }
-                }
-
-                var state = RowStateCodec.Decode(table, row, json);
+                var state = RowStateCodec.Decode(table, row, values.TryGetValue(row.Key, out var v) ? table.ValuesToJson(v) : null);
                 if (state.Columns.Values.Any(c => c.Json is null))
                 {
                     // A live row whose data row is gone (removed behind Liblim's back): send what is known.

@@ -24,9 +24,7 @@ public class TwoReplicaSyncTests
             await db.SaveChangesAsync();
         }
 
-        await using var p = phone.Open();
-        await using var l = laptop.Open();
-        var result = await p.Liblim().SyncWithAsync(l);
+        var result = await Replicas.SyncAsync(phone, laptop);
 
         Assert.Equal(2, result.RowsReceived);
         Assert.Equal(2, result.RowsApplied);
@@ -48,10 +46,8 @@ public class TwoReplicaSyncTests
             await db.SaveChangesAsync();
         }
 
-        await using var da = a.Open();
-        await using var dbb = b.Open();
-        await da.Liblim().SyncWithAsync(dbb);
-        var second = await da.Liblim().SyncWithAsync(dbb);
+        await Replicas.SyncAsync(a, b);
+        var second = await Replicas.SyncAsync(a, b);
 
         Assert.Equal(0, second.RowsApplied);
         Assert.Equal(0, second.RowsAppliedByPeer);

@@ -113,8 +113,7 @@ internal static class ChangeCapture
                 var changed = row.Changed.ToHashSet(StringComparer.Ordinal);
                 foreach (var (column, current) in row.Unsure)
                 {
-                    var index = IndexOf(table, column.Name);
-                    if (storedValues is null || !column.Property.GetValueComparer().Equals(storedValues[index], current))
+                    if (storedValues is null || !column.Property.GetValueComparer().Equals(storedValues[column.Ordinal], current))
                     {
                         changed.Add(column.Name);
                     }
@@ -137,19 +136,6 @@ internal static class ChangeCapture
     /// </summary>
     private static RowState Adopt(RowState? state, ReplicatedTable table, string key, IEnumerable<KeyValuePair<string, string?>> columns, HybridTimestamp at)
         => (state ?? RowState.Empty(table.Name, key)).Insert(columns, at);
-
-    private static int IndexOf(ReplicatedTable table, string column)
-    {
-        for (var i = 0; i < table.AllColumns.Count; i++)
-        {
-            if (table.AllColumns[i].Name == column)
-            {
-                return i;
-            }
-        }
-
-        throw new InvalidOperationException($"Column '{column}' is not in table '{table.Name}'.");
-    }
 
     private static List<CapturedRow> Collect(DbContext context, ReplicationModel model)
     {

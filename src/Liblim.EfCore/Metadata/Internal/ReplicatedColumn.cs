@@ -39,6 +39,9 @@ internal sealed class ReplicatedColumn
     /// <summary>The first property mapped to the column.</summary>
     public IProperty Property { get; }
 
+    /// <summary>The column's position in its table's <see cref="ReplicatedTable.AllColumns"/> (and in rows the table store reads).</summary>
+    public int Ordinal { get; internal set; }
+
     /// <summary>Whether the column allows null.</summary>
     public bool IsNullable { get; }
 

@@ -21,6 +21,11 @@ internal sealed class ReplicatedTable
         KeyColumns = keyColumns;
         ValueColumns = valueColumns;
         AllColumns = [.. keyColumns, .. valueColumns];
+        for (var i = 0; i < AllColumns.Count; i++)
+        {
+            AllColumns[i].Ordinal = i;
+        }
+
         _byName = AllColumns.ToDictionary(c => c.Name, StringComparer.Ordinal);
         _keyTypes = [.. keyColumns.Select(c => c.Property.ClrType)];
     }

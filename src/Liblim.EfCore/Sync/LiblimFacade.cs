@@ -3,6 +3,7 @@ using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Sync.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace Liblim.EfCore;
 
@@ -56,6 +57,37 @@ public sealed class LiblimFacade
     {
         ArgumentNullException.ThrowIfNull(other);
         return InProcessSync.SyncAsync(this, other.Liblim(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Two-way sync with a liblim peer over TCP: both sides prove they know the secret, then each sends the
+    /// changes the other lacks. Each received batch is applied atomically; a sync cut off halfway keeps what
+    /// was applied and the next one continues from there.
+    /// </summary>
+    /// <param name="peer">The peer's address, <c>liblim://host:port</c> (or <c>liblims://</c> for TLS).</param>
+    /// <param name="secret">The secret shared with the peer; it never crosses the wire.</param>
+    /// <param name="progress">Told after each batch sent or applied.</param>
+    /// <param name="cancellationToken">Cancels the sync; batches already applied stay applied.</param>
+    /// <exception cref="ProtocolException">The peer could not be reached or authenticated, broke the protocol or reported an error.</exception>
+    /// <exception cref="LiblimException">A batch from the peer cannot be applied here (see the exception type).</exception>
+    public Task<SyncResult> SyncWithAsync(Uri peer, string secret, IProgress<SyncProgress>? progress = null, CancellationToken cancellationToken = default)
+        => SyncWithAsync(peer, new LiblimClientOptions { Secret = secret }, progress, cancellationToken);
+
+    /// <summary>Two-way sync with a liblim peer over TCP, with limits and TLS settings.</summary>
+    /// <inheritdoc cref="SyncWithAsync(Uri, string, IProgress{SyncProgress}?, CancellationToken)"/>
+    public async Task<SyncResult> SyncWithAsync(Uri peer, LiblimClientOptions options, IProgress<SyncProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.Secret);
+        options.Limits.Validate();
+        var connection = await PeerConnector.ConnectAsync(peer, options, cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var logger = Context.GetService<ILoggerFactory>().CreateLogger<LiblimFacade>();
+            var settings = new SessionSettings(options.Limits, peer.ToString(), logger, TimeSpan.FromSeconds(1), progress);
+            return await SyncSession.RunClientAsync(connection, ReplicaAccess.Over(Context), options.Secret, live: false, settings, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     internal static async Task<long> ReadWatermarkAsync(DbContext context, Guid peer, CancellationToken ct)

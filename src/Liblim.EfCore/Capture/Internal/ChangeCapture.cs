@@ -2,6 +2,7 @@ using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
+using Liblim.EfCore.Sync.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
@@ -69,7 +70,7 @@ internal static class ChangeCapture
                 }
             }
 
-            return new PendingCapture(stored, seq, ticks, transaction);
+            return new PendingCapture(stored, seq, ticks, clock.NodeId, transaction);
         }
         catch
         {
@@ -91,6 +92,9 @@ internal static class ChangeCapture
         {
             await pending.Transaction.DisposeAsync().ConfigureAwait(false);
         }
+
+        // Live sessions serving this database send the change now rather than at their next poll.
+        FeedSignal.Notify(pending.Node);
     }
 
     /// <summary>Rolls back the transaction Liblim opened for a SaveChanges that failed or was cancelled.</summary>

@@ -3,6 +3,7 @@ using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
+using Liblim.EfCore.Sync.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
@@ -71,7 +72,9 @@ internal static class RowStateApplier
                         deletes.Add(key);
                     }
 
-                    stored.Add(RowStateCodec.Encode(merged, ++seq));
+                    // A state taken whole from the peer is not sent back to it (it has it); a mix is.
+                    var source = merged.SameAs(remote) ? batch.PeerNode.ToString("N") : null;
+                    stored.Add(RowStateCodec.Encode(merged, ++seq) with { Source = source });
                     changed.Add(new ChangedRow(table.Name, key, merged.IsAlive ? wasAlive ? RowChange.Updated : RowChange.Inserted : wasAlive ? RowChange.Deleted : RowChange.None));
                 }
 
@@ -89,6 +92,11 @@ internal static class RowStateApplier
             }
 
             await transaction.CommitAsync(ct).ConfigureAwait(false);
+            if (stored.Count > 0)
+            {
+                FeedSignal.Notify(clock.NodeId);
+            }
+
             return new ApplyResult(states.Count, stored.Count, changed);
         }
         finally

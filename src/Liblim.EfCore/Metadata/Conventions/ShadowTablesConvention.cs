@@ -32,6 +32,7 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention
         Column(rows, nameof(RowMetadata.AddTags), "add_tags", required: false);
         Column(rows, nameof(RowMetadata.Tombstones), "tombstones", required: false);
         Column(rows, nameof(RowMetadata.DeadValues), "dead_values", required: false);
+        Column(rows, nameof(RowMetadata.Source), "source", required: false);
         rows.PrimaryKey([nameof(RowMetadata.TableName), nameof(RowMetadata.RowKey)])!.HasName("pk_liblim_rows");
         rows.HasIndex([nameof(RowMetadata.Seq)])!.IsUnique(true)!.HasDatabaseName("ix_liblim_rows_seq");
 

@@ -22,6 +22,7 @@ internal sealed class ShadowNames
         RowAddTags = Column(rows, nameof(RowMetadata.AddTags));
         RowTombstones = Column(rows, nameof(RowMetadata.Tombstones));
         RowDeadValues = Column(rows, nameof(RowMetadata.DeadValues));
+        RowSource = Column(rows, nameof(RowMetadata.Source));
 
         var state = model.FindEntityType(typeof(ReplicaState))!;
         StateTable = (state.GetTableName()!, state.GetSchema());
@@ -45,6 +46,7 @@ internal sealed class ShadowNames
     public string RowAddTags { get; }
     public string RowTombstones { get; }
     public string RowDeadValues { get; }
+    public string RowSource { get; }
 
     public (string Name, string? Schema) StateTable { get; }
     public string StateId { get; }

@@ -6,7 +6,7 @@ namespace Liblim.EfCore.Storage.Internal;
 /// <summary>Reads and writes Liblim's shadow tables with set-based SQL, inside the context's transaction.</summary>
 internal sealed class MetadataStore(StoreSession session)
 {
-    private const int ColumnsPerRow = 8;
+    private const int ColumnsPerRow = 9;
 
     /// <summary>
     /// Locks the state row for the rest of the transaction (creating it on first use) and reads it. Every
@@ -96,8 +96,8 @@ internal sealed class MetadataStore(StoreSession session)
     public async Task WriteRowsAsync(IReadOnlyList<StoredRow> rows, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
-        var columns = string.Join(", ", new[] { n.RowTableName, n.RowKey, n.RowSeq, n.RowClock, n.RowColumnClocks, n.RowAddTags, n.RowTombstones, n.RowDeadValues }.Select(session.Column));
-        var updates = string.Join(", ", new[] { n.RowSeq, n.RowClock, n.RowColumnClocks, n.RowAddTags, n.RowTombstones, n.RowDeadValues }
+        var columns = string.Join(", ", new[] { n.RowTableName, n.RowKey, n.RowSeq, n.RowClock, n.RowColumnClocks, n.RowAddTags, n.RowTombstones, n.RowDeadValues, n.RowSource }.Select(session.Column));
+        var updates = string.Join(", ", new[] { n.RowSeq, n.RowClock, n.RowColumnClocks, n.RowAddTags, n.RowTombstones, n.RowDeadValues, n.RowSource }
             .Select(c => $"{session.Column(c)} = excluded.{session.Column(c)}"));
         var conflict = $"ON CONFLICT ({session.Column(n.RowTableName)}, {session.Column(n.RowKey)}) DO UPDATE SET {updates}";
         foreach (var chunk in rows.Chunk(Math.Max(1, session.Dialect.MaxParameters / ColumnsPerRow)))
@@ -108,13 +108,23 @@ internal sealed class MetadataStore(StoreSession session)
             {
                 var r = chunk[i];
                 values.Append(i == 0 ? "(" : ", (");
-                AppendParameters(command, values, i, r.Table, r.Key, r.Seq, r.Clock, r.ColumnClocks, r.AddTags, r.Tombstones, r.DeadValues);
+                AppendParameters(command, values, i, r.Table, r.Key, r.Seq, r.Clock, r.ColumnClocks, r.AddTags, r.Tombstones, r.DeadValues, r.Source);
                 values.Append(')');
             }
 
             command.CommandText = $"INSERT INTO {session.Table(n.RowsTable)} ({columns}) VALUES {values} {conflict}";
             await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The last sequence number handed out: the head of this database's change feed (0 when empty).</summary>
+    public async Task<long> ReadHeadAsync(bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        using var command = session.CreateCommand(
+            $"SELECT {session.Column(n.StateSeq)} FROM {session.Table(n.StateTable)} WHERE {session.Column(n.StateId)} = 1");
+        var value = async ? await command.ExecuteScalarAsync(ct).ConfigureAwait(false) : command.ExecuteScalar();
+        return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>How far into a peer's change sequence this database has applied.</summary>
@@ -144,7 +154,7 @@ internal sealed class MetadataStore(StoreSession session)
     private string SelectRows()
     {
         var n = session.Model.Shadow;
-        var columns = string.Join(", ", new[] { n.RowTableName, n.RowKey, n.RowSeq, n.RowClock, n.RowColumnClocks, n.RowAddTags, n.RowTombstones, n.RowDeadValues }.Select(session.Column));
+        var columns = string.Join(", ", new[] { n.RowTableName, n.RowKey, n.RowSeq, n.RowClock, n.RowColumnClocks, n.RowAddTags, n.RowTombstones, n.RowDeadValues, n.RowSource }.Select(session.Column));
         return $"SELECT {columns} FROM {session.Table(n.RowsTable)}";
     }
 
@@ -153,7 +163,8 @@ internal sealed class MetadataStore(StoreSession session)
             r.IsDBNull(4) ? null : r.GetString(4),
             r.IsDBNull(5) ? null : r.GetString(5),
             r.IsDBNull(6) ? null : r.GetString(6),
-            r.IsDBNull(7) ? null : r.GetString(7));
+            r.IsDBNull(7) ? null : r.GetString(7),
+            r.IsDBNull(8) ? null : r.GetString(8));
 
     private static void AppendParameters(DbCommand command, StringBuilder sql, int row, params object?[] values)
     {

@@ -30,4 +30,10 @@ internal sealed class RowMetadata
 
     /// <summary>While the row is deleted: a JSON object of its column values, kept so that a concurrent insert merges with them.</summary>
     public string? DeadValues { get; set; }
+
+    /// <summary>
+    /// The node id of the peer whose state this row's state equals, when it last came from a merge that took the
+    /// peer's state whole; the change feed does not send the row back to that peer. Null after a local change.
+    /// </summary>
+    public string? Source { get; set; }
 }

@@ -92,7 +92,8 @@ internal static class RowStateCodec
         return new RowState(row.Table, row.Key, columns.ToImmutable(), addTags, ParseTags(row.Tombstones));
     }
 
-    private static HybridTimestamp BaseClock(RowState state)
+    /// <summary>The clock most columns share: stored (and sent) once, with only the other columns' clocks listed.</summary>
+    internal static HybridTimestamp BaseClock(RowState state)
     {
         if (state.Columns.IsEmpty)
         {

@@ -1,6 +1,6 @@
 namespace Liblim.EfCore.Storage.Internal;
 
-/// <summary>A row of <c>__liblim_rows</c> as read or about to be written.</summary>
+/// <summary>A row of <c>__liblim_rows</c> as read or about to be written; see <see cref="RowMetadata"/>.</summary>
 internal sealed record StoredRow(
     string Table,
     string Key,
@@ -9,4 +9,5 @@ internal sealed record StoredRow(
     string? ColumnClocks,
     string? AddTags,
     string? Tombstones,
-    string? DeadValues);
+    string? DeadValues,
+    string? Source = null);

@@ -17,8 +17,8 @@ internal static class InProcessSync
             throw new LiblimException($"Both databases have node id {localNode}: a replica cannot sync with itself (or two databases were given the same NodeId).");
         }
 
-        var (received, applied, changed) = await PullAsync(local.Context, remote.Context, remoteNode, ct).ConfigureAwait(false);
-        var (sent, appliedThere, _) = await PullAsync(remote.Context, local.Context, localNode, ct).ConfigureAwait(false);
+        var (received, applied, changed) = await PullAsync(local.Context, localNode, remote.Context, remoteNode, ct).ConfigureAwait(false);
+        var (sent, appliedThere, _) = await PullAsync(remote.Context, remoteNode, local.Context, localNode, ct).ConfigureAwait(false);
         return new SyncResult
         {
             Peer = remoteNode,
@@ -31,14 +31,14 @@ internal static class InProcessSync
     }
 
     /// <summary>Brings <paramref name="target"/> up to date with <paramref name="source"/>'s change feed, a batch per transaction.</summary>
-    private static async Task<(int Received, int Applied, List<ChangedRow> Changed)> PullAsync(DbContext target, DbContext source, Guid sourceNode, CancellationToken ct)
+    private static async Task<(int Received, int Applied, List<ChangedRow> Changed)> PullAsync(DbContext target, Guid targetNode, DbContext source, Guid sourceNode, CancellationToken ct)
     {
         var since = await LiblimFacade.ReadWatermarkAsync(target, sourceNode, ct).ConfigureAwait(false);
         int received = 0, applied = 0;
         var changed = new List<ChangedRow>();
         while (true)
         {
-            var (states, last) = await ChangeFeed.ReadAsync(source, since, BatchSize, async: true, ct).ConfigureAwait(false);
+            var (states, last) = await ChangeFeed.ReadAsync(source, since, BatchSize, targetNode, async: true, ct).ConfigureAwait(false);
             if (last == since)
             {
                 return (received, applied, changed);

@@ -1,0 +1,33 @@
+using Liblim.EfCore.Crdt;
+
+namespace Liblim.EfCore.Protocol;
+
+/// <summary>One line of the liblim protocol, parsed. docs/protocol.md specifies each.</summary>
+internal abstract record ProtocolMessage;
+
+/// <summary><c>ØHAI &lt;version&gt; &lt;node&gt; &lt;nonce&gt; [live]</c>: who the sender is, and its challenge.</summary>
+internal sealed record HelloMessage(int Version, Guid Node, string Nonce, bool Live) : ProtocolMessage;
+
+/// <summary><c>ØHAI &lt;proof&gt;</c>: the HMAC that proves the sender knows the shared secret.</summary>
+internal sealed record ProofMessage(string Proof) : ProtocolMessage;
+
+/// <summary><c>IHAZ {json}</c>: how far into each node's change feed the sender has got.</summary>
+internal sealed record HaveMessage(IReadOnlyDictionary<Guid, long> Positions) : ProtocolMessage;
+
+/// <summary><c>UCANHAZ &lt;through&gt;</c>: a batch of rows starts; it brings the receiver to this feed position.</summary>
+internal sealed record BatchStartMessage(long Through) : ProtocolMessage;
+
+/// <summary><c>&lt;oid&gt;:&lt;json&gt;</c>: one row state inside a batch.</summary>
+internal sealed record RowMessage(RowState State) : ProtocolMessage;
+
+/// <summary>The empty line that ends a batch.</summary>
+internal sealed record BatchEndMessage : ProtocolMessage
+{
+    public static readonly BatchEndMessage Instance = new();
+}
+
+/// <summary><c>KTHXBAI [json]</c>: the sender has sent everything; with counts of the rows it received and applied.</summary>
+internal sealed record ByeMessage(long Received, long Applied) : ProtocolMessage;
+
+/// <summary><c>OHNOES &lt;code&gt; &lt;message&gt;</c>: the sender refuses to go on and closes the connection.</summary>
+internal sealed record ErrorMessage(ProtocolErrorCode Code, string Text) : ProtocolMessage;

@@ -1,0 +1,246 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Liblim.EfCore.Protocol;
+
+/// <summary>
+/// Parses protocol lines from bytes. It never touches a socket: the connection hands it what has arrived and
+/// advances its reader by what the parser consumed. Lines end with <c>\n</c> (a preceding <c>\r</c> is
+/// dropped); a line longer than the limit is refused before the parser looks further for its end.
+/// </summary>
+internal static class ProtocolParser
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Parses the first complete line of <paramref name="input"/>. Returns false when no complete line has
+    /// arrived yet: then nothing is consumed and everything is examined.
+    /// </summary>
+    /// <exception cref="ProtocolException">The line is too long or malformed.</exception>
+    public static bool TryParseMessage(in ReadOnlySequence<byte> input, int maxLineLength, out SequencePosition consumed, out SequencePosition examined, out ProtocolMessage? message)
+    {
+        // Look for the end of the line only within the limit (and its "\r\n").
+        var window = input.Length > maxLineLength + 2L ? input.Slice(0, maxLineLength + 2L) : input;
+        var newline = window.PositionOf((byte)'\n');
+        if (newline is null)
+        {
+            if (window.Length > maxLineLength + 1L || (window.Length == maxLineLength + 1L && window.Slice(maxLineLength).FirstSpan[0] != (byte)'\r'))
+            {
+                throw new ProtocolException(ProtocolErrorCode.LineTooLong, $"A line is longer than the limit of {maxLineLength} bytes.");
+            }
+
+            consumed = input.Start;
+            examined = input.End;
+            message = null;
+            return false;
+        }
+
+        var line = input.Slice(0, newline.Value);
+        consumed = examined = input.GetPosition(1, newline.Value);
+        if (line.Length > 0 && EndsWithCarriageReturn(line))
+        {
+            line = line.Slice(0, line.Length - 1);
+        }
+
+        if (line.Length > maxLineLength)
+        {
+            throw new ProtocolException(ProtocolErrorCode.LineTooLong, $"A line is longer than the limit of {maxLineLength} bytes.");
+        }
+
+        message = ParseLine(line.IsSingleSegment ? line.First : line.ToArray());
+        return true;
+    }
+
+    /// <summary>Parses one line, without its line ending.</summary>
+    public static ProtocolMessage ParseLine(ReadOnlyMemory<byte> line)
+    {
+        if (line.IsEmpty)
+        {
+            return BatchEndMessage.Instance;
+        }
+
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(line.Span);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new ProtocolException(ProtocolErrorCode.BadLine, "A line is not valid UTF-8.", innerException: e);
+        }
+
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var space = text.IndexOf(' ', StringComparison.Ordinal);
+        if (colon > 0 && (space < 0 || colon < space))
+        {
+            return ParseRow(text, colon, line);
+        }
+
+        var verb = space < 0 ? text : text[..space];
+        var rest = space < 0 ? "" : text[(space + 1)..];
+        return verb switch
+        {
+            ProtocolSyntax.Hello => ParseHello(rest),
+            ProtocolSyntax.Have => new HaveMessage(ParsePositions(rest)),
+            ProtocolSyntax.Batch => new BatchStartMessage(ParsePosition(rest, ProtocolSyntax.Batch)),
+            ProtocolSyntax.Bye => ParseBye(rest),
+            ProtocolSyntax.Error => ParseError(rest),
+            _ => throw new ProtocolException(ProtocolErrorCode.UnknownVerb, $"A line starts with '{Shorten(verb)}', which is not a verb of the liblim protocol (ØHAI, IHAZ, UCANHAZ, KTHXBAI, OHNOES) nor a row '<table>/<key>:<json>'."),
+        };
+    }
+
+    private static ProtocolMessage ParseRow(string text, int colon, ReadOnlyMemory<byte> line)
+    {
+        try
+        {
+            var (table, key) = ObjectId.Decode(text.AsSpan(0, colon));
+            var jsonStart = Encoding.UTF8.GetByteCount(text.AsSpan(0, colon)) + 1;
+            return new RowMessage(RowStateJson.Read(table, key, line[jsonStart..]));
+        }
+        catch (FormatException e)
+        {
+            throw new ProtocolException(ProtocolErrorCode.BadRow, $"A row line is malformed: {e.Message} (row '{Shorten(text[..colon])}').", innerException: e);
+        }
+    }
+
+    private static ProtocolMessage ParseHello(string rest)
+    {
+        var parts = rest.Split(' ');
+        if (parts.Length == 1)
+        {
+            return parts[0].Length == HandshakeProof.HexLength && HandshakeProof.IsLowerHex(parts[0])
+                ? new ProofMessage(parts[0])
+                : throw Bad("ØHAI's proof is not 64 lowercase hex digits.");
+        }
+
+        if (parts.Length is < 3 or > 4)
+        {
+            throw Bad($"ØHAI is 'ØHAI <version> <node-id> <nonce> [live]' or 'ØHAI <proof>'.");
+        }
+
+        if (!int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
+        {
+            throw Bad($"ØHAI's version '{Shorten(parts[0])}' is not a positive integer.");
+        }
+
+        if (!Guid.TryParseExact(parts[1], "D", out var node))
+        {
+            throw Bad($"ØHAI's node id '{Shorten(parts[1])}' is not a UUID.");
+        }
+
+        if (parts[2].Length != HandshakeProof.HexLength || !HandshakeProof.IsLowerHex(parts[2]))
+        {
+            throw Bad("ØHAI's nonce is not 64 lowercase hex digits.");
+        }
+
+        if (parts.Length == 4 && parts[3] != ProtocolSyntax.LiveFlag)
+        {
+            throw Bad($"ØHAI's flag '{Shorten(parts[3])}' is unknown (the only flag is 'live').");
+        }
+
+        return new HelloMessage(version, node, parts[2], parts.Length == 4);
+    }
+
+    private static Dictionary<Guid, long> ParsePositions(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 2 });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw Bad("IHAZ takes a JSON object of node ids to feed positions.");
+            }
+
+            var positions = new Dictionary<Guid, long>();
+            foreach (var member in document.RootElement.EnumerateObject())
+            {
+                if (!Guid.TryParseExact(member.Name, "D", out var node))
+                {
+                    throw Bad($"IHAZ's key '{Shorten(member.Name)}' is not a node id (a UUID).");
+                }
+
+                if (member.Value.ValueKind != JsonValueKind.Number || !member.Value.TryGetInt64(out var position) || position < 0)
+                {
+                    throw Bad($"IHAZ's position for {node} is not a non-negative integer.");
+                }
+
+                if (!positions.TryAdd(node, position))
+                {
+                    throw Bad($"IHAZ names node {node} twice.");
+                }
+            }
+
+            return positions;
+        }
+        catch (JsonException e)
+        {
+            throw new ProtocolException(ProtocolErrorCode.BadLine, $"IHAZ's JSON is malformed: {e.Message}", innerException: e);
+        }
+    }
+
+    private static long ParsePosition(string text, string verb)
+        => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var position)
+            ? position
+            : throw Bad($"{verb} takes one non-negative integer, the feed position the batch reaches; got '{Shorten(text)}'.");
+
+    private static ByeMessage ParseBye(string rest)
+    {
+        if (rest.Length == 0)
+        {
+            return new ByeMessage(0, 0);
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(rest, new JsonDocumentOptions { MaxDepth = 2 });
+            long received = 0, applied = 0;
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw Bad("KTHXBAI takes nothing or a JSON object {\"received\":n,\"applied\":n}.");
+            }
+
+            foreach (var member in document.RootElement.EnumerateObject())
+            {
+                if (member.Value.ValueKind != JsonValueKind.Number || !member.Value.TryGetInt64(out var n) || n < 0)
+                {
+                    throw Bad($"KTHXBAI's '{Shorten(member.Name)}' is not a non-negative integer.");
+                }
+
+                switch (member.Name)
+                {
+                    case "received": received = n; break;
+                    case "applied": applied = n; break;
+                    default: break; // counters added by later versions are ignored
+                }
+            }
+
+            return new ByeMessage(received, applied);
+        }
+        catch (JsonException e)
+        {
+            throw new ProtocolException(ProtocolErrorCode.BadLine, $"KTHXBAI's JSON is malformed: {e.Message}", innerException: e);
+        }
+    }
+
+    private static ErrorMessage ParseError(string rest)
+    {
+        var space = rest.IndexOf(' ', StringComparison.Ordinal);
+        var code = space < 0 ? rest : rest[..space];
+        if (code.Length == 0)
+        {
+            throw Bad("OHNOES is 'OHNOES <code> <message>'.");
+        }
+
+        return new ErrorMessage(ProtocolSyntax.CodeOf(code), space < 0 ? "" : rest[(space + 1)..]);
+    }
+
+    private static bool EndsWithCarriageReturn(in ReadOnlySequence<byte> line)
+        => line.Slice(line.Length - 1).FirstSpan[0] == (byte)'\r';
+
+    private static ProtocolException Bad(string message) => new(ProtocolErrorCode.BadLine, message);
+
+    /// <summary>Peer text quoted in an error message, cut short so a hostile peer cannot flood logs.</summary>
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+}

@@ -1,0 +1,38 @@
+namespace Liblim.EfCore.Protocol;
+
+/// <summary>The words of the protocol: its version, its verbs and the wire names of its error codes.</summary>
+internal static class ProtocolSyntax
+{
+    /// <summary>The protocol version this implementation speaks.</summary>
+    public const int Version = 1;
+
+    public const string Hello = "ØHAI";
+    public const string Have = "IHAZ";
+    public const string Batch = "UCANHAZ";
+    public const string Bye = "KTHXBAI";
+    public const string Error = "OHNOES";
+
+    /// <summary>The flag a client adds to its greeting to keep the session open and stream changes both ways.</summary>
+    public const string LiveFlag = "live";
+
+    public static string CodeName(ProtocolErrorCode code) => code switch
+    {
+        ProtocolErrorCode.BadLine => "bad-line",
+        ProtocolErrorCode.UnknownVerb => "unknown-verb",
+        ProtocolErrorCode.OutOfOrder => "out-of-order",
+        ProtocolErrorCode.UnsupportedVersion => "unsupported-version",
+        ProtocolErrorCode.AuthenticationFailed => "auth-failed",
+        ProtocolErrorCode.LineTooLong => "line-too-long",
+        ProtocolErrorCode.BatchTooLarge => "batch-too-large",
+        ProtocolErrorCode.Timeout => "timeout",
+        ProtocolErrorCode.BadRow => "bad-row",
+        ProtocolErrorCode.Rejected => "rejected",
+        ProtocolErrorCode.Busy => "busy",
+        ProtocolErrorCode.Closed => "closed",
+        _ => "internal",
+    };
+
+    /// <summary>The code of a wire name; an unknown name (from a newer peer) reads as <see cref="ProtocolErrorCode.Internal"/>.</summary>
+    public static ProtocolErrorCode CodeOf(string name)
+        => Enum.GetValues<ProtocolErrorCode>().FirstOrDefault(c => CodeName(c) == name, ProtocolErrorCode.Internal);
+}

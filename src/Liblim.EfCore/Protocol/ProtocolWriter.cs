@@ -1,0 +1,51 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Liblim.EfCore.Protocol;
+
+/// <summary>Writes protocol lines as UTF-8 into a buffer; it never touches a socket.</summary>
+internal static class ProtocolWriter
+{
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    /// <summary>Writes one message (one line, ending with <c>\n</c>) and returns the bytes written.</summary>
+    public static long Write(ProtocolMessage message, IBufferWriter<byte> output) => message switch
+    {
+        HelloMessage m => Line(output, $"{ProtocolSyntax.Hello} {m.Version.ToString(CultureInfo.InvariantCulture)} {m.Node:D} {m.Nonce}{(m.Live ? " " + ProtocolSyntax.LiveFlag : "")}"),
+        ProofMessage m => Line(output, $"{ProtocolSyntax.Hello} {m.Proof}"),
+        HaveMessage m => Line(output, $"{ProtocolSyntax.Have} {{{string.Join(',', m.Positions.OrderBy(p => p.Key.ToString("D"), StringComparer.Ordinal).Select(p => $"\"{p.Key:D}\":{p.Value.ToString(CultureInfo.InvariantCulture)}"))}}}"),
+        BatchStartMessage m => Line(output, $"{ProtocolSyntax.Batch} {m.Through.ToString(CultureInfo.InvariantCulture)}"),
+        RowMessage m => Row(output, m),
+        BatchEndMessage => Line(output, ""),
+        ByeMessage m => Line(output, $"{ProtocolSyntax.Bye} {{\"received\":{m.Received.ToString(CultureInfo.InvariantCulture)},\"applied\":{m.Applied.ToString(CultureInfo.InvariantCulture)}}}"),
+        ErrorMessage m => Line(output, $"{ProtocolSyntax.Error} {ProtocolSyntax.CodeName(m.Code)} {OneLine(m.Text)}"),
+        _ => throw new ArgumentOutOfRangeException(nameof(message), message, "Not a protocol message."),
+    };
+
+    private static long Row(IBufferWriter<byte> output, RowMessage message)
+    {
+        var oid = Encoding.UTF8.GetBytes(ObjectId.Encode(message.State.Table, message.State.Key) + ":");
+        output.Write(oid);
+        using var json = new Utf8JsonWriter(output, JsonOptions);
+        RowStateJson.Write(json, message.State);
+        json.Flush();
+        output.Write("\n"u8);
+        return oid.Length + json.BytesCommitted + 1;
+    }
+
+    private static long Line(IBufferWriter<byte> output, string text)
+    {
+        var length = Encoding.UTF8.GetByteCount(text);
+        var span = output.GetSpan(length + 1);
+        Encoding.UTF8.GetBytes(text, span);
+        span[length] = (byte)'\n';
+        output.Advance(length + 1);
+        return length + 1;
+    }
+
+    /// <summary>An error text cannot break the line it is on.</summary>
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+}

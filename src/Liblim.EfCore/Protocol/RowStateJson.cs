@@ -1,0 +1,156 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Storage.Internal;
+
+namespace Liblim.EfCore.Protocol;
+
+/// <summary>
+/// The JSON form of a row state on the wire:
+/// <c>{"t":base-clock,"v":{column:value},"c":{column:clock},"a":[add-tag],"d":[tombstone]}</c>.
+/// Every column in <c>v</c> was written at <c>t</c> unless <c>c</c> names its own clock; empty members are left out.
+/// </summary>
+internal static class RowStateJson
+{
+    public static void Write(Utf8JsonWriter json, RowState state)
+    {
+        json.WriteStartObject();
+        if (!state.Columns.IsEmpty)
+        {
+            var baseClock = RowStateCodec.BaseClock(state);
+            json.WriteString("t", baseClock.ToString());
+            json.WriteStartObject("v");
+            foreach (var (name, value) in state.Columns)
+            {
+                json.WritePropertyName(name);
+                json.WriteRawValue(value.Json ?? throw new InvalidOperationException($"The value of {state.Table}.{name} (row {state.Key}) was not loaded."), skipInputValidation: true);
+            }
+
+            json.WriteEndObject();
+            if (state.Columns.Any(c => c.Value.Clock != baseClock))
+            {
+                json.WriteStartObject("c");
+                foreach (var (name, value) in state.Columns.Where(c => c.Value.Clock != baseClock))
+                {
+                    json.WriteString(name, value.Clock.ToString());
+                }
+
+                json.WriteEndObject();
+            }
+        }
+
+        WriteTags(json, "a", state.AddTags);
+        WriteTags(json, "d", state.Tombstones);
+        json.WriteEndObject();
+    }
+
+    /// <exception cref="FormatException">The JSON is not a row state.</exception>
+    public static RowState Read(string table, string key, ReadOnlyMemory<byte> utf8)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 8 });
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"the row state is not valid JSON ({e.Message})", e);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException("a row state is a JSON object.");
+            }
+
+            HybridTimestamp? baseClock = null;
+            JsonElement? values = null, clocks = null;
+            var addTags = ImmutableSortedSet<HybridTimestamp>.Empty;
+            var tombstones = ImmutableSortedSet<HybridTimestamp>.Empty;
+            foreach (var member in root.EnumerateObject())
+            {
+                switch (member.Name)
+                {
+                    case "t": baseClock = Timestamp(member.Value, "t"); break;
+                    case "v": values = Object(member.Value, "v"); break;
+                    case "c": clocks = Object(member.Value, "c"); break;
+                    case "a": addTags = Tags(member.Value, "a"); break;
+                    case "d": tombstones = Tags(member.Value, "d"); break;
+                    default: throw new FormatException($"a row state has no member '{member.Name}' (expected t, v, c, a, d).");
+                }
+            }
+
+            var columns = ImmutableSortedDictionary.CreateBuilder<string, ColumnValue>(StringComparer.Ordinal);
+            if (values is { } v)
+            {
+                foreach (var column in v.EnumerateObject())
+                {
+                    var clock = clocks is { } c && c.TryGetProperty(column.Name, out var own)
+                        ? Timestamp(own, "c." + column.Name)
+                        : baseClock ?? throw new FormatException("a row state with values needs its base clock 't'.");
+                    if (!columns.TryAdd(column.Name, new ColumnValue(column.Value.GetRawText(), clock)))
+                    {
+                        throw new FormatException($"column '{column.Name}' appears twice.");
+                    }
+                }
+            }
+
+            foreach (var clock in clocks?.EnumerateObject() ?? default)
+            {
+                if (!columns.ContainsKey(clock.Name))
+                {
+                    throw new FormatException($"'c' gives a clock for column '{clock.Name}', which has no value in 'v'.");
+                }
+            }
+
+            if (columns.Count == 0 && addTags.IsEmpty && tombstones.IsEmpty)
+            {
+                throw new FormatException("a row state holds no values and no tags.");
+            }
+
+            return new RowState(table, key, columns.ToImmutable(), addTags, tombstones);
+        }
+    }
+
+    private static void WriteTags(Utf8JsonWriter json, string name, ImmutableSortedSet<HybridTimestamp> tags)
+    {
+        if (tags.IsEmpty)
+        {
+            return;
+        }
+
+        json.WriteStartArray(name);
+        foreach (var tag in tags)
+        {
+            json.WriteStringValue(tag.ToString());
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static JsonElement Object(JsonElement e, string name)
+        => e.ValueKind == JsonValueKind.Object ? e : throw new FormatException($"'{name}' must be a JSON object.");
+
+    private static HybridTimestamp Timestamp(JsonElement e, string name)
+        => e.ValueKind == JsonValueKind.String && HybridTimestamp.TryParse(e.GetString(), out var ts)
+            ? ts
+            : throw new FormatException($"'{name}' must be a timestamp string (16 hex digits, '.', 32 hex digits).");
+
+    private static ImmutableSortedSet<HybridTimestamp> Tags(JsonElement e, string name)
+    {
+        if (e.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException($"'{name}' must be an array of timestamps.");
+        }
+
+        var builder = ImmutableSortedSet.CreateBuilder<HybridTimestamp>();
+        foreach (var item in e.EnumerateArray())
+        {
+            builder.Add(Timestamp(item, name));
+        }
+
+        return builder.ToImmutable();
+    }
+}

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Liblim.EfCore;
+
+/// <summary>What <c>AddLiblimSync</c> does: serve the database to peers, and keep in sync with known peers.</summary>
+public sealed class LiblimSyncOptions
+{
+    /// <summary>Where to accept peers; null to accept none (a device that only connects out).</summary>
+    public IPEndPoint? Listen { get; set; }
+
+    /// <summary>Peers to stay in sync with (<c>liblim://host:port</c> or <c>liblims://host:port</c>).</summary>
+    public IList<Uri> Peers { get; } = [];
+
+    /// <summary>The shared secret, for both accepting and connecting.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>A secret per accepted peer node id (null refuses the peer); when set, <see cref="Secret"/> is used only to connect out.</summary>
+    public Func<Guid, string?>? SecretForPeer { get; set; }
+
+    /// <summary>A certificate to accept peers over TLS with; null for plain TCP.</summary>
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>Checks the certificates of <c>liblims://</c> peers; null for the platform's default validation.</summary>
+    public RemoteCertificateValidationCallback? CertificateValidation { get; set; }
+
+    /// <summary>The most peers accepted at once. Default 64.</summary>
+    public int MaxConnections { get; set; } = 64;
+
+    /// <summary>Protocol limits for every connection.</summary>
+    public LiblimProtocolLimits Limits { get; set; } = new();
+
+    /// <summary>How often a live session looks for changes made by other processes on the same database. Default 1 second.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The first wait before reconnecting to a peer that is down; it doubles up to <see cref="MaxReconnectDelay"/>. Default 1 second.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between reconnection attempts. Default 1 minute.</summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    internal LiblimServerOptions ServerOptions() => new()
+    {
+        Endpoint = Listen!,
+        Secret = Secret,
+        SecretForPeer = SecretForPeer,
+        Certificate = Certificate,
+        MaxConnections = MaxConnections,
+        Limits = Limits,
+        PollInterval = PollInterval,
+    };
+
+    internal LiblimClientOptions ClientOptions() => new()
+    {
+        Secret = Secret!,
+        Limits = Limits,
+        CertificateValidation = CertificateValidation,
+    };
+
+    internal void Validate()
+    {
+        if (Peers.Count > 0 && string.IsNullOrEmpty(Secret))
+        {
+            throw new ArgumentException("AddLiblimSync: set Secret to connect to peers.");
+        }
+
+        foreach (var peer in Peers)
+        {
+            LiblimPeerAddress.Parse(peer);
+        }
+
+        if (Listen is not null)
+        {
+            ServerOptions().Validate();
+        }
+
+        if (ReconnectDelay <= TimeSpan.Zero || MaxReconnectDelay < ReconnectDelay)
+        {
+            throw new ArgumentException("AddLiblimSync: ReconnectDelay must be positive and at most MaxReconnectDelay.");
+        }
+
+        Limits.Validate();
+    }
+}

@@ -1,0 +1,142 @@
+using Liblim.EfCore.Sync.Internal;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Liblim.EfCore;
+
+/// <summary>
+/// The hosted sync service that <c>AddLiblimSync</c> registers. It serves the database when
+/// <see cref="LiblimSyncOptions.Listen"/> is set, and keeps a live session open with each configured peer:
+/// it syncs on connect, then pushes each local change as soon as it is saved and applies the peer's as they
+/// arrive. A peer that is down is retried with growing delays; no failure of a peer stops the app.
+/// </summary>
+/// <typeparam name="TContext">The replicated context.</typeparam>
+public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposable
+    where TContext : DbContext
+{
+    private readonly IDbContextFactory<TContext> _factory;
+    private readonly LiblimSyncOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly Dictionary<Uri, bool> _connected = [];
+    private CancellationTokenSource? _stopping;
+    private List<Task> _peerLoops = [];
+
+    /// <summary>Creates the service; <c>AddLiblimSync</c> does this.</summary>
+    public LiblimSyncService(IDbContextFactory<TContext> factory, LiblimSyncOptions options, ILoggerFactory loggerFactory)
+    {
+        _factory = factory;
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<LiblimSyncService<TContext>>();
+    }
+
+    /// <summary>Raised after a peer's changes changed rows here (on a sync thread; keep handlers short).</summary>
+    public event EventHandler<RowsChangedEventArgs>? RowsChanged;
+
+    /// <summary>The server accepting peers, once started; null when not listening.</summary>
+    public LiblimServer? Server { get; private set; }
+
+    /// <summary>Whether a live session with the peer is open right now.</summary>
+    public bool IsConnected(Uri peer)
+    {
+        lock (_connected)
+        {
+            return _connected.GetValueOrDefault(peer);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _stopping = new CancellationTokenSource();
+        if (_options.Listen is not null)
+        {
+            Server = await LiblimServer.StartAsync(_factory, _options.ServerOptions(), _loggerFactory, cancellationToken).ConfigureAwait(false);
+            Server.RowsChanged += (_, e) => RowsChanged?.Invoke(this, e);
+        }
+
+        _peerLoops = [.. _options.Peers.Select(peer => Task.Run(() => KeepInSyncAsync(peer, _stopping.Token), CancellationToken.None))];
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping is null)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_peerLoops).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (Server is not null)
+        {
+            await Server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stopping?.Dispose();
+    }
+
+    private async Task KeepInSyncAsync(Uri peer, CancellationToken ct)
+    {
+        var delay = _options.ReconnectDelay;
+        var replica = ReplicaAccess.Over(_factory);
+        while (!ct.IsCancellationRequested)
+        {
+            var started = DateTime.UtcNow;
+            try
+            {
+                var connection = await PeerConnector.ConnectAsync(peer, _options.ClientOptions(), ct).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    SetConnected(peer, true);
+                    var settings = new SessionSettings(_options.Limits, peer.ToString(), _logger, _options.PollInterval, RowsChanged: e => RowsChanged?.Invoke(this, e));
+                    await SyncSession.RunClientAsync(connection, replica, _options.Secret!, live: true, settings, ct).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.LogWarning("Live sync with {Peer} ended: {Message} Reconnecting in {Delay} s.", peer, e.Message, delay.TotalSeconds);
+            }
+            finally
+            {
+                SetConnected(peer, false);
+            }
+
+            // A session that ran a while was healthy: start over with a short delay.
+            if (DateTime.UtcNow - started > _options.MaxReconnectDelay)
+            {
+                delay = _options.ReconnectDelay;
+            }
+
+            try
+            {
+                await Task.Delay(delay * (0.8 + (Random.Shared.NextDouble() * 0.4)), ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = delay * 2 < _options.MaxReconnectDelay ? delay * 2 : _options.MaxReconnectDelay;
+        }
+    }
+
+    private void SetConnected(Uri peer, bool connected)
+    {
+        lock (_connected)
+        {
+            _connected[peer] = connected;
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using System.Diagnostics.Metrics;
+
+namespace Liblim.EfCore.Sync.Internal;
+
+/// <summary>
+/// Sync metrics, on the meter named <c>Liblim.EfCore</c>: rows sent, received and applied, bytes both ways,
+/// sync duration and open sessions. Tagged with the peer's node id.
+/// </summary>
+internal static class LiblimMetrics
+{
+    public const string MeterName = "Liblim.EfCore";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    public static readonly Counter<long> RowsSent = Meter.CreateCounter<long>("liblim.sync.rows_sent", "{row}", "Row states sent to peers.");
+    public static readonly Counter<long> RowsReceived = Meter.CreateCounter<long>("liblim.sync.rows_received", "{row}", "Row states received from peers.");
+    public static readonly Counter<long> RowsApplied = Meter.CreateCounter<long>("liblim.sync.rows_applied", "{row}", "Received row states that changed a row.");
+    public static readonly Counter<long> BytesSent = Meter.CreateCounter<long>("liblim.sync.bytes_sent", "By", "Protocol bytes sent.");
+    public static readonly Counter<long> BytesReceived = Meter.CreateCounter<long>("liblim.sync.bytes_received", "By", "Protocol bytes received.");
+    public static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("liblim.sync.duration", "s", "Duration of sync sessions.");
+    public static readonly UpDownCounter<long> Sessions = Meter.CreateUpDownCounter<long>("liblim.sync.sessions", "{session}", "Open sync sessions.");
+    public static readonly Counter<long> Failures = Meter.CreateCounter<long>("liblim.sync.failures", "{session}", "Sync sessions that ended with an error.");
+}

@@ -1,0 +1,58 @@
+using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Merge.Internal;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.Sync.Internal;
+
+/// <summary>
+/// The database side of a sync session: either one context the app handed over (used one operation at a
+/// time), or a context factory, from which each operation takes a short-lived context of its own, so that a
+/// live session can read its feed and apply a peer's batch at the same time.
+/// </summary>
+internal sealed class ReplicaAccess
+{
+    private readonly DbContext? _context;
+    private readonly Func<CancellationToken, Task<DbContext>>? _factory;
+    private Guid? _nodeId;
+
+    private ReplicaAccess(DbContext? context, Func<CancellationToken, Task<DbContext>>? factory)
+    {
+        _context = context;
+        _factory = factory;
+    }
+
+    /// <summary>Whether operations may run concurrently (each gets its own context).</summary>
+    public bool IsConcurrent => _factory is not null;
+
+    public static ReplicaAccess Over(DbContext context) => new(context, null);
+
+    public static ReplicaAccess Over<TContext>(IDbContextFactory<TContext> factory)
+        where TContext : DbContext
+        => new(null, async ct => await factory.CreateDbContextAsync(ct).ConfigureAwait(false));
+
+    public async Task<Guid> GetNodeIdAsync(CancellationToken ct)
+        => _nodeId ??= await UseAsync(c => c.Liblim().GetNodeIdAsync(ct), ct).ConfigureAwait(false);
+
+    public Task<(long Head, long Watermark)> ReadPositionsAsync(Guid peer, CancellationToken ct)
+        => UseAsync(c => ChangeFeed.ReadPositionsAsync(c, peer, ct), ct);
+
+    public Task<(List<RowState> States, long Last)> ReadFeedAsync(long since, int limit, Guid peer, CancellationToken ct)
+        => UseAsync(c => ChangeFeed.ReadAsync(c, since, limit, peer, async: true, ct), ct);
+
+    public Task<ApplyResult> ApplyAsync(RemoteBatch batch, CancellationToken ct)
+        => UseAsync(c => RowStateApplier.ApplyAsync(c, batch, async: true, ct), ct);
+
+    private async Task<T> UseAsync<T>(Func<DbContext, Task<T>> operation, CancellationToken ct)
+    {
+        if (_context is not null)
+        {
+            return await operation(_context).ConfigureAwait(false);
+        }
+
+        var context = await _factory!(ct).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            return await operation(context).ConfigureAwait(false);
+        }
+    }
+}

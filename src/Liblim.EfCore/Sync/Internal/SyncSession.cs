@@ -1,0 +1,454 @@
+using System.Diagnostics;
+using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Merge.Internal;
+using Liblim.EfCore.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Liblim.EfCore.Sync.Internal;
+
+/// <summary>
+/// One sync session over an open connection, for either role; docs/protocol.md is its specification. The
+/// greeting authenticates both sides before the database is touched; then each side says how far it has
+/// got into the other's change feed (IHAZ) and sends what the other lacks (UCANHAZ batches, each applied
+/// atomically with its feed position, so a cut-off session resumes after the last applied batch).
+/// A one-shot session is half duplex: the client sends, then the server, then both say KTHXBAI. A live
+/// session streams both ways until one side says KTHXBAI or the connection closes.
+/// </summary>
+internal sealed class SyncSession
+{
+    private const string ClientRole = "client";
+    private const string ServerRole = "server";
+
+    private readonly LiblimConnection _connection;
+    private readonly ReplicaAccess _replica;
+    private readonly SessionSettings _settings;
+    private readonly List<ChangedRow> _changed = [];
+    private Guid _localNode;
+    private Guid _peerNode;
+    private long _rowsSent;
+    private long _rowsReceived;
+    private long _rowsApplied;
+    private long _toSend;
+    private long _receivedThrough = -1;
+
+    private SyncSession(LiblimConnection connection, ReplicaAccess replica, SessionSettings settings)
+    {
+        _connection = connection;
+        _replica = replica;
+        _settings = settings;
+    }
+
+    private LiblimProtocolLimits Limits => _settings.Limits;
+
+    private string Peer => _peerNode == Guid.Empty ? _settings.Remote : $"{_peerNode} at {_settings.Remote}";
+
+    /// <summary>Runs the client side: one-shot (returns when both sides are in sync) or live (returns when closed).</summary>
+    public static Task<SyncResult> RunClientAsync(LiblimConnection connection, ReplicaAccess replica, string secret, bool live, SessionSettings settings, CancellationToken ct)
+    {
+        if (live && !replica.IsConcurrent)
+        {
+            throw new InvalidOperationException("A live session needs a context factory: it reads and applies at the same time.");
+        }
+
+        var session = new SyncSession(connection, replica, settings);
+        return session.RunAsync(async () =>
+        {
+            session._localNode = await replica.GetNodeIdAsync(ct).ConfigureAwait(false);
+            await session.GreetServerAsync(secret, live, ct).ConfigureAwait(false);
+            var since = await session.ExchangeHaveAsync(clientFirst: true, ct).ConfigureAwait(false);
+            if (live)
+            {
+                await session.RunLiveAsync(since.From, ct).ConfigureAwait(false);
+                return session.Result(0);
+            }
+
+            await session.SendFeedAsync(since.From, since.Through, ct).ConfigureAwait(false);
+            await connection.SendAsync(new ByeMessage(0, 0), ct).ConfigureAwait(false);
+            var bye = await session.ReceiveUntilByeAsync(ct).ConfigureAwait(false);
+            return session.Result(bye.Applied);
+        });
+    }
+
+    /// <summary>Runs the server side of a session a client opened.</summary>
+    public static Task<SyncResult> RunServerAsync(LiblimConnection connection, ReplicaAccess replica, Guid localNode, Func<Guid, string?> secretFor, SessionSettings settings, CancellationToken ct)
+    {
+        var session = new SyncSession(connection, replica, settings) { _localNode = localNode };
+        return session.RunAsync(async () =>
+        {
+            var live = await session.GreetClientAsync(secretFor, ct).ConfigureAwait(false);
+            var since = await session.ExchangeHaveAsync(clientFirst: false, ct).ConfigureAwait(false);
+            if (live && replica.IsConcurrent)
+            {
+                await session.RunLiveAsync(since.From, ct).ConfigureAwait(false);
+                return session.Result(0);
+            }
+
+            await session.ReceiveUntilByeAsync(ct).ConfigureAwait(false);
+            await session.SendFeedAsync(since.From, since.Through, ct).ConfigureAwait(false);
+            await connection.SendAsync(new ByeMessage(session._rowsReceived, session._rowsApplied), ct).ConfigureAwait(false);
+            return session.Result(0);
+        });
+    }
+
+    private async Task<SyncResult> RunAsync(Func<Task<SyncResult>> body)
+    {
+        var started = Stopwatch.GetTimestamp();
+        LiblimMetrics.Sessions.Add(1);
+        try
+        {
+            var result = await body().ConfigureAwait(false);
+            _settings.Logger.LogInformation("Synced with {Peer}: sent {Sent}, received {Received}, applied {Applied} rows in {Elapsed} ms.",
+                Peer, _rowsSent, _rowsReceived, _rowsApplied, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return result;
+        }
+        catch (ProtocolException e)
+        {
+            LiblimMetrics.Failures.Add(1);
+            if (!e.FromPeer && e.Code != ProtocolErrorCode.Closed)
+            {
+                await _connection.TrySendErrorAsync(e.Code, e.Message).ConfigureAwait(false);
+            }
+
+            _settings.Logger.LogWarning("Sync with {Peer} failed ({Code}): {Message}", Peer, e.Code, e.Message);
+            throw;
+        }
+        catch (LiblimException e)
+        {
+            // The peer's batch could not be applied here (unknown table or column, wrong type, clock drift, ...).
+            LiblimMetrics.Failures.Add(1);
+            await _connection.TrySendErrorAsync(ProtocolErrorCode.Rejected, e.Message).ConfigureAwait(false);
+            _settings.Logger.LogWarning(e, "Sync with {Peer} refused a batch: {Message}", Peer, e.Message);
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LiblimMetrics.Failures.Add(1);
+            await _connection.TrySendErrorAsync(ProtocolErrorCode.Internal, "The peer failed; its log says why.").ConfigureAwait(false);
+            _settings.Logger.LogError(e, "Sync with {Peer} failed.", Peer);
+            throw;
+        }
+        finally
+        {
+            LiblimMetrics.Sessions.Add(-1);
+            LiblimMetrics.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    private SyncResult Result(long appliedByPeer) => new()
+    {
+        Peer = _peerNode,
+        RowsSent = (int)_rowsSent,
+        RowsReceived = (int)_rowsReceived,
+        RowsApplied = (int)_rowsApplied,
+        RowsAppliedByPeer = (int)appliedByPeer,
+        Changed = _changed,
+    };
+
+    // ---- greeting -------------------------------------------------------------------------------------
+
+    private async Task GreetServerAsync(string secret, bool live, CancellationToken ct)
+    {
+        var deadline = Stopwatch.StartNew();
+        var nonce = HandshakeProof.NewNonce();
+        await _connection.SendAsync(new HelloMessage(ProtocolSyntax.Version, _localNode, nonce, live), ct).ConfigureAwait(false);
+        var hello = await ReadAsync<HelloMessage>(HandshakeLeft(deadline), "the server's ØHAI", ct).ConfigureAwait(false);
+        CheckPeer(hello);
+        var key = System.Text.Encoding.UTF8.GetBytes(secret);
+        await _connection.SendAsync(new ProofMessage(HandshakeProof.Compute(key, ClientRole, _localNode, nonce, _peerNode, hello.Nonce)), ct).ConfigureAwait(false);
+        var proof = await ReadAsync<ProofMessage>(HandshakeLeft(deadline), "the server's proof", ct).ConfigureAwait(false);
+        if (!HandshakeProof.Verify(HandshakeProof.Compute(key, ServerRole, _localNode, nonce, _peerNode, hello.Nonce), proof.Proof))
+        {
+            throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Server {Peer} could not prove it knows the shared secret.");
+        }
+    }
+
+    private async Task<bool> GreetClientAsync(Func<Guid, string?> secretFor, CancellationToken ct)
+    {
+        var deadline = Stopwatch.StartNew();
+        var hello = await ReadAsync<HelloMessage>(HandshakeLeft(deadline), "the client's ØHAI", ct).ConfigureAwait(false);
+        CheckPeer(hello);
+        var secret = secretFor(_peerNode);
+        if (string.IsNullOrEmpty(secret))
+        {
+            throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Peer {_peerNode} is not allowed to sync with this server.");
+        }
+
+        var key = System.Text.Encoding.UTF8.GetBytes(secret);
+        var nonce = HandshakeProof.NewNonce();
+        await _connection.SendAsync(new HelloMessage(ProtocolSyntax.Version, _localNode, nonce, false), ct).ConfigureAwait(false);
+        var proof = await ReadAsync<ProofMessage>(HandshakeLeft(deadline), "the client's proof", ct).ConfigureAwait(false);
+        if (!HandshakeProof.Verify(HandshakeProof.Compute(key, ClientRole, _peerNode, hello.Nonce, _localNode, nonce), proof.Proof))
+        {
+            throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Peer {Peer} could not prove it knows the shared secret.");
+        }
+
+        await _connection.SendAsync(new ProofMessage(HandshakeProof.Compute(key, ServerRole, _peerNode, hello.Nonce, _localNode, nonce)), ct).ConfigureAwait(false);
+        return hello.Live;
+    }
+
+    private void CheckPeer(HelloMessage hello)
+    {
+        if (hello.Version != ProtocolSyntax.Version)
+        {
+            throw new ProtocolException(ProtocolErrorCode.UnsupportedVersion, $"The peer speaks liblim protocol version {hello.Version}; this side speaks version {ProtocolSyntax.Version}.");
+        }
+
+        if (hello.Node == _localNode)
+        {
+            throw new ProtocolException(ProtocolErrorCode.Rejected, $"The peer has this database's own node id {_localNode}: a replica cannot sync with itself (or two databases were given the same NodeId).");
+        }
+
+        _peerNode = hello.Node;
+    }
+
+    private TimeSpan HandshakeLeft(Stopwatch deadline)
+    {
+        var left = Limits.HandshakeTimeout - deadline.Elapsed;
+        return left > TimeSpan.Zero ? left : throw new ProtocolException(ProtocolErrorCode.Timeout, $"The greeting took longer than {Limits.HandshakeTimeout.TotalSeconds:0.#} s.");
+    }
+
+    // ---- what each side has -----------------------------------------------------------------------------
+
+    /// <summary>Sends this side's IHAZ and reads the peer's; returns the part of the local feed to send.</summary>
+    private async Task<(long From, long Through)> ExchangeHaveAsync(bool clientFirst, CancellationToken ct)
+    {
+        HaveMessage? theirs = null;
+        if (!clientFirst)
+        {
+            theirs = await ReadAsync<HaveMessage>(Limits.IdleTimeout, "IHAZ", ct).ConfigureAwait(false);
+        }
+
+        var (head, watermark) = await _replica.ReadPositionsAsync(_peerNode, ct).ConfigureAwait(false);
+        _receivedThrough = watermark;
+        await _connection.SendAsync(new HaveMessage(new Dictionary<Guid, long> { [_localNode] = head, [_peerNode] = watermark }), ct).ConfigureAwait(false);
+        theirs ??= await ReadAsync<HaveMessage>(Limits.IdleTimeout, "IHAZ", ct).ConfigureAwait(false);
+
+        var from = theirs.Positions.GetValueOrDefault(_localNode);
+        if (from > head)
+        {
+            // The peer has seen more of this feed than exists: this database was restored from an older copy.
+            _settings.Logger.LogWarning("Peer {Peer} has this database's changes up to {Position}, but its feed ends at {Head}; sending everything again.", Peer, from, head);
+            from = 0;
+        }
+
+        _toSend = head - from;
+        return (from, head);
+    }
+
+    // ---- sending ----------------------------------------------------------------------------------------
+
+    /// <summary>Sends the local feed after <paramref name="from"/>, a batch at a time, up to at least <paramref name="through"/> (or its current end).</summary>
+    private async Task<long> SendFeedAsync(long from, long? through, CancellationToken ct)
+    {
+        while (through is null || from < through)
+        {
+            var (states, last) = await _replica.ReadFeedAsync(from, Limits.BatchSize, _peerNode, ct).ConfigureAwait(false);
+            if (last == from)
+            {
+                break;
+            }
+
+            var before = _connection.BytesSent;
+            await _connection.SendAsync(Batch(last, states), ct).ConfigureAwait(false);
+            _rowsSent += states.Count;
+            _toSend = Math.Max(0, (through ?? last) - last);
+            LiblimMetrics.RowsSent.Add(states.Count);
+            LiblimMetrics.BytesSent.Add(_connection.BytesSent - before);
+            _settings.Logger.LogDebug("Sent {Rows} rows to {Peer}, through feed position {Position}.", states.Count, Peer, last);
+            Report();
+            from = last;
+        }
+
+        return from;
+    }
+
+    private static IEnumerable<ProtocolMessage> Batch(long through, List<RowState> states)
+    {
+        yield return new BatchStartMessage(through);
+        foreach (var state in states)
+        {
+            yield return new RowMessage(state);
+        }
+
+        yield return BatchEndMessage.Instance;
+    }
+
+    // ---- receiving --------------------------------------------------------------------------------------
+
+    private async Task<ByeMessage> ReceiveUntilByeAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            var message = await _connection.ReadAsync(Limits.IdleTimeout, ct).ConfigureAwait(false);
+            switch (message)
+            {
+                case ByeMessage bye:
+                    return bye;
+                case BatchStartMessage start:
+                    await ReceiveBatchAsync(start.Through, ct).ConfigureAwait(false);
+                    break;
+                default:
+                    throw OutOfOrder(message, "UCANHAZ or KTHXBAI");
+            }
+        }
+    }
+
+    private async Task ReceiveBatchAsync(long through, CancellationToken ct)
+    {
+        var rows = new List<RowState>();
+        var startBytes = _connection.BytesReceived;
+        while (true)
+        {
+            var message = await _connection.ReadAsync(Limits.IdleTimeout, ct).ConfigureAwait(false);
+            if (message is BatchEndMessage)
+            {
+                break;
+            }
+
+            if (message is not RowMessage row)
+            {
+                throw OutOfOrder(message, "a row line or the empty line that ends the batch");
+            }
+
+            rows.Add(row.State);
+            if (rows.Count > Limits.MaxRowsPerBatch || _connection.BytesReceived - startBytes > Limits.MaxBatchBytes)
+            {
+                throw new ProtocolException(ProtocolErrorCode.BatchTooLarge, $"A batch holds more than {Limits.MaxRowsPerBatch} rows or {Limits.MaxBatchBytes} bytes.");
+            }
+        }
+
+        LiblimMetrics.BytesReceived.Add(_connection.BytesReceived - startBytes);
+        if (rows.Count == 0 && through == _receivedThrough)
+        {
+            return; // a keep-alive
+        }
+
+        var result = await _replica.ApplyAsync(new RemoteBatch(Peer, _peerNode, rows, through), ct).ConfigureAwait(false);
+        _receivedThrough = through;
+        _rowsReceived += result.Received;
+        _rowsApplied += result.Applied;
+        LiblimMetrics.RowsReceived.Add(result.Received);
+        LiblimMetrics.RowsApplied.Add(result.Applied);
+        _settings.Logger.LogDebug("Applied {Applied} of {Received} rows from {Peer}, through its feed position {Position}.", result.Applied, result.Received, Peer, through);
+        if (result.Changed.Count > 0)
+        {
+            if (!_replica.IsConcurrent)
+            {
+                _changed.AddRange(result.Changed);
+            }
+
+            _settings.RowsChanged?.Invoke(new RowsChangedEventArgs(_peerNode, result.Changed));
+        }
+
+        Report();
+    }
+
+    // ---- live -------------------------------------------------------------------------------------------
+
+    private async Task RunLiveAsync(long from, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var sending = SendLiveAsync(from, stop.Token);
+        var receiving = ReceiveUntilByeAsync(stop.Token);
+        var first = await Task.WhenAny(sending, receiving).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(sending, receiving).ConfigureAwait(false);
+        }
+        catch (Exception) when (!first.IsFaulted)
+        {
+            // The other loop was stopped on purpose; what ended the session is decided below.
+        }
+        catch (Exception) when (first.IsFaulted)
+        {
+            await first.ConfigureAwait(false); // the error that ended the session, not the cancellation it caused
+        }
+
+        if (ct.IsCancellationRequested)
+        {
+            await TrySayByeAsync().ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+        }
+    }
+
+    private async Task SendLiveAsync(long from, CancellationToken ct)
+    {
+        var signal = FeedSignal.For(_localNode);
+        var keepAlive = Limits.IdleTimeout / 3;
+        var lastSent = Stopwatch.StartNew();
+        while (true)
+        {
+            var next = signal.NextChange;
+            var sentBefore = _rowsSent;
+            var reached = await SendFeedAsync(from, null, ct).ConfigureAwait(false);
+            if (reached != from || _rowsSent != sentBefore)
+            {
+                lastSent.Restart();
+            }
+            else if (lastSent.Elapsed >= keepAlive)
+            {
+                await _connection.SendAsync(Batch(from, []), ct).ConfigureAwait(false);
+                lastSent.Restart();
+            }
+
+            from = reached;
+            var wait = _settings.PollInterval < keepAlive ? _settings.PollInterval : keepAlive;
+            await Task.WhenAny(next, Task.Delay(wait, ct)).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+        }
+    }
+
+    private async Task TrySayByeAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _connection.SendAsync(new ByeMessage(_rowsReceived, _rowsApplied), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or ProtocolException)
+        {
+            // Closing anyway.
+        }
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------
+
+    private async Task<T> ReadAsync<T>(TimeSpan timeout, string expected, CancellationToken ct)
+        where T : ProtocolMessage
+    {
+        var message = await _connection.ReadAsync(timeout, ct).ConfigureAwait(false);
+        return message as T ?? throw OutOfOrder(message, expected);
+    }
+
+    private static ProtocolException OutOfOrder(ProtocolMessage got, string expected)
+        => new(ProtocolErrorCode.OutOfOrder, $"Expected {expected}, got {Describe(got)}.");
+
+    private static string Describe(ProtocolMessage message) => message switch
+    {
+        HelloMessage => "ØHAI",
+        ProofMessage => "ØHAI with a proof",
+        HaveMessage => "IHAZ",
+        BatchStartMessage => "UCANHAZ",
+        RowMessage => "a row line",
+        BatchEndMessage => "an empty line",
+        ByeMessage => "KTHXBAI",
+        _ => message.GetType().Name,
+    };
+
+    private void Report()
+        => _settings.Progress?.Report(new SyncProgress
+        {
+            Peer = _peerNode,
+            RowsSent = _rowsSent,
+            RowsReceived = _rowsReceived,
+            RowsApplied = _rowsApplied,
+            BytesSent = _connection.BytesSent,
+            BytesReceived = _connection.BytesReceived,
+            ChangesToSend = _toSend,
+        });
+}

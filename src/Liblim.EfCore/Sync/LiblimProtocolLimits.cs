@@ -1,0 +1,39 @@
+namespace Liblim.EfCore;
+
+/// <summary>
+/// What a peer may send before it is cut off, and how long it may stay silent. A peer that breaks a limit
+/// gets an <c>OHNOES</c> line and is disconnected; memory per connection stays within about
+/// <see cref="MaxBatchBytes"/> plus <see cref="MaxLineLength"/>, whatever the peer sends.
+/// </summary>
+public sealed record LiblimProtocolLimits
+{
+    /// <summary>The longest line accepted, in bytes (one row state is one line). Default 1 MiB.</summary>
+    public int MaxLineLength { get; init; } = 1 << 20;
+
+    /// <summary>The most rows one received batch may hold. Default 10,000.</summary>
+    public int MaxRowsPerBatch { get; init; } = 10_000;
+
+    /// <summary>The most bytes one received batch may hold. Default 32 MiB.</summary>
+    public long MaxBatchBytes { get; init; } = 32L << 20;
+
+    /// <summary>How long the greeting and authentication may take. Default 10 seconds.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a peer may send nothing while a line is expected. Default 60 seconds. A live session sends an
+    /// empty batch every third of this when it has nothing else to send, so an idle live session stays up.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How many rows this side puts in one batch it sends. Default 1,000.</summary>
+    public int BatchSize { get; init; } = 1_000;
+
+    internal void Validate()
+    {
+        if (MaxLineLength < 1024 || MaxRowsPerBatch < 1 || MaxBatchBytes < MaxLineLength || BatchSize < 1
+            || HandshakeTimeout <= TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("Liblim protocol limits must be positive, MaxLineLength at least 1024 bytes and MaxBatchBytes at least MaxLineLength.");
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net.Sockets;
+using System.Text;
+using Liblim.EfCore.Protocol;
+
+namespace Liblim.EfCore.FunctionalTests.Tcp;
+
+/// <summary>
+/// A hand-driven protocol client on a real socket, for feeding a server exactly the bytes a test wants,
+/// including broken ones, and reading back what the server answers.
+/// </summary>
+public sealed class RawPeer : IAsyncDisposable
+{
+    private readonly TcpClient _client;
+    private readonly NetworkStream _stream;
+    private readonly List<byte> _pending = [];
+
+    private RawPeer(TcpClient client)
+    {
+        _client = client;
+        _stream = client.GetStream();
+    }
+
+    public Guid Node { get; } = Guid.NewGuid();
+
+    public Guid ServerNode { get; private set; }
+
+    public static async Task<RawPeer> ConnectAsync(TcpPeer server)
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync(server.Server.Endpoint);
+        return new RawPeer(client);
+    }
+
+    public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
+
+    public async Task SendAsync(byte[] bytes)
+    {
+        try
+        {
+            await _stream.WriteAsync(bytes);
+            await _stream.FlushAsync();
+        }
+        catch (IOException)
+        {
+            // The server may already have closed on us; the test reads what it said.
+        }
+    }
+
+    /// <summary>The next line from the server, or null once it closed the connection.</summary>
+    public async Task<string?> ReadLineAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var newline = _pending.IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                var line = Encoding.UTF8.GetString(_pending.GetRange(0, newline).ToArray());
+                _pending.RemoveRange(0, newline + 1);
+                return line;
+            }
+
+            int read;
+            try
+            {
+                read = await _stream.ReadAsync(buffer, cts.Token);
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+
+            if (read == 0)
+            {
+                return null;
+            }
+
+            _pending.AddRange(buffer.AsSpan(0, read).ToArray());
+        }
+    }
+
+    /// <summary>Reads lines until the server closes; returns the OHNOES line it sent, if any.</summary>
+    public async Task<string?> ReadErrorAndCloseAsync(TimeSpan? timeout = null)
+    {
+        string? error = null;
+        while (await ReadLineAsync(timeout) is { } line)
+        {
+            if (line.StartsWith("OHNOES ", StringComparison.Ordinal))
+            {
+                error = line;
+            }
+        }
+
+        return error;
+    }
+
+    /// <summary>Greets and authenticates with the secret, as a real client would.</summary>
+    public async Task GreetAsync(string secret = TcpPeer.Secret, bool live = false)
+    {
+        var nonce = HandshakeProof.NewNonce();
+        await SendAsync($"ØHAI 1 {Node:D} {nonce}{(live ? " live" : "")}\n");
+        var hello = (await ReadLineAsync())!.Split(' ');
+        ServerNode = Guid.Parse(hello[2]);
+        var key = Encoding.UTF8.GetBytes(secret);
+        await SendAsync($"ØHAI {HandshakeProof.Compute(key, "client", Node, nonce, ServerNode, hello[3])}\n");
+        var answer = (await ReadLineAsync())!;
+        if (!answer.StartsWith("ØHAI ", StringComparison.Ordinal))
+        {
+            // Not authenticated: leave the answer for the test to read.
+            _pending.InsertRange(0, Encoding.UTF8.GetBytes(answer + "\n"));
+        }
+    }
+
+    /// <summary>Greets, then says it has nothing of the server's feed, and reads the server's IHAZ.</summary>
+    public async Task GreetAndHaveAsync(long ownHead = 0)
+    {
+        await GreetAsync();
+        await SendAsync($"IHAZ {{\"{Node:D}\":{ownHead},\"{ServerNode:D}\":0}}\n");
+        var have = await ReadLineAsync();
+        Assert.StartsWith("IHAZ ", have);
+    }
+
+    /// <summary>A valid timestamp of this peer's node, offset from now.</summary>
+    public string Timestamp(TimeSpan offset = default, int counter = 0)
+        => $"{((DateTimeOffset.UtcNow + offset).ToUnixTimeMilliseconds() << 16 | (long)counter):x16}.{Node:N}";
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stream.DisposeAsync();
+        _client.Dispose();
+    }
+}

@@ -1,0 +1,135 @@
+using Liblim.EfCore.FunctionalTests.Infrastructure;
+using Liblim.EfCore.FunctionalTests.Model;
+
+namespace Liblim.EfCore.FunctionalTests.Tcp;
+
+/// <summary>Two replicas sync over real loopback TCP with the liblim protocol.</summary>
+public class TwoPeerTcpTests
+{
+    [Fact]
+    public async Task Edits_on_both_sides_cross_the_wire_and_the_tables_become_identical()
+    {
+        await using var a = await TcpPeer.StartAsync("tcp-a");
+        await using var b = await TcpPeer.StartAsync("tcp-b");
+        var shared = Guid.NewGuid();
+        await Replicas.InsertAsync(a.Replica, new TodoItem { Id = shared, Title = "from a", Priority = 1 });
+        await Replicas.InsertAsync(b.Replica, new TodoItem { Id = Guid.NewGuid(), Title = "from b" });
+        await using (var db = b.Replica.Open())
+        {
+            db.Audit.Add(new AuditEntry { Id = Guid.NewGuid(), Message = "b was here" });
+            db.Shapes.Add(new Square { Code = "sq:1", Region = 3, Color = "red", Side = 2.5 });
+            await db.SaveChangesAsync();
+        }
+
+        var first = await a.SyncWithAsync(b);
+
+        Assert.Equal(1, first.RowsSent);
+        Assert.Equal(3, first.RowsReceived);
+        Assert.Equal(3, first.RowsApplied);
+        Assert.Equal(1, first.RowsAppliedByPeer);
+        Assert.Equal(b.Server.NodeId, first.Peer);
+        Assert.Equal(Snapshot.Of(a.Replica), Snapshot.Of(b.Replica));
+        Assert.Contains("square sq:1/3 red s=2.5", Snapshot.Of(a.Replica));
+    }
+
+    [Fact]
+    public async Task Concurrent_edits_of_one_row_merge_per_column_over_tcp()
+    {
+        await using var a = await TcpPeer.StartAsync("tcp-a");
+        await using var b = await TcpPeer.StartAsync("tcp-b");
+        var id = Guid.NewGuid();
+        await Replicas.InsertAsync(a.Replica, new TodoItem { Id = id, Title = "draft" });
+        await b.SyncWithAsync(a);
+
+        await Replicas.EditAsync(a.Replica, id, i => i.Title = "final title");
+        await Replicas.EditAsync(b.Replica, id, i => i.Done = true);
+        await b.SyncWithAsync(a);
+
+        var item = Replicas.Find(a.Replica, id)!;
+        Assert.Equal("final title", item.Title);
+        Assert.True(item.Done);
+        Assert.Equal(Snapshot.Of(a.Replica), Snapshot.Of(b.Replica));
+    }
+
+    [Fact]
+    public async Task A_second_sync_right_after_sends_nothing()
+    {
+        await using var a = await TcpPeer.StartAsync("tcp-a");
+        await using var b = await TcpPeer.StartAsync("tcp-b");
+        for (var i = 0; i < 20; i++)
+        {
+            await Replicas.InsertAsync(i % 2 == 0 ? a.Replica : b.Replica, new TodoItem { Id = Guid.NewGuid(), Title = $"item {i}" });
+        }
+
+        await a.SyncWithAsync(b);
+        var second = await a.SyncWithAsync(b);
+
+        Assert.Equal(0, second.RowsSent);
+        Assert.Equal(0, second.RowsReceived);
+    }
+
+    [Fact]
+    public async Task After_a_full_sync_a_one_column_change_sends_one_small_row_whatever_the_table_size()
+    {
+        await using var a = await TcpPeer.StartAsync("tcp-a");
+        await using var b = await TcpPeer.StartAsync("tcp-b");
+        var ids = Enumerable.Range(0, 2000).Select(_ => Guid.NewGuid()).ToList();
+        await using (var db = a.Replica.Open())
+        {
+            db.Items.AddRange(ids.Select(id => new TodoItem { Id = id, Title = $"item {id}", Notes = new string('n', 40) }));
+            await db.SaveChangesAsync();
+        }
+
+        var full = await a.SyncWithAsync(b);
+        Assert.Equal(2000, full.RowsSent);
+
+        await Replicas.EditAsync(a.Replica, ids[1234], i => i.Done = true);
+        var progress = new LastProgress();
+        var delta = await a.SyncWithAsync(b, progress);
+
+        Assert.Equal(1, delta.RowsSent);
+        Assert.Equal(1, delta.RowsAppliedByPeer);
+        Assert.True(Replicas.Find(b.Replica, ids[1234])!.Done);
+        // Greeting, IHAZ, one row line and KTHXBAI: about a kilobyte at most, not the 2,000-row table.
+        Assert.InRange(progress.Last!.BytesSent, 1, 1500);
+    }
+
+    [Fact]
+    public async Task Progress_is_reported_batch_by_batch_for_a_large_transfer()
+    {
+        await using var a = await TcpPeer.StartAsync("tcp-a");
+        await using var b = await TcpPeer.StartAsync("tcp-b");
+        await using (var db = b.Replica.Open())
+        {
+            db.Items.AddRange(Enumerable.Range(0, 2500).Select(i => new TodoItem { Id = Guid.NewGuid(), Title = $"item {i}" }));
+            await db.SaveChangesAsync();
+        }
+
+        var progress = new AllProgress();
+        await a.SyncWithAsync(b, progress);
+
+        var received = progress.Reports.Select(p => p.RowsReceived).Distinct().ToList();
+        Assert.Equal([1000, 2000, 2500], received);
+        Assert.All(progress.Reports, p => Assert.Equal(b.Server.NodeId, p.Peer));
+    }
+
+    private sealed class LastProgress : IProgress<SyncProgress>
+    {
+        public SyncProgress? Last { get; private set; }
+
+        public void Report(SyncProgress value) => Last = value;
+    }
+
+    private sealed class AllProgress : IProgress<SyncProgress>
+    {
+        public List<SyncProgress> Reports { get; } = [];
+
+        public void Report(SyncProgress value)
+        {
+            lock (Reports)
+            {
+                Reports.Add(value);
+            }
+        }
+    }
+}

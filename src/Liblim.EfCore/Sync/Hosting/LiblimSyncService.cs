@@ -50,38 +50,43 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _stopping = new CancellationTokenSource();
+        var stopping = new CancellationTokenSource();
+        _stopping = stopping;
         if (_options.Listen is not null)
         {
             Server = await LiblimServer.StartAsync(_factory, _options.ServerOptions(), _loggerFactory, cancellationToken).ConfigureAwait(false);
             Server.RowsChanged += (_, e) => RowsChanged?.Invoke(this, e);
         }
 
-        _peerLoops = [.. _options.Peers.Select(peer => Task.Run(() => KeepInSyncAsync(peer, _stopping.Token), CancellationToken.None))];
+        _peerLoops = [.. _options.Peers.Select(peer => Task.Run(() => KeepInSyncAsync(peer, stopping.Token), CancellationToken.None))];
     }
 
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_stopping is null)
+        var stopping = Interlocked.Exchange(ref _stopping, null);
+        if (stopping is null)
         {
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_peerLoops).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (Server is not null)
+        try
         {
-            await Server.DisposeAsync().ConfigureAwait(false);
+            await stopping.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(_peerLoops).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (Server is not null)
+            {
+                await Server.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            stopping.Dispose();
         }
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        _stopping?.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
 
     private async Task KeepInSyncAsync(Uri peer, CancellationToken ct)
     {

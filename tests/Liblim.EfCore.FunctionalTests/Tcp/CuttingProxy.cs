@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Liblim.EfCore.FunctionalTests.Tcp;
+
+/// <summary>
+/// A TCP proxy on loopback that forwards to a server and, for each connection, drops both sockets once a
+/// chosen number of bytes has gone from the server to the client: a connection lost mid-transfer.
+/// </summary>
+public sealed class CuttingProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly IPEndPoint _target;
+    private readonly Func<long> _cutAfter;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+
+    public CuttingProxy(IPEndPoint target, Func<long> cutAfterServerBytes)
+    {
+        _target = target;
+        _cutAfter = cutAfterServerBytes;
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public Uri Address => new($"liblim://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try
+        {
+            await _accepting;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            _ = RelayAsync(client, _cutAfter());
+        }
+    }
+
+    private async Task RelayAsync(TcpClient client, long cutAfter)
+    {
+        using var server = new TcpClient();
+        using (client)
+        {
+            try
+            {
+                await server.ConnectAsync(_target);
+                using var cut = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                var up = PumpAsync(client.GetStream(), server.GetStream(), long.MaxValue, cut.Token);
+                var down = PumpAsync(server.GetStream(), client.GetStream(), cutAfter, cut.Token);
+                await Task.WhenAny(up, down);
+                await cut.CancelAsync();
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+            {
+            }
+
+            // Close both sides: what was forwarded is delivered, then the connection ends mid-session.
+        }
+    }
+
+    private static async Task PumpAsync(Stream from, Stream to, long limit, CancellationToken ct)
+    {
+        var buffer = new byte[8192];
+        long total = 0;
+        try
+        {
+            while (total < limit)
+            {
+                var read = await from.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, limit - total)), ct);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                await to.WriteAsync(buffer.AsMemory(0, read), ct);
+                total += read;
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+    }
+}

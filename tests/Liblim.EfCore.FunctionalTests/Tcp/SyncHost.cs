@@ -1,0 +1,74 @@
+using System.Net;
+using Liblim.EfCore.FunctionalTests.Infrastructure;
+using Liblim.EfCore.FunctionalTests.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Liblim.EfCore.FunctionalTests.Tcp;
+
+/// <summary>An app's service container with AddDbContextFactory and AddLiblimSync, started as a host would.</summary>
+public sealed class SyncHost : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private SyncHost(SqliteReplica replica, ServiceProvider services)
+    {
+        Replica = replica;
+        _services = services;
+        Service = services.GetRequiredService<LiblimSyncService<TodoDb>>();
+    }
+
+    public SqliteReplica Replica { get; }
+
+    public LiblimSyncService<TodoDb> Service { get; }
+
+    public Uri Address => new($"liblim://127.0.0.1:{Service.Server!.Endpoint.Port}");
+
+    public static async Task<SyncHost> StartAsync(string name, bool listen, int port = 0, params Uri[] peers)
+    {
+        var replica = new SqliteReplica(name);
+        var services = new ServiceCollection();
+        services.AddDbContextFactory<TodoDb>(o => o.UseSqlite($"Data Source={replica.Path}").UseLiblim());
+        services.AddLiblimSync<TodoDb>(o =>
+        {
+            o.Secret = TcpPeer.Secret;
+            o.Listen = listen ? new IPEndPoint(IPAddress.Loopback, port) : null;
+            o.ReconnectDelay = TimeSpan.FromMilliseconds(100);
+            o.MaxReconnectDelay = TimeSpan.FromMilliseconds(400);
+            foreach (var peer in peers)
+            {
+                o.Peers.Add(peer);
+            }
+        });
+        var provider = services.BuildServiceProvider();
+        foreach (var hosted in provider.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        return new SyncHost(replica, provider);
+    }
+
+    /// <summary>Waits until the condition holds; fails after a generous deadline (this is not a speed test).</summary>
+    public static async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting until {what}.");
+            await Task.Delay(20);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var hosted in _services.GetServices<IHostedService>())
+        {
+            await hosted.StopAsync(CancellationToken.None);
+        }
+
+        await _services.DisposeAsync();
+        Replica.Dispose();
+    }
+}

@@ -57,6 +57,7 @@ internal static class ObjectId
             if (c == '%')
             {
                 if (i + 2 >= text.Length
+                    || text.Slice(i + 1, 2).ContainsAnyInRange('a', 'f')
                     || !byte.TryParse(text.Slice(i + 1, 2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var b)
                     || !MustEscape((char)b))
                 {

@@ -125,7 +125,7 @@ internal static class ProtocolParser
             throw Bad($"ØHAI's version '{Shorten(parts[0])}' is not a positive integer.");
         }
 
-        if (!Guid.TryParseExact(parts[1], "D", out var node))
+        if (!TryParseNode(parts[1], out var node))
         {
             throw Bad($"ØHAI's node id '{Shorten(parts[1])}' is not a UUID.");
         }
@@ -156,7 +156,7 @@ internal static class ProtocolParser
             var positions = new Dictionary<Guid, long>();
             foreach (var member in document.RootElement.EnumerateObject())
             {
-                if (!Guid.TryParseExact(member.Name, "D", out var node))
+                if (!TryParseNode(member.Name, out var node))
                 {
                     throw Bad($"IHAZ's key '{Shorten(member.Name)}' is not a node id (a UUID).");
                 }
@@ -234,6 +234,13 @@ internal static class ProtocolParser
         }
 
         return new ErrorMessage(ProtocolSyntax.CodeOf(code), space < 0 ? "" : rest[(space + 1)..]);
+    }
+
+    /// <summary>A node id: a UUID in 8-4-4-4-12 form, lowercase.</summary>
+    private static bool TryParseNode(string text, out Guid node)
+    {
+        node = default;
+        return text.Length == 36 && !text.Any(char.IsAsciiLetterUpper) && Guid.TryParseExact(text, "D", out node);
     }
 
     private static bool EndsWithCarriageReturn(in ReadOnlySequence<byte> line)

@@ -32,7 +32,10 @@ internal static class ProtocolSyntax
         _ => "internal",
     };
 
-    /// <summary>The code of a wire name; an unknown name (from a newer peer) reads as <see cref="ProtocolErrorCode.Internal"/>.</summary>
+    /// <summary>
+    /// The code of a wire name; an unknown name (from a newer peer), or <c>closed</c>, which is never sent,
+    /// reads as <see cref="ProtocolErrorCode.Internal"/>.
+    /// </summary>
     public static ProtocolErrorCode CodeOf(string name)
-        => Enum.GetValues<ProtocolErrorCode>().FirstOrDefault(c => CodeName(c) == name, ProtocolErrorCode.Internal);
+        => Enum.GetValues<ProtocolErrorCode>().FirstOrDefault(c => c != ProtocolErrorCode.Closed && CodeName(c) == name, ProtocolErrorCode.Internal);
 }

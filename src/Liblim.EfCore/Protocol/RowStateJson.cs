@@ -69,8 +69,14 @@ internal static class RowStateJson
             JsonElement? values = null, clocks = null;
             var addTags = ImmutableSortedSet<HybridTimestamp>.Empty;
             var tombstones = ImmutableSortedSet<HybridTimestamp>.Empty;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var member in root.EnumerateObject())
             {
+                if (!seen.Add(member.Name))
+                {
+                    throw new FormatException($"a row state has member '{member.Name}' twice.");
+                }
+
                 switch (member.Name)
                 {
                     case "t": baseClock = Timestamp(member.Value, "t"); break;
@@ -85,11 +91,16 @@ internal static class RowStateJson
             var columns = ImmutableSortedDictionary.CreateBuilder<string, ColumnValue>(StringComparer.Ordinal);
             if (values is { } v)
             {
+                if (baseClock is null)
+                {
+                    throw new FormatException("a row state with values needs its base clock 't'.");
+                }
+
                 foreach (var column in v.EnumerateObject())
                 {
                     var clock = clocks is { } c && c.TryGetProperty(column.Name, out var own)
                         ? Timestamp(own, "c." + column.Name)
-                        : baseClock ?? throw new FormatException("a row state with values needs its base clock 't'.");
+                        : baseClock.Value;
                     if (!columns.TryAdd(column.Name, new ColumnValue(column.Value.GetRawText(), clock)))
                     {
                         throw new FormatException($"column '{column.Name}' appears twice.");
@@ -97,11 +108,15 @@ internal static class RowStateJson
                 }
             }
 
-            foreach (var clock in clocks?.EnumerateObject() ?? default)
+            if (clocks is { } c2)
             {
-                if (!columns.ContainsKey(clock.Name))
+                var listed = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var clock in c2.EnumerateObject())
                 {
-                    throw new FormatException($"'c' gives a clock for column '{clock.Name}', which has no value in 'v'.");
+                    if (!columns.ContainsKey(clock.Name) || !listed.Add(clock.Name))
+                    {
+                        throw new FormatException($"'c' gives a clock for column '{clock.Name}' twice or without a value in 'v'.");
+                    }
                 }
             }
 

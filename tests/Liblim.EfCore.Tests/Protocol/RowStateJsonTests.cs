@@ -1,0 +1,145 @@
+using System.Collections.Immutable;
+using System.Text;
+using CsCheck;
+using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Protocol;
+using Liblim.EfCore.Tests.Crdt;
+using Liblim.EfCore.Values;
+
+namespace Liblim.EfCore.Tests.Protocol;
+
+/// <summary>A row state written on a row line reads back as the same state, and is written in the documented form.</summary>
+public class RowStateJsonTests
+{
+    private const int Iterations = 1000;
+
+    private static readonly Guid NodeA = Guid.Parse("af025bd5-ad21-412c-968b-a7ee58795f56");
+    private static readonly Guid NodeB = Guid.Parse("015e46ca-9ebf-4e47-91e3-ea6186af56cc");
+    private static readonly HybridTimestamp T1 = new(HybridTimestamp.Pack(1_763_000_000_000, 0), NodeA);
+    private static readonly HybridTimestamp T2 = new(HybridTimestamp.Pack(1_763_000_000_001, 3), NodeB);
+
+    /// <summary>Clocks from the small shared pool (ties) and from anywhere in the range.</summary>
+    private static readonly Gen<HybridTimestamp> Clock = Gen.Frequency(
+        (3, (IGen<HybridTimestamp>)RowStateGen.Clock),
+        (2, Gen.Select(Gen.Long[0, long.MaxValue], Gen.Guid, (ticks, node) => new HybridTimestamp(ticks, node))));
+
+    /// <summary>Values as the canonical JSON text every replica writes for them.</summary>
+    private static readonly Gen<string> CanonicalValue = Gen.Frequency(
+        (2, (IGen<string>)Gen.Long.Select(v => CanonicalJson.Encode(v, typeof(long)))),
+        (1, Gen.Double.Select(v => CanonicalJson.Encode(v, typeof(double)))),
+        (1, Gen.Decimal.Select(v => CanonicalJson.Encode(v, typeof(decimal)))),
+        (3, WireGen.Text(0, 12).Select(s => CanonicalJson.Encode(s, typeof(string)))),
+        (1, Gen.Bool.Select(v => CanonicalJson.Encode(v, typeof(bool)))),
+        (1, Gen.Guid.Select(v => CanonicalJson.Encode(v, typeof(Guid)))),
+        (1, Gen.Const("null")));
+
+    /// <summary>States of any table and key with any columns, clocks, add tags and tombstones; never empty.</summary>
+    private static readonly Gen<RowState> WireState = Gen.Select(
+            WireGen.Text(1, 10),
+            WireGen.Text(1, 10),
+            Gen.Select(WireGen.Text(0, 8), CanonicalValue, Clock).Array[0, 6],
+            Clock.Array[0, 4],
+            Clock.Array[0, 3],
+            Gen.Bool,
+            (table, key, columns, addTags, tombstones, deleteOne) =>
+            {
+                var registers = ImmutableSortedDictionary.CreateBuilder<string, ColumnValue>(StringComparer.Ordinal);
+                foreach (var (name, json, clock) in columns)
+                {
+                    registers[name] = new ColumnValue(json, clock);
+                }
+
+                return new RowState(
+                    table,
+                    key,
+                    registers.ToImmutable(),
+                    ImmutableSortedSet.CreateRange(addTags),
+                    ImmutableSortedSet.CreateRange(deleteOne && addTags.Length > 0 ? tombstones.Append(addTags[0]) : tombstones));
+            })
+        .Where(s => !s.Columns.IsEmpty || !s.AddTags.IsEmpty || !s.Tombstones.IsEmpty);
+
+    private static void AssertRoundTrips(RowState state)
+    {
+        var read = MessageAssert.RoundTrip(state);
+
+        Assert.True(state.SameAs(read), $"wrote {MessageAssert.Show(new RowMessage(state))}\n   read {MessageAssert.Show(new RowMessage(read))}");
+    }
+
+    private static string Line(RowState state) => Encoding.UTF8.GetString(MessageAssert.Written([new RowMessage(state)]));
+
+    private static RowState Inserted()
+        => RowState.Empty("Items", "[7]").Insert(
+            [KeyValuePair.Create("Done", (string?)"false"), KeyValuePair.Create("Notes", (string?)"null"), KeyValuePair.Create("Title", (string?)"\"Call Bob\"")],
+            T1);
+
+    [Fact]
+    public void Generated_states_of_any_table_key_columns_and_tags_read_back_the_same()
+    {
+        WireState.Sample(AssertRoundTrips, iter: Iterations);
+    }
+
+    [Fact]
+    public void States_from_the_merge_law_generators_read_back_the_same()
+    {
+        RowStateGen.Realistic.Where(s => !s.Columns.IsEmpty || !s.AddTags.IsEmpty || !s.Tombstones.IsEmpty)
+            .Sample(AssertRoundTrips, iter: Iterations);
+    }
+
+    [Fact]
+    public void A_written_state_is_one_line()
+    {
+        WireState.Sample(state =>
+        {
+            var line = Line(state);
+
+            Assert.Equal(line.Length - 1, line.IndexOfAny(['\n', '\r']));
+        }, iter: Iterations);
+    }
+
+    [Fact]
+    public void A_column_written_later_is_listed_in_c_and_the_others_share_t()
+    {
+        var state = Inserted().Write([KeyValuePair.Create("Done", (string?)"true")], T2);
+
+        Assert.Equal(
+            $"Items/[7]:{{\"t\":\"{T1}\",\"v\":{{\"Done\":true,\"Notes\":null,\"Title\":\"Call Bob\"}},\"c\":{{\"Done\":\"{T2}\"}},\"a\":[\"{T1}\"]}}\n",
+            Line(state));
+    }
+
+    [Fact]
+    public void A_deleted_row_keeps_its_values_and_lists_its_tombstones_and_no_add_tags()
+    {
+        var state = Inserted().Delete();
+
+        Assert.Equal(
+            $"Items/[7]:{{\"t\":\"{T1}\",\"v\":{{\"Done\":false,\"Notes\":null,\"Title\":\"Call Bob\"}},\"d\":[\"{T1}\"]}}\n",
+            Line(state));
+        AssertRoundTrips(state);
+    }
+
+    [Fact]
+    public void Members_in_any_order_read_as_the_same_state()
+    {
+        var ordered = $"Items/[7]:{{\"t\":\"{T1}\",\"v\":{{\"Done\":true,\"Notes\":null}},\"c\":{{\"Done\":\"{T2}\"}},\"a\":[\"{T2}\",\"{T1}\"],\"d\":[\"{T1}\"]}}";
+        var shuffled = $"Items/[7]:{{\"d\":[\"{T1}\"],\"c\":{{\"Done\":\"{T2}\"}},\"a\":[\"{T1}\",\"{T2}\"],\"v\":{{\"Notes\":null,\"Done\":true}},\"t\":\"{T1}\"}}";
+
+        var a = Assert.IsType<RowMessage>(MessageAssert.ParseLine(ordered)).State;
+        var b = Assert.IsType<RowMessage>(MessageAssert.ParseLine(shuffled)).State;
+
+        Assert.True(a.SameAs(b));
+        Assert.Equal([T2], a.AddTags);
+        Assert.Equal([T1], a.Tombstones);
+        Assert.Equal(new ColumnValue("true", T2), a.Columns["Done"]);
+        Assert.Equal(new ColumnValue("null", T1), a.Columns["Notes"]);
+    }
+
+    [Fact]
+    public void A_state_of_tags_alone_reads_with_no_columns()
+    {
+        var state = Assert.IsType<RowMessage>(MessageAssert.ParseLine($"Items/[7]:{{\"a\":[\"{T1}\"]}}")).State;
+
+        Assert.Empty(state.Columns);
+        Assert.Equal([T1], state.AddTags);
+        Assert.Empty(state.Tombstones);
+    }
+}

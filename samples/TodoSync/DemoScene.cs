@@ -8,6 +8,9 @@ namespace TodoSync;
 public static class DemoScene
 {
     // Fixed node ids, so that every run has the same devices (and the same tie-breaks between them).
+    /// <summary>The secret the three devices share; each proves it knows it, without sending it.</summary>
+    private const string Secret = "todo-sync-demo-secret";
+
     private static readonly Guid PhoneNode = new("11111111-1111-1111-1111-111111111111");
     private static readonly Guid LaptopNode = new("22222222-2222-2222-2222-222222222222");
     private static readonly Guid DesktopNode = new("33333333-3333-3333-3333-333333333333");
@@ -35,7 +38,20 @@ public static class DemoScene
             var phone = new Device("phone", PhoneNode, folder);
             var laptop = new Device("laptop", LaptopNode, folder);
             var desktop = new Device("desktop", DesktopNode, folder);
-            converged = await PlayAsync(phone, laptop, desktop);
+            try
+            {
+                converged = await PlayAsync(phone, laptop, desktop);
+            }
+            finally
+            {
+                foreach (var device in new[] { phone, laptop, desktop })
+                {
+                    if (device.Server is { } server)
+                    {
+                        await server.DisposeAsync();
+                    }
+                }
+            }
         }
         finally
         {
@@ -66,6 +82,8 @@ public static class DemoScene
         foreach (var device in devices)
         {
             await device.CreateDatabaseAsync();
+            await device.StartServerAsync(Secret);
+            Console.WriteLine($"{device.Name} serves its database on liblim://127.0.0.1:{device.Server!.Endpoint.Port}");
         }
 
         Console.WriteLine();
@@ -79,8 +97,8 @@ public static class DemoScene
             await db.SaveChangesAsync();
         }
 
-        await phone.SyncWithAsync(laptop);
-        await laptop.SyncWithAsync(desktop);
+        await phone.SyncWithAsync(laptop, Secret);
+        await laptop.SyncWithAsync(desktop, Secret);
 
         Console.WriteLine();
         Console.WriteLine("2. All three go offline and edit at the same time.");
@@ -103,9 +121,9 @@ public static class DemoScene
 
         Console.WriteLine();
         Console.WriteLine("3. Back online: sync.");
-        await phone.SyncWithAsync(laptop);
-        await laptop.SyncWithAsync(desktop);
-        await phone.SyncWithAsync(laptop);
+        await phone.SyncWithAsync(laptop, Secret);
+        await laptop.SyncWithAsync(desktop, Secret);
+        await phone.SyncWithAsync(laptop, Secret);
 
         Console.WriteLine();
         Console.WriteLine("4. Every device's table:");

@@ -1,3 +1,4 @@
+using System.Net;
 using Liblim.EfCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,14 +28,22 @@ public sealed class Device(string name, Guid nodeId, string folder)
         await db.Database.EnsureCreatedAsync();
     }
 
-    /// <summary>Two-way sync with another device; prints what happened in one line.</summary>
-    public async Task SyncWithAsync(Device other)
+    /// <summary>This device's server, once started: other devices sync with it over TCP.</summary>
+    public LiblimServer? Server { get; private set; }
+
+    /// <summary>Serves this device's database on a free loopback port.</summary>
+    public async Task StartServerAsync(string secret)
+        => Server = await LiblimServer.StartAsync(new DeviceContexts(this),
+            new LiblimServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), Secret = secret });
+
+    /// <summary>Two-way sync with another device's server over TCP; prints what happened in one line.</summary>
+    public async Task SyncWithAsync(Device other, string secret)
     {
         await using var mine = Open();
-        await using var theirs = other.Open();
-        var r = await mine.Liblim().SyncWithAsync(theirs);
+        var address = new Uri($"liblim://127.0.0.1:{other.Server!.Endpoint.Port}");
+        var r = await mine.Liblim().SyncWithAsync(address, secret);
         Console.WriteLine(
-            $"   {Name} <-> {other.Name}: sent {r.RowsSent} ({other.Name} applied {r.RowsAppliedByPeer}), " +
+            $"   {Name} -> {other.Name} ({address}): sent {r.RowsSent} ({other.Name} applied {r.RowsAppliedByPeer}), " +
             $"received {r.RowsReceived} ({Name} applied {r.RowsApplied}); changed on {Name}: {Describe(r.Changed)}");
     }
 
@@ -46,6 +55,12 @@ public sealed class Device(string name, Guid nodeId, string folder)
     }
 
     public override string ToString() => Name;
+
+    /// <summary>Contexts on this device's database, for the server (which opens one per operation).</summary>
+    private sealed class DeviceContexts(Device device) : IDbContextFactory<TodoDb>
+    {
+        public TodoDb CreateDbContext() => device.Open();
+    }
 
     private static string Describe(IReadOnlyList<ChangedRow> changed)
         => changed.Count == 0

@@ -1,9 +1,24 @@
 #!/usr/bin/env bash
 # Builds the solution and runs every test project; prints one summary line "N passed, N failed, N skipped"
 # summed over all test assemblies, and exits non-zero when anything failed or did not run.
-# Needs only the .NET 10 SDK; packages restore from NuGet.
+# Needs the .NET 10 SDK (packages restore from NuGet) and PostgreSQL's server binaries, which it installs when
+# missing and run as root: the functional tests start a throwaway PostgreSQL cluster of their own (or use the
+# server of LIBLIM_TEST_PG, a connection string whose user may create databases).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
+if [ -z "${LIBLIM_TEST_PG:-}" ] && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing PostgreSQL for the functional tests" >&2
+    # The tests start their own cluster: the package need not create and start a system one.
+    mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/liblim-tests.conf
+    { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql; } >/dev/null 2>&1 \
+      || echo "could not install PostgreSQL: its tests will fail" >&2
+  else
+    echo "PostgreSQL is not installed (Debian/Ubuntu: apt-get install postgresql): its tests will fail" >&2
+  fi
+fi
 
 results="$(mktemp -d "${TMPDIR:-/tmp}/liblim-test-results.XXXXXX")"
 trap 'rm -rf "$results"' EXIT

@@ -5,14 +5,24 @@ using Microsoft.EntityFrameworkCore;
 namespace Liblim.EfCore.FunctionalTests.Capture;
 
 /// <summary>What SaveChanges records, read back through the shadow tables.</summary>
-public class CaptureTests
+public abstract class CaptureTests : ReplicaSuite
 {
+    public sealed class OnSqlite : CaptureTests
+    {
+        protected override DatabaseKind[] Databases => SqliteOnly;
+    }
+
+    public sealed class OnPostgres : CaptureTests
+    {
+        protected override DatabaseKind[] Databases => PostgresOnly;
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task An_insert_records_one_metadata_row_with_one_add_tag(bool async)
     {
-        using var replica = new SqliteReplica("r");
+        using var replica = NewReplica("r");
         var id = Guid.NewGuid();
         await using (var db = replica.Open())
         {
@@ -30,7 +40,7 @@ public class CaptureTests
     [Fact]
     public async Task Writes_to_tables_that_are_not_replicated_record_nothing()
     {
-        using var replica = new SqliteReplica("r");
+        using var replica = NewReplica("r");
         await using (var db = replica.Open())
         {
             db.Settings.Add(new LocalSetting { Value = "x" });
@@ -43,7 +53,7 @@ public class CaptureTests
     [Fact]
     public async Task An_update_stamps_only_the_columns_whose_value_changed()
     {
-        using var replica = new SqliteReplica("r");
+        using var replica = NewReplica("r");
         var id = Guid.NewGuid();
         await using (var db = replica.Open())
         {
@@ -64,7 +74,7 @@ public class CaptureTests
     [InlineData(true)]
     public async Task Update_of_a_detached_entity_stamps_only_really_changed_columns(bool async)
     {
-        using var replica = new SqliteReplica("r");
+        using var replica = NewReplica("r");
         var id = Guid.NewGuid();
         await using (var db = replica.Open())
         {
@@ -85,7 +95,7 @@ public class CaptureTests
     [Fact]
     public async Task Saving_an_unchanged_entity_with_Update_records_no_change()
     {
-        using var replica = new SqliteReplica("r");
+        using var replica = NewReplica("r");
         var id = Guid.NewGuid();
         await using (var db = replica.Open())
         {
@@ -106,7 +116,7 @@ public class CaptureTests
     [Fact]
     public async Task A_delete_tombstones_the_tag_and_keeps_the_values()
     {
-        using var replica = new SqliteReplica("r");
+        using var replica = NewReplica("r");
         var id = Guid.NewGuid();
         await using (var db = replica.Open())
         {
@@ -132,7 +142,7 @@ public class CaptureTests
     [InlineData(true)]
     public async Task A_failed_SaveChanges_leaves_no_metadata_behind(bool async)
     {
-        using var replica = new SqliteReplica("r");
+        using var replica = NewReplica("r");
         var id = Guid.NewGuid();
         await using (var db = replica.Open())
         {
@@ -154,7 +164,7 @@ public class CaptureTests
     [Fact]
     public async Task A_cancelled_SaveChanges_leaves_no_data_and_no_metadata()
     {
-        using var replica = new SqliteReplica("r");
+        using var replica = NewReplica("r");
         await using (var db = replica.Open())
         {
             db.Items.Add(new TodoItem { Id = Guid.NewGuid(), Title = "a" });
@@ -171,7 +181,7 @@ public class CaptureTests
     [Fact]
     public async Task Metadata_joins_the_apps_own_transaction_and_rolls_back_with_it()
     {
-        using var replica = new SqliteReplica("r");
+        using var replica = NewReplica("r");
         await using (var db = replica.Open())
         {
             await using var tx = await db.Database.BeginTransactionAsync();
@@ -188,7 +198,7 @@ public class CaptureTests
     [Fact]
     public async Task Changes_saved_in_the_apps_transaction_are_recorded_when_it_commits()
     {
-        using var replica = new SqliteReplica("r");
+        using var replica = NewReplica("r");
         await using (var db = replica.Open())
         {
             await using var tx = await db.Database.BeginTransactionAsync();
@@ -206,7 +216,7 @@ public class CaptureTests
     [Fact]
     public async Task Two_contexts_writing_one_database_at_once_get_distinct_sequence_numbers()
     {
-        using var replica = new SqliteReplica("r");
+        using var replica = NewReplica("r");
         async Task Writer(int n)
         {
             for (var i = 0; i < 20; i++)
@@ -227,7 +237,7 @@ public class CaptureTests
     [Fact]
     public async Task The_clock_never_goes_back_across_restarts_even_when_the_wall_clock_does()
     {
-        using var replica = new SqliteReplica("r", o => o.TimeProvider(new FixedTime(DateTimeOffset.UtcNow.AddDays(1))));
+        using var replica = NewReplica("r", o => o.TimeProvider(new FixedTime(DateTimeOffset.UtcNow.AddDays(1))));
         await using (var db = replica.Open())
         {
             db.Items.Add(new TodoItem { Id = Guid.NewGuid(), Title = "from the future" });
@@ -235,8 +245,7 @@ public class CaptureTests
         }
 
         var first = HybridTimestamp.Parse(ShadowRows.Rows(replica).Single().Clock);
-        var later = new SqliteReplicaView(replica, o => o.TimeProvider(new FixedTime(DateTimeOffset.UtcNow.AddDays(-1))));
-        await using (var db = later.Open())
+        await using (var db = replica.OpenWith(o => o.TimeProvider(new FixedTime(DateTimeOffset.UtcNow.AddDays(-1)))))
         {
             db.Items.Add(new TodoItem { Id = Guid.NewGuid(), Title = "wall clock went back" });
             await db.SaveChangesAsync();
@@ -250,7 +259,7 @@ public class CaptureTests
     [Fact]
     public async Task The_node_id_is_generated_once_and_kept_in_the_database()
     {
-        using var replica = new SqliteReplica("r");
+        using var replica = NewReplica("r");
         Guid first;
         await using (var db = replica.Open())
         {
@@ -269,7 +278,7 @@ public class CaptureTests
     public async Task A_configured_node_id_is_used_for_new_clocks()
     {
         var node = Guid.NewGuid();
-        using var replica = new SqliteReplica("r", o => o.NodeId(node));
+        using var replica = NewReplica("r", o => o.NodeId(node));
         await using (var db = replica.Open())
         {
             db.Items.Add(new TodoItem { Id = Guid.NewGuid(), Title = "a" });

@@ -7,8 +7,18 @@ using static Liblim.EfCore.FunctionalTests.Infrastructure.Replicas;
 namespace Liblim.EfCore.FunctionalTests.Errors;
 
 /// <summary>Remote row states that do not fit this database are refused whole, and nothing stored changes.</summary>
-public class BadRemoteStateTests
+public abstract class BadRemoteStateTests : ReplicaSuite
 {
+    public sealed class OnSqlite : BadRemoteStateTests
+    {
+        protected override DatabaseKind[] Databases => SqliteOnly;
+    }
+
+    public sealed class OnPostgres : BadRemoteStateTests
+    {
+        protected override DatabaseKind[] Databases => PostgresOnly;
+    }
+
     private static readonly Guid Peer = Guid.Parse("99999999-0000-0000-0000-000000000009");
 
     private static RowState State(string table, string key, params (string Column, string Json)[] columns)
@@ -17,9 +27,9 @@ public class BadRemoteStateTests
         return RowState.Empty(table, key).Insert(columns.Select(c => KeyValuePair.Create(c.Column, (string?)c.Json)), at);
     }
 
-    private static async Task<string> RefusedAsync(params RowState[] states)
+    private async Task<string> RefusedAsync(params RowState[] states)
     {
-        using var replica = new SqliteReplica("r");
+        using var replica = NewReplica("r");
         await InsertAsync(replica, new TodoItem { Id = Guid.NewGuid(), Title = "already here" });
         var before = Snapshot.Of(replica);
         var rowsBefore = ShadowRows.Rows(replica);
@@ -50,6 +60,10 @@ public class BadRemoteStateTests
     [Fact]
     public async Task A_key_of_the_wrong_type_is_refused()
         => Assert.Contains("invalid key", await RefusedAsync(Good(), State("Items", "[42]", ("Title", "\"x\""))));
+
+    [Fact]
+    public async Task Text_with_half_a_surrogate_pair_is_refused_rather_than_changed()
+        => Assert.Contains("lone UTF-16 surrogate", await RefusedAsync(Good(), State("Items", $"[\"{Guid.NewGuid()}\"]", ("Title", "\"a\\ud800b\""))));
 
     [Fact]
     public async Task Null_in_a_required_column_is_refused()

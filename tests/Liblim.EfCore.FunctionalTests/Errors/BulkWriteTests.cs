@@ -6,11 +6,21 @@ using static Liblim.EfCore.FunctionalTests.Infrastructure.Replicas;
 namespace Liblim.EfCore.FunctionalTests.Errors;
 
 /// <summary>Writes that bypass SaveChanges are refused on replicated tables, before they run.</summary>
-public class BulkWriteTests
+public abstract class BulkWriteTests : ReplicaSuite
 {
-    private static async Task<SqliteReplica> WithOneItem()
+    public sealed class OnSqlite : BulkWriteTests
     {
-        var r = new SqliteReplica("r");
+        protected override DatabaseKind[] Databases => SqliteOnly;
+    }
+
+    public sealed class OnPostgres : BulkWriteTests
+    {
+        protected override DatabaseKind[] Databases => PostgresOnly;
+    }
+
+    private async Task<IReplica> WithOneItem()
+    {
+        var r = NewReplica("r");
         await InsertAsync(r, new TodoItem { Id = Guid.NewGuid(), Title = "x" });
         return r;
     }

@@ -3,8 +3,21 @@ using Microsoft.EntityFrameworkCore;
 namespace Liblim.EfCore.FunctionalTests.Errors;
 
 /// <summary>Mappings Liblim cannot replicate are refused when the model is built, naming the entity and the fix.</summary>
-public class ModelValidationTests
+public abstract class ModelValidationTests
 {
+    public sealed class OnSqlite : ModelValidationTests
+    {
+        protected override void UseDatabase(DbContextOptionsBuilder o) => o.UseSqlite("Data Source=:memory:");
+    }
+
+    public sealed class OnPostgres : ModelValidationTests
+    {
+        // Building a model needs no server: the connection is never opened.
+        protected override void UseDatabase(DbContextOptionsBuilder o) => o.UseNpgsql("Host=127.0.0.1;Database=unused");
+    }
+
+    protected abstract void UseDatabase(DbContextOptionsBuilder o);
+
     public class IdentityKeyed { public int Id { get; set; } public string Name { get; set; } = ""; }
     public class AppKeyed { public int Id { get; set; } public string Name { get; set; } = ""; }
     public class Keyless { public string Name { get; set; } = ""; }
@@ -15,10 +28,13 @@ public class ModelValidationTests
     public class Base { public Guid Id { get; set; } }
     public class Derived : Base { public string Extra { get; set; } = ""; }
 
-    private sealed class Db(Action<ModelBuilder> build) : DbContext
+    private sealed class Db(Action<DbContextOptionsBuilder> useDatabase, Action<ModelBuilder> build) : DbContext
     {
         protected override void OnConfiguring(DbContextOptionsBuilder o)
-            => o.UseSqlite("Data Source=:memory:").UseLiblim().ReplaceService<Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory, NoCache>();
+        {
+            useDatabase(o);
+            o.UseLiblim().ReplaceService<Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory, NoCache>();
+        }
 
         protected override void OnModelCreating(ModelBuilder b) => build(b);
     }
@@ -28,8 +44,8 @@ public class ModelValidationTests
         public object Create(DbContext context, bool designTime) => new object();
     }
 
-    private static ReplicationModelException Refused(Action<ModelBuilder> build)
-        => Assert.Throws<ReplicationModelException>(() => new Db(build).Model);
+    private ReplicationModelException Refused(Action<ModelBuilder> build)
+        => Assert.Throws<ReplicationModelException>(() => new Db(UseDatabase, build).Model);
 
     [Fact]
     public void A_database_generated_key_is_refused_with_the_fix()
@@ -42,7 +58,7 @@ public class ModelValidationTests
     [Fact]
     public void An_integer_key_the_app_assigns_is_accepted()
     {
-        using var db = new Db(b => b.Entity<AppKeyed>().IsReplicated().Property(x => x.Id).ValueGeneratedNever());
+        using var db = new Db(UseDatabase, b => b.Entity<AppKeyed>().IsReplicated().Property(x => x.Id).ValueGeneratedNever());
         Assert.NotNull(db.Model.FindEntityType(typeof(AppKeyed)));
     }
 
@@ -65,7 +81,7 @@ public class ModelValidationTests
     [Fact]
     public void A_property_with_a_value_converter_to_a_supported_type_is_accepted()
     {
-        using var db = new Db(b => b.Entity<WithObject>().IsReplicated());
+        using var db = new Db(UseDatabase, b => b.Entity<WithObject>().IsReplicated());
         Assert.NotNull(db.Model.FindEntityType(typeof(WithObject)));
     }
 
@@ -76,7 +92,7 @@ public class ModelValidationTests
     [Fact]
     public void The_shadow_tables_are_part_of_the_model_so_migrations_create_them()
     {
-        using var db = new Db(b => b.Entity<AppKeyed>().IsReplicated().Property(x => x.Id).ValueGeneratedNever());
+        using var db = new Db(UseDatabase, b => b.Entity<AppKeyed>().IsReplicated().Property(x => x.Id).ValueGeneratedNever());
         var tables = db.Model.GetRelationalModel().Tables.Select(t => t.Name).ToList();
         Assert.Contains("__liblim_rows", tables);
         Assert.Contains("__liblim_state", tables);

@@ -6,14 +6,14 @@ namespace Liblim.EfCore.FunctionalTests.Infrastructure;
 /// <summary>Short helpers for tests that edit and sync replicas.</summary>
 public static class Replicas
 {
-    public static async Task<SyncResult> SyncAsync(SqliteReplica a, SqliteReplica b)
+    public static async Task<SyncResult> SyncAsync(IReplica a, IReplica b)
     {
         await using var da = a.Open();
         await using var db = b.Open();
         return await da.Liblim().SyncWithAsync(db);
     }
 
-    public static async Task EditAsync(SqliteReplica replica, Guid id, Action<TodoItem> edit)
+    public static async Task EditAsync(IReplica replica, Guid id, Action<TodoItem> edit)
     {
         await using var db = replica.Open();
         var item = await db.Items.SingleAsync(i => i.Id == id);
@@ -21,21 +21,21 @@ public static class Replicas
         await db.SaveChangesAsync();
     }
 
-    public static async Task InsertAsync(SqliteReplica replica, TodoItem item)
+    public static async Task InsertAsync(IReplica replica, TodoItem item)
     {
         await using var db = replica.Open();
         db.Items.Add(item);
         await db.SaveChangesAsync();
     }
 
-    public static async Task DeleteAsync(SqliteReplica replica, Guid id)
+    public static async Task DeleteAsync(IReplica replica, Guid id)
     {
         await using var db = replica.Open();
         db.Items.Remove(await db.Items.SingleAsync(i => i.Id == id));
         await db.SaveChangesAsync();
     }
 
-    public static TodoItem? Find(SqliteReplica replica, Guid id)
+    public static TodoItem? Find(IReplica replica, Guid id)
     {
         using var db = replica.Open();
         return db.Items.AsNoTracking().SingleOrDefault(i => i.Id == id);

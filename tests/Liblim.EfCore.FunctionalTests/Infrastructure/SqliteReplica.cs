@@ -1,15 +1,16 @@
 using Liblim.EfCore.FunctionalTests.Model;
+using Liblim.EfCore.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Liblim.EfCore.FunctionalTests.Infrastructure;
 
 /// <summary>A replica: a real SQLite file in a temp folder, created with EnsureCreated, deleted at dispose.</summary>
-public sealed class SqliteReplica : IDisposable
+public sealed class SqliteReplica : IReplica
 {
     private static readonly string Root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "liblim-tests");
 
-    public SqliteReplica(string name, Action<Liblim.EfCore.Infrastructure.LiblimOptionsBuilder>? configure = null)
+    public SqliteReplica(string name, Action<LiblimOptionsBuilder>? configure = null)
     {
         Directory.CreateDirectory(Root);
         Name = name;
@@ -21,16 +22,17 @@ public sealed class SqliteReplica : IDisposable
 
     public string Name { get; }
 
+    public DatabaseKind Database => DatabaseKind.Sqlite;
+
     public string Path { get; }
 
-    public Action<Liblim.EfCore.Infrastructure.LiblimOptionsBuilder>? Configure { get; }
+    public Action<LiblimOptionsBuilder>? Configure { get; }
 
-    public DbContextOptions<TodoDb> Options => new DbContextOptionsBuilder<TodoDb>()
-        .UseSqlite($"Data Source={Path}")
-        .UseLiblim(Configure)
-        .Options;
+    public DbContextOptions<TodoDb> Options => OptionsFor(Configure);
 
     public TodoDb Open() => new(Options);
+
+    public TodoDb OpenWith(Action<LiblimOptionsBuilder> configure) => new(OptionsFor(configure));
 
     public void Dispose()
     {
@@ -42,4 +44,7 @@ public sealed class SqliteReplica : IDisposable
     }
 
     public override string ToString() => Name;
+
+    private DbContextOptions<TodoDb> OptionsFor(Action<LiblimOptionsBuilder>? configure)
+        => new DbContextOptionsBuilder<TodoDb>().UseSqlite($"Data Source={Path}").UseLiblim(configure).Options;
 }

@@ -6,15 +6,30 @@ using static Liblim.EfCore.FunctionalTests.Infrastructure.Replicas;
 namespace Liblim.EfCore.FunctionalTests.Semantics;
 
 /// <summary>Each line of docs/semantics.md, on real SQLite files.</summary>
-public class ConflictSemanticsTests
+public abstract class ConflictSemanticsTests : ReplicaSuite
 {
+    public sealed class OnSqlite : ConflictSemanticsTests
+    {
+        protected override DatabaseKind[] Databases => SqliteOnly;
+    }
+
+    public sealed class Mixed : ConflictSemanticsTests
+    {
+        protected override DatabaseKind[] Databases => SqliteAndPostgres;
+    }
+
+    public sealed class OnPostgres : ConflictSemanticsTests
+    {
+        protected override DatabaseKind[] Databases => PostgresOnly;
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task The_later_write_to_a_column_wins_whichever_replica_syncs_first(bool earlierFirst)
     {
-        using var a = new SqliteReplica("a");
-        using var b = new SqliteReplica("b");
+        using var a = NewReplica("a");
+        using var b = NewReplica("b");
         var id = Guid.NewGuid();
         await InsertAsync(a, new TodoItem { Id = id, Title = "start" });
         await SyncAsync(a, b);
@@ -31,8 +46,8 @@ public class ConflictSemanticsTests
     [Fact]
     public async Task Concurrent_edits_of_different_columns_of_a_row_both_survive()
     {
-        using var a = new SqliteReplica("a");
-        using var b = new SqliteReplica("b");
+        using var a = NewReplica("a");
+        using var b = NewReplica("b");
         var id = Guid.NewGuid();
         await InsertAsync(a, new TodoItem { Id = id, Title = "start" });
         await SyncAsync(a, b);
@@ -53,8 +68,8 @@ public class ConflictSemanticsTests
     [Fact]
     public async Task An_edit_concurrent_with_a_delete_does_not_resurrect_the_row()
     {
-        using var a = new SqliteReplica("a");
-        using var b = new SqliteReplica("b");
+        using var a = NewReplica("a");
+        using var b = NewReplica("b");
         var id = Guid.NewGuid();
         await InsertAsync(a, new TodoItem { Id = id, Title = "start" });
         await SyncAsync(a, b);
@@ -71,8 +86,8 @@ public class ConflictSemanticsTests
     [Fact]
     public async Task A_concurrent_insert_of_the_same_key_survives_a_delete()
     {
-        using var a = new SqliteReplica("a");
-        using var b = new SqliteReplica("b");
+        using var a = NewReplica("a");
+        using var b = NewReplica("b");
         var id = Guid.NewGuid();
         await InsertAsync(a, new TodoItem { Id = id, Title = "from a" });
         await InsertAsync(b, new TodoItem { Id = id, Title = "from b", Priority = 7 });
@@ -90,8 +105,8 @@ public class ConflictSemanticsTests
     [Fact]
     public async Task A_row_deleted_everywhere_can_be_inserted_again()
     {
-        using var a = new SqliteReplica("a");
-        using var b = new SqliteReplica("b");
+        using var a = NewReplica("a");
+        using var b = NewReplica("b");
         var id = Guid.NewGuid();
         await InsertAsync(a, new TodoItem { Id = id, Title = "first life" });
         await SyncAsync(a, b);
@@ -108,8 +123,8 @@ public class ConflictSemanticsTests
     [Fact]
     public async Task A_delete_on_one_replica_reaches_the_other()
     {
-        using var a = new SqliteReplica("a");
-        using var b = new SqliteReplica("b");
+        using var a = NewReplica("a");
+        using var b = NewReplica("b");
         var id = Guid.NewGuid();
         await InsertAsync(a, new TodoItem { Id = id, Title = "x" });
         await SyncAsync(a, b);
@@ -123,8 +138,8 @@ public class ConflictSemanticsTests
     [Fact]
     public async Task Merged_rows_keep_their_origin_clocks_and_are_not_echoed_as_local_changes()
     {
-        using var a = new SqliteReplica("a");
-        using var b = new SqliteReplica("b");
+        using var a = NewReplica("a");
+        using var b = NewReplica("b");
         var id = Guid.NewGuid();
         await InsertAsync(a, new TodoItem { Id = id, Title = "x" });
         await SyncAsync(a, b);
@@ -140,8 +155,8 @@ public class ConflictSemanticsTests
     [Fact]
     public async Task Inherited_and_owned_types_replicate_in_their_one_table()
     {
-        using var a = new SqliteReplica("a");
-        using var b = new SqliteReplica("b");
+        using var a = NewReplica("a");
+        using var b = NewReplica("b");
         await using (var db = a.Open())
         {
             db.Shapes.Add(new Circle { Code = "c", Region = 1, Color = "red", Radius = 1 });

@@ -5,13 +5,28 @@ using static Liblim.EfCore.FunctionalTests.Infrastructure.Replicas;
 
 namespace Liblim.EfCore.FunctionalTests.Semantics;
 
-public class InsertOnlyTests
+public abstract class InsertOnlyTests : ReplicaSuite
 {
+    public sealed class OnSqlite : InsertOnlyTests
+    {
+        protected override DatabaseKind[] Databases => SqliteOnly;
+    }
+
+    public sealed class Mixed : InsertOnlyTests
+    {
+        protected override DatabaseKind[] Databases => SqliteAndPostgres;
+    }
+
+    public sealed class OnPostgres : InsertOnlyTests
+    {
+        protected override DatabaseKind[] Databases => PostgresOnly;
+    }
+
     [Fact]
     public async Task Rows_of_an_insert_only_table_from_every_replica_are_united()
     {
-        using var a = new SqliteReplica("a");
-        using var b = new SqliteReplica("b");
+        using var a = NewReplica("a");
+        using var b = NewReplica("b");
         await using (var db = a.Open()) { db.Audit.Add(new AuditEntry { Id = Guid.NewGuid(), Message = "a1" }); await db.SaveChangesAsync(); }
         await using (var db = b.Open()) { db.Audit.Add(new AuditEntry { Id = Guid.NewGuid(), Message = "b1" }); await db.SaveChangesAsync(); }
 
@@ -25,7 +40,7 @@ public class InsertOnlyTests
     [Fact]
     public async Task Updating_an_insert_only_row_is_refused_and_nothing_is_saved()
     {
-        using var a = new SqliteReplica("a");
+        using var a = NewReplica("a");
         var id = Guid.NewGuid();
         await using (var db = a.Open()) { db.Audit.Add(new AuditEntry { Id = id, Message = "original" }); await db.SaveChangesAsync(); }
 
@@ -46,7 +61,7 @@ public class InsertOnlyTests
     [Fact]
     public async Task Deleting_an_insert_only_row_is_refused()
     {
-        using var a = new SqliteReplica("a");
+        using var a = NewReplica("a");
         var id = Guid.NewGuid();
         await using (var db = a.Open()) { db.Audit.Add(new AuditEntry { Id = id, Message = "m" }); await db.SaveChangesAsync(); }
 
@@ -64,8 +79,8 @@ public class InsertOnlyTests
     [Fact]
     public async Task Two_different_rows_with_one_key_are_a_conflict_reported_as_an_error_and_nothing_is_applied()
     {
-        using var a = new SqliteReplica("a");
-        using var b = new SqliteReplica("b");
+        using var a = NewReplica("a");
+        using var b = NewReplica("b");
         var id = Guid.NewGuid();
         await using (var db = a.Open()) { db.Audit.Add(new AuditEntry { Id = id, Message = "from a" }); await db.SaveChangesAsync(); }
         await using (var db = b.Open())

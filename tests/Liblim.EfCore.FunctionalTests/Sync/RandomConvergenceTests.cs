@@ -8,8 +8,23 @@ namespace Liblim.EfCore.FunctionalTests.Sync;
 /// Replicas apply random inserts, updates and deletes through ordinary EF code and sync in random pairs; at the
 /// end all hold identical tables, equal to what a small reference model of the semantics predicts.
 /// </summary>
-public class RandomConvergenceTests
+public abstract class RandomConvergenceTests : ReplicaSuite
 {
+    public sealed class OnSqlite : RandomConvergenceTests
+    {
+        protected override DatabaseKind[] Databases => SqliteOnly;
+    }
+
+    public sealed class Mixed : RandomConvergenceTests
+    {
+        protected override DatabaseKind[] Databases => SqliteAndPostgres;
+    }
+
+    public sealed class OnPostgres : RandomConvergenceTests
+    {
+        protected override DatabaseKind[] Databases => PostgresOnly;
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -19,7 +34,7 @@ public class RandomConvergenceTests
     public async Task Random_edits_and_random_syncs_converge_to_the_reference_model(int seed)
     {
         var random = new Random(seed);
-        var replicas = Enumerable.Range(0, 3).Select(i => new SqliteReplica($"rnd{i}")).ToArray();
+        var replicas = Enumerable.Range(0, 3).Select(i => NewReplica($"rnd{i}")).ToArray();
         var model = new ReferenceModel(replicas.Length);
         try
         {
@@ -115,14 +130,7 @@ public class RandomConvergenceTests
     }
 
     /// <summary>The timestamp the replica's last local write got: its state row's clock.</summary>
-    private static HybridTimestamp Clock(SqliteReplica replica, Guid node)
-    {
-        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={replica.Path}");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT clock FROM __liblim_state";
-        return new HybridTimestamp((long)cmd.ExecuteScalar()!, node);
-    }
+    private static HybridTimestamp Clock(IReplica replica, Guid node) => new(ShadowRows.StateClock(replica), node);
 
     /// <summary>
     /// The semantics, stated independently of the implementation: every write is an operation; a replica knows

@@ -5,8 +5,23 @@ using static Liblim.EfCore.FunctionalTests.Infrastructure.Replicas;
 namespace Liblim.EfCore.FunctionalTests.Sync;
 
 /// <summary>Three replicas with conflicting edits converge to the same tables, whatever order they sync in.</summary>
-public class ThreeReplicaOrderTests
+public abstract class ThreeReplicaOrderTests : ReplicaSuite
 {
+    public sealed class OnSqlite : ThreeReplicaOrderTests
+    {
+        protected override DatabaseKind[] Databases => SqliteOnly;
+    }
+
+    public sealed class Mixed : ThreeReplicaOrderTests
+    {
+        protected override DatabaseKind[] Databases => SqliteAndPostgres;
+    }
+
+    public sealed class OnPostgres : ThreeReplicaOrderTests
+    {
+        protected override DatabaseKind[] Databases => PostgresOnly;
+    }
+
     private static readonly (int, int)[] Pairs = [(0, 1), (1, 2), (0, 2)];
 
     public static TheoryData<int[]> Orders()
@@ -32,9 +47,9 @@ public class ThreeReplicaOrderTests
     [Fact]
     public async Task A_change_passes_through_an_intermediate_replica()
     {
-        using var a = new SqliteReplica("a");
-        using var b = new SqliteReplica("b");
-        using var c = new SqliteReplica("c");
+        using var a = NewReplica("a");
+        using var b = NewReplica("b");
+        using var c = NewReplica("c");
         var id = Guid.NewGuid();
         await InsertAsync(a, new TodoItem { Id = id, Title = "from a" });
 
@@ -45,11 +60,11 @@ public class ThreeReplicaOrderTests
     }
 
     /// <summary>Plays one scripted scene of conflicting edits, syncs pairs in the given order, and returns the converged table.</summary>
-    private static async Task<string> RunAsync(int[] order)
+    private async Task<string> RunAsync(int[] order)
     {
         var nodes = new[] { Guid.Parse("00000000-0000-0000-0000-00000000000a"), Guid.Parse("00000000-0000-0000-0000-00000000000b"), Guid.Parse("00000000-0000-0000-0000-00000000000c") };
         var time = new FixedTime(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
-        var r = nodes.Select((n, i) => new SqliteReplica($"r{i}", o => o.NodeId(n).TimeProvider(time))).ToArray();
+        var r = nodes.Select((n, i) => NewReplica($"r{i}", o => o.NodeId(n).TimeProvider(time))).ToArray();
         try
         {
             var shared = Guid.Parse("10000000-0000-0000-0000-000000000001");

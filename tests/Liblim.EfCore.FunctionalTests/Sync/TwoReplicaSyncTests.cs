@@ -4,13 +4,28 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Liblim.EfCore.FunctionalTests.Sync;
 
-public class TwoReplicaSyncTests
+public abstract class TwoReplicaSyncTests : ReplicaSuite
 {
+    public sealed class OnSqlite : TwoReplicaSyncTests
+    {
+        protected override DatabaseKind[] Databases => SqliteOnly;
+    }
+
+    public sealed class Mixed : TwoReplicaSyncTests
+    {
+        protected override DatabaseKind[] Databases => SqliteAndPostgres;
+    }
+
+    public sealed class OnPostgres : TwoReplicaSyncTests
+    {
+        protected override DatabaseKind[] Databases => PostgresOnly;
+    }
+
     [Fact]
     public async Task Rows_inserted_on_each_side_appear_on_both_after_one_sync()
     {
-        using var phone = new SqliteReplica("phone");
-        using var laptop = new SqliteReplica("laptop");
+        using var phone = NewReplica("phone");
+        using var laptop = NewReplica("laptop");
         await using (var db = phone.Open())
         {
             db.Items.Add(new TodoItem { Id = Guid.NewGuid(), Title = "milk", Place = new Address { City = "Oslo" } });
@@ -38,8 +53,8 @@ public class TwoReplicaSyncTests
     [Fact]
     public async Task A_second_sync_right_after_applies_nothing()
     {
-        using var a = new SqliteReplica("a");
-        using var b = new SqliteReplica("b");
+        using var a = NewReplica("a");
+        using var b = NewReplica("b");
         await using (var db = a.Open())
         {
             db.Items.Add(new TodoItem { Id = Guid.NewGuid(), Title = "x" });

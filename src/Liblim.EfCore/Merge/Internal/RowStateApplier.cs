@@ -61,7 +61,9 @@ internal static class RowStateApplier
                     var wasAlive = local.IsAlive && values.ContainsKey(key);
                     if (merged.IsAlive)
                     {
-                        var dataChanged = !wasAlive || merged.Columns.Any(c => !local.Columns.TryGetValue(c.Key, out var l) || l.Clock != c.Value.Clock);
+                        // A value can change at an equal clock too: the same write held in two forms (a time one database
+                        // rounded), where every replica settles on the greater text (ColumnValue.Merge).
+                        var dataChanged = !wasAlive || merged.Columns.Any(c => !local.Columns.TryGetValue(c.Key, out var l) || l != c.Value);
                         if (dataChanged)
                         {
                             (wasAlive ? updates : inserts).Add(ToRow(table, key, merged));

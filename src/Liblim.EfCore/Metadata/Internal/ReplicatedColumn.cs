@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Linq.Expressions;
+using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Values;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -10,20 +11,30 @@ namespace Liblim.EfCore.Metadata.Internal;
 /// <summary>
 /// A column of a replicated table, and how its values travel: read from the database with EF's type mapping,
 /// turned into canonical JSON (through the property's value converter, if any), and written back as parameters
-/// created by the same mapping.
+/// created by the same mapping. Values are taken in the form the database stores them (see
+/// <see cref="SqlDialect.StoredValue"/>), so that the JSON of a value is the JSON of what reading it back gives.
 /// </summary>
 internal sealed class ReplicatedColumn
 {
     private readonly Func<DbDataReader, int, object?> _read;
     private readonly ValueConverter? _userConverter;
     private readonly Type _jsonType;
+    private readonly SqlDialect? _dialect;
 
-    public ReplicatedColumn(string name, IProperty property, RelationalTypeMapping mapping, bool isNullable)
+    /// <param name="name">The column name.</param>
+    /// <param name="property">The first property mapped to the column.</param>
+    /// <param name="mapping">EF's type mapping of the column.</param>
+    /// <param name="isNullable">Whether the column allows null.</param>
+    /// <param name="isKey">Whether the column is part of the primary key.</param>
+    /// <param name="dialect">The database's dialect; null when unknown (values are then taken as they are).</param>
+    public ReplicatedColumn(string name, IProperty property, RelationalTypeMapping mapping, bool isNullable, bool isKey, SqlDialect? dialect)
     {
         Name = name;
         Property = property;
         Mapping = mapping;
         IsNullable = isNullable;
+        IsKey = isKey;
+        _dialect = dialect;
         _userConverter = ValueConversion.For(property);
         var jsonType = ValueConversion.JsonType(property);
         // A column shared by a hierarchy (TPH) or holding an optional owned type is nullable even where the property is not.
@@ -45,24 +56,40 @@ internal sealed class ReplicatedColumn
     /// <summary>Whether the column allows null.</summary>
     public bool IsNullable { get; }
 
+    /// <summary>Whether the column is part of the primary key: its values must be stored exactly.</summary>
+    public bool IsKey { get; }
+
     /// <summary>EF's type mapping of the column.</summary>
     public RelationalTypeMapping Mapping { get; }
 
-    /// <summary>The canonical JSON of a model value.</summary>
+    /// <summary>The canonical JSON of a model value, in the form the database stores it.</summary>
+    /// <exception cref="FormatException">The database cannot store the value.</exception>
     public string ToJson(object? modelValue)
-        => CanonicalJson.Encode(_userConverter is null || modelValue is null ? modelValue : _userConverter.ConvertToProvider(modelValue), _jsonType);
+    {
+        var value = _userConverter is null || modelValue is null ? modelValue : _userConverter.ConvertToProvider(modelValue);
+        return CanonicalJson.Encode(value is null ? null : Stored(value), _jsonType);
+    }
 
-    /// <summary>The model value of canonical JSON.</summary>
-    /// <exception cref="FormatException">The JSON is not a value of this column's type.</exception>
+    /// <summary>The model value of canonical JSON, in the form the database stores it.</summary>
+    /// <exception cref="FormatException">
+    /// The JSON is not a value of this column's type, or the database cannot store it (a key column: cannot store it exactly).
+    /// </exception>
     public object? FromJson(string json)
     {
         var value = CanonicalJson.Decode(json, _jsonType);
-        if (value is null && !IsNullable)
+        if (value is null)
         {
-            throw new FormatException($"null is not allowed in the required column '{Name}'.");
+            return IsNullable ? null : throw new FormatException($"null is not allowed in the required column '{Name}'.");
         }
 
-        return _userConverter is null || value is null ? value : _userConverter.ConvertFromProvider(value);
+        var stored = Stored(value);
+        if (IsKey && !ReferenceEquals(stored, value) && CanonicalJson.Encode(stored, _jsonType) != CanonicalJson.Encode(value, _jsonType))
+        {
+            throw new FormatException($"{_dialect!.DatabaseName} cannot store {CanonicalJson.Encode(value, _jsonType)} exactly (it would store " +
+                                      $"{CanonicalJson.Encode(stored, _jsonType)}), and key values must be stored exactly.");
+        }
+
+        return _userConverter is null ? stored : _userConverter.ConvertFromProvider(stored);
     }
 
     /// <summary>The model value at an ordinal of a reader.</summary>
@@ -71,6 +98,18 @@ internal sealed class ReplicatedColumn
     /// <summary>A parameter holding a model value, converted as EF would.</summary>
     public DbParameter CreateParameter(DbCommand command, string name, object? modelValue)
         => Mapping.CreateParameter(command, name, modelValue, nullable: true);
+
+    private object Stored(object value)
+    {
+        try
+        {
+            return _dialect is null ? value : _dialect.StoredValue(Mapping, value);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"Column '{Name}': {e.Message}", e);
+        }
+    }
 
     private static Func<DbDataReader, int, object?> CreateReader(RelationalTypeMapping mapping, Type modelType)
     {

@@ -1,3 +1,4 @@
+using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -16,6 +17,7 @@ internal sealed class ReplicationModel
     {
         _byName = new(StringComparer.Ordinal);
         _byEntityType = [];
+        var dialect = model.FindRuntimeAnnotationValue(LiblimAnnotationNames.Dialect) as SqlDialect;
         foreach (var table in model.GetRelationalModel().Tables)
         {
             var entityTypes = table.EntityTypeMappings.Select(m => m.TypeBase).OfType<IEntityType>().ToList();
@@ -25,7 +27,7 @@ internal sealed class ReplicationModel
                 continue;
             }
 
-            var replicated = Build(table, kind.Value);
+            var replicated = Build(table, kind.Value, dialect);
             _byName.Add(replicated.Name, replicated);
             foreach (var mapping in table.EntityTypeMappings)
             {
@@ -59,22 +61,22 @@ internal sealed class ReplicationModel
     /// <summary>How an entity type maps to its replicated table; null when it is not replicated.</summary>
     public EntityTableMapping? FindMapping(IEntityType entityType) => _byEntityType.GetValueOrDefault(entityType);
 
-    private static ReplicatedTable Build(ITable table, ReplicationKind kind)
+    private static ReplicatedTable Build(ITable table, ReplicationKind kind, SqlDialect? dialect)
     {
         var keyNames = table.PrimaryKey!.Columns.Select(c => c.Name).ToList();
-        var keys = keyNames.Select(n => ToColumn(table.FindColumn(n)!)).ToList();
+        var keys = keyNames.Select(n => ToColumn(table.FindColumn(n)!, isKey: true, dialect)).ToList();
         var values = table.Columns
             .Where(c => !keyNames.Contains(c.Name) && c.ComputedColumnSql is null)
             .OrderBy(c => c.Name, StringComparer.Ordinal)
-            .Select(ToColumn)
+            .Select(c => ToColumn(c, isKey: false, dialect))
             .ToList();
         var name = table.Schema is null ? table.Name : table.Schema + "." + table.Name;
         return new ReplicatedTable(name, table.Name, table.Schema, kind, keys, values);
     }
 
-    private static ReplicatedColumn ToColumn(IColumn column)
+    private static ReplicatedColumn ToColumn(IColumn column, bool isKey, SqlDialect? dialect)
     {
         var mapping = column.PropertyMappings.First();
-        return new ReplicatedColumn(column.Name, mapping.Property, (RelationalTypeMapping)mapping.TypeMapping, column.IsNullable);
+        return new ReplicatedColumn(column.Name, mapping.Property, (RelationalTypeMapping)mapping.TypeMapping, column.IsNullable, isKey, dialect);
     }
 }

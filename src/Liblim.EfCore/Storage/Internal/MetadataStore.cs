@@ -138,14 +138,19 @@ internal sealed class MetadataStore(StoreSession session)
         return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Records how far into a peer's change sequence this database has applied.</summary>
+    /// <summary>
+    /// Records how far into a peer's change sequence this database has applied. The watermark only moves forward:
+    /// two syncs with the same peer at once (two processes on one database) each apply their batches, and the one
+    /// that finishes last must not move it back to where it started.
+    /// </summary>
     public async Task WriteWatermarkAsync(Guid peer, long seq, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
+        var peers = session.Table(n.PeersTable);
         var received = session.Column(n.PeerReceivedSeq);
         using var command = session.CreateCommand(
-            $"INSERT INTO {session.Table(n.PeersTable)} ({session.Column(n.PeerId)}, {received}) VALUES (@p, @s) " +
-            $"ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {received} = excluded.{received}");
+            $"INSERT INTO {peers} ({session.Column(n.PeerId)}, {received}) VALUES (@p, @s) " +
+            $"ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {received} = excluded.{received} WHERE {peers}.{received} < excluded.{received}");
         StoreSession.AddParameter(command, "@p", peer.ToString("N"));
         StoreSession.AddParameter(command, "@s", seq);
         await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);

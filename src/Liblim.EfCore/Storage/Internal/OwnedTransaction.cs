@@ -22,9 +22,12 @@ internal sealed class OwnedTransaction : IAsyncDisposable
     /// <summary>Whether Liblim opened the transaction (rather than joining the app's).</summary>
     public bool IsOwned => _transaction is not null;
 
-    /// <summary>Begins a write transaction unless the context is already in one.</summary>
+    /// <summary>
+    /// Begins a write transaction unless the context is already in one (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+    /// read committed, which the state row lock relies on).
+    /// </summary>
     public static Task<OwnedTransaction> BeginWriteAsync(DbContext context, bool async, CancellationToken ct)
-        => BeginAsync(context, null, async, ct);
+        => BeginAsync(context, SqlDialect.For(context.Database.ProviderName).WriteIsolation, async, ct);
 
     /// <summary>
     /// Begins a read-only snapshot (SQLite: a deferred transaction; PostgreSQL: repeatable read) unless the

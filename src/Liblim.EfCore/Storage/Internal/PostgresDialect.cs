@@ -1,14 +1,65 @@
+using System.Data;
+using Microsoft.EntityFrameworkCore.Storage;
+
 namespace Liblim.EfCore.Storage.Internal;
 
-/// <summary>PostgreSQL: the state row is locked with FOR UPDATE, which serializes replicated writes per database.</summary>
+/// <summary>
+/// PostgreSQL: every replicated write locks the single state row with SELECT ... FOR UPDATE in a READ COMMITTED
+/// transaction, which serializes replicated writes per database: sequence numbers and clocks are handed out one
+/// transaction at a time and commit in sequence order, and each statement after the lock sees every write
+/// committed before it (see docs/semantics.md, "Several writers on one database").
+/// </summary>
 internal sealed class PostgresDialect : SqlDialect
 {
     public static readonly PostgresDialect Instance = new();
 
+    private const long TicksPerMicrosecond = 10;
+
+    public override string DatabaseName => "PostgreSQL";
+
     public override string LockRowClause => " FOR UPDATE";
 
-    public override System.Data.IsolationLevel SnapshotIsolation => System.Data.IsolationLevel.RepeatableRead;
+    // Explicit, so that a database whose default is REPEATABLE READ or SERIALIZABLE does not turn every
+    // concurrent write into a serialization failure at the lock.
+    public override IsolationLevel? WriteIsolation => IsolationLevel.ReadCommitted;
+
+    public override IsolationLevel SnapshotIsolation => IsolationLevel.RepeatableRead;
 
     // PostgreSQL's wire protocol allows 65535 parameters per statement.
     public override int MaxParameters => 30_000;
+
+    /// <summary>
+    /// PostgreSQL keeps times to the microsecond (a finer value is rounded down), keeps a timestamp with time
+    /// zone as an instant in UTC (not its offset), and cannot hold the NUL character in text.
+    /// </summary>
+    public override object StoredValue(RelationalTypeMapping mapping, object value) => value switch
+    {
+        string s when s.Contains('\0', StringComparison.Ordinal) => throw NoNul(),
+        '\0' => throw NoNul(),
+        DateTime d => Timestamp(mapping, d),
+        DateTimeOffset d => d == DateTimeOffset.MinValue || d == DateTimeOffset.MaxValue ? d : new DateTimeOffset(Floor(d.UtcTicks), TimeSpan.Zero),
+        TimeOnly t => new TimeOnly(Floor(t.Ticks)),
+        TimeSpan t => new TimeSpan(t.Ticks - t.Ticks % TicksPerMicrosecond), // interval: toward zero
+        _ => base.StoredValue(mapping, value),
+    };
+
+    /// <summary>
+    /// A timestamp to the microsecond. Npgsql writes DateTime.MinValue and MaxValue as -infinity and infinity and
+    /// reads them back unchanged; "timestamp without time zone" takes an unspecified kind, "with time zone" UTC.
+    /// </summary>
+    private static DateTime Timestamp(RelationalTypeMapping mapping, DateTime d)
+    {
+        var kind = mapping.StoreType.StartsWith("timestamp without", StringComparison.OrdinalIgnoreCase) || mapping.StoreType.Equals("timestamp", StringComparison.OrdinalIgnoreCase)
+            ? DateTimeKind.Unspecified
+            : DateTimeKind.Utc;
+        var utc = d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : d;
+        return utc == DateTime.MinValue || utc == DateTime.MaxValue
+            ? DateTime.SpecifyKind(utc, kind)
+            : new DateTime(Floor(utc.Ticks), kind);
+    }
+
+    private static long Floor(long ticks) => ticks - ticks % TicksPerMicrosecond;
+
+    private static FormatException NoNul()
+        => new("PostgreSQL text cannot hold the NUL character (U+0000). Remove it on the replica that wrote it.");
 }

@@ -1,26 +1,80 @@
+using System.Data;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore.Storage;
+
 namespace Liblim.EfCore.Storage.Internal;
 
 /// <summary>
-/// What differs in Liblim's SQL between databases, in one small class per database. Everything else
+/// What differs between databases, in one small class per database: a few clauses and limits of Liblim's SQL,
+/// the isolation levels its transactions rely on, and which values a column can hold exactly. Everything else
 /// (ON CONFLICT upserts, quoting through EF's SQL generation helper, named parameters) is common.
 /// </summary>
 internal abstract class SqlDialect
 {
+    /// <summary>The database's name, for messages.</summary>
+    public abstract string DatabaseName { get; }
+
     /// <summary>Appended to the SELECT of the state row to lock it until the transaction ends.</summary>
     public abstract string LockRowClause { get; }
 
+    /// <summary>The isolation level of a write transaction Liblim opens; null for the provider's default.</summary>
+    public abstract IsolationLevel? WriteIsolation { get; }
+
     /// <summary>The isolation level of a read-only snapshot.</summary>
-    public abstract System.Data.IsolationLevel SnapshotIsolation { get; }
+    public abstract IsolationLevel SnapshotIsolation { get; }
 
     /// <summary>The most parameters one command may carry.</summary>
     public abstract int MaxParameters { get; }
 
+    /// <summary>
+    /// The value a column reads back after <paramref name="value"/> was written to it: the value itself, or the
+    /// nearest value the column can hold (a coarser time, a normalized number). Applied to every value that
+    /// enters or leaves the database, so that a replica's canonical JSON is always that of what it stores and a
+    /// value another database holds more precisely is never taken for a change.
+    /// </summary>
+    /// <param name="mapping">EF's type mapping of the column.</param>
+    /// <param name="value">A non-null value of the column's canonical JSON type (after the app's value converter, if any).</param>
+    /// <exception cref="FormatException">The column cannot hold the value at all; the message says why.</exception>
+    public virtual object StoredValue(RelationalTypeMapping mapping, object value) => value switch
+    {
+        string s => CheckText(s),
+        char c when char.IsSurrogate(c) => throw LoneSurrogate(c, 0),
+        _ => value,
+    };
+
     /// <summary>The dialect of an EF provider.</summary>
     /// <exception cref="LiblimException">The provider is not supported.</exception>
-    public static SqlDialect For(string? providerName) => providerName switch
+    public static SqlDialect For(string? providerName)
+        => Find(providerName)
+           ?? throw new LiblimException($"Liblim supports SQLite (UseSqlite) and PostgreSQL (UseNpgsql); this context uses '{providerName}'.");
+
+    /// <summary>The dialect of an EF provider; null when the provider is not supported.</summary>
+    public static SqlDialect? Find(string? providerName) => providerName switch
     {
         "Microsoft.EntityFrameworkCore.Sqlite" => SqliteDialect.Instance,
         "Npgsql.EntityFrameworkCore.PostgreSQL" => PostgresDialect.Instance,
-        _ => throw new LiblimException($"Liblim supports SQLite (UseSqlite) and PostgreSQL (UseNpgsql); this context uses '{providerName}'."),
+        _ => null,
     };
+
+    // Both databases keep text as UTF-8, which has no form for half a surrogate pair (SQLite would store U+FFFD
+    // instead, PostgreSQL refuses it): such text comes only from a foreign peer, and is refused rather than changed.
+    private string CheckText(string s)
+    {
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(s[i]))
+            {
+                throw LoneSurrogate(s[i], i);
+            }
+        }
+
+        return s;
+    }
+
+    private FormatException LoneSurrogate(char c, int index)
+        => new($"the text holds a lone UTF-16 surrogate (U+{(int)c:X4} at index {index.ToString(CultureInfo.InvariantCulture)}), which is not Unicode text and which {DatabaseName} cannot store.");
 }

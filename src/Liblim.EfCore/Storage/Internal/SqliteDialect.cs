@@ -1,16 +1,47 @@
+using System.Data;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore.Storage;
+
 namespace Liblim.EfCore.Storage.Internal;
 
-/// <summary>SQLite: a write transaction holds the database's write lock from BEGIN IMMEDIATE, so no row lock is needed.</summary>
+/// <summary>
+/// SQLite: a write transaction holds the database's write lock from BEGIN IMMEDIATE (Microsoft.Data.Sqlite's
+/// default), so no row lock is needed and writers are serialized per database file.
+/// </summary>
 internal sealed class SqliteDialect : SqlDialect
 {
     public static readonly SqliteDialect Instance = new();
 
+    // Microsoft.Data.Sqlite writes a decimal as this text, and reads it back with decimal.Parse.
+    private const string DecimalFormat = "0.0###########################";
+
+    public override string DatabaseName => "SQLite";
+
     public override string LockRowClause => "";
+
+    public override IsolationLevel? WriteIsolation => null;
 
     // Microsoft.Data.Sqlite begins a deferred transaction for ReadUncommitted: a read snapshot that takes no
     // write lock (read_uncommitted itself only matters with a shared cache, which EF does not use).
-    public override System.Data.IsolationLevel SnapshotIsolation => System.Data.IsolationLevel.ReadUncommitted;
+    public override IsolationLevel SnapshotIsolation => IsolationLevel.ReadUncommitted;
 
     // SQLite's default limit is 32766 host parameters; stay well below.
     public override int MaxParameters => 10_000;
+
+    /// <summary>
+    /// SQLite keeps times and text exactly, but has no NaN (Microsoft.Data.Sqlite refuses it), drops the sign of
+    /// a negative zero, and keeps a decimal as text without trailing zeros (1.10 reads back as 1.1).
+    /// </summary>
+    public override object StoredValue(RelationalTypeMapping mapping, object value) => value switch
+    {
+        double d when double.IsNaN(d) => throw NoNaN(),
+        float f when float.IsNaN(f) => throw NoNaN(),
+        double d when d == 0 => 0d,
+        float f when f == 0 => 0f,
+        decimal m => decimal.Parse(m.ToString(DecimalFormat, CultureInfo.InvariantCulture), NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture),
+        _ => base.StoredValue(mapping, value),
+    };
+
+    private static FormatException NoNaN()
+        => new("SQLite cannot store NaN (not a number). Replace NaN with null or a number on the replica that wrote it.");
 }

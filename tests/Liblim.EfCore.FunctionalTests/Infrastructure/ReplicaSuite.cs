@@ -1,0 +1,31 @@
+using Liblim.EfCore.Infrastructure;
+
+namespace Liblim.EfCore.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// One specification, several databases: a suite is written once against <see cref="NewReplica"/>, and each small
+/// derived class says which database its replicas run on (all SQLite, all PostgreSQL, or mixed).
+/// </summary>
+public abstract class ReplicaSuite
+{
+    private int _created;
+
+    /// <summary>The databases replicas run on, in turn: the n-th replica a test creates runs on <c>Databases[n % Length]</c>.</summary>
+    protected abstract DatabaseKind[] Databases { get; }
+
+    /// <summary>A new, empty replica on the next database of <see cref="Databases"/>.</summary>
+    protected IReplica NewReplica(string name, Action<LiblimOptionsBuilder>? configure = null)
+    {
+        var n = Interlocked.Increment(ref _created) - 1;
+        return Replica.Create(Databases[n % Databases.Length], name, configure);
+    }
+
+    /// <summary>Every replica on SQLite.</summary>
+    protected static DatabaseKind[] SqliteOnly => [DatabaseKind.Sqlite];
+
+    /// <summary>Every replica on PostgreSQL.</summary>
+    protected static DatabaseKind[] PostgresOnly => [DatabaseKind.Postgres];
+
+    /// <summary>Replicas alternate: SQLite, PostgreSQL, SQLite, ...</summary>
+    protected static DatabaseKind[] SqliteAndPostgres => [DatabaseKind.Sqlite, DatabaseKind.Postgres];
+}

@@ -1,7 +1,5 @@
-using Liblim.EfCore.Crdt;
-using Liblim.EfCore.FunctionalTests.Infrastructure;
-using Liblim.EfCore.FunctionalTests.Model;
 using Microsoft.EntityFrameworkCore;
+
 
 namespace Liblim.EfCore.FunctionalTests.Tcp;
 
@@ -28,6 +26,12 @@ public class RandomTcpConvergenceTests
             }
 
             var log = new WriteLog();
+            var nodes = new Dictionary<TcpPeer, Guid>();
+            foreach (var p in peers)
+            {
+                nodes[p] = p.Server.NodeId;
+            }
+
             var dropped = 0;
             for (var step = 0; step < 50; step++)
             {
@@ -57,7 +61,7 @@ public class RandomTcpConvergenceTests
                     continue;
                 }
 
-                await EditAsync(peer.Replica, random, log);
+                await RandomEdits.EditAsync(peer.Replica, nodes[peer], random, log);
             }
 
             for (var round = 0; round < 2; round++)
@@ -72,9 +76,7 @@ public class RandomTcpConvergenceTests
             var expected = log.Expected();
             foreach (var peer in peers)
             {
-                await using var db = peer.Replica.Open();
-                var actual = (await db.Items.AsNoTracking().ToListAsync()).OrderBy(i => i.Id).Select(i => $"{i.Id} {i.Title} {i.Priority}").ToList();
-                Assert.Equal(expected, actual);
+                Assert.Equal(expected, await RandomEdits.ItemsAsync(peer.Replica));
             }
         }
         finally
@@ -84,87 +86,5 @@ public class RandomTcpConvergenceTests
                 await peer.DisposeAsync();
             }
         }
-    }
-
-    private static async Task EditAsync(SqliteReplica replica, Random random, WriteLog log)
-    {
-        await using var db = replica.Open();
-        var alive = await db.Items.Select(i => i.Id).OrderBy(i => i).ToListAsync();
-        var choice = random.Next(10);
-        if (alive.Count == 0 || choice < 3)
-        {
-            var dead = log.Keys.Except(alive).OrderBy(k => k).ToList();
-            var id = dead.Count > 0 && random.Next(3) == 0 ? dead[random.Next(dead.Count)] : Guid.NewGuid();
-            var item = new TodoItem { Id = id, Title = $"t{random.Next(100)}", Priority = random.Next(5) };
-            db.Items.Add(item);
-            await db.SaveChangesAsync();
-            log.Insert(id, StateClock(replica), item.Title, item.Priority);
-        }
-        else if (choice < 8)
-        {
-            var pick = alive[random.Next(alive.Count)];
-            var item = await db.Items.SingleAsync(i => i.Id == pick);
-            var values = new Dictionary<string, object>();
-            if (random.Next(2) == 0)
-            {
-                item.Title = $"t{random.Next(100)}";
-                values["Title"] = item.Title;
-            }
-            else
-            {
-                item.Priority = (item.Priority + 1 + random.Next(4)) % 5;
-                values["Priority"] = item.Priority;
-            }
-
-            await db.SaveChangesAsync();
-            log.Update(item.Id, StateClock(replica), values);
-        }
-        else
-        {
-            var id = alive[random.Next(alive.Count)];
-            var observed = ShadowRows.Row(replica, "Items", id)!.AddTags!.Split(',').Select(t => HybridTimestamp.Parse(t));
-            db.Items.Remove(await db.Items.SingleAsync(i => i.Id == id));
-            await db.SaveChangesAsync();
-            log.Delete(id, observed);
-        }
-    }
-
-    /// <summary>The timestamp of the replica's last local write.</summary>
-    private static HybridTimestamp StateClock(SqliteReplica replica)
-    {
-        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={replica.Path}");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT clock, node_id FROM __liblim_state";
-        using var r = cmd.ExecuteReader();
-        r.Read();
-        return new HybridTimestamp(r.GetInt64(0), Guid.ParseExact(r.GetString(1), "N"));
-    }
-
-    /// <summary>
-    /// Every write made anywhere. Once all peers know all writes, a row exists while one of its inserts was
-    /// not observed by any delete, and each column holds the value of its latest write.
-    /// </summary>
-    private sealed class WriteLog
-    {
-        private readonly List<(Guid Key, HybridTimestamp At, IReadOnlyDictionary<string, object> Values, bool Insert)> _writes = [];
-        private readonly HashSet<HybridTimestamp> _deletedTags = [];
-
-        public IEnumerable<Guid> Keys => _writes.Select(w => w.Key).Distinct();
-
-        public void Insert(Guid key, HybridTimestamp at, string title, int priority)
-            => _writes.Add((key, at, new Dictionary<string, object> { ["Title"] = title, ["Priority"] = priority }, true));
-
-        public void Update(Guid key, HybridTimestamp at, Dictionary<string, object> values) => _writes.Add((key, at, values, false));
-
-        public void Delete(Guid key, IEnumerable<HybridTimestamp> observedTags) => _deletedTags.UnionWith(observedTags);
-
-        public List<string> Expected()
-            => [.. Keys.Order()
-                .Where(key => _writes.Any(w => w.Key == key && w.Insert && !_deletedTags.Contains(w.At)))
-                .Select(key => $"{key} {Latest(key, "Title")} {Latest(key, "Priority")}")];
-
-        private object Latest(Guid key, string column)
-            => _writes.Where(w => w.Key == key && w.Values.ContainsKey(column)).MaxBy(w => w.At).Values[column];
     }
 }

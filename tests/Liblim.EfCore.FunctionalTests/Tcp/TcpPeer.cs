@@ -46,8 +46,13 @@ public sealed class TcpPeer : IAsyncDisposable
     public override string ToString() => Replica.Name;
 }
 
-/// <summary>Contexts on a replica's file, as an app's AddDbContextFactory would make them.</summary>
-public sealed class ReplicaFactory(SqliteReplica replica) : IDbContextFactory<TodoDb>
+/// <summary>Contexts on a replica's database, as an app's AddDbContextFactory would make them.</summary>
+public sealed class ReplicaFactory(Func<TodoDb> open) : IDbContextFactory<TodoDb>
 {
-    public TodoDb CreateDbContext() => replica.Open();
+    public ReplicaFactory(IReplica replica)
+        : this(replica.Open)
+    {
+    }
+
+    public TodoDb CreateDbContext() => open();
 }

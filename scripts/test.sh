@@ -7,18 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-if [ -z "${LIBLIM_TEST_PG:-}" ] && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing PostgreSQL for the functional tests" >&2
-    # The tests start their own cluster: the package need not create and start a system one.
-    mkdir -p /etc/postgresql-common/createcluster.d
-    echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/liblim-tests.conf
-    { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql; } >/dev/null 2>&1 \
-      || echo "could not install PostgreSQL: its tests will fail" >&2
-  else
-    echo "PostgreSQL is not installed (Debian/Ubuntu: apt-get install postgresql): its tests will fail" >&2
-  fi
-fi
+bash scripts/ensure-postgres.sh
 
 results="$(mktemp -d "${TMPDIR:-/tmp}/liblim-test-results.XXXXXX")"
 trap 'rm -rf "$results"' EXIT

@@ -1,0 +1,133 @@
+using System.Net;
+using EdgeToCentral;
+using Liblim.EfCore;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+// EdgeToCentral demo --pg "<PostgreSQL connection string>"
+// Two shops on SQLite sync with a central PostgreSQL database served by two hub servers at once.
+if (args.Length != 3 || args[0] != "demo" || args[1] != "--pg")
+{
+    Console.WriteLine("""
+        EdgeToCentral: shops (edge devices on SQLite) sync with a central PostgreSQL database.
+
+        Usage:
+          samples/EdgeToCentral/run.sh        starts a throwaway PostgreSQL and runs the demo against it
+          dotnet run --project samples/EdgeToCentral -- demo --pg "Host=...;Username=...;Database=..."
+        """);
+    return args.Length == 0 ? 0 : 2;
+}
+
+const string Secret = "edge-to-central-demo-secret";
+var centralOptions = new DbContextOptionsBuilder<ShopDb>().UseNpgsql(args[2]).UseLiblim().Options;
+await using (var central = new ShopDb(centralOptions))
+{
+    await central.Database.EnsureDeletedAsync();
+    await central.Database.EnsureCreatedAsync();
+    central.Products.AddRange(
+        new Product { Sku = "TEA-01", Name = "Green tea", Price = 4.50m },
+        new Product { Sku = "MUG-02", Name = "Mug", Price = 9.00m });
+    await central.SaveChangesAsync();
+}
+
+// Two hub servers on the same database, each with its own connection pool, as two hub processes would be.
+var hubs = new List<LiblimServer>();
+foreach (var name in new[] { "hub-a", "hub-b" })
+{
+    var options = new DbContextOptionsBuilder<ShopDb>().UseNpgsql($"{args[2]};Application Name={name}").UseLiblim().Options;
+    hubs.Add(await LiblimServer.StartAsync(new Contexts(options), new LiblimServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), Secret = Secret }));
+    Console.WriteLine($"{name} serves the central database on liblim://127.0.0.1:{hubs[^1].Endpoint.Port}");
+}
+
+var folder = Directory.CreateTempSubdirectory("edge-to-central-").FullName;
+try
+{
+    var shops = new[] { "north", "south" };
+    var edgeOptions = shops.ToDictionary(s => s, s => new DbContextOptionsBuilder<ShopDb>().UseSqlite($"Data Source={Path.Combine(folder, s + ".db")}").UseLiblim().Options);
+    foreach (var (shop, options) in edgeOptions)
+    {
+        await using var db = new ShopDb(options);
+        await db.Database.EnsureCreatedAsync();
+    }
+
+    Console.WriteLine();
+    Console.WriteLine("1. Each shop syncs once to get the catalogue.");
+    await SyncAllAsync();
+
+    Console.WriteLine();
+    Console.WriteLine("2. Offline: both shops sell, north renames the tea, the centre changes its price.");
+    await using (var db = new ShopDb(edgeOptions["north"]))
+    {
+        db.Sales.Add(new Sale { Id = Guid.NewGuid(), Shop = "north", Sku = "TEA-01", Quantity = 2, AtUtc = DateTime.UtcNow });
+        (await db.Products.SingleAsync(p => p.Sku == "TEA-01")).Name = "Green tea (loose)";
+        await db.SaveChangesAsync();
+    }
+
+    await using (var db = new ShopDb(edgeOptions["south"]))
+    {
+        db.Sales.Add(new Sale { Id = Guid.NewGuid(), Shop = "south", Sku = "MUG-02", Quantity = 1, AtUtc = DateTime.UtcNow });
+        db.Sales.Add(new Sale { Id = Guid.NewGuid(), Shop = "south", Sku = "TEA-01", Quantity = 3, AtUtc = DateTime.UtcNow });
+        await db.SaveChangesAsync();
+    }
+
+    await using (var db = new ShopDb(centralOptions))
+    {
+        (await db.Products.SingleAsync(p => p.Sku == "TEA-01")).Price = 4.90m;
+        await db.SaveChangesAsync();
+    }
+
+    Console.WriteLine();
+    Console.WriteLine("3. Back online: both shops sync at the same time, each through another hub; then once more.");
+    await SyncAllAsync();
+    await SyncAllAsync();
+
+    Console.WriteLine();
+    Console.WriteLine("4. What every database holds:");
+    var views = new List<string>();
+    views.Add(await DescribeAsync("central (PostgreSQL)", centralOptions));
+    foreach (var (shop, options) in edgeOptions)
+    {
+        views.Add(await DescribeAsync($"{shop} (SQLite)", options));
+    }
+
+    var converged = views.Select(v => v[(v.IndexOf('\n') + 1)..]).Distinct().Count() == 1;
+    Console.WriteLine(converged ? "converged: yes" : "converged: NO");
+    return converged ? 0 : 1;
+
+    async Task SyncAllAsync()
+        => await Task.WhenAll(edgeOptions.Select(async (edge, i) =>
+        {
+            await using var db = new ShopDb(edge.Value);
+            var hub = hubs[i % hubs.Count];
+            var r = await db.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{hub.Endpoint.Port}"), Secret);
+            Console.WriteLine($"   {edge.Key} via {(i % hubs.Count == 0 ? "hub-a" : "hub-b")}: sent {r.RowsSent}, received {r.RowsReceived}, changed here {r.RowsApplied}");
+        }));
+}
+finally
+{
+    foreach (var hub in hubs)
+    {
+        await hub.DisposeAsync();
+    }
+
+    SqliteConnection.ClearAllPools();
+    Directory.Delete(folder, recursive: true);
+}
+
+static async Task<string> DescribeAsync(string title, DbContextOptions<ShopDb> options)
+{
+    await using var db = new ShopDb(options);
+    var products = (await db.Products.AsNoTracking().ToListAsync()).OrderBy(p => p.Sku, StringComparer.Ordinal)
+        .Select(p => $"     {p.Sku}  {p.Name,-20} {p.Price,6:0.00}");
+    var sales = (await db.Sales.AsNoTracking().ToListAsync()).GroupBy(s => s.Sku).OrderBy(g => g.Key, StringComparer.Ordinal)
+        .Select(g => $"     sold {g.Key}: {g.Sum(s => s.Quantity)} in {g.Count()} sales");
+    var text = $"   {title}\n{string.Join('\n', products.Concat(sales))}";
+    Console.WriteLine(text);
+    return text;
+}
+
+/// <summary>Contexts for a server, one per operation.</summary>
+internal sealed class Contexts(DbContextOptions<ShopDb> options) : IDbContextFactory<ShopDb>
+{
+    public ShopDb CreateDbContext() => new(options);
+}

@@ -1,0 +1,126 @@
+using System.Net;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Liblim.EfCore.Benchmarks.Infrastructure;
+using Liblim.EfCore.Benchmarks.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.Benchmarks.Benchmarks;
+
+/// <summary>
+/// Figures 2 and 4 on SQLite. Every iteration copies checkpointed template files (see <see cref="SyncTemplates"/>)
+/// in its setup, so each measures the same work from the same state:
+/// <list type="bullet">
+/// <item>the baseline: the source's rows inserted with raw ADO.NET (one prepared INSERT, one transaction);</item>
+/// <item>merge: <c>target.Liblim().SyncWithAsync(source)</c> in process, into an empty table and into one holding
+/// older versions of every row. This is the public API; it includes reading the source's change feed (and the
+/// reverse direction's check of the target's feed), which is part of what a merge of remote states costs;</item>
+/// <item>the same sync over loopback TCP: <c>SyncWithAsync(liblim://...)</c> against a <see cref="LiblimServer"/> serving the source;</item>
+/// <item>an incremental sync of 1,000 changed rows of the same table, in process and over TCP.</item>
+/// </list>
+/// </summary>
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class SyncBenchmarks
+{
+    private SyncTemplates _templates = null!;
+    private Ticket[] _rows = [];
+    private string? _source;
+    private string? _target;
+    private LiblimServer? _server;
+    private int _expected;
+
+    public static IEnumerable<int> RowCounts => [BenchmarkSettings.SyncRows];
+
+    [ParamsSource(nameof(RowCounts))]
+    public int Rows { get; set; }
+
+    [GlobalSetup]
+    public void GlobalSetup()
+    {
+        _templates = SyncTemplates.For(Rows);
+        _rows = SyncTemplates.SourceRows(Rows);
+    }
+
+    [IterationSetup(Target = nameof(RawInsert))]
+    public void SetupRawInsert() => _target = SqliteFiles.Copy(_templates.PlainEmpty, "raw");
+
+    [IterationSetup(Target = nameof(MergeIntoEmpty))]
+    public void SetupIntoEmpty() => Prepare(_templates.Source, _templates.TargetEmpty, Rows, serve: false);
+
+    [IterationSetup(Target = nameof(MergeIntoOlder))]
+    public void SetupIntoOlder() => Prepare(_templates.Source, _templates.TargetOld, Rows, serve: false);
+
+    [IterationSetup(Target = nameof(TcpIntoEmpty))]
+    public void SetupTcpIntoEmpty() => Prepare(_templates.Source, _templates.TargetEmpty, Rows, serve: true);
+
+    [IterationSetup(Target = nameof(MergeIncremental))]
+    public void SetupIncremental() => Prepare(_templates.SourceChanged, _templates.TargetSynced, SyncTemplates.IncrementalRows, serve: false);
+
+    [IterationSetup(Target = nameof(TcpIncremental))]
+    public void SetupTcpIncremental() => Prepare(_templates.SourceChanged, _templates.TargetSynced, SyncTemplates.IncrementalRows, serve: true);
+
+    [Benchmark(Baseline = true, Description = "raw ADO.NET insert (prepared, 1 transaction)"), BenchmarkCategory("2 initial sync")]
+    public int RawInsert()
+    {
+        using var connection = SqliteFiles.OpenRaw(_target!);
+        return Infrastructure.RawInsert.Run(connection, _rows, guidAsText: true);
+    }
+
+    [Benchmark(Description = "merge in process, into an empty table"), BenchmarkCategory("2 initial sync")]
+    public async Task<int> MergeIntoEmpty() => await SyncInProcessAsync();
+
+    [Benchmark(Description = "merge in process, into older versions"), BenchmarkCategory("2 initial sync")]
+    public async Task<int> MergeIntoOlder() => await SyncInProcessAsync();
+
+    [Benchmark(Description = "sync over loopback TCP, into an empty table"), BenchmarkCategory("2 initial sync")]
+    public async Task<int> TcpIntoEmpty() => await SyncOverTcpAsync();
+
+    [Benchmark(Baseline = true, Description = "1,000 changed rows: merge in process"), BenchmarkCategory("4 incremental sync")]
+    public async Task<int> MergeIncremental() => await SyncInProcessAsync();
+
+    [Benchmark(Description = "1,000 changed rows: sync over loopback TCP"), BenchmarkCategory("4 incremental sync")]
+    public async Task<int> TcpIncremental() => await SyncOverTcpAsync();
+
+    [IterationCleanup]
+    public void Cleanup()
+    {
+        _server?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _server = null;
+        SqliteFiles.Delete(_source);
+        SqliteFiles.Delete(_target);
+        _source = _target = null;
+    }
+
+    private void Prepare(string source, string target, int expected, bool serve)
+    {
+        _source = SqliteFiles.Copy(source, "source");
+        _target = SqliteFiles.Copy(target, "target");
+        _expected = expected;
+        if (serve)
+        {
+            _server = LiblimServer.StartAsync(ReplicaFactory.ForSqlite(_source),
+                new LiblimServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), Secret = BenchmarkSettings.Secret }).GetAwaiter().GetResult();
+        }
+    }
+
+    private async Task<int> SyncInProcessAsync()
+    {
+        await using var target = new ReplicatedDb(SqliteFiles.ReplicatedOptions(_target!));
+        await using var source = new ReplicatedDb(SqliteFiles.ReplicatedOptions(_source!));
+        var result = await target.Liblim().SyncWithAsync(source);
+        return Check(result.RowsApplied);
+    }
+
+    private async Task<int> SyncOverTcpAsync()
+    {
+        await using var target = new ReplicatedDb(SqliteFiles.ReplicatedOptions(_target!));
+        var result = await target.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{_server!.Endpoint.Port}"), BenchmarkSettings.Secret);
+        return Check(result.RowsApplied);
+    }
+
+    private int Check(int applied)
+        => applied == _expected
+            ? applied
+            : throw new InvalidOperationException($"The sync applied {applied} rows, not {_expected}: the templates are not what the benchmark expects.");
+}

@@ -1,0 +1,118 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Liblim.EfCore.Benchmarks.Infrastructure;
+using Liblim.EfCore.Benchmarks.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.Benchmarks.Benchmarks;
+
+/// <summary>
+/// Figure 1, write overhead: one SaveChanges of 1,000 inserted, updated (one column) or deleted rows, replicated
+/// versus the same entity and table without replication. Only SaveChanges is measured: every iteration gets a
+/// fresh copy of a template file, and the context, its open connection and its tracked changes are prepared in
+/// the iteration setup.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class WriteBenchmarks
+{
+    public const int Rows = 1_000;
+
+    private static readonly Lazy<(string PlainEmpty, string ReplicatedEmpty, string PlainFull, string ReplicatedFull)> Templates = new(BuildTemplates);
+
+    private string? _path;
+    private BenchDb? _db;
+
+    [GlobalSetup]
+    public void GlobalSetup() => _ = Templates.Value;
+
+    [IterationSetup(Target = nameof(InsertPlain))]
+    public void SetupInsertPlain() => PrepareInsert(replicated: false);
+
+    [IterationSetup(Target = nameof(InsertReplicated))]
+    public void SetupInsertReplicated() => PrepareInsert(replicated: true);
+
+    [IterationSetup(Target = nameof(UpdatePlain))]
+    public void SetupUpdatePlain() => PrepareUpdate(replicated: false);
+
+    [IterationSetup(Target = nameof(UpdateReplicated))]
+    public void SetupUpdateReplicated() => PrepareUpdate(replicated: true);
+
+    [IterationSetup(Target = nameof(DeletePlain))]
+    public void SetupDeletePlain() => PrepareDelete(replicated: false);
+
+    [IterationSetup(Target = nameof(DeleteReplicated))]
+    public void SetupDeleteReplicated() => PrepareDelete(replicated: true);
+
+    [Benchmark(Baseline = true, Description = "insert 1,000 rows: plain EF Core"), BenchmarkCategory("1 insert")]
+    public int InsertPlain() => _db!.SaveChanges();
+
+    [Benchmark(Description = "insert 1,000 rows: replicated"), BenchmarkCategory("1 insert")]
+    public int InsertReplicated() => _db!.SaveChanges();
+
+    [Benchmark(Baseline = true, Description = "update 1 column of 1,000 rows: plain EF Core"), BenchmarkCategory("1 update")]
+    public int UpdatePlain() => _db!.SaveChanges();
+
+    [Benchmark(Description = "update 1 column of 1,000 rows: replicated"), BenchmarkCategory("1 update")]
+    public int UpdateReplicated() => _db!.SaveChanges();
+
+    [Benchmark(Baseline = true, Description = "delete 1,000 rows: plain EF Core"), BenchmarkCategory("1 delete")]
+    public int DeletePlain() => _db!.SaveChanges();
+
+    [Benchmark(Description = "delete 1,000 rows: replicated"), BenchmarkCategory("1 delete")]
+    public int DeleteReplicated() => _db!.SaveChanges();
+
+    [IterationCleanup]
+    public void Cleanup()
+    {
+        _db?.Dispose();
+        _db = null;
+        SqliteFiles.Delete(_path);
+        _path = null;
+    }
+
+    private void PrepareInsert(bool replicated)
+    {
+        Open(replicated ? Templates.Value.ReplicatedEmpty : Templates.Value.PlainEmpty, replicated);
+        _db!.Tickets.AddRange(TicketGenerator.Range(0, Rows));
+    }
+
+    private void PrepareUpdate(bool replicated)
+    {
+        Open(replicated ? Templates.Value.ReplicatedFull : Templates.Value.PlainFull, replicated);
+        foreach (var ticket in _db!.Tickets.ToList())
+        {
+            ticket.Title += " (edited)";
+        }
+    }
+
+    private void PrepareDelete(bool replicated)
+    {
+        Open(replicated ? Templates.Value.ReplicatedFull : Templates.Value.PlainFull, replicated);
+        _db!.Tickets.RemoveRange(_db.Tickets.ToList());
+    }
+
+    private void Open(string template, bool replicated)
+    {
+        _path = SqliteFiles.Copy(template, replicated ? "write-replicated" : "write-plain");
+        _db = replicated ? new ReplicatedDb(SqliteFiles.ReplicatedOptions(_path)) : new PlainDb(SqliteFiles.PlainOptions(_path));
+        _db.Database.OpenConnection();
+    }
+
+    private static (string, string, string, string) BuildTemplates()
+    {
+        var plainEmpty = SqliteFiles.CreatePlain("write-tpl-plain-empty");
+        var replicatedEmpty = SqliteFiles.CreateReplicated("write-tpl-replicated-empty");
+        var plainFull = SqliteFiles.CreatePlain("write-tpl-plain-full");
+        var replicatedFull = SqliteFiles.CreateReplicated("write-tpl-replicated-full");
+        TicketWrites.InsertAsync(() => new PlainDb(SqliteFiles.PlainOptions(plainFull)), 0, Rows).GetAwaiter().GetResult();
+        TicketWrites.InsertAsync(() => new ReplicatedDb(SqliteFiles.ReplicatedOptions(replicatedFull)), 0, Rows).GetAwaiter().GetResult();
+        foreach (var path in new[] { plainEmpty, replicatedEmpty, plainFull, replicatedFull })
+        {
+            SqliteFiles.Checkpoint(path);
+        }
+
+        return (plainEmpty, replicatedEmpty, plainFull, replicatedFull);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text;
+using BenchmarkDotNet.Mathematics;
+using BenchmarkDotNet.Reports;
+using Liblim.EfCore.Benchmarks.Benchmarks;
+
+namespace Liblim.EfCore.Benchmarks;
+
+/// <summary>Figures 1, 2 and 4 from BenchmarkDotNet's summaries: ratios of the medians of one run.</summary>
+internal static class FigureReport
+{
+    public static string FromSummaries(IReadOnlyList<Summary> summaries, string kind, int rows, string? postgresNote)
+    {
+        var stats = new Dictionary<string, Statistics>(StringComparer.Ordinal);
+        foreach (var report in summaries.SelectMany(s => s.Reports))
+        {
+            if (report.ResultStatistics is { } s)
+            {
+                stats[report.BenchmarkCase.Descriptor.WorkloadMethod.Name] = s;
+            }
+        }
+
+        var table = new FigureTable();
+        Ratio(table, stats, "1", "insert 1,000 rows, SaveChanges: replicated / plain EF Core", nameof(WriteBenchmarks.InsertReplicated), nameof(WriteBenchmarks.InsertPlain), 1.3);
+        Ratio(table, stats, "1", "update 1 column of 1,000 rows: replicated / plain", nameof(WriteBenchmarks.UpdateReplicated), nameof(WriteBenchmarks.UpdatePlain), 1.3);
+        Ratio(table, stats, "1", "delete 1,000 rows: replicated / plain", nameof(WriteBenchmarks.DeleteReplicated), nameof(WriteBenchmarks.DeletePlain), 1.5);
+        var n = rows.ToString("N0", CultureInfo.InvariantCulture);
+        Ratio(table, stats, "2", $"merge {n} remote rows into an empty table / raw insert", nameof(SyncBenchmarks.MergeIntoEmpty), nameof(SyncBenchmarks.RawInsert), 3, rows);
+        Ratio(table, stats, "2", $"merge {n} remote rows over older versions / raw insert", nameof(SyncBenchmarks.MergeIntoOlder), nameof(SyncBenchmarks.RawInsert), 3, rows);
+        Ratio(table, stats, "4", $"initial sync of {n} rows over TCP, SQLite to SQLite / in-process merge", nameof(SyncBenchmarks.TcpIntoEmpty), nameof(SyncBenchmarks.MergeIntoEmpty), 1.5, rows);
+        if (stats.ContainsKey(nameof(PostgresSyncBenchmarks.TcpIntoPostgres)))
+        {
+            Ratio(table, stats, "4", $"initial sync of {n} rows over TCP, SQLite to PostgreSQL / in-process merge into PostgreSQL",
+                nameof(PostgresSyncBenchmarks.TcpIntoPostgres), nameof(PostgresSyncBenchmarks.MergeIntoPostgres), 1.5, rows);
+        }
+        else
+        {
+            table.AddMissing("4", $"initial sync of {n} rows over TCP, SQLite to PostgreSQL", "≤ 1.50x", postgresNote ?? "not run");
+        }
+
+        Ratio(table, stats, "4", "incremental sync of 1,000 changed rows over TCP / in-process merge", nameof(SyncBenchmarks.TcpIncremental), nameof(SyncBenchmarks.MergeIncremental), 1.5);
+
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"## Figures 1, 2 and 4 ({kind} job; ratios of medians measured in this run)");
+        sb.AppendLine();
+        sb.Append(table.ToMarkdown());
+        sb.AppendLine();
+        sb.AppendLine("| benchmark | median | min | max | iterations |");
+        sb.AppendLine("|---|---|---|---|---|");
+        foreach (var report in summaries.SelectMany(s => s.Reports))
+        {
+            var s = report.ResultStatistics;
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo} | {(s is null ? "failed" : FigureTable.Ms(s.Median))} | {(s is null ? "" : FigureTable.Ms(s.Min))} | {(s is null ? "" : FigureTable.Ms(s.Max))} | {s?.N} |");
+        }
+
+        if (postgresNote is not null)
+        {
+            sb.AppendLine();
+            sb.AppendLine(CultureInfo.InvariantCulture, $"PostgreSQL: {postgresNote}.");
+        }
+
+        return sb.ToString();
+    }
+
+    private static void Ratio(FigureTable table, Dictionary<string, Statistics> stats, string figure, string what, string measured, string baseline, double target, int? rows = null)
+    {
+        var goal = $"≤ {target.ToString("0.0#", CultureInfo.InvariantCulture)}x";
+        if (!stats.TryGetValue(measured, out var m) || !stats.TryGetValue(baseline, out var b))
+        {
+            table.AddMissing(figure, what, goal, "not run");
+            return;
+        }
+
+        var ratio = m.Median / b.Median;
+        var result = $"{FigureTable.Ratio(ratio)} ({FigureTable.Ms(m.Median)} vs {FigureTable.Ms(b.Median)}";
+        if (rows is { } r)
+        {
+            result += $"; {FigureTable.N(r / (m.Median / 1e9))} rows/s";
+        }
+
+        table.Add(figure, what, result + ")", goal, ratio <= target);
+    }
+}

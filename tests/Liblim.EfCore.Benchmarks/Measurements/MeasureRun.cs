@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Liblim.EfCore.Benchmarks.Infrastructure;
+using Liblim.EfCore.Benchmarks.Model;
+
+namespace Liblim.EfCore.Benchmarks.Measurements;
+
+/// <summary>
+/// The <c>measure</c> command: figures 3, 5, 6 and 7, which are bytes, latencies and memory rather than time
+/// ratios, measured directly and printed as one table (and written to BenchmarkDotNet.Artifacts/results).
+/// </summary>
+internal static class MeasureRun
+{
+    private const string HeapLimit = "0xC800000"; // 200 MiB
+
+    public static async Task<int> RunAsync(Options options)
+    {
+        var started = Stopwatch.StartNew();
+        var rows = options.Rows!.Value;
+        var table = new FigureTable();
+        var details = new StringBuilder();
+        var sizes = new[] { 1_000, 10_000, rows }.Where(n => n <= rows).Distinct().ToArray();
+        var sources = new Dictionary<int, string>();
+        var needSources = options.Wants("delta") || options.Wants("metadata") || options.Wants("memory");
+        foreach (var n in needSources ? sizes : [])
+        {
+            Log($"inserting {n:N0} rows through SaveChanges, 1,000 per call");
+            var path = SqliteFiles.CreateReplicated($"measure-{n}");
+            await TicketWrites.InsertAsync(() => new ReplicatedDb(SqliteFiles.ReplicatedOptions(path)), 0, n);
+            sources[n] = path;
+        }
+
+        MetadataSize.Result? afterInserts = null;
+        if (options.Wants("metadata"))
+        {
+            afterInserts = MetadataSize.Measure(sources[rows], rows);
+        }
+
+        if (options.Wants("delta"))
+        {
+            var results = new List<WireBytes.Result>();
+            foreach (var n in sizes)
+            {
+                Log($"figure 3: syncing {n:N0} rows over TCP through a byte-counting relay");
+                results.Add(await WireBytes.MeasureAsync(sources[n], n));
+            }
+
+            var largest = results[^1];
+            var deltas = string.Join(", ", results.Select(r => $"{FigureTable.N(r.OneColumnDelta)} B at {FigureTable.N(r.Rows)} rows"));
+            table.Add("3", $"bytes to sync one changed column of one row, first sync after a full sync (table of {FigureTable.N(rows)} rows)",
+                $"{FigureTable.N(largest.OneColumnDelta)} B ({deltas})", "< 1 KB, independent of table size",
+                largest.OneColumnDelta < 1024 && results.Max(r => r.OneColumnDelta) - results.Min(r => r.OneColumnDelta) < 64);
+            var nexts = string.Join(", ", results.Select(r => $"{FigureTable.N(r.NextOneColumnDelta)} B at {FigureTable.N(r.Rows)} rows"));
+            table.Add("3", "the same for the next one-column change (steady state), one-shot sync",
+                $"{FigureTable.N(largest.NextOneColumnDelta)} B ({nexts})", "< 1 KB, independent of table size",
+                largest.NextOneColumnDelta < 1024 && results.Max(r => r.NextOneColumnDelta) - results.Min(r => r.NextOneColumnDelta) < 64);
+            var ratio = (double)largest.FullSync / largest.JsonOfRows;
+            table.Add("3", $"bytes of the initial full sync of {FigureTable.N(rows)} rows / JSON of the rows",
+                $"{FigureTable.Ratio(ratio)} ({FigureTable.Bytes(largest.FullSync)} vs {FigureTable.Bytes(largest.JsonOfRows)})", "≤ 2x", ratio <= 2);
+            details.AppendLine("Figure 3, bytes on the wire (both directions, protocol bytes):");
+            details.AppendLine();
+            details.AppendLine("| rows | full sync | JSON of the rows | ratio | one changed column (first sync after the full one) | sync with nothing to send | next changed column |");
+            details.AppendLine("|---|---|---|---|---|---|---|");
+            foreach (var r in results)
+            {
+                details.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {FigureTable.N(r.Rows)} | {FigureTable.N(r.FullSync)} B | {FigureTable.N(r.JsonOfRows)} B | {FigureTable.Ratio((double)r.FullSync / r.JsonOfRows)} | {FigureTable.N(r.OneColumnDelta)} B | {FigureTable.N(r.NothingChanged)} B | {FigureTable.N(r.NextOneColumnDelta)} B |");
+            }
+
+            details.AppendLine();
+        }
+
+        if (options.Wants("memory"))
+        {
+            var results = new List<MemoryChild.Result>();
+            foreach (var (n, limit) in new[] { (sizes.Length > 1 ? sizes[^2] : rows, (string?)null), (rows, null), (rows, HeapLimit) })
+            {
+                Log($"figure 7: serving and receiving {n:N0} rows, each in a process of its own{(limit is null ? "" : ", GC heap hard limit 200 MiB")}");
+                try
+                {
+                    results.Add(await MemoryChild.MeasureAsync(sources[n], n, limit));
+                }
+                catch (InvalidOperationException e) when (limit is not null)
+                {
+                    details.AppendLine(CultureInfo.InvariantCulture, $"With a 200 MiB GC heap hard limit the sync failed: {e.Message}");
+                }
+            }
+
+            var full = results.First(r => r.Rows == rows && r.HeapLimit is null);
+            var limited = results.FirstOrDefault(r => r.HeapLimit is not null);
+            var bounded = limited is not null ? "; completes under a 200 MiB GC heap hard limit" : "; FAILS under a 200 MiB GC heap hard limit";
+            table.Add("7", $"peak managed memory while serving a {FigureTable.N(rows)}-row sync",
+                $"{FigureTable.Bytes(full.Serving.ManagedBytes)} (peak RSS {FigureTable.Bytes(full.Serving.ResidentBytes)}{bounded})", "< 200 MB",
+                full.Serving.ManagedBytes < 200_000_000 && limited is not null);
+            table.Add("7", $"peak managed memory while receiving a {FigureTable.N(rows)}-row sync",
+                $"{FigureTable.Bytes(full.Receiving.ManagedBytes)} (peak RSS {FigureTable.Bytes(full.Receiving.ResidentBytes)}{bounded})", "< 200 MB",
+                full.Receiving.ManagedBytes < 200_000_000 && limited is not null);
+            details.AppendLine("Figure 7, memory of each side of a sync over loopback TCP, each side in a process of its own:");
+            details.AppendLine();
+            details.AppendLine("| rows | GC heap limit | serving: peak managed | peak RSS | allocated | receiving: peak managed | peak RSS | allocated |");
+            details.AppendLine("|---|---|---|---|---|---|---|---|");
+            foreach (var r in results)
+            {
+                details.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {FigureTable.N(r.Rows)} | {(r.HeapLimit is null ? "none" : "200 MiB")} | {FigureTable.Bytes(r.Serving.ManagedBytes)} | {FigureTable.Bytes(r.Serving.ResidentBytes)} | {FigureTable.Bytes(r.Serving.AllocatedBytes)} | {FigureTable.Bytes(r.Receiving.ManagedBytes)} | {FigureTable.Bytes(r.Receiving.ResidentBytes)} | {FigureTable.Bytes(r.Receiving.AllocatedBytes)} |");
+            }
+
+            details.AppendLine();
+        }
+
+        if (options.Wants("metadata"))
+        {
+            Log($"figure 6: updating one column of each of the {rows:N0} rows through SaveChanges, 1,000 per call");
+            await TicketWrites.UpdateAsync(() => new ReplicatedDb(SqliteFiles.ReplicatedOptions(sources[rows])), Enumerable.Range(0, rows), (i, t) => t.Title += " (edited)");
+            var afterUpdates = MetadataSize.Measure(sources[rows], rows);
+            details.AppendLine("Figure 6, SQLite storage per row (vacuumed copies of the file holding only the data table, or only the shadow tables; indexes included):");
+            details.AppendLine();
+            details.AppendLine("| after | data | shadow tables | ratio | average text length of each metadata column |");
+            details.AppendLine("|---|---|---|---|---|");
+            foreach (var (when, r) in new[] { ($"{FigureTable.N(rows)} inserts", afterInserts!), ($"{FigureTable.N(rows)} updates", afterUpdates) })
+            {
+                table.Add("6", $"shadow-table storage per row after {when} / data",
+                    $"{FigureTable.Ratio(r.Ratio)} ({FigureTable.N(r.ShadowPerRow)} vs {FigureTable.N(r.DataPerRow)} B/row)", "≤ 0.5x", r.Ratio <= 0.5);
+                details.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {when} | {FigureTable.N(r.DataPerRow)} B/row | {FigureTable.N(r.ShadowPerRow)} B/row | {FigureTable.Ratio(r.Ratio)} | {r.ColumnLengths} |");
+            }
+
+            details.AppendLine();
+        }
+
+        foreach (var path in sources.Values)
+        {
+            SqliteFiles.Delete(path);
+        }
+
+        if (options.Wants("live"))
+        {
+            Log("figure 5: 1,000 changes each way between two AddLiblimSync apps on loopback");
+            var results = await LiveLatency.MeasureAsync(1_000);
+            foreach (var r in results)
+            {
+                table.Add("5", $"live propagation, {r.Direction}: SaveChanges until committed on the peer, {FigureTable.N(r.Changes)} changes",
+                    $"median {r.MedianMs:0.0} ms, p99 {r.P99Ms:0.0} ms (max {r.MaxMs:0.0} ms; the SaveChanges itself: median {r.SaveMedianMs:0.0} ms)", "median < 20 ms", r.MedianMs < 20);
+            }
+
+            foreach (var r in results)
+            {
+                table.Add("3", $"bytes per one-column change on a live session, {r.Direction} (no greeting per change)",
+                    $"{FigureTable.N(r.BytesPerChange)} B (both directions, including the peer's position update)", "< 1 KB", r.BytesPerChange < 1024);
+            }
+        }
+
+        var report = new StringBuilder();
+        report.AppendLine("## Figures 3, 5, 6 and 7 (measure)");
+        report.AppendLine();
+        report.Append(table.ToMarkdown());
+        report.AppendLine();
+        report.Append(details);
+        report.AppendLine(CultureInfo.InvariantCulture, $"Measured in {started.Elapsed.TotalSeconds:0} s.");
+        Console.WriteLine();
+        Console.WriteLine(report);
+        var folder = Path.Combine(Directory.GetCurrentDirectory(), "BenchmarkDotNet.Artifacts", "results");
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, "liblim-figures-measure.md");
+        await File.WriteAllTextAsync(file, report.ToString());
+        Console.WriteLine($"// Figures written to {file}");
+        return 0;
+    }
+
+    private static void Log(string what) => Console.WriteLine($"// {DateTime.Now:HH:mm:ss} {what} ...");
+}

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Liblim.EfCore.Benchmarks.Infrastructure;
+using Liblim.EfCore.Benchmarks.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.Benchmarks.Measurements;
+
+/// <summary>
+/// Figure 7: peak memory of the serving side and of the receiving side of a sync, each in a process of its own
+/// (this program, started again with <see cref="Command"/>), so that neither's memory counts for the other.
+/// Each process samples its managed heap (<c>GC.GetTotalMemory(false)</c>: live objects plus garbage not yet
+/// collected) every millisecond while the sync runs, and reports the peak, its peak resident set (VmHWM) and
+/// what it allocated in total.
+/// </summary>
+internal static class MemoryChild
+{
+    public const string Command = "memory-child";
+
+    public sealed record Peak(long ManagedBytes, long ResidentBytes, long AllocatedBytes)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"PEAK {ManagedBytes} {ResidentBytes} {AllocatedBytes}");
+
+        public static Peak? Parse(string? line)
+        {
+            var parts = line?.Split(' ');
+            return parts is ["PEAK", var m, var r, var a] ? new Peak(long.Parse(m, CultureInfo.InvariantCulture), long.Parse(r, CultureInfo.InvariantCulture), long.Parse(a, CultureInfo.InvariantCulture)) : null;
+        }
+    }
+
+    public sealed record Result(int Rows, Peak Serving, Peak Receiving, string? HeapLimit);
+
+    /// <summary>
+    /// Serves <paramref name="sourcePath"/> from one child process and syncs an empty replica from it in another.
+    /// With <paramref name="heapLimit"/> (e.g. <c>0xC800000</c> for 200 MiB), both run with that GC heap hard limit:
+    /// they fail with an OutOfMemoryException if the sync needs more.
+    /// </summary>
+    public static async Task<Result> MeasureAsync(string sourcePath, int rows, string? heapLimit)
+    {
+        var target = SqliteFiles.CreateReplicated($"memory-target-{rows}");
+        try
+        {
+            using var server = Start(["serve", sourcePath], heapLimit);
+            var portLine = await server.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("The serving process ended: " + await server.StandardError.ReadToEndAsync());
+            var port = portLine.Split(' ')[1];
+            using var client = Start(["receive", target, port, rows.ToString(CultureInfo.InvariantCulture)], heapLimit);
+            var clientOutput = await client.StandardOutput.ReadToEndAsync();
+            var clientError = await client.StandardError.ReadToEndAsync();
+            await client.WaitForExitAsync();
+            await server.StandardInput.WriteLineAsync("stop");
+            await server.StandardInput.FlushAsync();
+            var serverOutput = await server.StandardOutput.ReadToEndAsync();
+            var serverError = await server.StandardError.ReadToEndAsync();
+            await server.WaitForExitAsync();
+            var receiving = Peak.Parse(clientOutput.Split('\n').FirstOrDefault(l => l.StartsWith("PEAK", StringComparison.Ordinal)))
+                ?? throw new InvalidOperationException($"The receiving process failed (exit {client.ExitCode}): {clientOutput} {clientError}");
+            var serving = Peak.Parse(serverOutput.Split('\n').FirstOrDefault(l => l.StartsWith("PEAK", StringComparison.Ordinal)))
+                ?? throw new InvalidOperationException($"The serving process failed (exit {server.ExitCode}): {serverOutput} {serverError}");
+            return new Result(rows, serving, receiving, heapLimit);
+        }
+        finally
+        {
+            SqliteFiles.Delete(target);
+        }
+    }
+
+    /// <summary>The child side: <c>serve DB</c> or <c>receive DB PORT ROWS</c>.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var sampler = new Sampler();
+        switch (args)
+        {
+            case ["serve", var path]:
+            {
+                await using var server = await LiblimServer.StartAsync(ReplicaFactory.ForSqlite(path),
+                    new LiblimServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), Secret = BenchmarkSettings.Secret });
+                GC.Collect();
+                sampler.Start();
+                Console.WriteLine($"PORT {server.Endpoint.Port}");
+                await Console.In.ReadLineAsync();
+                Console.WriteLine(sampler.Stop());
+                return 0;
+            }
+
+            case ["receive", var path, var port, var rows]:
+            {
+                await using var db = new ReplicatedDb(SqliteFiles.ReplicatedOptions(path));
+                _ = await db.Liblim().GetNodeIdAsync(); // the model and connection are ready before sampling starts
+                GC.Collect();
+                sampler.Start();
+                var result = await db.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{port}"), BenchmarkSettings.Secret);
+                Console.WriteLine(sampler.Stop());
+                return result.RowsApplied == int.Parse(rows, CultureInfo.InvariantCulture) ? 0 : 2;
+            }
+
+            default:
+                await Console.Error.WriteLineAsync($"{Command} serve DB | receive DB PORT ROWS");
+                return 1;
+        }
+    }
+
+    private static Process Start(string[] arguments, string? heapLimit)
+    {
+        var host = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(host)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(MemoryChild).Assembly.Location);
+        }
+
+        start.ArgumentList.Add(Command);
+        foreach (var a in arguments)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["DOTNET_gcServer"] = "0";
+        if (heapLimit is not null)
+        {
+            start.Environment["DOTNET_GCHeapHardLimit"] = heapLimit;
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private sealed class Sampler
+    {
+        private Thread? _thread;
+        private volatile bool _stop;
+        private long _peak;
+        private long _allocatedBefore;
+
+        public void Start()
+        {
+            _allocatedBefore = GC.GetTotalAllocatedBytes();
+            _thread = new Thread(() =>
+            {
+                while (!_stop)
+                {
+                    _peak = Math.Max(_peak, GC.GetTotalMemory(false));
+                    Thread.Sleep(1);
+                }
+            }) { IsBackground = true, Priority = ThreadPriority.AboveNormal };
+            _thread.Start();
+        }
+
+        public Peak Stop()
+        {
+            _stop = true;
+            _thread!.Join();
+            _peak = Math.Max(_peak, GC.GetTotalMemory(false));
+            return new Peak(_peak, ResidentPeak(), GC.GetTotalAllocatedBytes() - _allocatedBefore);
+        }
+
+        private static long ResidentPeak()
+        {
+            var line = File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)) : null;
+            return line is null
+                ? Process.GetCurrentProcess().PeakWorkingSet64
+                : long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+    }
+}

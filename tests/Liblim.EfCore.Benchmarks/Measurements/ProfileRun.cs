@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using Liblim.EfCore.Benchmarks.Infrastructure;
+using Liblim.EfCore.Benchmarks.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.Benchmarks.Measurements;
+
+/// <summary>
+/// The <c>profile</c> command: one scenario of the benchmarks, repeated, with nothing else in the process, to run
+/// under a profiler (<c>dotnet-trace collect -- dotnet Liblim.EfCore.Benchmarks.dll profile insert 20</c>). Prints
+/// the time of each repetition.
+/// </summary>
+internal static class ProfileRun
+{
+    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | merge | merge-older | tcp (the sync rows)";
+
+    private static readonly Lazy<(string Empty, string Full)> WriteTemplates = new(() =>
+    {
+        var empty = SqliteFiles.CreateReplicated("profile-empty");
+        var full = SqliteFiles.CreateReplicated("profile-full");
+        TicketWrites.InsertAsync(() => new ReplicatedDb(SqliteFiles.ReplicatedOptions(full)), 0, 1_000).GetAwaiter().GetResult();
+        SqliteFiles.Checkpoint(empty);
+        SqliteFiles.Checkpoint(full);
+        return (empty, full);
+    });
+
+    public static async Task<int> RunAsync(string scenario, int repetitions, Options options)
+    {
+        Func<Task<Func<Task>>> prepare = scenario switch
+        {
+            "insert" => () => Write(db => db.Tickets.AddRange(TicketGenerator.Range(0, 1_000)), empty: true),
+            "update" => () => Write(db => db.Tickets.ToList().ForEach(t => t.Title += " (edited)"), empty: false),
+            "delete" => () => Write(db => db.Tickets.RemoveRange(db.Tickets.ToList()), empty: false),
+            "merge" => () => Sync(options.Rows!.Value, t => t.TargetEmpty, tcp: false),
+            "merge-older" => () => Sync(options.Rows!.Value, t => t.TargetOld, tcp: false),
+            "tcp" => () => Sync(options.Rows!.Value, t => t.TargetEmpty, tcp: true),
+            _ => throw new ArgumentException($"Unknown scenario '{scenario}'; one of: {Scenarios}."),
+        };
+
+        for (var i = 0; i < repetitions; i++)
+        {
+            var run = await prepare();
+            var watch = Stopwatch.StartNew();
+            await run();
+            Console.WriteLine($"{scenario} #{i + 1}: {watch.Elapsed.TotalMilliseconds:N1} ms");
+        }
+
+        return 0;
+    }
+
+    private static Task<Func<Task>> Write(Action<ReplicatedDb> change, bool empty)
+    {
+        var path = SqliteFiles.Copy(empty ? WriteTemplates.Value.Empty : WriteTemplates.Value.Full, "profile");
+        var db = new ReplicatedDb(SqliteFiles.ReplicatedOptions(path));
+        db.Database.OpenConnection();
+        change(db);
+        return Task.FromResult<Func<Task>>(async () =>
+        {
+            db.SaveChanges();
+            await db.DisposeAsync();
+            SqliteFiles.Delete(path);
+        });
+    }
+
+    private static async Task<Func<Task>> Sync(int rows, Func<SyncTemplates, string> target, bool tcp)
+    {
+        var templates = SyncTemplates.For(rows);
+        var source = SqliteFiles.Copy(templates.Source, "profile-source");
+        var targetPath = SqliteFiles.Copy(target(templates), "profile-target");
+        var server = tcp
+            ? await LiblimServer.StartAsync(ReplicaFactory.ForSqlite(source), new LiblimServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), Secret = BenchmarkSettings.Secret })
+            : null;
+        return async () =>
+        {
+            await using (var db = new ReplicatedDb(SqliteFiles.ReplicatedOptions(targetPath)))
+            {
+                if (server is null)
+                {
+                    await using var s = new ReplicatedDb(SqliteFiles.ReplicatedOptions(source));
+                    await db.Liblim().SyncWithAsync(s);
+                }
+                else
+                {
+                    await db.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{server.Endpoint.Port}"), BenchmarkSettings.Secret);
+                    await server.DisposeAsync();
+                }
+            }
+
+            SqliteFiles.Delete(source);
+            SqliteFiles.Delete(targetPath);
+        };
+    }
+}

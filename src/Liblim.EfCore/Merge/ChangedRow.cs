@@ -12,7 +12,7 @@ public enum RowChange
     /// <summary>The row's replication state changed but it was and stays deleted.</summary>
     None = 0,
 
-    /// <summary>The row appeared.</summary>
+    /// <summary>The row appeared (it was inserted, or it was held back and is now shown).</summary>
     Inserted = 1,
 
     /// <summary>Some of the row's columns changed.</summary>
@@ -20,4 +20,11 @@ public enum RowChange
 
     /// <summary>The row was deleted.</summary>
     Deleted = 3,
+
+    /// <summary>
+    /// The row exists but is held back, not shown in its table: a row it references is missing, deleted or held back,
+    /// or another row keeps one of its unique values. Its values are kept; <c>db.Liblim().GetHeldBackRowsAsync()</c>
+    /// says why, and it appears once that is resolved.
+    /// </summary>
+    HeldBack = 4,
 }

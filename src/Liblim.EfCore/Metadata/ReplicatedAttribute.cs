@@ -17,4 +17,10 @@ public sealed class ReplicatedAttribute : Attribute
 
     /// <summary>How the entity's rows merge.</summary>
     public ReplicationKind Kind { get; }
+
+    /// <summary>
+    /// Which row keeps a value of a unique index when two replicas wrote it into different rows; the same as
+    /// calling <c>OnUniqueConflict(policy)</c>. <see cref="UniqueConflictPolicy.KeepEarliest"/> unless set.
+    /// </summary>
+    public UniqueConflictPolicy OnUniqueConflict { get; set; }
 }

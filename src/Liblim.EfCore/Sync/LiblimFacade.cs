@@ -1,3 +1,4 @@
+using Liblim.EfCore.Capture.Internal;
 using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Sync.Internal;
@@ -9,7 +10,7 @@ namespace Liblim.EfCore;
 
 /// <summary>
 /// Replication for one context, reached with <c>db.Liblim()</c> (as <c>db.Database</c> reaches the database):
-/// the node id, and sync with other replicas.
+/// the node id, sync with other replicas, and the rows held back.
 /// </summary>
 public sealed class LiblimFacade
 {
@@ -88,6 +89,60 @@ public sealed class LiblimFacade
             var settings = new SessionSettings(options.Limits, peer.ToString(), logger, TimeSpan.FromSeconds(1), progress);
             return await SyncSession.RunClientAsync(connection, ReplicaAccess.Over(Context), options.Secret, live: false, settings, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The rows held back here: they exist (their values are kept and they sync like any other row) but are not in
+    /// their tables, because a row they reference is missing, deleted or held back, or another row keeps one of their
+    /// unique values. Each says why and which row it waits for; it appears by itself once that is resolved.
+    /// </summary>
+    public async Task<IReadOnlyList<HeldBackRow>> GetHeldBackRowsAsync(CancellationToken cancellationToken = default)
+    {
+        var transaction = await OwnedTransaction.BeginSnapshotAsync(Context, async: true, cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            var session = new StoreSession(Context);
+            var rows = await new MetadataStore(session).ReadHeldAsync(null, async: true, cancellationToken).ConfigureAwait(false);
+            var held = new List<HeldBackRow>();
+            foreach (var row in rows.Where(r => r.IsAlive && !r.IsShown).OrderBy(r => r.Table, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal))
+            {
+                if (session.Model.FindTable(row.Table) is not { } table)
+                {
+                    continue;
+                }
+
+                var hold = row.Hold!;
+                var values = RowStateCodec.Decode(table, row, null).Columns.ToDictionary(c => c.Key, c => c.Value.Json!, StringComparer.Ordinal);
+                held.Add(new HeldBackRow(row.Table, row.Key, table.EntityName, (HoldBackReason)hold.Kind, hold.Table, hold.Key, hold.Index, values));
+            }
+
+            return held;
+        }
+    }
+
+    /// <summary>
+    /// Writes new values into a held-back row (which EF cannot load), as a local change that syncs like any other: for
+    /// example a new value for a unique column another row keeps. The row is shown at once if nothing holds it back any more.
+    /// </summary>
+    /// <param name="row">A row from <see cref="GetHeldBackRowsAsync"/>.</param>
+    /// <param name="values">New values by property name (or column name); keys cannot change.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <exception cref="LiblimException">The row is not held back (any more): change it through EF.</exception>
+    public Task UpdateHeldBackAsync(HeldBackRow row, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(values);
+        return HeldRowWrite.WriteAsync(Context, row, values, cancellationToken);
+    }
+
+    /// <summary>Deletes a held-back row (which EF cannot load), as a local delete that syncs like any other.</summary>
+    /// <param name="row">A row from <see cref="GetHeldBackRowsAsync"/>.</param>
+    /// <param name="cancellationToken">Cancels the delete.</param>
+    /// <exception cref="LiblimException">The row is not held back (any more): delete it through EF.</exception>
+    public Task DeleteHeldBackAsync(HeldBackRow row, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return HeldRowWrite.WriteAsync(Context, row, null, cancellationToken);
     }
 
     internal static async Task<long> ReadWatermarkAsync(DbContext context, Guid peer, CancellationToken ct)

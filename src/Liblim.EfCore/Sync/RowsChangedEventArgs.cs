@@ -1,13 +1,23 @@
 namespace Liblim.EfCore;
 
-/// <summary>Rows that a merge of a peer's batch changed here, so that an app can refresh what shows them.</summary>
+/// <summary>
+/// Rows that a merge of a peer's batch changed here, so that an app can refresh what shows them, and the rows the
+/// merge held back.
+/// </summary>
 public sealed class RowsChangedEventArgs : EventArgs
 {
     /// <summary>Creates the event data.</summary>
     public RowsChangedEventArgs(Guid peer, IReadOnlyList<ChangedRow> rows)
+        : this(peer, rows, [])
+    {
+    }
+
+    /// <summary>Creates the event data, with rows held back.</summary>
+    public RowsChangedEventArgs(Guid peer, IReadOnlyList<ChangedRow> rows, IReadOnlyList<HeldBackRow> heldBack)
     {
         Peer = peer;
         Rows = rows;
+        HeldBack = heldBack;
     }
 
     /// <summary>The peer whose batch was merged.</summary>
@@ -15,4 +25,10 @@ public sealed class RowsChangedEventArgs : EventArgs
 
     /// <summary>The changed rows.</summary>
     public IReadOnlyList<ChangedRow> Rows { get; }
+
+    /// <summary>
+    /// The rows this merge held back (or whose reason changed): they exist but are not shown, because a row they
+    /// reference is missing, deleted or held back, or another row keeps one of their unique values.
+    /// </summary>
+    public IReadOnlyList<HeldBackRow> HeldBack { get; }
 }

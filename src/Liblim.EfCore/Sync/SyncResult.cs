@@ -20,4 +20,10 @@ public sealed record SyncResult
 
     /// <summary>The rows here that the sync changed.</summary>
     public IReadOnlyList<ChangedRow> Changed { get; init; } = [];
+
+    /// <summary>
+    /// The rows here that the sync held back (or whose reason changed): they exist but are not shown; see
+    /// <c>db.Liblim().GetHeldBackRowsAsync()</c> for all rows held back now.
+    /// </summary>
+    public IReadOnlyList<HeldBackRow> HeldBack { get; init; } = [];
 }

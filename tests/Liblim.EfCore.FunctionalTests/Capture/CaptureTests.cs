@@ -133,8 +133,8 @@ public abstract class CaptureTests : ReplicaSuite
         var meta = ShadowRows.Row(replica, "Items", id)!;
         Assert.Null(meta.AddTags);
         Assert.NotNull(meta.Tombstones);
-        Assert.Contains("\"Title\":\"keep me\"", meta.DeadValues);
-        Assert.Contains("\"Priority\":3", meta.DeadValues);
+        Assert.Contains("\"Title\":\"keep me\"", meta.KeptValues);
+        Assert.Contains("\"Priority\":3", meta.KeptValues);
     }
 
     [Theory]

@@ -26,6 +26,8 @@ public abstract class ModelValidationTests
     public class Versioned { public Guid Id { get; set; } public byte[] Version { get; set; } = []; }
     public class WithObject { public Guid Id { get; set; } public Uri? Link { get; set; } }
     public class Base { public Guid Id { get; set; } }
+    public class Owner { public Guid Id { get; set; } public string Code { get; set; } = ""; }
+    public class Owned { public Guid Id { get; set; } public Guid? OwnerId { get; set; } public string OwnerCode { get; set; } = ""; public string Name { get; set; } = ""; }
     public class Derived : Base { public string Extra { get; set; } = ""; }
 
     private sealed class Db(Action<DbContextOptionsBuilder> useDatabase, Action<ModelBuilder> build) : DbContext
@@ -98,5 +100,51 @@ public abstract class ModelValidationTests
         Assert.Contains("__liblim_state", tables);
         Assert.Contains("__liblim_peers", tables);
         Assert.Contains(db.Model.GetRelationalModel().Tables.Single(t => t.Name == "__liblim_rows").Indexes, i => i.Columns.Single().Name == "seq" && i.IsUnique);
+    }
+
+    [Fact]
+    public void A_foreign_key_to_an_entity_that_is_not_replicated_is_refused_with_the_fix()
+    {
+        var e = Refused(b =>
+        {
+            b.Entity<Owner>();
+            b.Entity<Owned>().IsReplicated().HasOne<Owner>().WithMany().HasForeignKey(o => o.OwnerId);
+        });
+        Assert.Contains("Owned", e.Message);
+        Assert.Contains("OwnerId", e.Message);
+        Assert.Contains("replicate 'Owner' too (IsReplicated)", e.Message);
+    }
+
+    [Fact]
+    public void A_foreign_key_to_an_alternate_key_is_refused_with_the_fix()
+    {
+        var e = Refused(b =>
+        {
+            b.Entity<Owner>().IsReplicated();
+            b.Entity<Owned>().IsReplicated().HasOne<Owner>().WithMany().HasForeignKey(o => o.OwnerCode).HasPrincipalKey(o => o.Code);
+        });
+        Assert.Contains("alternate key", e.Message);
+        Assert.Contains("HasPrincipalKey", e.Message);
+    }
+
+    [Fact]
+    public void A_unique_index_with_a_filter_is_refused()
+        => Assert.Contains("HasFilter", Refused(b => b.Entity<Owned>().IsReplicated().HasIndex(o => o.Name).IsUnique().HasFilter("1 = 1")).Message);
+
+    [Fact]
+    public void Relationships_between_replicated_entities_and_unique_indexes_are_accepted_with_their_policy()
+    {
+        using var db = new Db(UseDatabase, b =>
+        {
+            b.Entity<Owner>().IsReplicated().OnUniqueConflict(UniqueConflictPolicy.KeepLatest).HasIndex(o => o.Code).IsUnique();
+            b.Entity<Owned>().IsReplicated().HasOne<Owner>().WithMany().HasForeignKey(o => o.OwnerId).OnDelete(DeleteBehavior.SetNull);
+        });
+        Assert.Equal(UniqueConflictPolicy.KeepLatest, db.Model.FindEntityType(typeof(Owner))!.GetUniqueConflictPolicy());
+        Assert.Equal(UniqueConflictPolicy.KeepEarliest, db.Model.FindEntityType(typeof(Owned))!.GetUniqueConflictPolicy());
+        var model = Liblim.EfCore.Metadata.Internal.ReplicationModel.For(db.Model);
+        var owned = model.Tables.Single(t => t.EntityName.EndsWith("Owned", StringComparison.Ordinal));
+        var fk = Assert.Single(owned.ForeignKeys);
+        Assert.False(fk.HoldsDependent); // SET NULL on a nullable column: projected, not held
+        Assert.Single(model.Tables.Single(t => t.EntityName.EndsWith("Owner", StringComparison.Ordinal)).UniqueIndexes);
     }
 }

@@ -15,9 +15,13 @@ public abstract class ReplicaSuite
 
     /// <summary>A new, empty replica on the next database of <see cref="Databases"/>.</summary>
     protected IReplica NewReplica(string name, Action<LiblimOptionsBuilder>? configure = null)
+        => Replica.Create(NextDatabase(), name, configure);
+
+    /// <summary>The database of the next replica a test creates (for suites with a model of their own).</summary>
+    protected DatabaseKind NextDatabase()
     {
         var n = Interlocked.Increment(ref _created) - 1;
-        return Replica.Create(Databases[n % Databases.Length], name, configure);
+        return Databases[n % Databases.Length];
     }
 
     /// <summary>Every replica on SQLite.</summary>

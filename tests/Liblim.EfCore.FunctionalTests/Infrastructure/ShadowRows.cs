@@ -7,10 +7,10 @@ namespace Liblim.EfCore.FunctionalTests.Infrastructure;
 /// <summary>Reads Liblim's shadow tables with plain SQL, as an operator would (the same SQL on SQLite and PostgreSQL).</summary>
 public static class ShadowRows
 {
-    public sealed record Meta(string Table, string Key, long Seq, string Clock, string? ColumnClocks, string? AddTags, string? Tombstones, string? DeadValues);
+    public sealed record Meta(string Table, string Key, long Seq, string Clock, string? ColumnClocks, string? AddTags, string? Tombstones, string? KeptValues);
 
     public static List<Meta> Rows(IReplica replica)
-        => Query(replica, "SELECT table_name, row_key, seq, clock, column_clocks, add_tags, tombstones, dead_values FROM __liblim_rows ORDER BY seq",
+        => Query(replica, "SELECT table_name, row_key, seq, clock, column_clocks, add_tags, tombstones, kept_values FROM __liblim_rows ORDER BY seq",
             r => new Meta(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3),
                 r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5),
                 r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7)));

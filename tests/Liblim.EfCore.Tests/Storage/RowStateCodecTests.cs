@@ -42,7 +42,7 @@ public class RowStateCodecTests
         Assert.Equal(T1.ToString(), row.Clock);
         Assert.Equal("{\"b\":\"" + T2 + "\"}", row.ColumnClocks);
         Assert.Equal(T1.ToString(), row.AddTags);
-        Assert.Null(row.DeadValues);
+        Assert.Null(row.KeptValues);
     }
 
     [Fact]
@@ -67,8 +67,8 @@ public class RowStateCodecTests
         Assert.Equal(T1.ToString(), row.Tombstones);
         Assert.Equal(T1.ToString(), row.Clock);
         Assert.Null(row.ColumnClocks);
-        Assert.Equal("{\"a\":1,\"b\":\"x\",\"c\":null}", row.DeadValues);
-        using var doc = JsonDocument.Parse(row.DeadValues!);
+        Assert.Equal("{\"a\":1,\"b\":\"x\",\"c\":null}", row.KeptValues);
+        using var doc = JsonDocument.Parse(row.KeptValues!);
         Assert.Equal(JsonValueKind.Object, doc.RootElement.ValueKind);
         Assert.Equal(1, doc.RootElement.GetProperty("a").GetInt32());
         Assert.Equal("x", doc.RootElement.GetProperty("b").GetString());
@@ -100,7 +100,7 @@ public class RowStateCodecTests
 
         var clocks = JsonSerializer.Deserialize<Dictionary<string, string>>(row.ColumnClocks!)!;
         Assert.Equal(T2.ToString(), clocks["we\"ird\\name"]);
-        var values = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(row.DeadValues!)!;
+        var values = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(row.KeptValues!)!;
         Assert.Equal(2, values["we\"ird\\name"].GetInt32());
     }
 
@@ -137,7 +137,7 @@ public class RowStateCodecTests
             Assert.True(listed.Keys.All(state.Columns.ContainsKey));
             Assert.Equal(state.AddTags, RowStateCodec.ParseTags(row.AddTags));
             Assert.Equal(state.Tombstones, RowStateCodec.ParseTags(row.Tombstones));
-            Assert.Equal(!state.IsAlive && !state.Columns.IsEmpty, row.DeadValues is not null);
+            Assert.Equal(!state.IsAlive && !state.Columns.IsEmpty, row.KeptValues is not null);
         }, iter: 500);
     }
 

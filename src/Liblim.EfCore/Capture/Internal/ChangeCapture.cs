@@ -1,9 +1,11 @@
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Infrastructure.Internal;
+using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Sync.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Liblim.EfCore.Capture.Internal;
@@ -15,13 +17,6 @@ namespace Liblim.EfCore.Capture.Internal;
 /// </summary>
 internal static class ChangeCapture
 {
-    private enum RowOperation
-    {
-        Update,
-        Insert,
-        Delete,
-    }
-
     public static async Task<PendingCapture?> PrepareAsync(DbContext context, bool async, CancellationToken ct)
     {
         var model = ReplicationModel.For(context.Model);
@@ -35,7 +30,7 @@ internal static class ChangeCapture
             context.ChangeTracker.DetectChanges();
         }
 
-        var rows = Collect(context, model);
+        var (rows, tracked) = Collect(context, model);
         if (rows.Count == 0)
         {
             return null;
@@ -51,8 +46,9 @@ internal static class ChangeCapture
             var ticks = HybridClock.Next(clock.Clock, options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             var at = new HybridTimestamp(ticks, clock.NodeId);
             var seq = clock.Seq;
-            var stored = new List<StoredRow>(rows.Count);
-            foreach (var byTable in rows.GroupBy(r => r.Table))
+            await DatabaseCascade.AddAsync(session, rows, tracked, async, ct).ConfigureAwait(false);
+            var captured = new List<CapturedState>(rows.Count);
+            foreach (var byTable in rows.Values.GroupBy(r => r.Table))
             {
                 var table = byTable.Key;
                 var tableRows = byTable.ToList();
@@ -63,14 +59,15 @@ internal static class ChangeCapture
                     : await new TableStore(session, table).ReadAsync(needValues, async, ct).ConfigureAwait(false);
                 foreach (var row in tableRows)
                 {
-                    if (Apply(row, existing.GetValueOrDefault(row.Key), storedValues.GetValueOrDefault(row.Key), at) is { } state)
+                    var before = existing.GetValueOrDefault(row.Key);
+                    if (Apply(row, before, storedValues.GetValueOrDefault(row.Key), at) is { } state)
                     {
-                        stored.Add(RowStateCodec.Encode(state, ++seq));
+                        captured.Add(new CapturedState(table, state, before, ++seq));
                     }
                 }
             }
 
-            return new PendingCapture(stored, seq, ticks, clock.NodeId, transaction);
+            return new PendingCapture(captured, seq, ticks, clock.NodeId, transaction);
         }
         catch
         {
@@ -83,8 +80,19 @@ internal static class ChangeCapture
     {
         try
         {
-            var metadata = new MetadataStore(new StoreSession(context));
-            await metadata.WriteRowsAsync(pending.Rows, async, ct).ConfigureAwait(false);
+            // EF has written the data: bring what is shown in line with the new states. Mostly nothing to do; but a parent
+            // inserted here shows the rows waiting for it, a unique value given up shows the row held back for it, and a
+            // row whose unique value an earlier row claims is held back.
+            var session = new StoreSession(context);
+            var reconciler = new Reconciler(session, async, ct);
+            foreach (var c in pending.States)
+            {
+                reconciler.Change(c.Table, c.State, c.Before, c.Seq, source: null);
+            }
+
+            var result = await reconciler.RunAsync().ConfigureAwait(false);
+            var metadata = new MetadataStore(session);
+            await metadata.WriteRowsAsync(result.Metadata, async, ct).ConfigureAwait(false);
             await metadata.AdvanceAsync(pending.Seq, pending.Clock, async, ct).ConfigureAwait(false);
             await pending.Transaction.CommitAsync(ct).ConfigureAwait(false);
         }
@@ -141,30 +149,40 @@ internal static class ChangeCapture
     private static RowState Adopt(RowState? state, ReplicatedTable table, string key, IEnumerable<KeyValuePair<string, string?>> columns, HybridTimestamp at)
         => (state ?? RowState.Empty(table.Name, key)).Insert(columns, at);
 
-    private static List<CapturedRow> Collect(DbContext context, ReplicationModel model)
+    /// <summary>The rows the SaveChanges writes, and every tracked replicated row (principal entries) by table and key.</summary>
+    private static (Dictionary<(ReplicatedTable, string), CapturedRow> Rows, Dictionary<(ReplicatedTable, string), EntityEntry> Tracked) Collect(DbContext context, ReplicationModel model)
     {
         var rows = new Dictionary<(ReplicatedTable, string), CapturedRow>();
+        var tracked = new Dictionary<(ReplicatedTable, string), EntityEntry>();
         foreach (var entry in context.ChangeTracker.Entries())
         {
-            if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted)
-                || model.FindMapping(entry.Metadata) is not { } mapping)
+            if (model.FindMapping(entry.Metadata) is not { } mapping)
             {
                 continue;
             }
 
             var table = mapping.Table;
+            if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted))
+            {
+                if (mapping.IsPrincipal && entry.State == EntityState.Unchanged)
+                {
+                    tracked[(table, table.EncodeKey(KeyValues(entry, mapping)))] = entry;
+                }
+
+                continue;
+            }
+
             if (table.Kind == ReplicationKind.InsertOnly && entry.State != EntityState.Added)
             {
                 throw new InsertOnlyViolationException(entry.Metadata.DisplayName(), entry.State == EntityState.Deleted ? "deleted" : "updated");
             }
 
-            var keyValues = new object?[mapping.KeyProperties.Length];
-            for (var i = 0; i < keyValues.Length; i++)
+            var key = table.EncodeKey(KeyValues(entry, mapping));
+            if (mapping.IsPrincipal)
             {
-                keyValues[i] = entry.Property(mapping.KeyProperties[i]).CurrentValue;
+                tracked[(table, key)] = entry;
             }
 
-            var key = table.EncodeKey(keyValues);
             if (!rows.TryGetValue((table, key), out var row))
             {
                 rows[(table, key)] = row = new CapturedRow(table, key);
@@ -198,19 +216,17 @@ internal static class ChangeCapture
             }
         }
 
-        return [.. rows.Values];
+        return (rows, tracked);
     }
 
-    private sealed class CapturedRow(ReplicatedTable table, string key)
+    private static object?[] KeyValues(EntityEntry entry, EntityTableMapping mapping)
     {
-        public ReplicatedTable Table { get; } = table;
+        var keyValues = new object?[mapping.KeyProperties.Length];
+        for (var i = 0; i < keyValues.Length; i++)
+        {
+            keyValues[i] = entry.Property(mapping.KeyProperties[i]).CurrentValue;
+        }
 
-        public string Key { get; } = key;
-
-        public RowOperation Operation { get; set; } = RowOperation.Update;
-
-        public List<string> Changed { get; } = [];
-
-        public List<(ReplicatedColumn Column, object? Current)> Unsure { get; } = [];
+        return keyValues;
     }
 }

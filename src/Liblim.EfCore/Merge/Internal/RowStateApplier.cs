@@ -12,7 +12,8 @@ namespace Liblim.EfCore.Merge.Internal;
 /// <summary>
 /// Applies a batch of remote row states to a database, atomically: everything is checked first (tables,
 /// columns, value types, clock drift), then local states are loaded in sets, merged, and only the rows whose
-/// state changed are written, with their origin's clocks. Applying is not a local change: nothing is stamped
+/// state changed are stored, with their origin's clocks; a <see cref="Reconciler"/> then brings the data tables in
+/// line with the states (rows shown, hidden, held back). Applying is not a local change: nothing is stamped
 /// anew, but changed rows get new local sequence numbers so that they pass on to further peers.
 /// </summary>
 internal static class RowStateApplier
@@ -32,25 +33,20 @@ internal static class RowStateApplier
             var metadata = new MetadataStore(session);
             var clock = await metadata.LockAsync(options.NodeId, async, ct).ConfigureAwait(false);
             var seq = clock.Seq;
-            var stored = new List<StoredRow>();
-            var changed = new List<ChangedRow>();
+            var applied = 0;
+            var reconciler = new Reconciler(session, async, ct);
             foreach (var byTable in states.GroupBy(s => s.Table))
             {
                 var table = session.Model.FindTable(byTable.Key)!;
                 var incoming = MergeDuplicates(table, byTable);
-                var keys = incoming.Keys.ToList();
-                var existing = await metadata.ReadRowsAsync(table.Name, keys, async, ct).ConfigureAwait(false);
-                var data = new TableStore(session, table);
-                var liveKeys = existing.Values.Where(r => r.AddTags is not null).Select(r => r.Key).ToList();
-                var values = liveKeys.Count == 0 ? [] : await data.ReadAsync(liveKeys, async, ct).ConfigureAwait(false);
-
-                var inserts = new List<object?[]>();
-                var updates = new List<object?[]>();
-                var deletes = new List<string>();
+                var existing = await metadata.ReadRowsAsync(table.Name, incoming.Keys.ToList(), async, ct).ConfigureAwait(false);
+                var shownKeys = existing.Values.Where(r => r.IsShown).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+                var values = shownKeys.Count == 0 ? [] : await new TableStore(session, table).ReadAsync(shownKeys, async, ct).ConfigureAwait(false);
                 foreach (var (key, remote) in incoming)
                 {
+                    var data = values.GetValueOrDefault(key);
                     var local = existing.TryGetValue(key, out var row)
-                        ? RowStateCodec.Decode(table, row, values.TryGetValue(key, out var v) ? table.ValuesToJson(v) : null)
+                        ? RowStateCodec.Decode(table, row, data is null ? null : table.ValuesToJson(data))
                         : RowState.Empty(table.Name, key);
                     var merged = table.Kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(local, remote) : RowMerge.Merge(local, remote);
                     if (merged.SameAs(local))
@@ -58,33 +54,16 @@ internal static class RowStateApplier
                         continue;
                     }
 
-                    var wasAlive = local.IsAlive && values.ContainsKey(key);
-                    if (merged.IsAlive)
-                    {
-                        // A value can change at an equal clock too: the same write held in two forms (a time one database
-                        // rounded), where every replica settles on the greater text (ColumnValue.Merge).
-                        var dataChanged = !wasAlive || merged.Columns.Any(c => !local.Columns.TryGetValue(c.Key, out var l) || l != c.Value);
-                        if (dataChanged)
-                        {
-                            (wasAlive ? updates : inserts).Add(ToRow(table, key, merged));
-                        }
-                    }
-                    else if (wasAlive)
-                    {
-                        deletes.Add(key);
-                    }
-
                     // A state taken whole from the peer is not sent back to it (it has it); a mix is.
                     var source = merged.SameAs(remote) ? batch.PeerNode.ToString("N") : null;
-                    stored.Add(RowStateCodec.Encode(merged, ++seq) with { Source = source });
-                    changed.Add(new ChangedRow(table.Name, key, merged.IsAlive ? wasAlive ? RowChange.Updated : RowChange.Inserted : wasAlive ? RowChange.Deleted : RowChange.None));
+                    reconciler.Change(table, merged, row, ++seq, source, data, dataKnown: shownKeys.Contains(key));
+                    applied++;
                 }
-
-                await data.DeleteAsync(deletes, async, ct).ConfigureAwait(false);
-                await data.InsertAsync(inserts, async, ct).ConfigureAwait(false);
-                await data.UpdateAsync(updates, async, ct).ConfigureAwait(false);
             }
 
+            // What is shown follows from the merged states: rows appear, leave, are held back or come back.
+            var result = await reconciler.RunAsync().ConfigureAwait(false);
+            var stored = result.Metadata;
             await metadata.WriteRowsAsync(stored, async, ct).ConfigureAwait(false);
             var remoteMax = states.Select(s => s.MaxClock).Where(c => c is not null).Select(c => c!.Value.Ticks).DefaultIfEmpty(0).Max();
             await metadata.AdvanceAsync(seq, HybridClock.Receive(clock.Clock, remoteMax), async, ct).ConfigureAwait(false);
@@ -94,12 +73,12 @@ internal static class RowStateApplier
             }
 
             await transaction.CommitAsync(ct).ConfigureAwait(false);
-            if (stored.Count > 0)
+            if (applied > 0)
             {
                 FeedSignal.Notify(clock.NodeId);
             }
 
-            return new ApplyResult(states.Count, stored.Count, changed);
+            return new ApplyResult(states.Count, applied, result.Changed, result.HeldBack);
         }
         finally
         {
@@ -173,20 +152,5 @@ internal static class RowStateApplier
         }
 
         return byKey;
-    }
-
-    private static object?[] ToRow(ReplicatedTable table, string key, RowState state)
-    {
-        var row = new object?[table.AllColumns.Count];
-        table.DecodeKey(key).CopyTo(row, 0);
-        for (var i = 0; i < table.ValueColumns.Count; i++)
-        {
-            var column = table.ValueColumns[i];
-            row[table.KeyColumns.Count + i] = state.Columns.TryGetValue(column.Name, out var value) && value.Json is not null
-                ? column.FromJson(value.Json)
-                : column.IsNullable || !column.Property.ClrType.IsValueType ? null : Activator.CreateInstance(column.Property.ClrType);
-        }
-
-        return row;
     }
 }

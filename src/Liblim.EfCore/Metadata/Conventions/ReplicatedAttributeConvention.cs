@@ -5,7 +5,7 @@ using System.Reflection;
 
 namespace Liblim.EfCore.Metadata.Conventions;
 
-/// <summary>Applies <see cref="ReplicatedAttribute"/>; explicit configuration with IsReplicated overrides it.</summary>
+/// <summary>Applies <see cref="ReplicatedAttribute"/>; explicit configuration with IsReplicated or OnUniqueConflict overrides it.</summary>
 internal sealed class ReplicatedAttributeConvention : IEntityTypeAddedConvention
 {
     public void ProcessEntityTypeAdded(IConventionEntityTypeBuilder entityTypeBuilder, IConventionContext<IConventionEntityTypeBuilder> context)
@@ -14,6 +14,7 @@ internal sealed class ReplicatedAttributeConvention : IEntityTypeAddedConvention
         if (type.GetCustomAttribute<ReplicatedAttribute>(inherit: true) is { } attribute && entityTypeBuilder.Metadata.BaseType is null)
         {
             entityTypeBuilder.HasAnnotation(LiblimAnnotationNames.Replicated, attribute.Kind, fromDataAnnotation: true);
+            entityTypeBuilder.HasAnnotation(LiblimAnnotationNames.UniqueConflict, attribute.OnUniqueConflict, fromDataAnnotation: true);
         }
     }
 }

@@ -19,6 +19,7 @@ internal sealed class ReplicationModelValidationConvention : IModelFinalizedConv
             if (entityType.GetReplicationKind() is not null)
             {
                 Validate(entityType);
+                ValidateRelationships(entityType);
             }
         }
 
@@ -97,6 +98,53 @@ internal sealed class ReplicationModelValidationConvention : IModelFinalizedConv
                 throw Error($"Property '{property.Name}' of replicated entity '{name}' has type {property.ClrType.Name}, which Liblim cannot replicate. " +
                             "Supported: string, bool, char, Guid, byte[], integers, decimal, double, float, DateTime, DateTimeOffset, DateOnly, TimeOnly, TimeSpan, enums, " +
                             "and any type with a value converter to one of these.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Foreign keys must reference replicated tables by their primary key, and unique indexes must be decidable from
+    /// replicated values alone (no filter, no computed column): merges decide what is shown from those.
+    /// </summary>
+    internal static void ValidateRelationships(IReadOnlyEntityType entityType)
+    {
+        var name = entityType.DisplayName();
+        var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
+        foreach (var foreignKey in entityType.GetDeclaredForeignKeys())
+        {
+            if (foreignKey.IsOwnership || foreignKey.IsRowInternal(table))
+            {
+                continue;
+            }
+
+            var principal = foreignKey.PrincipalEntityType;
+            var properties = string.Join(", ", foreignKey.Properties.Select(p => p.Name));
+            if (principal.GetReplicationKind() is null)
+            {
+                throw Error($"Replicated entity '{name}' has a foreign key ({properties}) to '{principal.DisplayName()}', which is not replicated. " +
+                            $"A replica could then hold a row whose parent exists only elsewhere: replicate '{principal.DisplayName()}' too (IsReplicated), or remove the relationship.");
+            }
+
+            if (!foreignKey.PrincipalKey.IsPrimaryKey())
+            {
+                throw Error($"Replicated entity '{name}' has a foreign key ({properties}) to an alternate key of '{principal.DisplayName()}'. " +
+                            "Replicated relationships must reference the primary key: use HasForeignKey without HasPrincipalKey.");
+            }
+        }
+
+        foreach (var index in entityType.GetDeclaredIndexes().Where(i => i.IsUnique))
+        {
+            var columns = string.Join(", ", index.Properties.Select(p => p.Name));
+            if (index.GetFilter() is not null)
+            {
+                throw Error($"Unique index ({columns}) of replicated entity '{name}' has a filter (HasFilter). Liblim decides which row keeps a unique value " +
+                            "from replicated values and cannot evaluate SQL filters: remove the filter, or make the index non-unique.");
+            }
+
+            if (index.Properties.FirstOrDefault(p => p.GetComputedColumnSql() is not null) is { } computed)
+            {
+                throw Error($"Unique index ({columns}) of replicated entity '{name}' includes the computed column '{computed.Name}', which is not replicated. " +
+                            "Index replicated columns only, or make the index non-unique.");
             }
         }
     }

@@ -31,10 +31,14 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention
         Column(rows, nameof(RowMetadata.ColumnClocks), "column_clocks", required: false);
         Column(rows, nameof(RowMetadata.AddTags), "add_tags", required: false);
         Column(rows, nameof(RowMetadata.Tombstones), "tombstones", required: false);
-        Column(rows, nameof(RowMetadata.DeadValues), "dead_values", required: false);
+        Column(rows, nameof(RowMetadata.KeptValues), "kept_values", required: false);
         Column(rows, nameof(RowMetadata.Source), "source", required: false);
+        Column(rows, nameof(RowMetadata.Held), "held", required: false);
+        Column(rows, nameof(RowMetadata.Awaiting), "awaiting", required: false);
         rows.PrimaryKey([nameof(RowMetadata.TableName), nameof(RowMetadata.RowKey)])!.HasName("pk_liblim_rows");
         rows.HasIndex([nameof(RowMetadata.Seq)])!.IsUnique(true)!.HasDatabaseName("ix_liblim_rows_seq");
+        // Only rows held back or projected have a value here: a partial index stays as small as they are few.
+        rows.HasIndex([nameof(RowMetadata.Awaiting)])!.HasFilter("awaiting IS NOT NULL")!.HasDatabaseName("ix_liblim_rows_awaiting");
 
         var state = modelBuilder.Entity(typeof(ReplicaState), fromDataAnnotation: true)!;
         state.ToTable(StateTable);

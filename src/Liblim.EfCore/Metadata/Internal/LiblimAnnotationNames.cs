@@ -8,6 +8,9 @@ internal static class LiblimAnnotationNames
     /// <summary>On an entity type: its <see cref="ReplicationKind"/>; absent when not replicated.</summary>
     public const string Replicated = Prefix + "Replicated";
 
+    /// <summary>On an entity type: its <see cref="UniqueConflictPolicy"/>; absent for the default.</summary>
+    public const string UniqueConflict = Prefix + "UniqueConflict";
+
     /// <summary>Runtime annotation on the model: the <see cref="Storage.Internal.SqlDialect"/> of the database the model is for.</summary>
     public const string Dialect = Prefix + "Dialect";
 

@@ -51,6 +51,21 @@ internal sealed class ReplicatedTable
     /// <summary>Key columns, then value columns.</summary>
     public IReadOnlyList<ReplicatedColumn> AllColumns { get; }
 
+    /// <summary>The display name of the entity type that owns the table's rows (the root of a hierarchy).</summary>
+    public string EntityName { get; internal set; } = "";
+
+    /// <summary>Foreign keys from this table to replicated tables, ordered by name.</summary>
+    public IReadOnlyList<ReplicatedForeignKey> ForeignKeys { get; internal set; } = [];
+
+    /// <summary>Foreign keys of replicated tables (this one too, for a self-reference) that reference this table.</summary>
+    public IReadOnlyList<ReplicatedForeignKey> ReferencedBy { get; internal set; } = [];
+
+    /// <summary>Unique indexes and alternate keys, ordered by name.</summary>
+    public IReadOnlyList<ReplicatedUniqueIndex> UniqueIndexes { get; internal set; } = [];
+
+    /// <summary>Which row keeps a unique value that several rows hold.</summary>
+    public UniqueConflictPolicy UniquePolicy { get; internal set; }
+
     /// <summary>Finds a column by name.</summary>
     public ReplicatedColumn? FindColumn(string name) => _byName.GetValueOrDefault(name);
 

@@ -28,6 +28,9 @@ internal sealed class ReplicationModel
             }
 
             var replicated = Build(table, kind.Value, dialect);
+            var root = entityTypes.First(e => !e.IsOwned()).GetRootType();
+            replicated.EntityName = root.DisplayName();
+            replicated.UniquePolicy = root.GetUniqueConflictPolicy();
             _byName.Add(replicated.Name, replicated);
             foreach (var mapping in table.EntityTypeMappings)
             {
@@ -42,8 +45,20 @@ internal sealed class ReplicationModel
             }
         }
 
+        foreach (var table in model.GetRelationalModel().Tables)
+        {
+            if (FindTable(NameOf(table)) is { } replicated)
+            {
+                AddRelationships(table, replicated);
+            }
+        }
+
+        HasConstraints = _byName.Values.Any(t => t.ForeignKeys.Count > 0 || t.UniqueIndexes.Count > 0);
         Shadow = new ShadowNames(model);
     }
+
+    /// <summary>Whether a replicated table has a foreign key or a unique index: without, no row is ever held back.</summary>
+    public bool HasConstraints { get; }
 
     /// <summary>Names of Liblim's own tables and columns in this model.</summary>
     public ShadowNames Shadow { get; }
@@ -70,8 +85,67 @@ internal sealed class ReplicationModel
             .OrderBy(c => c.Name, StringComparer.Ordinal)
             .Select(c => ToColumn(c, isKey: false, dialect))
             .ToList();
-        var name = table.Schema is null ? table.Name : table.Schema + "." + table.Name;
-        return new ReplicatedTable(name, table.Name, table.Schema, kind, keys, values);
+        return new ReplicatedTable(NameOf(table), table.Name, table.Schema, kind, keys, values);
+    }
+
+    private static string NameOf(ITable table) => table.Schema is null ? table.Name : table.Schema + "." + table.Name;
+
+    /// <summary>
+    /// Adds the table's unique indexes and its foreign keys to other replicated tables (model validation has refused
+    /// references to tables that are not replicated, and to alternate keys).
+    /// </summary>
+    private void AddRelationships(ITable table, ReplicatedTable replicated)
+    {
+        var unique = table.Indexes.Where(i => i.IsUnique).Select(i => (i.Name, i.Columns))
+            .Concat(table.UniqueConstraints.Where(c => !c.GetIsPrimaryKey()).Select(c => (c.Name, c.Columns)))
+            .OrderBy(i => i.Name, StringComparer.Ordinal)
+            .Select(i => new ReplicatedUniqueIndex(i.Name, replicated, [.. i.Columns.Select(c => replicated.FindColumn(c.Name)!)]))
+            .ToList();
+        for (var i = 0; i < unique.Count; i++)
+        {
+            unique[i].Ordinal = i;
+        }
+
+        replicated.UniqueIndexes = unique;
+        var constraints = table.ForeignKeyConstraints
+            .Where(fk => FindTable(NameOf(fk.PrincipalTable)) is not null && fk.PrincipalUniqueConstraint.GetIsPrimaryKey())
+            .OrderBy(fk => fk.Name, StringComparer.Ordinal)
+            .ToList();
+        var keys = new List<ReplicatedForeignKey>();
+        foreach (var constraint in constraints)
+        {
+            var principal = FindTable(NameOf(constraint.PrincipalTable))!;
+            var columns = principal.KeyColumns
+                .Select(k => constraint.Columns[IndexOf(constraint.PrincipalColumns, k.Name)])
+                .Select(c => replicated.FindColumn(c.Name)!)
+                .ToList();
+            var shared = constraints.Where(other => other != constraint).SelectMany(other => other.Columns).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+            // A reference is projected (shown null while the referenced row is not shown) only where null is a value the
+            // row may show without changing anything else: nullable columns, no key, no unique index, no other foreign key.
+            var projected = constraint.MappedForeignKeys.Any(fk => fk.DeleteBehavior is DeleteBehavior.SetNull or DeleteBehavior.ClientSetNull)
+                            && columns.All(c => c.IsNullable && !c.IsKey && !shared.Contains(c.Name))
+                            && !unique.Any(u => u.Columns.Intersect(columns).Any());
+            keys.Add(new ReplicatedForeignKey(constraint.Name, replicated, principal, columns, constraint.OnDeleteAction, holdsDependent: !projected) { Ordinal = keys.Count });
+        }
+
+        replicated.ForeignKeys = keys;
+        foreach (var key in keys)
+        {
+            key.Principal.ReferencedBy = [.. key.Principal.ReferencedBy, key];
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<IColumn> columns, string name)
+    {
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (columns[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"Column '{name}' is not part of the foreign key.");
     }
 
     private static ReplicatedColumn ToColumn(IColumn column, bool isKey, SqlDialect? dialect)

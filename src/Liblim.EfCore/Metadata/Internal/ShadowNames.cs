@@ -21,7 +21,9 @@ internal sealed class ShadowNames
         RowColumnClocks = Column(rows, nameof(RowMetadata.ColumnClocks));
         RowAddTags = Column(rows, nameof(RowMetadata.AddTags));
         RowTombstones = Column(rows, nameof(RowMetadata.Tombstones));
-        RowDeadValues = Column(rows, nameof(RowMetadata.DeadValues));
+        RowKeptValues = Column(rows, nameof(RowMetadata.KeptValues));
+        RowHeld = Column(rows, nameof(RowMetadata.Held));
+        RowAwaiting = Column(rows, nameof(RowMetadata.Awaiting));
         RowSource = Column(rows, nameof(RowMetadata.Source));
 
         var state = model.FindEntityType(typeof(ReplicaState))!;
@@ -45,7 +47,9 @@ internal sealed class ShadowNames
     public string RowColumnClocks { get; }
     public string RowAddTags { get; }
     public string RowTombstones { get; }
-    public string RowDeadValues { get; }
+    public string RowKeptValues { get; }
+    public string RowHeld { get; }
+    public string RowAwaiting { get; }
     public string RowSource { get; }
 
     public (string Name, string? Schema) StateTable { get; }

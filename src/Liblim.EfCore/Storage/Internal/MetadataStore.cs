@@ -6,7 +6,7 @@ namespace Liblim.EfCore.Storage.Internal;
 /// <summary>Reads and writes Liblim's shadow tables with set-based SQL, inside the context's transaction.</summary>
 internal sealed class MetadataStore(StoreSession session)
 {
-    private const int ColumnsPerRow = 9;
+    private const int ColumnsPerRow = 11;
 
     /// <summary>
     /// Locks the state row for the rest of the transaction (creating it on first use) and reads it. Every
@@ -96,9 +96,8 @@ internal sealed class MetadataStore(StoreSession session)
     public async Task WriteRowsAsync(IReadOnlyList<StoredRow> rows, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
-        var columns = string.Join(", ", new[] { n.RowTableName, n.RowKey, n.RowSeq, n.RowClock, n.RowColumnClocks, n.RowAddTags, n.RowTombstones, n.RowDeadValues, n.RowSource }.Select(session.Column));
-        var updates = string.Join(", ", new[] { n.RowSeq, n.RowClock, n.RowColumnClocks, n.RowAddTags, n.RowTombstones, n.RowDeadValues, n.RowSource }
-            .Select(c => $"{session.Column(c)} = excluded.{session.Column(c)}"));
+        var columns = string.Join(", ", RowColumns().Select(session.Column));
+        var updates = string.Join(", ", RowColumns().Skip(2).Select(c => $"{session.Column(c)} = excluded.{session.Column(c)}"));
         var conflict = $"ON CONFLICT ({session.Column(n.RowTableName)}, {session.Column(n.RowKey)}) DO UPDATE SET {updates}";
         foreach (var chunk in rows.Chunk(Math.Max(1, session.Dialect.MaxParameters / ColumnsPerRow)))
         {
@@ -108,7 +107,7 @@ internal sealed class MetadataStore(StoreSession session)
             {
                 var r = chunk[i];
                 values.Append(i == 0 ? "(" : ", (");
-                AppendParameters(command, values, i, r.Table, r.Key, r.Seq, r.Clock, r.ColumnClocks, r.AddTags, r.Tombstones, r.DeadValues, r.Source);
+                AppendParameters(command, values, i, r.Table, r.Key, r.Seq, r.Clock, r.ColumnClocks, r.AddTags, r.Tombstones, r.KeptValues, r.Source, r.Held, r.Awaiting);
                 values.Append(')');
             }
 
@@ -156,20 +155,69 @@ internal sealed class MetadataStore(StoreSession session)
         await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
     }
 
-    private string SelectRows()
+    /// <summary>The metadata rows whose <c>awaiting</c> column names one of the given rows (see <see cref="RowHold.AwaitingId"/>).</summary>
+    public async Task<List<StoredRow>> ReadAwaitingAsync(IReadOnlyCollection<string> awaited, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
-        var columns = string.Join(", ", new[] { n.RowTableName, n.RowKey, n.RowSeq, n.RowClock, n.RowColumnClocks, n.RowAddTags, n.RowTombstones, n.RowDeadValues, n.RowSource }.Select(session.Column));
-        return $"SELECT {columns} FROM {session.Table(n.RowsTable)}";
+        var rows = new List<StoredRow>();
+        foreach (var chunk in awaited.Chunk(Math.Max(1, session.Dialect.MaxParameters)))
+        {
+            using var command = session.CreateCommand("");
+            var names = new StringBuilder();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                names.Append(i == 0 ? "@a0" : $", @a{i}");
+                StoreSession.AddParameter(command, $"@a{i}", chunk[i]);
+            }
+
+            var awaiting = session.Column(n.RowAwaiting);
+            command.CommandText = $"{SelectRows()} WHERE {awaiting} IS NOT NULL AND {awaiting} IN ({names})";
+            await ReadInto(rows, command, async, ct).ConfigureAwait(false);
+        }
+
+        return rows;
     }
 
+    /// <summary>The metadata rows of a table (every table when null) that are held back or projected: those with an <c>awaiting</c> row.</summary>
+    public async Task<List<StoredRow>> ReadHeldAsync(string? table, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        using var command = session.CreateCommand($"{SelectRows()} WHERE {session.Column(n.RowAwaiting)} IS NOT NULL");
+        if (table is not null)
+        {
+            command.CommandText += $" AND {session.Column(n.RowTableName)} = @t";
+            StoreSession.AddParameter(command, "@t", table);
+        }
+
+        var rows = new List<StoredRow>();
+        await ReadInto(rows, command, async, ct).ConfigureAwait(false);
+        return rows;
+    }
+
+    private static async Task ReadInto(List<StoredRow> rows, DbCommand command, bool async, CancellationToken ct)
+    {
+        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+        while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
+        {
+            rows.Add(ReadRow(reader));
+        }
+    }
+
+    /// <summary>The columns of a metadata row, in the order <see cref="ReadRow"/> and <see cref="WriteRowsAsync"/> use.</summary>
+    private string[] RowColumns()
+    {
+        var n = session.Model.Shadow;
+        return [n.RowTableName, n.RowKey, n.RowSeq, n.RowClock, n.RowColumnClocks, n.RowAddTags, n.RowTombstones, n.RowKeptValues, n.RowSource, n.RowHeld, n.RowAwaiting];
+    }
+
+    private string SelectRows()
+        => $"SELECT {string.Join(", ", RowColumns().Select(session.Column))} FROM {session.Table(session.Model.Shadow.RowsTable)}";
+
     private static StoredRow ReadRow(DbDataReader r)
-        => new(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3),
-            r.IsDBNull(4) ? null : r.GetString(4),
-            r.IsDBNull(5) ? null : r.GetString(5),
-            r.IsDBNull(6) ? null : r.GetString(6),
-            r.IsDBNull(7) ? null : r.GetString(7),
-            r.IsDBNull(8) ? null : r.GetString(8));
+    {
+        string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        return new(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), Text(4), Text(5), Text(6), Text(7), Text(8), Text(9), Text(10));
+    }
 
     private static void AppendParameters(DbCommand command, StringBuilder sql, int row, params object?[] values)
     {

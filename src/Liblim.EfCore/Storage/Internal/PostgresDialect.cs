@@ -25,6 +25,12 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override IsolationLevel SnapshotIsolation => IsolationLevel.RepeatableRead;
 
+    // Only DEFERRABLE constraints can be deferred, and EF creates NOT DEFERRABLE ones. But a statement's foreign keys
+    // are checked at its end, data-modifying WITH clauses included, so a cycle is written as one statement.
+    public override string? DeferForeignKeysSql => null;
+
+    public override bool WritesTablesInOneStatement => true;
+
     // PostgreSQL's wire protocol allows 65535 parameters per statement.
     public override int MaxParameters => 30_000;
 

@@ -28,8 +28,22 @@ internal sealed class RowMetadata
     /// <summary>Comma-separated add tags that a delete has observed; null when none.</summary>
     public string? Tombstones { get; set; }
 
-    /// <summary>While the row is deleted: a JSON object of its column values, kept so that a concurrent insert merges with them.</summary>
-    public string? DeadValues { get; set; }
+    /// <summary>
+    /// A JSON object of column values kept here while the data table does not hold them as replicated: every column
+    /// while the row is deleted (so that a concurrent insert merges with them) or held back; the projected columns
+    /// while the row is shown with a reference set to null. Null when the data row holds every value.
+    /// </summary>
+    public string? KeptValues { get; set; }
+
+    /// <summary>
+    /// Why a live row is not in its data table as replicated (a short JSON object, see <see cref="RowHold"/>): held back
+    /// for a missing, deleted or held-back parent or a unique value another row keeps, or shown with a projected
+    /// reference. Null when the row is shown as it is, or deleted.
+    /// </summary>
+    public string? Held { get; set; }
+
+    /// <summary>The row id (table/key) of the row whose change may show this row again: the <see cref="Held"/> row's related row; indexed.</summary>
+    public string? Awaiting { get; set; }
 
     /// <summary>
     /// The node id of the peer whose state this row's state equals, when it last came from a merge that took the

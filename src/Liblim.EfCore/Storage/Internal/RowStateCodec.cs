@@ -14,8 +14,15 @@ namespace Liblim.EfCore.Storage.Internal;
 /// </summary>
 internal static class RowStateCodec
 {
-    /// <summary>The metadata row of a state, stamped with a change sequence number.</summary>
-    public static StoredRow Encode(RowState state, long seq)
+    /// <summary>
+    /// The metadata row of a state, stamped with a change sequence number. A deleted or held-back row keeps every
+    /// value in the row (its data row is not in its table); a shown row keeps the values of its projected columns only.
+    /// </summary>
+    /// <param name="state">The state; kept values must be loaded.</param>
+    /// <param name="seq">The row's change sequence number.</param>
+    /// <param name="hold">Why a live row is not shown as replicated; null when it is, or when the row is deleted.</param>
+    /// <param name="projected">For a shown row with projected references: the columns shown null.</param>
+    public static StoredRow Encode(RowState state, long seq, RowHold? hold = null, IReadOnlyCollection<string>? projected = null)
     {
         var baseClock = BaseClock(state);
         string? columnClocks = null;
@@ -36,31 +43,17 @@ internal static class RowStateCodec
             columnClocks = sb.Append('}').ToString();
         }
 
-        string? deadValues = null;
-        if (!state.IsAlive && !state.Columns.IsEmpty)
-        {
-            var sb = new StringBuilder("{");
-            foreach (var (name, value) in state.Columns)
-            {
-                if (sb.Length > 1)
-                {
-                    sb.Append(',');
-                }
-
-                sb.Append(CanonicalJson.Quote(name)).Append(':')
-                  .Append(value.Json ?? throw new InvalidOperationException($"The value of column '{name}' of deleted row {state.Table} {state.Key} was not loaded."));
-            }
-
-            deadValues = sb.Append('}').ToString();
-        }
-
+        hold = state.IsAlive ? hold : null;
+        var kept = !state.IsAlive || hold is { IsShown: false }
+            ? state.Columns
+            : state.Columns.Where(c => projected?.Contains(c.Key) == true);
         return new StoredRow(state.Table, state.Key, seq, baseClock.ToString(), columnClocks,
-            Tags(state.AddTags), Tags(state.Tombstones), deadValues);
+            Tags(state.AddTags), Tags(state.Tombstones), KeptValues(state, kept), Held: hold?.ToJson(), Awaiting: hold?.Awaiting);
     }
 
     /// <summary>
-    /// The state of a stored row. A live row's values come from its data row (<paramref name="liveValues"/>,
-    /// canonical JSON by column; null to leave them unloaded); a deleted row's from the metadata row.
+    /// The state of a stored row. A value kept in the metadata row comes from there; the others of a shown row from its
+    /// data row (<paramref name="liveValues"/>, canonical JSON by column; null to leave them unloaded).
     /// </summary>
     public static RowState Decode(ReplicatedTable table, StoredRow row, IReadOnlyDictionary<string, string>? liveValues)
     {
@@ -69,27 +62,45 @@ internal static class RowStateCodec
             ? new Dictionary<string, HybridTimestamp>()
             : JsonSerializer.Deserialize<Dictionary<string, string>>(row.ColumnClocks)!
                 .ToDictionary(p => p.Key, p => HybridTimestamp.Parse(p.Value), StringComparer.Ordinal);
-        var addTags = ParseTags(row.AddTags);
+        var kept = row.KeptValues is null
+            ? new Dictionary<string, string>(StringComparer.Ordinal)
+            : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(row.KeptValues)!
+                .ToDictionary(p => p.Key, p => p.Value.GetRawText(), StringComparer.Ordinal);
         var columns = ImmutableSortedDictionary.CreateBuilder<string, ColumnValue>(StringComparer.Ordinal);
-        if (addTags.IsEmpty)
+        if (row.IsShown)
         {
-            if (row.DeadValues is not null)
+            foreach (var column in table.ValueColumns)
             {
-                foreach (var (name, json) in JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(row.DeadValues)!)
-                {
-                    columns[name] = new ColumnValue(json.GetRawText(), clocks.GetValueOrDefault(name, baseClock));
-                }
+                var json = kept.TryGetValue(column.Name, out var k) ? k : liveValues?.GetValueOrDefault(column.Name);
+                columns[column.Name] = new ColumnValue(json, clocks.GetValueOrDefault(column.Name, baseClock));
             }
         }
         else
         {
-            foreach (var column in table.ValueColumns)
+            foreach (var (name, json) in kept)
             {
-                columns[column.Name] = new ColumnValue(liveValues?.GetValueOrDefault(column.Name), clocks.GetValueOrDefault(column.Name, baseClock));
+                columns[name] = new ColumnValue(json, clocks.GetValueOrDefault(name, baseClock));
             }
         }
 
-        return new RowState(row.Table, row.Key, columns.ToImmutable(), addTags, ParseTags(row.Tombstones));
+        return new RowState(row.Table, row.Key, columns.ToImmutable(), ParseTags(row.AddTags), ParseTags(row.Tombstones));
+    }
+
+    private static string? KeptValues(RowState state, IEnumerable<KeyValuePair<string, ColumnValue>> columns)
+    {
+        var sb = new StringBuilder("{");
+        foreach (var (name, value) in columns)
+        {
+            if (sb.Length > 1)
+            {
+                sb.Append(',');
+            }
+
+            sb.Append(CanonicalJson.Quote(name)).Append(':')
+              .Append(value.Json ?? throw new InvalidOperationException($"The value of column '{name}' of row {state.Table} {state.Key}, to be kept in its metadata, was not loaded."));
+        }
+
+        return sb.Length == 1 ? null : sb.Append('}').ToString();
     }
 
     /// <summary>The clock most columns share: stored (and sent) once, with only the other columns' clocks listed.</summary>

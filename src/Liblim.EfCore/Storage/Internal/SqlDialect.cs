@@ -23,6 +23,18 @@ internal abstract class SqlDialect
     /// <summary>The isolation level of a read-only snapshot.</summary>
     public abstract IsolationLevel SnapshotIsolation { get; }
 
+    /// <summary>
+    /// A statement that defers the foreign key checks of the current transaction to its commit; null when the
+    /// database cannot (its writes are then ordered, and a cycle of references is written as one statement).
+    /// </summary>
+    public abstract string? DeferForeignKeysSql { get; }
+
+    /// <summary>
+    /// Whether one statement may write several tables (data-modifying WITH), with its foreign keys checked at its end:
+    /// how a cycle of references is written where checks cannot be deferred.
+    /// </summary>
+    public abstract bool WritesTablesInOneStatement { get; }
+
     /// <summary>The most parameters one command may carry.</summary>
     public abstract int MaxParameters { get; }
 

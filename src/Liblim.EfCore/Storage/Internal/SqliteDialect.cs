@@ -25,6 +25,11 @@ internal sealed class SqliteDialect : SqlDialect
     // write lock (read_uncommitted itself only matters with a shared cache, which EF does not use).
     public override IsolationLevel SnapshotIsolation => IsolationLevel.ReadUncommitted;
 
+    // Per transaction: SQLite turns it off again at commit or rollback. RESTRICT and CASCADE still act at once.
+    public override string? DeferForeignKeysSql => "PRAGMA defer_foreign_keys = ON";
+
+    public override bool WritesTablesInOneStatement => false;
+
     // SQLite's default limit is 32766 host parameters; stay well below.
     public override int MaxParameters => 10_000;
 

@@ -9,5 +9,17 @@ internal sealed record StoredRow(
     string? ColumnClocks,
     string? AddTags,
     string? Tombstones,
-    string? DeadValues,
-    string? Source = null);
+    string? KeptValues,
+    string? Source = null,
+    string? Held = null,
+    string? Awaiting = null)
+{
+    /// <summary>Whether the row is alive.</summary>
+    public bool IsAlive => AddTags is not null;
+
+    /// <summary>The parsed <see cref="Held"/> marker; null when the row is shown as it is, or deleted.</summary>
+    public RowHold? Hold => Held is null ? null : RowHold.Parse(Held);
+
+    /// <summary>Whether the row's data row is in its table (alive and shown, perhaps with projected columns).</summary>
+    public bool IsShown => IsAlive && (Held is null || Hold!.IsShown);
+}

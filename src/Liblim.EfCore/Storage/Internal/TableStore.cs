@@ -6,90 +6,66 @@ namespace Liblim.EfCore.Storage.Internal;
 
 /// <summary>
 /// Reads and writes the data rows of a replicated table with set-based SQL, converting values with EF's type
-/// mappings. Used by merge, which must not go through the change tracker (that would record an echo).
+/// mappings. Used by merge, which must not go through the change tracker (that would record an echo). Rows are
+/// model values of all columns: keys, then values (<see cref="ReplicatedTable.AllColumns"/>).
 /// </summary>
 internal sealed class TableStore(StoreSession session, ReplicatedTable table)
 {
-    /// <summary>The model values (all columns: keys, then values) of the rows with the given keys that exist, by key text.</summary>
-    public async Task<Dictionary<string, object?[]>> ReadAsync(IReadOnlyCollection<string> keys, bool async, CancellationToken ct)
+    public ReplicatedTable Table => table;
+
+    /// <summary>The rows with the given keys that exist, by key text.</summary>
+    public Task<Dictionary<string, object?[]>> ReadAsync(IReadOnlyCollection<string> keys, bool async, CancellationToken ct)
+        => ReadWhereAsync(table.KeyColumns, [.. keys.Select(table.DecodeKey)], async, ct);
+
+    /// <summary>The rows whose <paramref name="columns"/> hold one of the given tuples of model values, by key text.</summary>
+    public async Task<Dictionary<string, object?[]>> ReadWhereAsync(IReadOnlyList<ReplicatedColumn> columns, IReadOnlyList<object?[]> tuples, bool async, CancellationToken ct)
     {
-        var result = new Dictionary<string, object?[]>(keys.Count, StringComparer.Ordinal);
-        var columns = table.AllColumns;
-        var select = $"SELECT {string.Join(", ", columns.Select(c => session.Column(c.Name)))} FROM {session.Table(table)} WHERE ";
-        var keyCount = table.KeyColumns.Count;
-        foreach (var chunk in keys.Chunk(Math.Max(1, session.Dialect.MaxParameters / keyCount)))
+        var result = new Dictionary<string, object?[]>(tuples.Count, StringComparer.Ordinal);
+        var all = table.AllColumns;
+        var select = $"SELECT {string.Join(", ", all.Select(c => session.Column(c.Name)))} FROM {session.Table(table)} WHERE ";
+        foreach (var chunk in tuples.Chunk(Math.Max(1, session.Dialect.MaxParameters / columns.Count)))
         {
             using var command = session.CreateCommand("");
-            command.CommandText = select + KeyPredicate(command, chunk.Select(table.DecodeKey).ToList());
+            command.CommandText = select + Predicate(command, columns, chunk, "k");
             using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
             while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
             {
-                var values = new object?[columns.Count];
+                var values = new object?[all.Count];
                 for (var i = 0; i < values.Length; i++)
                 {
-                    values[i] = columns[i].Read(reader, i);
+                    values[i] = all[i].Read(reader, i);
                 }
 
-                result[table.EncodeKey(values.AsSpan(0, keyCount))] = values;
+                result[table.EncodeKey(values.AsSpan(0, table.KeyColumns.Count))] = values;
             }
         }
 
         return result;
     }
 
-    /// <summary>Inserts rows (model values of all columns: keys, then values).</summary>
+    /// <summary>Inserts rows.</summary>
     public async Task InsertAsync(IReadOnlyList<object?[]> rows, bool async, CancellationToken ct)
     {
-        var columns = table.AllColumns;
-        var head = $"INSERT INTO {session.Table(table)} ({string.Join(", ", columns.Select(c => session.Column(c.Name)))}) VALUES ";
-        foreach (var chunk in rows.Chunk(Math.Max(1, session.Dialect.MaxParameters / columns.Count)))
+        foreach (var chunk in rows.Chunk(Math.Max(1, session.Dialect.MaxParameters / table.AllColumns.Count)))
         {
             using var command = session.CreateCommand("");
-            var sql = new StringBuilder(head);
-            for (var r = 0; r < chunk.Length; r++)
-            {
-                sql.Append(r == 0 ? "(" : ", (");
-                for (var c = 0; c < columns.Count; c++)
-                {
-                    var name = $"@p{r}_{c}";
-                    sql.Append(c == 0 ? name : ", " + name);
-                    command.Parameters.Add(columns[c].CreateParameter(command, name, chunk[r][c]));
-                }
-
-                sql.Append(')');
-            }
-
-            command.CommandText = sql.ToString();
+            command.CommandText = Insert(command, chunk, "p");
             await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Updates every value column of existing rows (model values of all columns: keys, then values).</summary>
+    /// <summary>Updates every value column of existing rows.</summary>
     public async Task UpdateAsync(IReadOnlyList<object?[]> rows, bool async, CancellationToken ct)
     {
-        if (rows.Count == 0 || table.ValueColumns.Count == 0)
+        if (table.ValueColumns.Count == 0)
         {
             return;
         }
 
-        var keys = table.KeyColumns;
-        var values = table.ValueColumns;
-        using var command = session.CreateCommand(
-            $"UPDATE {session.Table(table)} SET {string.Join(", ", values.Select((c, i) => $"{session.Column(c.Name)} = @v{i}"))} " +
-            $"WHERE {string.Join(" AND ", keys.Select((c, i) => $"{session.Column(c.Name)} = @k{i}"))}");
         foreach (var row in rows)
         {
-            command.Parameters.Clear();
-            for (var i = 0; i < keys.Count; i++)
-            {
-                command.Parameters.Add(keys[i].CreateParameter(command, $"@k{i}", row[i]));
-            }
-
-            for (var i = 0; i < values.Count; i++)
-            {
-                command.Parameters.Add(values[i].CreateParameter(command, $"@v{i}", row[keys.Count + i]));
-            }
-
+            using var command = session.CreateCommand("");
+            command.CommandText = Update(command, row, "u");
             await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
         }
     }
@@ -100,35 +76,75 @@ internal sealed class TableStore(StoreSession session, ReplicatedTable table)
         foreach (var chunk in keys.Chunk(Math.Max(1, session.Dialect.MaxParameters / table.KeyColumns.Count)))
         {
             using var command = session.CreateCommand("");
-            command.CommandText = $"DELETE FROM {session.Table(table)} WHERE " + KeyPredicate(command, chunk.Select(table.DecodeKey).ToList());
+            command.CommandText = Delete(command, chunk, "k");
             await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
         }
     }
 
-    private string KeyPredicate(DbCommand command, IReadOnlyList<object?[]> keys)
+    /// <summary>An INSERT of rows, its parameters (named with the prefix) added to the command.</summary>
+    public string Insert(DbCommand command, IReadOnlyList<object?[]> rows, string prefix)
+    {
+        var columns = table.AllColumns;
+        var sql = new StringBuilder($"INSERT INTO {session.Table(table)} ({string.Join(", ", columns.Select(c => session.Column(c.Name)))}) VALUES ");
+        for (var r = 0; r < rows.Count; r++)
+        {
+            sql.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < columns.Count; c++)
+            {
+                var name = $"@{prefix}{r}_{c}";
+                sql.Append(c == 0 ? name : ", " + name);
+                command.Parameters.Add(columns[c].CreateParameter(command, name, rows[r][c]));
+            }
+
+            sql.Append(')');
+        }
+
+        return sql.ToString();
+    }
+
+    /// <summary>An UPDATE of every value column of one row, its parameters (named with the prefix) added to the command.</summary>
+    public string Update(DbCommand command, object?[] row, string prefix)
+    {
+        var keys = table.KeyColumns;
+        var values = table.ValueColumns;
+        for (var i = 0; i < values.Count; i++)
+        {
+            command.Parameters.Add(values[i].CreateParameter(command, $"@{prefix}v{i}", row[keys.Count + i]));
+        }
+
+        return $"UPDATE {session.Table(table)} SET {string.Join(", ", values.Select((c, i) => $"{session.Column(c.Name)} = @{prefix}v{i}"))} " +
+               $"WHERE {Predicate(command, keys, [row[..keys.Count]], prefix + "k")}";
+    }
+
+    /// <summary>A DELETE of the rows with the given keys, its parameters (named with the prefix) added to the command.</summary>
+    public string Delete(DbCommand command, IReadOnlyList<string> keys, string prefix)
+        => $"DELETE FROM {session.Table(table)} WHERE " + Predicate(command, table.KeyColumns, [.. keys.Select(table.DecodeKey)], prefix);
+
+    /// <summary>"The columns hold one of these tuples", with one parameter per value.</summary>
+    private string Predicate(DbCommand command, IReadOnlyList<ReplicatedColumn> columns, IReadOnlyList<object?[]> tuples, string prefix)
     {
         var sql = new StringBuilder();
-        var keyColumns = table.KeyColumns;
-        if (keyColumns.Count == 1)
+        if (columns.Count == 1)
         {
-            sql.Append(session.Column(keyColumns[0].Name)).Append(" IN (");
-            for (var i = 0; i < keys.Count; i++)
+            sql.Append(session.Column(columns[0].Name)).Append(" IN (");
+            for (var i = 0; i < tuples.Count; i++)
             {
-                sql.Append(i == 0 ? "@k0" : $", @k{i}");
-                command.Parameters.Add(keyColumns[0].CreateParameter(command, $"@k{i}", keys[i][0]));
+                var name = $"@{prefix}{i}";
+                sql.Append(i == 0 ? name : ", " + name);
+                command.Parameters.Add(columns[0].CreateParameter(command, name, tuples[i][0]));
             }
 
             return sql.Append(')').ToString();
         }
 
-        for (var i = 0; i < keys.Count; i++)
+        for (var i = 0; i < tuples.Count; i++)
         {
             sql.Append(i == 0 ? "(" : " OR (");
-            for (var c = 0; c < keyColumns.Count; c++)
+            for (var c = 0; c < columns.Count; c++)
             {
-                var name = $"@k{i}_{c}";
-                sql.Append(c == 0 ? "" : " AND ").Append(session.Column(keyColumns[c].Name)).Append(" = ").Append(name);
-                command.Parameters.Add(keyColumns[c].CreateParameter(command, name, keys[i][c]));
+                var name = $"@{prefix}{i}_{c}";
+                sql.Append(c == 0 ? "" : " AND ").Append(session.Column(columns[c].Name)).Append(" = ").Append(name);
+                command.Parameters.Add(columns[c].CreateParameter(command, name, tuples[i][c]));
             }
 
             sql.Append(')');

@@ -6,7 +6,7 @@ namespace Liblim.EfCore.Sync.Internal;
 
 /// <summary>
 /// Reads "everything changed here since sequence number N" through the sequence index, in time proportional
-/// to the changes, with live rows' values read from their tables in sets.
+/// to the changes, with shown rows' values read from their tables in sets (values kept in the metadata row win).
 /// </summary>
 internal static class ChangeFeed
 {
@@ -47,7 +47,9 @@ internal static class ChangeFeed
                 continue; // no longer replicated here
             }
 
-            var live = byTable.Where(r => r.AddTags is not null).Select(r => r.Key).ToList();
+            // A held-back row's values are all kept in its metadata row, a projected row's shown-null columns too: the
+            // data table is read only for what it holds as replicated, so a projected null is never sent as a value.
+            var live = byTable.Where(r => r.IsShown).Select(r => r.Key).ToList();
             var values = live.Count == 0 ? [] : await new TableStore(session, table).ReadAsync(live, async, ct).ConfigureAwait(false);
             foreach (var row in byTable)
             {

@@ -17,8 +17,8 @@ internal static class InProcessSync
             throw new LiblimException($"Both databases have node id {localNode}: a replica cannot sync with itself (or two databases were given the same NodeId).");
         }
 
-        var (received, applied, changed) = await PullAsync(local.Context, localNode, remote.Context, remoteNode, ct).ConfigureAwait(false);
-        var (sent, appliedThere, _) = await PullAsync(remote.Context, remoteNode, local.Context, localNode, ct).ConfigureAwait(false);
+        var (received, applied, changed, heldBack) = await PullAsync(local.Context, localNode, remote.Context, remoteNode, ct).ConfigureAwait(false);
+        var (sent, appliedThere, _, _) = await PullAsync(remote.Context, remoteNode, local.Context, localNode, ct).ConfigureAwait(false);
         return new SyncResult
         {
             Peer = remoteNode,
@@ -27,27 +27,30 @@ internal static class InProcessSync
             RowsSent = sent,
             RowsAppliedByPeer = appliedThere,
             Changed = changed,
+            HeldBack = heldBack,
         };
     }
 
     /// <summary>Brings <paramref name="target"/> up to date with <paramref name="source"/>'s change feed, a batch per transaction.</summary>
-    private static async Task<(int Received, int Applied, List<ChangedRow> Changed)> PullAsync(DbContext target, Guid targetNode, DbContext source, Guid sourceNode, CancellationToken ct)
+    private static async Task<(int Received, int Applied, List<ChangedRow> Changed, List<HeldBackRow> HeldBack)> PullAsync(DbContext target, Guid targetNode, DbContext source, Guid sourceNode, CancellationToken ct)
     {
         var since = await LiblimFacade.ReadWatermarkAsync(target, sourceNode, ct).ConfigureAwait(false);
         int received = 0, applied = 0;
         var changed = new List<ChangedRow>();
+        var heldBack = new List<HeldBackRow>();
         while (true)
         {
             var (states, last) = await ChangeFeed.ReadAsync(source, since, BatchSize, targetNode, async: true, ct).ConfigureAwait(false);
             if (last == since)
             {
-                return (received, applied, changed);
+                return (received, applied, changed, heldBack);
             }
 
             var result = await RowStateApplier.ApplyAsync(target, new RemoteBatch($"node {sourceNode} (in process)", sourceNode, states, last), async: true, ct).ConfigureAwait(false);
             received += result.Received;
             applied += result.Applied;
             changed.AddRange(result.Changed);
+            heldBack.AddRange(result.HeldBack);
             since = last;
         }
     }

@@ -23,6 +23,7 @@ internal sealed class SyncSession
     private readonly ReplicaAccess _replica;
     private readonly SessionSettings _settings;
     private readonly List<ChangedRow> _changed = [];
+    private readonly List<HeldBackRow> _heldBack = [];
     private Guid _localNode;
     private Guid _peerNode;
     private long _rowsSent;
@@ -146,6 +147,7 @@ internal sealed class SyncSession
         RowsApplied = (int)_rowsApplied,
         RowsAppliedByPeer = (int)appliedByPeer,
         Changed = _changed,
+        HeldBack = _heldBack,
     };
 
     // ---- greeting -------------------------------------------------------------------------------------
@@ -244,6 +246,7 @@ internal sealed class SyncSession
     /// <summary>Sends the local feed after <paramref name="from"/>, a batch at a time, up to at least <paramref name="through"/> (or its current end).</summary>
     private async Task<long> SendFeedAsync(long from, long? through, CancellationToken ct)
     {
+        var skipped = false;
         while (through is null || from < through)
         {
             var (states, last) = await _replica.ReadFeedAsync(from, Limits.BatchSize, _peerNode, ct).ConfigureAwait(false);
@@ -252,6 +255,16 @@ internal sealed class SyncSession
                 break;
             }
 
+            if (states.Count == 0)
+            {
+                // A page of rows the peer has already (taken whole from it): no batch for it; the next batch, or
+                // one empty batch at the end, moves the peer's position past it.
+                from = last;
+                skipped = true;
+                continue;
+            }
+
+            skipped = false;
             var before = _connection.BytesSent;
             await _connection.SendAsync(Batch(last, states), ct).ConfigureAwait(false);
             _rowsSent += states.Count;
@@ -261,6 +274,11 @@ internal sealed class SyncSession
             _settings.Logger.LogDebug("Sent {Rows} rows to {Peer}, through feed position {Position}.", states.Count, Peer, last);
             Report();
             from = last;
+        }
+
+        if (skipped)
+        {
+            await _connection.SendAsync(Batch(from, []), ct).ConfigureAwait(false);
         }
 
         return from;
@@ -334,14 +352,15 @@ internal sealed class SyncSession
         LiblimMetrics.RowsReceived.Add(result.Received);
         LiblimMetrics.RowsApplied.Add(result.Applied);
         _settings.Logger.LogDebug("Applied {Applied} of {Received} rows from {Peer}, through its feed position {Position}.", result.Applied, result.Received, Peer, through);
-        if (result.Changed.Count > 0)
+        if (result.Changed.Count > 0 || result.HeldBack.Count > 0)
         {
             if (!_replica.IsConcurrent)
             {
                 _changed.AddRange(result.Changed);
+                _heldBack.AddRange(result.HeldBack);
             }
 
-            _settings.RowsChanged?.Invoke(new RowsChangedEventArgs(_peerNode, result.Changed));
+            _settings.RowsChanged?.Invoke(new RowsChangedEventArgs(_peerNode, result.Changed, result.HeldBack));
         }
 
         Report();

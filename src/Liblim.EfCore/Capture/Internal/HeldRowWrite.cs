@@ -1,0 +1,75 @@
+using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Infrastructure.Internal;
+using Liblim.EfCore.Merge.Internal;
+using Liblim.EfCore.Metadata.Internal;
+using Liblim.EfCore.Storage.Internal;
+using Liblim.EfCore.Sync.Internal;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+
+namespace Liblim.EfCore.Capture.Internal;
+
+/// <summary>
+/// A local write to a held-back row, which EF cannot load (it is not in its table): new values for some columns,
+/// or a delete, stamped and recorded as a SaveChanges would, then reconciled (the row may be shown at once).
+/// </summary>
+internal static class HeldRowWrite
+{
+    public static async Task WriteAsync(DbContext context, HeldBackRow held, IReadOnlyDictionary<string, object?>? values, CancellationToken ct)
+    {
+        var session = new StoreSession(context);
+        var table = session.Model.FindTable(held.Table)
+            ?? throw new LiblimException($"'{held.Table}' is not a replicated table of {context.GetType().Name}.");
+        var columns = values is null ? [] : Columns(context, table, values);
+        var options = context.GetService<IDbContextOptions>().FindExtension<LiblimOptionsExtension>()!;
+        var transaction = await OwnedTransaction.BeginWriteAsync(context, async: true, ct).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            var metadata = new MetadataStore(session);
+            var clock = await metadata.LockAsync(options.NodeId, async: true, ct).ConfigureAwait(false);
+            var stored = (await metadata.ReadRowsAsync(table.Name, [held.Key], async: true, ct).ConfigureAwait(false)).GetValueOrDefault(held.Key);
+            if (stored is not { IsAlive: true, IsShown: false })
+            {
+                throw new LiblimException($"Row {held.Key} of '{held.Table}' is not held back (any more): change it through EF.");
+            }
+
+            var ticks = HybridClock.Next(clock.Clock, options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            var at = new HybridTimestamp(ticks, clock.NodeId);
+            var state = RowStateCodec.Decode(table, stored, null);
+            state = values is null ? state.Delete() : state.Write(columns, at);
+            var reconciler = new Reconciler(session, async: true, ct);
+            reconciler.Change(table, state, stored, clock.Seq + 1, source: null);
+            var result = await reconciler.RunAsync().ConfigureAwait(false);
+            await metadata.WriteRowsAsync(result.Metadata, async: true, ct).ConfigureAwait(false);
+            await metadata.AdvanceAsync(clock.Seq + 1, ticks, async: true, ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            FeedSignal.Notify(clock.NodeId);
+        }
+    }
+
+    /// <summary>The canonical JSON of new values given by property name (of the table's entity types).</summary>
+    private static List<KeyValuePair<string, string?>> Columns(DbContext context, ReplicatedTable table, IReadOnlyDictionary<string, object?> values)
+    {
+        var model = ReplicationModel.For(context.Model);
+        var properties = context.Model.GetEntityTypes()
+            .Select(model.FindMapping).OfType<EntityTableMapping>()
+            .Where(m => m.Table == table)
+            .SelectMany(m => m.ValueProperties)
+            .GroupBy(p => p.Property.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Column, StringComparer.Ordinal);
+        var columns = new List<KeyValuePair<string, string?>>();
+        foreach (var (name, value) in values)
+        {
+            var column = properties.GetValueOrDefault(name) ?? table.FindColumn(name)
+                ?? throw new ArgumentException($"'{table.EntityName}' has no replicated property or column '{name}'.", nameof(values));
+            if (column.IsKey)
+            {
+                throw new ArgumentException($"'{name}' is part of the key of '{table.EntityName}'; a key cannot change.", nameof(values));
+            }
+
+            columns.Add(KeyValuePair.Create(column.Name, (string?)column.ToJson(value)));
+        }
+
+        return columns;
+    }
+}

@@ -1,0 +1,9 @@
+using Liblim.EfCore.Storage.Internal;
+
+namespace Liblim.EfCore.Merge.Internal;
+
+/// <summary>
+/// What a <see cref="Reconciler"/> did, once the data tables are written: the metadata rows to store (changed
+/// states, and rows whose hold changed), the rows that changed for an app, and the rows newly held back.
+/// </summary>
+internal sealed record ReconcileResult(IReadOnlyList<StoredRow> Metadata, IReadOnlyList<ChangedRow> Changed, IReadOnlyList<HeldBackRow> HeldBack);

@@ -10,7 +10,9 @@ internal sealed class LiblimConventionSetPlugin(IEnumerable<IDatabaseProvider> p
 {
     public ConventionSet ModifyConventions(ConventionSet conventionSet)
     {
-        conventionSet.ModelInitializedConventions.Add(new ShadowTablesConvention());
+        var shadowTables = new ShadowTablesConvention();
+        conventionSet.ModelInitializedConventions.Add(shadowTables);
+        conventionSet.ModelFinalizingConventions.Insert(0, shadowTables);
         conventionSet.EntityTypeAddedConventions.Add(new ReplicatedAttributeConvention());
         conventionSet.ModelFinalizedConventions.Add(new ReplicationModelValidationConvention());
         // An unsupported provider is reported at the first replicated write, as before, not while building the model.

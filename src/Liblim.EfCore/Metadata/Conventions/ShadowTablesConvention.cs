@@ -9,7 +9,7 @@ namespace Liblim.EfCore.Metadata.Conventions;
 /// Adds Liblim's shadow tables to every model that uses Liblim, so that migrations and EnsureCreated create
 /// them with the app's own tables.
 /// </summary>
-internal sealed class ShadowTablesConvention : IModelInitializedConvention
+internal sealed class ShadowTablesConvention : IModelInitializedConvention, IModelFinalizingConvention
 {
     /// <summary>The table of per-row replication metadata.</summary>
     public const string RowsTable = "__liblim_rows";
@@ -53,6 +53,26 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention
         Column(peers, nameof(PeerWatermark.PeerId), "peer_id", required: true);
         Column(peers, nameof(PeerWatermark.ReceivedSeq), "received_seq", required: true);
         peers.PrimaryKey([nameof(PeerWatermark.PeerId)])!.HasName("pk_liblim_peers");
+    }
+
+    /// <summary>
+    /// EF's migrations history repository builds a model of its own with the context's conventions: Liblim's
+    /// tables are not part of it (else migrating would create them before the first migration does).
+    /// </summary>
+    public void ProcessModelFinalizing(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
+    {
+        if (modelBuilder.Metadata.FindEntityType(typeof(Microsoft.EntityFrameworkCore.Migrations.HistoryRow)) is null)
+        {
+            return;
+        }
+
+        foreach (var type in new[] { typeof(RowMetadata), typeof(ReplicaState), typeof(PeerWatermark) })
+        {
+            if (modelBuilder.Metadata.FindEntityType(type) is { } entityType)
+            {
+                modelBuilder.HasNoEntityType(entityType, fromDataAnnotation: true);
+            }
+        }
     }
 
     private static IConventionPropertyBuilder Column(IConventionEntityTypeBuilder entity, string property, string column, bool required)

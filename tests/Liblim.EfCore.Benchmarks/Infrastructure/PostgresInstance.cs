@@ -1,19 +1,15 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Liblim.EfCore.Benchmarks.Model;
 using Microsoft.EntityFrameworkCore;
+using Liblim.EfCore.FunctionalTests.Infrastructure;
 using Npgsql;
 
 namespace Liblim.EfCore.Benchmarks.Infrastructure;
 
 /// <summary>
-/// The PostgreSQL server of a benchmark run, the way the functional tests get theirs
-/// (tests/Liblim.EfCore.FunctionalTests/Infrastructure/PostgresCluster.cs; scripts/ensure-postgres.sh installs the
-/// binaries): the server of <c>LIBLIM_BENCH_PG</c>
-/// when set, else a throwaway cluster (initdb into a temp folder, pg_ctl start on a free loopback port; run as
-/// the <c>postgres</c> OS user when this process is root), stopped and deleted when the process exits.
+/// The PostgreSQL server of a benchmark run: the server of <c>LIBLIM_BENCH_PG</c> when set, else the functional
+/// tests' throwaway <see cref="PostgresCluster"/> (the same file, linked into this project), stopped and deleted
+/// when the process exits. scripts/ensure-postgres.sh installs the binaries.
 /// </summary>
 public sealed class PostgresInstance
 {
@@ -80,7 +76,9 @@ public sealed class PostgresInstance
 
         try
         {
-            return (Cluster.Start(), null);
+            var cluster = PostgresCluster.Start();
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Dispose();
+            return (new PostgresInstance(cluster.ConnectionString, $"a throwaway cluster ({ClusterSettings})"), null);
         }
         catch (InvalidOperationException e)
         {
@@ -104,146 +102,6 @@ public sealed class PostgresInstance
         }
         catch (NpgsqlException)
         {
-        }
-    }
-
-    private static class Cluster
-    {
-        private static bool AsRoot => Environment.IsPrivilegedProcess;
-
-        public static PostgresInstance Start()
-        {
-            var binaries = FindBinaries() ?? throw new InvalidOperationException(
-                "no PostgreSQL server binaries (initdb, pg_ctl) found; install them (as root: bash scripts/ensure-postgres.sh) or set " + ConnectionStringVariable + ".");
-            RemoveAbandoned(binaries);
-            var folder = Directory.CreateTempSubdirectory(FolderPrefix).FullName;
-            File.WriteAllText(Path.Combine(folder, "owner.pid"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-            if (AsRoot)
-            {
-                Check(Run("chown", ["-R", "postgres:", folder], asPostgres: false, folder), "chown (is there a 'postgres' OS user?)");
-            }
-
-            var data = Path.Combine(folder, "data");
-            Check(Run(Path.Combine(binaries, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"], AsRoot, folder), "initdb");
-            var port = FreePort();
-            var settings = string.Join(' ', ClusterSettings.Split(' ').Select(s => "-c " + s));
-            Check(Run(Path.Combine(binaries, "pg_ctl"),
-                ["-D", data, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "-o", $"-c listen_addresses=127.0.0.1 -p {port} -k {folder} {settings}", "start"],
-                AsRoot, folder), "pg_ctl start");
-            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-            {
-                NpgsqlConnection.ClearAllPools();
-                Run(Path.Combine(binaries, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"], AsRoot, folder);
-                TryDelete(folder);
-            };
-            var version = Run(Path.Combine(binaries, "pg_ctl"), ["--version"], asPostgres: false, folder).Output.Trim();
-            return new PostgresInstance(
-                $"Host=127.0.0.1;Port={port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Database=postgres",
-                $"a throwaway cluster ({version}; {ClusterSettings})");
-        }
-
-        private static string? FindBinaries()
-        {
-            var debian = Directory.Exists("/usr/lib/postgresql")
-                ? Directory.GetDirectories("/usr/lib/postgresql")
-                    .Select(d => (Version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0, Bin: Path.Combine(d, "bin")))
-                    .Where(d => File.Exists(Path.Combine(d.Bin, "pg_ctl")) && File.Exists(Path.Combine(d.Bin, "initdb")))
-                    .OrderByDescending(d => d.Version)
-                    .Select(d => d.Bin)
-                    .FirstOrDefault()
-                : null;
-            return debian ?? (Environment.GetEnvironmentVariable("PATH") ?? "")
-                .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-                .FirstOrDefault(d => File.Exists(Path.Combine(d, "pg_ctl")) && File.Exists(Path.Combine(d, "initdb")));
-        }
-
-        /// <summary>Stops and deletes clusters of benchmark runs that were killed before they could clean up.</summary>
-        private static void RemoveAbandoned(string binaries)
-        {
-            foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), FolderPrefix + "*"))
-            {
-                var owner = Path.Combine(folder, "owner.pid");
-                if (File.Exists(owner) && int.TryParse(File.ReadAllText(owner), out var pid) && !IsRunning(pid))
-                {
-                    Run(Path.Combine(binaries, "pg_ctl"), ["-D", Path.Combine(folder, "data"), "-m", "immediate", "-w", "stop"], AsRoot, folder);
-                    TryDelete(folder);
-                }
-            }
-        }
-
-        private static bool IsRunning(int pid)
-        {
-            try
-            {
-                using var process = Process.GetProcessById(pid);
-                return !process.HasExited;
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        private static (int ExitCode, string Output) Run(string file, string[] arguments, bool asPostgres, string workingDirectory)
-        {
-            var start = new ProcessStartInfo(asPostgres ? "runuser" : file)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = workingDirectory,
-            };
-            string[] prefix = asPostgres ? ["-u", "postgres", "--", file] : [];
-            foreach (var a in prefix.Concat(arguments))
-            {
-                start.ArgumentList.Add(a);
-            }
-
-            try
-            {
-                using var process = Process.Start(start)!;
-                var stdout = process.StandardOutput.ReadToEndAsync();
-                var stderr = process.StandardError.ReadToEndAsync();
-                if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-                {
-                    process.Kill(entireProcessTree: true);
-                    return (-1, $"{file} did not finish within 2 minutes");
-                }
-
-                return (process.ExitCode, stdout.Result + stderr.Result);
-            }
-            catch (System.ComponentModel.Win32Exception e)
-            {
-                return (-1, $"{start.FileName} could not be started: {e.Message}");
-            }
-        }
-
-        private static void Check((int ExitCode, string Output) result, string what)
-        {
-            if (result.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"starting a throwaway PostgreSQL cluster failed at {what} (exit code {result.ExitCode}): {result.Output}");
-            }
-        }
-
-        private static void TryDelete(string folder)
-        {
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
         }
     }
 }

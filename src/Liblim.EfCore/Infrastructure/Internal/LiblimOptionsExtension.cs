@@ -1,5 +1,6 @@
 using Liblim.EfCore.Capture.Internal;
 using Liblim.EfCore.Metadata.Conventions;
+using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
@@ -45,7 +46,8 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
         new EntityFrameworkServicesBuilder(services)
             .TryAdd<IConventionSetPlugin, LiblimConventionSetPlugin>()
             .TryAdd<IInterceptor, ChangeCaptureInterceptor>()
-            .TryAdd<IInterceptor, BulkWriteGuardInterceptor>();
+            .TryAdd<IInterceptor, BulkWriteGuardInterceptor>()
+            .TryAdd<IInterceptor, ConnectionSetupInterceptor>();
     }
 
     public void Validate(IDbContextOptions options)

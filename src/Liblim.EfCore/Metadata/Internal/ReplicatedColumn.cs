@@ -99,6 +99,19 @@ internal sealed class ReplicatedColumn
     public DbParameter CreateParameter(DbCommand command, string name, object? modelValue)
         => Mapping.CreateParameter(command, name, modelValue, nullable: true);
 
+    /// <summary>Gives a parameter made by <see cref="CreateParameter"/> another model value, converted as EF would.</summary>
+    public void SetParameterValue(DbParameter parameter, object? modelValue)
+    {
+        var value = modelValue switch
+        {
+            null => null,
+            _ when Mapping.Converter is { } converter => converter.ConvertToProvider(modelValue),
+            Enum e => Convert.ChangeType(e, Enum.GetUnderlyingType(e.GetType()), System.Globalization.CultureInfo.InvariantCulture),
+            _ => modelValue,
+        };
+        parameter.Value = value ?? DBNull.Value;
+    }
+
     private object Stored(object value)
     {
         try

@@ -51,24 +51,20 @@ internal sealed class MetadataStore(StoreSession session)
     {
         var n = session.Model.Shadow;
         var result = new Dictionary<string, StoredRow>(keys.Count, StringComparer.Ordinal);
-        foreach (var chunk in keys.Chunk(Math.Max(1, session.Dialect.MaxParameters - 1)))
+        if (keys.Count == 0)
         {
-            using var command = session.CreateCommand("");
-            StoreSession.AddParameter(command, "@t", table);
-            var names = new StringBuilder();
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                names.Append(i == 0 ? "@k0" : $", @k{i}");
-                StoreSession.AddParameter(command, $"@k{i}", chunk[i]);
-            }
+            return result;
+        }
 
-            command.CommandText = $"{SelectRows()} WHERE {session.Column(n.RowTableName)} = @t AND {session.Column(n.RowKey)} IN ({names})";
-            using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
-            while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
-            {
-                var row = ReadRow(reader);
-                result[row.Key] = row;
-            }
+        using var command = session.CreateCommand(
+            $"{SelectRows()} WHERE {session.Column(n.RowTableName)} = @t AND {session.Dialect.InTextList(session.Column(n.RowKey), "@k")}");
+        StoreSession.AddParameter(command, "@t", table);
+        StoreSession.AddParameter(command, "@k", session.Dialect.TextList(keys));
+        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+        while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
+        {
+            var row = ReadRow(reader);
+            result[row.Key] = row;
         }
 
         return result;
@@ -95,23 +91,49 @@ internal sealed class MetadataStore(StoreSession session)
     /// <summary>Inserts or replaces metadata rows.</summary>
     public async Task WriteRowsAsync(IReadOnlyList<StoredRow> rows, bool async, CancellationToken ct)
     {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
         var n = session.Model.Shadow;
         var columns = string.Join(", ", RowColumns().Select(session.Column));
         var updates = string.Join(", ", RowColumns().Skip(2).Select(c => $"{session.Column(c)} = excluded.{session.Column(c)}"));
-        var conflict = $"ON CONFLICT ({session.Column(n.RowTableName)}, {session.Column(n.RowKey)}) DO UPDATE SET {updates}";
+        var insert = $"INSERT INTO {session.Table(n.RowsTable)} ({columns}) VALUES ";
+        var conflict = $" ON CONFLICT ({session.Column(n.RowTableName)}, {session.Column(n.RowKey)}) DO UPDATE SET {updates}";
+        if (session.Dialect.WritesRowAtATime)
+        {
+            using var statement = new RowCommand(session.CreateCommand(insert + Placeholders(0) + conflict));
+            for (var c = 0; c < ColumnsPerRow; c++)
+            {
+                StoreSession.AddParameter(statement.Command, $"@p0_{c}", null);
+            }
+
+            foreach (var row in rows)
+            {
+                SetValues(statement.Parameters, 0, row);
+                await statement.ExecuteAsync(async, ct).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         foreach (var chunk in rows.Chunk(Math.Max(1, session.Dialect.MaxParameters / ColumnsPerRow)))
         {
             using var command = session.CreateCommand("");
-            var values = new StringBuilder();
+            var values = new StringBuilder(insert);
             for (var i = 0; i < chunk.Length; i++)
             {
-                var r = chunk[i];
-                values.Append(i == 0 ? "(" : ", (");
-                AppendParameters(command, values, i, r.Table, r.Key, r.Seq, r.Clock, r.ColumnClocks, r.AddTags, r.Tombstones, r.KeptValues, r.Source, r.Held, r.Awaiting);
-                values.Append(')');
+                values.Append(i == 0 ? "" : ", ").Append(Placeholders(i));
+                for (var c = 0; c < ColumnsPerRow; c++)
+                {
+                    StoreSession.AddParameter(command, $"@p{i}_{c}", null);
+                }
+
+                SetValues(command.Parameters, i * ColumnsPerRow, chunk[i]);
             }
 
-            command.CommandText = $"INSERT INTO {session.Table(n.RowsTable)} ({columns}) VALUES {values} {conflict}";
+            command.CommandText = values.Append(conflict).ToString();
             await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
         }
     }
@@ -160,21 +182,15 @@ internal sealed class MetadataStore(StoreSession session)
     {
         var n = session.Model.Shadow;
         var rows = new List<StoredRow>();
-        foreach (var chunk in awaited.Chunk(Math.Max(1, session.Dialect.MaxParameters)))
+        if (awaited.Count == 0)
         {
-            using var command = session.CreateCommand("");
-            var names = new StringBuilder();
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                names.Append(i == 0 ? "@a0" : $", @a{i}");
-                StoreSession.AddParameter(command, $"@a{i}", chunk[i]);
-            }
-
-            var awaiting = session.Column(n.RowAwaiting);
-            command.CommandText = $"{SelectRows()} WHERE {awaiting} IS NOT NULL AND {awaiting} IN ({names})";
-            await ReadInto(rows, command, async, ct).ConfigureAwait(false);
+            return rows;
         }
 
+        var awaiting = session.Column(n.RowAwaiting);
+        using var command = session.CreateCommand($"{SelectRows()} WHERE {awaiting} IS NOT NULL AND {session.Dialect.InTextList(awaiting, "@a")}");
+        StoreSession.AddParameter(command, "@a", session.Dialect.TextList(awaited));
+        await ReadInto(rows, command, async, ct).ConfigureAwait(false);
         return rows;
     }
 
@@ -219,13 +235,17 @@ internal sealed class MetadataStore(StoreSession session)
         return new(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), Text(4), Text(5), Text(6), Text(7), Text(8), Text(9), Text(10));
     }
 
-    private static void AppendParameters(DbCommand command, StringBuilder sql, int row, params object?[] values)
+    /// <summary>"(@p{row}_0, …, @p{row}_10)": the parameters of one metadata row.</summary>
+    private static string Placeholders(int row)
+        => "(" + string.Join(", ", Enumerable.Range(0, ColumnsPerRow).Select(c => $"@p{row}_{c}")) + ")";
+
+    /// <summary>Gives a metadata row's values, in <see cref="RowColumns"/> order, to the parameters from <paramref name="first"/> on.</summary>
+    private static void SetValues(DbParameterCollection parameters, int first, StoredRow r)
     {
+        object?[] values = [r.Table, r.Key, r.Seq, r.Clock, r.ColumnClocks, r.AddTags, r.Tombstones, r.KeptValues, r.Source, r.Held, r.Awaiting];
         for (var c = 0; c < values.Length; c++)
         {
-            var name = $"@p{row}_{c}";
-            sql.Append(c == 0 ? name : ", " + name);
-            StoreSession.AddParameter(command, name, values[c]);
+            parameters[first + c].Value = values[c] ?? DBNull.Value;
         }
     }
 

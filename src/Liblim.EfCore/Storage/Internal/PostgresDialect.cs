@@ -34,6 +34,13 @@ internal sealed class PostgresDialect : SqlDialect
     // PostgreSQL's wire protocol allows 65535 parameters per statement.
     public override int MaxParameters => 30_000;
 
+    // Each statement is a round trip to the server: many rows per statement.
+    public override bool WritesRowAtATime => false;
+
+    public override string InTextList(string column, string parameter) => $"{column} = ANY({parameter})";
+
+    public override object TextList(IEnumerable<string> texts) => texts.ToArray();
+
     /// <summary>
     /// PostgreSQL keeps times to the microsecond (a finer value is rounded down), keeps a timestamp with time
     /// zone as an instant in UTC (not its offset), and cannot hold the NUL character in text.

@@ -35,8 +35,31 @@ internal abstract class SqlDialect
     /// </summary>
     public abstract bool WritesTablesInOneStatement { get; }
 
-    /// <summary>The most parameters one command may carry.</summary>
+    /// <summary>The most parameters one command of Liblim's may carry (reads of key lists are chunked to fit).</summary>
     public abstract int MaxParameters { get; }
+
+    /// <summary>
+    /// Whether rows are written one statement per row, prepared once and executed with its parameters reused, rather
+    /// than as multi-row statements: the cheaper way where statements run in process and cost nothing to send.
+    /// </summary>
+    public abstract bool WritesRowAtATime { get; }
+
+    /// <summary>"The text column holds one of the texts of a list parameter", one statement text for any number of texts.</summary>
+    /// <param name="column">The quoted column.</param>
+    /// <param name="parameter">The parameter's name; its value is <see cref="TextList"/>.</param>
+    public abstract string InTextList(string column, string parameter);
+
+    /// <summary>The value of the parameter of <see cref="InTextList"/>.</summary>
+    public abstract object TextList(IEnumerable<string> texts);
+
+    /// <summary>
+    /// A statement to run on each connection Liblim's context opens, given the context's command timeout; null for none.
+    /// The first column of its first row, when it has one, is passed to <see cref="ConnectionSetupFollowUp"/>.
+    /// </summary>
+    public virtual string? ConnectionSetupSql(int commandTimeoutSeconds) => null;
+
+    /// <summary>A statement to run after <see cref="ConnectionSetupSql"/> returned <paramref name="result"/>; null for none.</summary>
+    public virtual string? ConnectionSetupFollowUp(object? result, int commandTimeoutSeconds) => null;
 
     /// <summary>
     /// The value a column reads back after <paramref name="value"/> was written to it: the value itself, or the

@@ -30,8 +30,22 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override bool WritesTablesInOneStatement => false;
 
-    // SQLite's default limit is 32766 host parameters; stay well below.
-    public override int MaxParameters => 10_000;
+    // Microsoft.Data.Sqlite binds each named parameter by searching the statement's parameter names, so a
+    // statement's binding cost grows with the square of its parameters: keep lists short (writes go row at a time).
+    public override int MaxParameters => 200;
+
+    public override bool WritesRowAtATime => true;
+
+    public override string InTextList(string column, string parameter) => $"{column} IN (SELECT value FROM json_each({parameter}))";
+
+    public override object TextList(IEnumerable<string> texts) => System.Text.Json.JsonSerializer.Serialize(texts);
+
+    // Microsoft.Data.Sqlite retries a write that finds the database locked after sleeping 150 ms; SQLite's own busy
+    // handler waits in small steps. Given the same limit as the command timeout, unless the app set one.
+    public override string ConnectionSetupSql(int commandTimeoutSeconds) => "PRAGMA busy_timeout";
+
+    public override string? ConnectionSetupFollowUp(object? result, int commandTimeoutSeconds)
+        => result is long and not 0 ? null : $"PRAGMA busy_timeout = {(commandTimeoutSeconds * 1000L).ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>
     /// SQLite keeps times and text exactly, but has no NaN (Microsoft.Data.Sqlite refuses it), drops the sign of

@@ -46,6 +46,12 @@ internal sealed class TableStore(StoreSession session, ReplicatedTable table)
     /// <summary>Inserts rows.</summary>
     public async Task InsertAsync(IReadOnlyList<object?[]> rows, bool async, CancellationToken ct)
     {
+        if (session.Dialect.WritesRowAtATime)
+        {
+            await EachRowAsync(rows, command => Insert(command, [rows[0]], "p"), table.AllColumns, row => row, async, ct).ConfigureAwait(false);
+            return;
+        }
+
         foreach (var chunk in rows.Chunk(Math.Max(1, session.Dialect.MaxParameters / table.AllColumns.Count)))
         {
             using var command = session.CreateCommand("");
@@ -57,27 +63,58 @@ internal sealed class TableStore(StoreSession session, ReplicatedTable table)
     /// <summary>Updates every value column of existing rows.</summary>
     public async Task UpdateAsync(IReadOnlyList<object?[]> rows, bool async, CancellationToken ct)
     {
-        if (table.ValueColumns.Count == 0)
+        if (table.ValueColumns.Count == 0 || rows.Count == 0)
         {
             return;
         }
 
-        foreach (var row in rows)
-        {
-            using var command = session.CreateCommand("");
-            command.CommandText = Update(command, row, "u");
-            await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
-        }
+        // Update adds the value parameters first, then the key parameters.
+        IReadOnlyList<ReplicatedColumn> order = [.. table.ValueColumns, .. table.KeyColumns];
+        var keys = table.KeyColumns.Count;
+        await EachRowAsync(rows, command => Update(command, rows[0], "u"), order, row => [.. row[keys..], .. row[..keys]], async, ct).ConfigureAwait(false);
     }
 
     /// <summary>Deletes the rows with the given keys.</summary>
     public async Task DeleteAsync(IReadOnlyCollection<string> keys, bool async, CancellationToken ct)
     {
+        if (session.Dialect.WritesRowAtATime)
+        {
+            var rows = keys.Select(table.DecodeKey).ToList();
+            if (rows.Count > 0)
+            {
+                await EachRowAsync(rows, command => $"DELETE FROM {session.Table(table)} WHERE " + Predicate(command, table.KeyColumns, [rows[0]], "k"),
+                    table.KeyColumns, row => row, async, ct).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         foreach (var chunk in keys.Chunk(Math.Max(1, session.Dialect.MaxParameters / table.KeyColumns.Count)))
         {
             using var command = session.CreateCommand("");
             command.CommandText = Delete(command, chunk, "k");
             await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs one statement per row: <paramref name="build"/> writes it for the first row, adding one parameter per column of
+    /// <paramref name="columns"/>, in order; every row then gives those parameters its values (<paramref name="values"/>, in that order).
+    /// </summary>
+    private async Task EachRowAsync(IReadOnlyList<object?[]> rows, Func<DbCommand, string> build, IReadOnlyList<ReplicatedColumn> columns,
+        Func<object?[], object?[]> values, bool async, CancellationToken ct)
+    {
+        using var statement = new RowCommand(session.CreateCommand(""));
+        statement.Command.CommandText = build(statement.Command);
+        foreach (var row in rows)
+        {
+            var v = values(row);
+            for (var c = 0; c < columns.Count; c++)
+            {
+                columns[c].SetParameterValue(statement.Parameters[c], v[c]);
+            }
+
+            await statement.ExecuteAsync(async, ct).ConfigureAwait(false);
         }
     }
 

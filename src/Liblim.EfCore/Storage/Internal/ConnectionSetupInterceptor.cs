@@ -1,0 +1,40 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Liblim.EfCore.Storage.Internal;
+
+/// <summary>Runs the dialect's per-connection setup (<see cref="SqlDialect.ConnectionSetupSql"/>) on each connection a Liblim context opens.</summary>
+internal sealed class ConnectionSetupInterceptor : DbConnectionInterceptor
+{
+    private const int DefaultCommandTimeoutSeconds = 30;
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+        => SetUpAsync(connection, eventData.Context, async: false, default).GetAwaiter().GetResult();
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        => SetUpAsync(connection, eventData.Context, async: true, cancellationToken);
+
+    private static async Task SetUpAsync(DbConnection connection, DbContext? context, bool async, CancellationToken ct)
+    {
+        if (context is null || SqlDialect.Find(context.Database.ProviderName) is not { } dialect)
+        {
+            return;
+        }
+
+        var timeout = context.Database.GetCommandTimeout() ?? DefaultCommandTimeoutSeconds;
+        if (dialect.ConnectionSetupSql(timeout) is not { } sql)
+        {
+            return;
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var result = async ? await command.ExecuteScalarAsync(ct).ConfigureAwait(false) : command.ExecuteScalar();
+        if (dialect.ConnectionSetupFollowUp(result, timeout) is { } followUp)
+        {
+            command.CommandText = followUp;
+            await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+        }
+    }
+}

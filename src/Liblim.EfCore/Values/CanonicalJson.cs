@@ -65,6 +65,11 @@ internal static class CanonicalJson
     /// <exception cref="FormatException">The text is not a value of that type.</exception>
     public static object? Decode(string json, Type type)
     {
+        if (TryDecodeSimple(json, type, out var simple))
+        {
+            return simple;
+        }
+
         try
         {
             using var doc = JsonDocument.Parse(json);
@@ -111,6 +116,11 @@ internal static class CanonicalJson
     /// <exception cref="FormatException">The text is not a JSON array of that many values.</exception>
     public static string[] DecodeKeyElements(string key, int count)
     {
+        if (count == 1 && key.Length > 2 && key[0] == '[' && key[^1] == ']' && IsSimpleScalar(key.AsSpan(1, key.Length - 2)))
+        {
+            return [key[1..^1]];
+        }
+
         using var doc = ParseOrThrow(key);
         var root = doc.RootElement;
         if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() != count)
@@ -163,6 +173,105 @@ internal static class CanonicalJson
         }
 
         return char.IsLowSurrogate(c) && (i == 0 || !char.IsHighSurrogate(s[i - 1]));
+    }
+
+    /// <summary>
+    /// Decodes the JSON forms most values take without parsing a document: a string without escapes, an integer
+    /// literal, true or false. Anything else (and anything these forms do not fit) is left to the full parser.
+    /// </summary>
+    private static bool TryDecodeSimple(string json, Type type, out object? value)
+    {
+        value = null;
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        var span = json.AsSpan();
+        if (IsSimpleString(span))
+        {
+            var text = span[1..^1];
+            try
+            {
+                value = t == typeof(string) ? text.ToString()
+                    : t == typeof(Guid) ? Guid.Parse(text)
+                    : t == typeof(DateTime) ? DateTime.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture,
+                        DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal)
+                    : null;
+            }
+            catch (FormatException)
+            {
+                return false; // the full parser reports it
+            }
+
+            return value is not null;
+        }
+
+        if (IsIntegerLiteral(span))
+        {
+            if (t == typeof(long) && long.TryParse(span, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
+            {
+                value = l;
+            }
+            else if (t == typeof(int) && int.TryParse(span, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i))
+            {
+                value = i;
+            }
+            // -0 is a double of its own (negative zero), which an integer cannot carry.
+            else if (t == typeof(double) && !span.StartsWith("-0") && long.TryParse(span, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var d) && Math.Abs(d) < 1L << 53)
+            {
+                value = (double)d;
+            }
+
+            return value is not null;
+        }
+
+        if (t == typeof(bool) && span is "true" or "false")
+        {
+            value = span is "true";
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the text is one JSON string without escapes, a JSON integer literal, true, false or null.</summary>
+    private static bool IsSimpleScalar(ReadOnlySpan<char> json)
+        => IsSimpleString(json) || IsIntegerLiteral(json) || json is "true" or "false" or "null";
+
+    /// <summary>A JSON string holding no escape, quote or control character: its content is the text between the quotes.</summary>
+    private static bool IsSimpleString(ReadOnlySpan<char> json)
+    {
+        if (json.Length < 2 || json[0] != '"' || json[^1] != '"')
+        {
+            return false;
+        }
+
+        foreach (var c in json[1..^1])
+        {
+            if (c is '"' or '\\' || c < 0x20 || char.IsSurrogate(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A JSON integer literal: an optional minus, then 0 or a digit 1-9 followed by digits.</summary>
+    private static bool IsIntegerLiteral(ReadOnlySpan<char> json)
+    {
+        var digits = json.Length > 0 && json[0] == '-' ? json[1..] : json;
+        if (digits.Length == 0 || digits.Length > 18 || (digits[0] == '0' && digits.Length > 1))
+        {
+            return false;
+        }
+
+        foreach (var c in digits)
+        {
+            if (c is < '0' or > '9')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static JsonDocument ParseOrThrow(string json)

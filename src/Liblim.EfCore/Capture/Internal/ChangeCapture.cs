@@ -82,17 +82,30 @@ internal static class ChangeCapture
         {
             // EF has written the data: bring what is shown in line with the new states. Mostly nothing to do; but a parent
             // inserted here shows the rows waiting for it, a unique value given up shows the row held back for it, and a
-            // row whose unique value an earlier row claims is held back.
+            // row whose unique value an earlier row claims is held back. A row of an unconstrained table that was never held
+            // back is shown exactly as EF wrote it: its metadata is its state.
             var session = new StoreSession(context);
-            var reconciler = new Reconciler(session, async, ct);
+            var rows = new List<StoredRow>(pending.States.Count);
+            Reconciler? reconciler = null;
             foreach (var c in pending.States)
             {
+                if (c.Table.IsUnconstrained && c.Before is null or { Held: null, Awaiting: null })
+                {
+                    rows.Add(RowStateCodec.Encode(c.State, c.Seq));
+                    continue;
+                }
+
+                reconciler ??= new Reconciler(session, async, ct);
                 reconciler.Change(c.Table, c.State, c.Before, c.Seq, source: null);
             }
 
-            var result = await reconciler.RunAsync().ConfigureAwait(false);
+            if (reconciler is not null)
+            {
+                rows.AddRange((await reconciler.RunAsync().ConfigureAwait(false)).Metadata);
+            }
+
             var metadata = new MetadataStore(session);
-            await metadata.WriteRowsAsync(result.Metadata, async, ct).ConfigureAwait(false);
+            await metadata.WriteRowsAsync(rows, async, ct).ConfigureAwait(false);
             await metadata.AdvanceAsync(pending.Seq, pending.Clock, async, ct).ConfigureAwait(false);
             await pending.Transaction.CommitAsync(ct).ConfigureAwait(false);
         }

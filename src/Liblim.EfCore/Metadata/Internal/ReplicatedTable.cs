@@ -63,6 +63,12 @@ internal sealed class ReplicatedTable
     /// <summary>Unique indexes and alternate keys, ordered by name.</summary>
     public IReadOnlyList<ReplicatedUniqueIndex> UniqueIndexes { get; internal set; } = [];
 
+    /// <summary>
+    /// Whether the table has no replicated foreign key (either way) and no unique index: a row of it is shown exactly
+    /// when it is alive, since nothing can hold it back and no row can wait for it.
+    /// </summary>
+    public bool IsUnconstrained => ForeignKeys.Count == 0 && ReferencedBy.Count == 0 && UniqueIndexes.Count == 0;
+
     /// <summary>Which row keeps a unique value that several rows hold.</summary>
     public UniqueConflictPolicy UniquePolicy { get; internal set; }
 

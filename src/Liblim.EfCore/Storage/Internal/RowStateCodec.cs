@@ -111,7 +111,28 @@ internal static class RowStateCodec
             return state.MaxClock ?? throw new InvalidOperationException($"Row {state.Table} {state.Key} has no state to store.");
         }
 
-        return state.Columns.Values.GroupBy(c => c.Clock).MaxBy(g => g.Count())!.Key;
+        // Few distinct clocks per row (usually one or two): count them in a short list, the first most common wins.
+        var counts = new List<(HybridTimestamp Clock, int Count)>(2);
+        foreach (var value in state.Columns.Values)
+        {
+            var i = counts.FindIndex(c => c.Clock == value.Clock);
+            if (i < 0)
+            {
+                counts.Add((value.Clock, 1));
+            }
+            else
+            {
+                counts[i] = (value.Clock, counts[i].Count + 1);
+            }
+        }
+
+        var best = counts[0];
+        foreach (var c in counts)
+        {
+            best = c.Count > best.Count ? c : best;
+        }
+
+        return best.Clock;
     }
 
     private static string? Tags(ImmutableSortedSet<HybridTimestamp> tags)

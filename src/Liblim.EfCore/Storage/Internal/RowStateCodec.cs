@@ -25,23 +25,17 @@ internal static class RowStateCodec
     public static StoredRow Encode(RowState state, long seq, RowHold? hold = null, IReadOnlyCollection<string>? projected = null)
     {
         var baseClock = BaseClock(state);
-        string? columnClocks = null;
-        var overrides = state.Columns.Where(c => c.Value.Clock != baseClock).ToList();
-        if (overrides.Count > 0)
+        StringBuilder? sb = null;
+        foreach (var (name, value) in state.Columns)
         {
-            var sb = new StringBuilder("{");
-            foreach (var (name, value) in overrides)
+            if (value.Clock != baseClock)
             {
-                if (sb.Length > 1)
-                {
-                    sb.Append(',');
-                }
-
+                sb = sb is null ? new StringBuilder("{") : sb.Append(',');
                 sb.Append(CanonicalJson.Quote(name)).Append(":\"").Append(value.Clock.ToString()).Append('"');
             }
-
-            columnClocks = sb.Append('}').ToString();
         }
+
+        var columnClocks = sb?.Append('}').ToString();
 
         hold = state.IsAlive ? hold : null;
         var kept = !state.IsAlive || hold is { IsShown: false }
@@ -111,28 +105,31 @@ internal static class RowStateCodec
             return state.MaxClock ?? throw new InvalidOperationException($"Row {state.Table} {state.Key} has no state to store.");
         }
 
-        // Few distinct clocks per row (usually one or two): count them in a short list, the first most common wins.
-        var counts = new List<(HybridTimestamp Clock, int Count)>(2);
+        // Few distinct clocks per row (usually one or two): count them in a short list; the first most common wins.
+        var clocks = new HybridTimestamp[state.Columns.Count];
+        var counts = new int[state.Columns.Count];
+        var distinct = 0;
+        var best = 0;
         foreach (var value in state.Columns.Values)
         {
-            var i = counts.FindIndex(c => c.Clock == value.Clock);
-            if (i < 0)
+            var i = 0;
+            while (i < distinct && clocks[i] != value.Clock)
             {
-                counts.Add((value.Clock, 1));
+                i++;
             }
-            else
+
+            if (i == distinct)
             {
-                counts[i] = (value.Clock, counts[i].Count + 1);
+                clocks[distinct++] = value.Clock;
+            }
+
+            if (++counts[i] > counts[best] || (counts[i] == counts[best] && i < best))
+            {
+                best = i;
             }
         }
 
-        var best = counts[0];
-        foreach (var c in counts)
-        {
-            best = c.Count > best.Count ? c : best;
-        }
-
-        return best.Clock;
+        return clocks[best];
     }
 
     private static string? Tags(ImmutableSortedSet<HybridTimestamp> tags)

@@ -18,6 +18,27 @@ namespace MigrationsSample.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Liblim.EfCore.Storage.Internal.KnownNode", b =>
+                {
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("number");
+
+                    b.Property<string>("NodeId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("node_id");
+
+                    b.HasKey("Number")
+                        .HasName("pk_liblim_nodes");
+
+                    b.HasIndex("NodeId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_liblim_nodes_node_id");
+
+                    b.ToTable("__liblim_nodes");
+                });
+
             modelBuilder.Entity("Liblim.EfCore.Storage.Internal.PeerWatermark", b =>
                 {
                     b.Property<string>("PeerId")
@@ -37,7 +58,6 @@ namespace MigrationsSample.Migrations.Sqlite
             modelBuilder.Entity("Liblim.EfCore.Storage.Internal.ReplicaState", b =>
                 {
                     b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
@@ -61,13 +81,9 @@ namespace MigrationsSample.Migrations.Sqlite
 
             modelBuilder.Entity("Liblim.EfCore.Storage.Internal.RowMetadata", b =>
                 {
-                    b.Property<string>("TableName")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("table_name");
-
-                    b.Property<string>("RowKey")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("row_key");
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
 
                     b.Property<string>("AddTags")
                         .HasColumnType("TEXT")
@@ -94,28 +110,34 @@ namespace MigrationsSample.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("kept_values");
 
-                    b.Property<long>("Seq")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("seq");
+                    b.Property<byte[]>("RowKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("row_key");
 
-                    b.Property<string>("Source")
-                        .HasColumnType("TEXT")
+                    b.Property<int?>("Source")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("source");
+
+                    b.Property<string>("TableName")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("table_name");
 
                     b.Property<string>("Tombstones")
                         .HasColumnType("TEXT")
                         .HasColumnName("tombstones");
 
-                    b.HasKey("TableName", "RowKey")
+                    b.HasKey("Seq")
                         .HasName("pk_liblim_rows");
 
                     b.HasIndex("Awaiting")
                         .HasDatabaseName("ix_liblim_rows_awaiting")
                         .HasFilter("awaiting IS NOT NULL");
 
-                    b.HasIndex("Seq")
+                    b.HasIndex("TableName", "RowKey")
                         .IsUnique()
-                        .HasDatabaseName("ix_liblim_rows_seq");
+                        .HasDatabaseName("ix_liblim_rows_key");
 
                     b.ToTable("__liblim_rows");
                 });

@@ -99,7 +99,10 @@ public abstract class ModelValidationTests
         Assert.Contains("__liblim_rows", tables);
         Assert.Contains("__liblim_state", tables);
         Assert.Contains("__liblim_peers", tables);
-        Assert.Contains(db.Model.GetRelationalModel().Tables.Single(t => t.Name == "__liblim_rows").Indexes, i => i.Columns.Single().Name == "seq" && i.IsUnique);
+        Assert.Contains("__liblim_nodes", tables);
+        var rows = db.Model.GetRelationalModel().Tables.Single(t => t.Name == "__liblim_rows");
+        Assert.Equal("seq", rows.PrimaryKey!.Columns.Single().Name);
+        Assert.Contains(rows.Indexes, i => i.Columns.Select(c => c.Name).SequenceEqual(["table_name", "row_key"]) && i.IsUnique);
     }
 
     [Fact]

@@ -1,19 +1,42 @@
 using System.Data.Common;
 using System.Text.Json;
+using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
 
 namespace Liblim.EfCore.FunctionalTests.Infrastructure;
 
-/// <summary>Reads Liblim's shadow tables with plain SQL, as an operator would (the same SQL on SQLite and PostgreSQL).</summary>
+/// <summary>
+/// Reads Liblim's shadow tables with plain SQL, as an operator would (the same SQL on SQLite and PostgreSQL), and gives
+/// metadata rows in their logical text forms (full timestamps, key text), expanded from the stored compact form.
+/// </summary>
 public static class ShadowRows
 {
-    public sealed record Meta(string Table, string Key, long Seq, string Clock, string? ColumnClocks, string? AddTags, string? Tombstones, string? KeptValues);
+    public sealed record Meta(string Table, string Key, long Seq, string Clock, string? ColumnClocks, string? AddTags, string? Tombstones, string? KeptValues, string? Source = null);
 
     public static List<Meta> Rows(IReplica replica)
-        => Query(replica, "SELECT table_name, row_key, seq, clock, column_clocks, add_tags, tombstones, kept_values FROM __liblim_rows ORDER BY seq",
-            r => new Meta(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3),
-                r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5),
-                r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7)));
+    {
+        var nodes = new NodeNumbers();
+        foreach (var (number, node) in Nodes(replica))
+        {
+            nodes.Add(number, node);
+        }
+
+        return Query(replica, "SELECT table_name, row_key, seq, clock, column_clocks, add_tags, tombstones, kept_values, source FROM __liblim_rows ORDER BY seq",
+                r => new RowMetadata
+                {
+                    TableName = r.GetString(0), RowKey = r.GetFieldValue<byte[]>(1), Seq = r.GetInt64(2), Clock = r.GetString(3),
+                    ColumnClocks = r.IsDBNull(4) ? null : r.GetString(4), AddTags = r.IsDBNull(5) ? null : r.GetString(5),
+                    Tombstones = r.IsDBNull(6) ? null : r.GetString(6), KeptValues = r.IsDBNull(7) ? null : r.GetString(7),
+                    Source = r.IsDBNull(8) ? null : Convert.ToInt32(r.GetValue(8)),
+                })
+            .Select(stored => CompactMetadata.Expand(stored, nodes))
+            .Select(m => new Meta(m.Table, m.Key, m.Seq, m.Clock, m.ColumnClocks, m.AddTags, m.Tombstones, m.KeptValues, m.Source))
+            .ToList();
+    }
+
+    /// <summary>The rows of <c>__liblim_nodes</c>: each node id the replica has stored, with its local number.</summary>
+    public static List<(int Number, string Node)> Nodes(IReplica replica)
+        => Query(replica, "SELECT number, node_id FROM __liblim_nodes ORDER BY number", r => (Convert.ToInt32(r.GetValue(0)), r.GetString(1)));
 
     public static Meta? Row(IReplica replica, string table, Guid id)
         => Rows(replica).SingleOrDefault(m => m.Table == table && m.Key == $"[\"{id}\"]");

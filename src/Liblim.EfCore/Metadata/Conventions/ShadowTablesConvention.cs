@@ -20,13 +20,16 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
     /// <summary>The table of per-peer watermarks.</summary>
     public const string PeersTable = "__liblim_peers";
 
+    /// <summary>The table of the local numbers of node ids, which stored clocks and sources use.</summary>
+    public const string NodesTable = "__liblim_nodes";
+
     public void ProcessModelInitialized(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
     {
         var rows = modelBuilder.Entity(typeof(RowMetadata), fromDataAnnotation: true)!;
         rows.ToTable(RowsTable);
         Column(rows, nameof(RowMetadata.TableName), "table_name", required: true);
         Column(rows, nameof(RowMetadata.RowKey), "row_key", required: true);
-        Column(rows, nameof(RowMetadata.Seq), "seq", required: true);
+        Column(rows, nameof(RowMetadata.Seq), "seq", required: true).ValueGenerated(Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never, fromDataAnnotation: true);
         Column(rows, nameof(RowMetadata.Clock), "clock", required: true);
         Column(rows, nameof(RowMetadata.ColumnClocks), "column_clocks", required: false);
         Column(rows, nameof(RowMetadata.AddTags), "add_tags", required: false);
@@ -35,14 +38,16 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
         Column(rows, nameof(RowMetadata.Source), "source", required: false);
         Column(rows, nameof(RowMetadata.Held), "held", required: false);
         Column(rows, nameof(RowMetadata.Awaiting), "awaiting", required: false);
-        rows.PrimaryKey([nameof(RowMetadata.TableName), nameof(RowMetadata.RowKey)])!.HasName("pk_liblim_rows");
-        rows.HasIndex([nameof(RowMetadata.Seq)])!.IsUnique(true)!.HasDatabaseName("ix_liblim_rows_seq");
+        // Keyed by seq (on SQLite the rowid, so the change feed needs no index of its own); the upsert of a row finds
+        // it by table and key.
+        rows.PrimaryKey([nameof(RowMetadata.Seq)])!.HasName("pk_liblim_rows");
+        rows.HasIndex([nameof(RowMetadata.TableName), nameof(RowMetadata.RowKey)])!.IsUnique(true)!.HasDatabaseName("ix_liblim_rows_key");
         // Only rows held back or projected have a value here: a partial index stays as small as they are few.
         rows.HasIndex([nameof(RowMetadata.Awaiting)])!.HasFilter("awaiting IS NOT NULL")!.HasDatabaseName("ix_liblim_rows_awaiting");
 
         var state = modelBuilder.Entity(typeof(ReplicaState), fromDataAnnotation: true)!;
         state.ToTable(StateTable);
-        Column(state, nameof(ReplicaState.Id), "id", required: true).ValueGenerated(Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never);
+        Column(state, nameof(ReplicaState.Id), "id", required: true).ValueGenerated(Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never, fromDataAnnotation: true);
         Column(state, nameof(ReplicaState.NodeId), "node_id", required: false);
         Column(state, nameof(ReplicaState.Seq), "seq", required: true);
         Column(state, nameof(ReplicaState.Clock), "clock", required: true);
@@ -53,6 +58,13 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
         Column(peers, nameof(PeerWatermark.PeerId), "peer_id", required: true);
         Column(peers, nameof(PeerWatermark.ReceivedSeq), "received_seq", required: true);
         peers.PrimaryKey([nameof(PeerWatermark.PeerId)])!.HasName("pk_liblim_peers");
+
+        var nodes = modelBuilder.Entity(typeof(KnownNode), fromDataAnnotation: true)!;
+        nodes.ToTable(NodesTable);
+        Column(nodes, nameof(KnownNode.Number), "number", required: true).ValueGenerated(Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never, fromDataAnnotation: true);
+        Column(nodes, nameof(KnownNode.NodeId), "node_id", required: true);
+        nodes.PrimaryKey([nameof(KnownNode.Number)])!.HasName("pk_liblim_nodes");
+        nodes.HasIndex([nameof(KnownNode.NodeId)])!.IsUnique(true)!.HasDatabaseName("ix_liblim_nodes_node_id");
     }
 
     /// <summary>
@@ -66,7 +78,7 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
             return;
         }
 
-        foreach (var type in new[] { typeof(RowMetadata), typeof(ReplicaState), typeof(PeerWatermark) })
+        foreach (var type in new[] { typeof(RowMetadata), typeof(ReplicaState), typeof(PeerWatermark), typeof(KnownNode) })
         {
             if (modelBuilder.Metadata.FindEntityType(type) is { } entityType)
             {

@@ -37,6 +37,11 @@ internal sealed class ShadowNames
         PeersTable = (peers.GetTableName()!, peers.GetSchema());
         PeerId = Column(peers, nameof(PeerWatermark.PeerId));
         PeerReceivedSeq = Column(peers, nameof(PeerWatermark.ReceivedSeq));
+
+        var nodes = model.FindEntityType(typeof(KnownNode))!;
+        NodesTable = (nodes.GetTableName()!, nodes.GetSchema());
+        NodeNumber = Column(nodes, nameof(KnownNode.Number));
+        NodeId = Column(nodes, nameof(KnownNode.NodeId));
     }
 
     public (string Name, string? Schema) RowsTable { get; }
@@ -61,6 +66,10 @@ internal sealed class ShadowNames
     public (string Name, string? Schema) PeersTable { get; }
     public string PeerId { get; }
     public string PeerReceivedSeq { get; }
+
+    public (string Name, string? Schema) NodesTable { get; }
+    public string NodeNumber { get; }
+    public string NodeId { get; }
 
     private static string Column(IEntityType entityType, string property)
     {

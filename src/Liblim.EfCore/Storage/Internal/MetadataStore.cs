@@ -3,8 +3,11 @@ using System.Text;
 
 namespace Liblim.EfCore.Storage.Internal;
 
-/// <summary>Reads and writes Liblim's shadow tables with set-based SQL, inside the context's transaction.</summary>
-internal sealed class MetadataStore(StoreSession session)
+/// <summary>
+/// Reads and writes Liblim's shadow tables with set-based SQL, inside the context's transaction. Metadata rows are
+/// <see cref="StoredRow"/>s to its callers and stored in the compact form of <see cref="CompactMetadata"/>.
+/// </summary>
+internal sealed partial class MetadataStore(StoreSession session)
 {
     private const int ColumnsPerRow = 11;
 
@@ -57,13 +60,13 @@ internal sealed class MetadataStore(StoreSession session)
         }
 
         using var command = session.CreateCommand(
-            $"{SelectRows()} WHERE {session.Column(n.RowTableName)} = @t AND {session.Dialect.InTextList(session.Column(n.RowKey), "@k")}");
+            $"{SelectRows()} WHERE {session.Column(n.RowTableName)} = @t AND {session.Dialect.InBinaryList(session.Column(n.RowKey), "@k")}");
         StoreSession.AddParameter(command, "@t", table);
-        StoreSession.AddParameter(command, "@k", session.Dialect.TextList(keys));
-        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
-        while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
+        StoreSession.AddParameter(command, "@k", session.Dialect.BinaryList(keys.Select(RowKeyBytes.Encode)));
+        var rows = new List<StoredRow>();
+        await ReadInto(rows, command, async, ct).ConfigureAwait(false);
+        foreach (var row in rows)
         {
-            var row = ReadRow(reader);
             result[row.Key] = row;
         }
 
@@ -79,22 +82,23 @@ internal sealed class MetadataStore(StoreSession session)
         StoreSession.AddParameter(command, "@since", since);
         StoreSession.AddParameter(command, "@limit", limit);
         var rows = new List<StoredRow>();
-        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
-        while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
-        {
-            rows.Add(ReadRow(reader));
-        }
-
+        await ReadInto(rows, command, async, ct).ConfigureAwait(false);
         return rows;
     }
 
-    /// <summary>Inserts or replaces metadata rows.</summary>
-    public async Task WriteRowsAsync(IReadOnlyList<StoredRow> rows, bool async, CancellationToken ct)
+    /// <summary>
+    /// Inserts or replaces metadata rows. The caller holds the state row's lock (<see cref="LockAsync"/>): node ids
+    /// the rows name for the first time are numbered here.
+    /// </summary>
+    public async Task WriteRowsAsync(IReadOnlyList<StoredRow> logicalRows, bool async, CancellationToken ct)
     {
-        if (rows.Count == 0)
+        if (logicalRows.Count == 0)
         {
             return;
         }
+
+        await NumberNodesAsync(logicalRows.SelectMany(CompactMetadata.NodesOf), async, ct).ConfigureAwait(false);
+        var rows = logicalRows.Select(r => CompactMetadata.Compact(r, session.Nodes)).ToList();
 
         var n = session.Model.Shadow;
         var columns = string.Join(", ", RowColumns().Select(session.Column));
@@ -210,13 +214,20 @@ internal sealed class MetadataStore(StoreSession session)
         return rows;
     }
 
-    private static async Task ReadInto(List<StoredRow> rows, DbCommand command, bool async, CancellationToken ct)
+    /// <summary>Reads the stored rows a command selects and adds their logical forms to <paramref name="rows"/>.</summary>
+    private async Task ReadInto(List<StoredRow> rows, DbCommand command, bool async, CancellationToken ct)
     {
-        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
-        while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
+        var stored = new List<RowMetadata>();
+        using (var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false))
         {
-            rows.Add(ReadRow(reader));
+            while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
+            {
+                stored.Add(ReadRow(reader));
+            }
         }
+
+        await ReadNodeNumbersAsync(stored.SelectMany(CompactMetadata.NumbersOf), async, ct).ConfigureAwait(false);
+        rows.AddRange(stored.Select(r => CompactMetadata.Expand(r, session.Nodes)));
     }
 
     /// <summary>The columns of a metadata row, in the order <see cref="ReadRow"/> and <see cref="WriteRowsAsync"/> use.</summary>
@@ -229,10 +240,23 @@ internal sealed class MetadataStore(StoreSession session)
     private string SelectRows()
         => $"SELECT {string.Join(", ", RowColumns().Select(session.Column))} FROM {session.Table(session.Model.Shadow.RowsTable)}";
 
-    private static StoredRow ReadRow(DbDataReader r)
+    private static RowMetadata ReadRow(DbDataReader r)
     {
         string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
-        return new(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), Text(4), Text(5), Text(6), Text(7), Text(8), Text(9), Text(10));
+        return new RowMetadata
+        {
+            TableName = r.GetString(0),
+            RowKey = r.GetFieldValue<byte[]>(1),
+            Seq = r.GetInt64(2),
+            Clock = r.GetString(3),
+            ColumnClocks = Text(4),
+            AddTags = Text(5),
+            Tombstones = Text(6),
+            KeptValues = Text(7),
+            Source = r.IsDBNull(8) ? null : r.GetInt32(8),
+            Held = Text(9),
+            Awaiting = Text(10),
+        };
     }
 
     /// <summary>"(@p{row}_0, …, @p{row}_10)": the parameters of one metadata row.</summary>
@@ -240,9 +264,9 @@ internal sealed class MetadataStore(StoreSession session)
         => "(" + string.Join(", ", Enumerable.Range(0, ColumnsPerRow).Select(c => $"@p{row}_{c}")) + ")";
 
     /// <summary>Gives a metadata row's values, in <see cref="RowColumns"/> order, to the parameters from <paramref name="first"/> on.</summary>
-    private static void SetValues(DbParameterCollection parameters, int first, StoredRow r)
+    private static void SetValues(DbParameterCollection parameters, int first, RowMetadata r)
     {
-        object?[] values = [r.Table, r.Key, r.Seq, r.Clock, r.ColumnClocks, r.AddTags, r.Tombstones, r.KeptValues, r.Source, r.Held, r.Awaiting];
+        object?[] values = [r.TableName, r.RowKey, r.Seq, r.Clock, r.ColumnClocks, r.AddTags, r.Tombstones, r.KeptValues, r.Source, r.Held, r.Awaiting];
         for (var c = 0; c < values.Length; c++)
         {
             parameters[first + c].Value = values[c] ?? DBNull.Value;

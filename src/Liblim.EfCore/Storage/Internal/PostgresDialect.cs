@@ -41,6 +41,11 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override object TextList(IEnumerable<string> texts) => texts.ToArray();
 
+    public override string InBinaryList(string column, string parameter) => $"{column} = ANY({parameter})";
+
+    // Npgsql sends an array of byte arrays as bytea[].
+    public override object BinaryList(IEnumerable<byte[]> values) => values.ToArray();
+
     /// <summary>
     /// PostgreSQL keeps times to the microsecond (a finer value is rounded down), keeps a timestamp with time
     /// zone as an instant in UTC (not its offset), and cannot hold the NUL character in text.

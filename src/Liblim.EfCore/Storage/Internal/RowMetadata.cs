@@ -2,7 +2,8 @@ namespace Liblim.EfCore.Storage.Internal;
 
 /// <summary>
 /// One row of <c>__liblim_rows</c>: the replication metadata of one data row, alive or deleted. One metadata
-/// row per data row, however many columns it has.
+/// row per data row, however many columns it has. This is the stored form: <see cref="CompactMetadata"/> turns it into
+/// the logical <see cref="StoredRow"/> and back.
 /// </summary>
 /// <remarks>Mapped by <see cref="Metadata.Conventions.ShadowTablesConvention"/>; read and written with set-based SQL only.</remarks>
 internal sealed class RowMetadata
@@ -10,22 +11,28 @@ internal sealed class RowMetadata
     /// <summary>The replicated table.</summary>
     public string TableName { get; set; } = null!;
 
-    /// <summary>The canonical text of the row's key.</summary>
-    public string RowKey { get; set; } = null!;
+    /// <summary>The canonical text of the row's key, as bytes (see <see cref="RowKeyBytes"/>); unique with <see cref="TableName"/>.</summary>
+    public byte[] RowKey { get; set; } = null!;
 
-    /// <summary>The local change sequence number of the row's last change; "changed since N" reads this index.</summary>
+    /// <summary>
+    /// The local change sequence number of the row's last change, unique: the primary key, so "changed since N" reads
+    /// the table in its own order (on SQLite it is the rowid).
+    /// </summary>
     public long Seq { get; set; }
 
-    /// <summary>The clock of every column not listed in <see cref="ColumnClocks"/>.</summary>
+    /// <summary>The clock of every column not listed in <see cref="ColumnClocks"/>, in its stored form (see <see cref="CompactClocks"/>).</summary>
     public string Clock { get; set; } = null!;
 
-    /// <summary>A JSON object of column name to clock for columns written after the row's base clock; null when none.</summary>
+    /// <summary>A JSON object of column name to stored clock for columns written after the row's base clock; null when none.</summary>
     public string? ColumnClocks { get; set; }
 
-    /// <summary>Comma-separated add tags not yet tombstoned; null when the row is deleted.</summary>
+    /// <summary>
+    /// Comma-separated stored add tags not yet tombstoned, or <see cref="CompactClocks.SameAsClock"/> when they are
+    /// exactly <see cref="Clock"/>; null when the row is deleted.
+    /// </summary>
     public string? AddTags { get; set; }
 
-    /// <summary>Comma-separated add tags that a delete has observed; null when none.</summary>
+    /// <summary>Comma-separated stored add tags that a delete has observed (or <see cref="CompactClocks.SameAsClock"/>); null when none.</summary>
     public string? Tombstones { get; set; }
 
     /// <summary>
@@ -46,8 +53,9 @@ internal sealed class RowMetadata
     public string? Awaiting { get; set; }
 
     /// <summary>
-    /// The node id of the peer whose state this row's state equals, when it last came from a merge that took the
-    /// peer's state whole; the change feed does not send the row back to that peer. Null after a local change.
+    /// The number (see <see cref="KnownNode"/>) of the peer whose state this row's state equals, when it last came from
+    /// a merge that took the peer's state whole; the change feed does not send the row back to that peer. Null after a
+    /// local change.
     /// </summary>
-    public string? Source { get; set; }
+    public int? Source { get; set; }
 }

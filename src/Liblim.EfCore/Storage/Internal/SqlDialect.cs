@@ -52,6 +52,14 @@ internal abstract class SqlDialect
     /// <summary>The value of the parameter of <see cref="InTextList"/>.</summary>
     public abstract object TextList(IEnumerable<string> texts);
 
+    /// <summary>"The binary column holds one of the values of a list parameter", one statement text for any number of values.</summary>
+    /// <param name="column">The quoted column.</param>
+    /// <param name="parameter">The parameter's name; its value is <see cref="BinaryList"/>.</param>
+    public abstract string InBinaryList(string column, string parameter);
+
+    /// <summary>The value of the parameter of <see cref="InBinaryList"/>.</summary>
+    public abstract object BinaryList(IEnumerable<byte[]> values);
+
     /// <summary>
     /// A statement to run on each connection Liblim's context opens, given the context's command timeout; null for none.
     /// The first column of its first row, when it has one, is passed to <see cref="ConnectionSetupFollowUp"/>.

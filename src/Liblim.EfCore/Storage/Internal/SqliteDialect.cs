@@ -40,6 +40,11 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override object TextList(IEnumerable<string> texts) => System.Text.Json.JsonSerializer.Serialize(texts);
 
+    // A JSON array of hex texts, each turned back into a blob by unhex (SQLite 3.41 and later; the bundled SQLite has it).
+    public override string InBinaryList(string column, string parameter) => $"{column} IN (SELECT unhex(value) FROM json_each({parameter}))";
+
+    public override object BinaryList(IEnumerable<byte[]> values) => TextList(values.Select(v => Convert.ToHexString(v)));
+
     // Microsoft.Data.Sqlite retries a write that finds the database locked after sleeping 150 ms; SQLite's own busy
     // handler waits in small steps. Given the same limit as the command timeout, unless the app set one.
     public override string ConnectionSetupSql(int commandTimeoutSeconds) => "PRAGMA busy_timeout";

@@ -13,6 +13,8 @@ namespace Liblim.EfCore.Storage.Internal;
 internal sealed class StoreSession
 {
     private readonly DbContext _context;
+    private NodeNumbers? _nodes;
+    private DbTransaction? _nodesTransaction;
 
     public StoreSession(DbContext context)
     {
@@ -27,6 +29,26 @@ internal sealed class StoreSession
     public ISqlGenerationHelper Sql { get; }
 
     public ReplicationModel Model { get; }
+
+    /// <summary>
+    /// The node numbers read or handed out so far in the current transaction (see <see cref="MetadataStore"/>). They
+    /// are kept for that transaction only, and only by this session: a number handed out in a transaction that rolls
+    /// back is never used again, and other processes on the database hand out numbers of their own.
+    /// </summary>
+    public NodeNumbers Nodes
+    {
+        get
+        {
+            var transaction = _context.Database.CurrentTransaction?.GetDbTransaction();
+            if (_nodes is null || !ReferenceEquals(transaction, _nodesTransaction))
+            {
+                _nodes = new NodeNumbers();
+                _nodesTransaction = transaction;
+            }
+
+            return _nodes;
+        }
+    }
 
     /// <summary>A command on the context's connection, enlisted in its current transaction.</summary>
     public DbCommand CreateCommand(string text)

@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace MigrationsSample.Migrations.Postgres
 {
     [DbContext(typeof(PostgresNotesDb))]
-    [Migration("20261124225511_Initial")]
-    partial class Initial
+    [Migration("20261124231921_AddPinned")]
+    partial class AddPinned
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -25,6 +25,27 @@ namespace MigrationsSample.Migrations.Postgres
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+
+            modelBuilder.Entity("Liblim.EfCore.Storage.Internal.KnownNode", b =>
+                {
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<string>("NodeId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("node_id");
+
+                    b.HasKey("Number")
+                        .HasName("pk_liblim_nodes");
+
+                    b.HasIndex("NodeId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_liblim_nodes_node_id");
+
+                    b.ToTable("__liblim_nodes");
+                });
 
             modelBuilder.Entity("Liblim.EfCore.Storage.Internal.PeerWatermark", b =>
                 {
@@ -45,11 +66,8 @@ namespace MigrationsSample.Migrations.Postgres
             modelBuilder.Entity("Liblim.EfCore.Storage.Internal.ReplicaState", b =>
                 {
                     b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
                         .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
                     b.Property<long>("Clock")
                         .HasColumnType("bigint")
@@ -71,13 +89,9 @@ namespace MigrationsSample.Migrations.Postgres
 
             modelBuilder.Entity("Liblim.EfCore.Storage.Internal.RowMetadata", b =>
                 {
-                    b.Property<string>("TableName")
-                        .HasColumnType("text")
-                        .HasColumnName("table_name");
-
-                    b.Property<string>("RowKey")
-                        .HasColumnType("text")
-                        .HasColumnName("row_key");
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
 
                     b.Property<string>("AddTags")
                         .HasColumnType("text")
@@ -104,28 +118,34 @@ namespace MigrationsSample.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("kept_values");
 
-                    b.Property<long>("Seq")
-                        .HasColumnType("bigint")
-                        .HasColumnName("seq");
+                    b.Property<byte[]>("RowKey")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("row_key");
 
-                    b.Property<string>("Source")
-                        .HasColumnType("text")
+                    b.Property<int?>("Source")
+                        .HasColumnType("integer")
                         .HasColumnName("source");
+
+                    b.Property<string>("TableName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("table_name");
 
                     b.Property<string>("Tombstones")
                         .HasColumnType("text")
                         .HasColumnName("tombstones");
 
-                    b.HasKey("TableName", "RowKey")
+                    b.HasKey("Seq")
                         .HasName("pk_liblim_rows");
 
                     b.HasIndex("Awaiting")
                         .HasDatabaseName("ix_liblim_rows_awaiting")
                         .HasFilter("awaiting IS NOT NULL");
 
-                    b.HasIndex("Seq")
+                    b.HasIndex("TableName", "RowKey")
                         .IsUnique()
-                        .HasDatabaseName("ix_liblim_rows_seq");
+                        .HasDatabaseName("ix_liblim_rows_key");
 
                     b.ToTable("__liblim_rows");
                 });
@@ -172,6 +192,9 @@ namespace MigrationsSample.Migrations.Postgres
                     b.Property<string>("Body")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<bool>("Pinned")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Title")
                         .IsRequired()

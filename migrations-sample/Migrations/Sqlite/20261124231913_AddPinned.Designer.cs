@@ -12,14 +12,35 @@ using MigrationsSample;
 namespace MigrationsSample.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteNotesDb))]
-    [Migration("20261124225505_Initial")]
-    partial class Initial
+    [Migration("20261124231913_AddPinned")]
+    partial class AddPinned
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("Liblim.EfCore.Storage.Internal.KnownNode", b =>
+                {
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("number");
+
+                    b.Property<string>("NodeId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("node_id");
+
+                    b.HasKey("Number")
+                        .HasName("pk_liblim_nodes");
+
+                    b.HasIndex("NodeId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_liblim_nodes_node_id");
+
+                    b.ToTable("__liblim_nodes");
+                });
 
             modelBuilder.Entity("Liblim.EfCore.Storage.Internal.PeerWatermark", b =>
                 {
@@ -40,7 +61,6 @@ namespace MigrationsSample.Migrations.Sqlite
             modelBuilder.Entity("Liblim.EfCore.Storage.Internal.ReplicaState", b =>
                 {
                     b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
@@ -64,13 +84,9 @@ namespace MigrationsSample.Migrations.Sqlite
 
             modelBuilder.Entity("Liblim.EfCore.Storage.Internal.RowMetadata", b =>
                 {
-                    b.Property<string>("TableName")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("table_name");
-
-                    b.Property<string>("RowKey")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("row_key");
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
 
                     b.Property<string>("AddTags")
                         .HasColumnType("TEXT")
@@ -97,28 +113,34 @@ namespace MigrationsSample.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("kept_values");
 
-                    b.Property<long>("Seq")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("seq");
+                    b.Property<byte[]>("RowKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("row_key");
 
-                    b.Property<string>("Source")
-                        .HasColumnType("TEXT")
+                    b.Property<int?>("Source")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("source");
+
+                    b.Property<string>("TableName")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("table_name");
 
                     b.Property<string>("Tombstones")
                         .HasColumnType("TEXT")
                         .HasColumnName("tombstones");
 
-                    b.HasKey("TableName", "RowKey")
+                    b.HasKey("Seq")
                         .HasName("pk_liblim_rows");
 
                     b.HasIndex("Awaiting")
                         .HasDatabaseName("ix_liblim_rows_awaiting")
                         .HasFilter("awaiting IS NOT NULL");
 
-                    b.HasIndex("Seq")
+                    b.HasIndex("TableName", "RowKey")
                         .IsUnique()
-                        .HasDatabaseName("ix_liblim_rows_seq");
+                        .HasDatabaseName("ix_liblim_rows_key");
 
                     b.ToTable("__liblim_rows");
                 });
@@ -165,6 +187,9 @@ namespace MigrationsSample.Migrations.Sqlite
                     b.Property<string>("Body")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("Pinned")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Title")
                         .IsRequired()

@@ -6,29 +6,55 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using MigrationsSample;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace MigrationsSample.Migrations.Sqlite
+namespace MigrationsSample.Migrations.Postgres
 {
-    [DbContext(typeof(SqliteNotesDb))]
-    [Migration("20261124225627_ReplicateBookmarks")]
+    [DbContext(typeof(PostgresNotesDb))]
+    [Migration("20261124231934_ReplicateBookmarks")]
     partial class ReplicateBookmarks
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+            modelBuilder
+                .HasAnnotation("ProductVersion", "10.0.15")
+                .HasAnnotation("Relational:MaxIdentifierLength", 63);
+
+            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+
+            modelBuilder.Entity("Liblim.EfCore.Storage.Internal.KnownNode", b =>
+                {
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<string>("NodeId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("node_id");
+
+                    b.HasKey("Number")
+                        .HasName("pk_liblim_nodes");
+
+                    b.HasIndex("NodeId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_liblim_nodes_node_id");
+
+                    b.ToTable("__liblim_nodes");
+                });
 
             modelBuilder.Entity("Liblim.EfCore.Storage.Internal.PeerWatermark", b =>
                 {
                     b.Property<string>("PeerId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("peer_id");
 
                     b.Property<long>("ReceivedSeq")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("received_seq");
 
                     b.HasKey("PeerId")
@@ -40,20 +66,19 @@ namespace MigrationsSample.Migrations.Sqlite
             modelBuilder.Entity("Liblim.EfCore.Storage.Internal.ReplicaState", b =>
                 {
                     b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("id");
 
                     b.Property<long>("Clock")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("clock");
 
                     b.Property<string>("NodeId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("node_id");
 
                     b.Property<long>("Seq")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("seq");
 
                     b.HasKey("Id")
@@ -64,61 +89,63 @@ namespace MigrationsSample.Migrations.Sqlite
 
             modelBuilder.Entity("Liblim.EfCore.Storage.Internal.RowMetadata", b =>
                 {
-                    b.Property<string>("TableName")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("table_name");
-
-                    b.Property<string>("RowKey")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("row_key");
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
 
                     b.Property<string>("AddTags")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("add_tags");
 
                     b.Property<string>("Awaiting")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("awaiting");
 
                     b.Property<string>("Clock")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("clock");
 
                     b.Property<string>("ColumnClocks")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("column_clocks");
 
                     b.Property<string>("Held")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("held");
 
                     b.Property<string>("KeptValues")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("kept_values");
 
-                    b.Property<long>("Seq")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("seq");
+                    b.Property<byte[]>("RowKey")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("row_key");
 
-                    b.Property<string>("Source")
-                        .HasColumnType("TEXT")
+                    b.Property<int?>("Source")
+                        .HasColumnType("integer")
                         .HasColumnName("source");
 
+                    b.Property<string>("TableName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("table_name");
+
                     b.Property<string>("Tombstones")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("tombstones");
 
-                    b.HasKey("TableName", "RowKey")
+                    b.HasKey("Seq")
                         .HasName("pk_liblim_rows");
 
                     b.HasIndex("Awaiting")
                         .HasDatabaseName("ix_liblim_rows_awaiting")
                         .HasFilter("awaiting IS NOT NULL");
 
-                    b.HasIndex("Seq")
+                    b.HasIndex("TableName", "RowKey")
                         .IsUnique()
-                        .HasDatabaseName("ix_liblim_rows_seq");
+                        .HasDatabaseName("ix_liblim_rows_key");
 
                     b.ToTable("__liblim_rows");
                 });
@@ -127,15 +154,15 @@ namespace MigrationsSample.Migrations.Sqlite
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("uuid");
 
                     b.Property<string>("Title")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("text");
 
                     b.Property<string>("Url")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("text");
 
                     b.HasKey("Id");
 
@@ -147,11 +174,11 @@ namespace MigrationsSample.Migrations.Sqlite
             modelBuilder.Entity("MigrationsSample.LocalPreference", b =>
                 {
                     b.Property<string>("Name")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("text");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("text");
 
                     b.HasKey("Name");
 
@@ -162,18 +189,18 @@ namespace MigrationsSample.Migrations.Sqlite
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("uuid");
 
                     b.Property<string>("Body")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("text");
 
                     b.Property<bool>("Pinned")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Title")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("text");
 
                     b.HasKey("Id");
 

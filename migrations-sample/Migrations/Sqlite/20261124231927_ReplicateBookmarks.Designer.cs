@@ -6,34 +6,50 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using MigrationsSample;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace MigrationsSample.Migrations.Postgres
+namespace MigrationsSample.Migrations.Sqlite
 {
-    [DbContext(typeof(PostgresNotesDb))]
-    [Migration("20261124225621_AddPinned")]
-    partial class AddPinned
+    [DbContext(typeof(SqliteNotesDb))]
+    [Migration("20261124231927_ReplicateBookmarks")]
+    partial class ReplicateBookmarks
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.15")
-                .HasAnnotation("Relational:MaxIdentifierLength", 63);
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+            modelBuilder.Entity("Liblim.EfCore.Storage.Internal.KnownNode", b =>
+                {
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("number");
+
+                    b.Property<string>("NodeId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("node_id");
+
+                    b.HasKey("Number")
+                        .HasName("pk_liblim_nodes");
+
+                    b.HasIndex("NodeId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_liblim_nodes_node_id");
+
+                    b.ToTable("__liblim_nodes");
+                });
 
             modelBuilder.Entity("Liblim.EfCore.Storage.Internal.PeerWatermark", b =>
                 {
                     b.Property<string>("PeerId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("peer_id");
 
                     b.Property<long>("ReceivedSeq")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("received_seq");
 
                     b.HasKey("PeerId")
@@ -45,22 +61,19 @@ namespace MigrationsSample.Migrations.Postgres
             modelBuilder.Entity("Liblim.EfCore.Storage.Internal.ReplicaState", b =>
                 {
                     b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
-
                     b.Property<long>("Clock")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("clock");
 
                     b.Property<string>("NodeId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("node_id");
 
                     b.Property<long>("Seq")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("seq");
 
                     b.HasKey("Id")
@@ -71,61 +84,63 @@ namespace MigrationsSample.Migrations.Postgres
 
             modelBuilder.Entity("Liblim.EfCore.Storage.Internal.RowMetadata", b =>
                 {
-                    b.Property<string>("TableName")
-                        .HasColumnType("text")
-                        .HasColumnName("table_name");
-
-                    b.Property<string>("RowKey")
-                        .HasColumnType("text")
-                        .HasColumnName("row_key");
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
 
                     b.Property<string>("AddTags")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("add_tags");
 
                     b.Property<string>("Awaiting")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("awaiting");
 
                     b.Property<string>("Clock")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("clock");
 
                     b.Property<string>("ColumnClocks")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("column_clocks");
 
                     b.Property<string>("Held")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("held");
 
                     b.Property<string>("KeptValues")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("kept_values");
 
-                    b.Property<long>("Seq")
-                        .HasColumnType("bigint")
-                        .HasColumnName("seq");
+                    b.Property<byte[]>("RowKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("row_key");
 
-                    b.Property<string>("Source")
-                        .HasColumnType("text")
+                    b.Property<int?>("Source")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("source");
 
+                    b.Property<string>("TableName")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("table_name");
+
                     b.Property<string>("Tombstones")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("tombstones");
 
-                    b.HasKey("TableName", "RowKey")
+                    b.HasKey("Seq")
                         .HasName("pk_liblim_rows");
 
                     b.HasIndex("Awaiting")
                         .HasDatabaseName("ix_liblim_rows_awaiting")
                         .HasFilter("awaiting IS NOT NULL");
 
-                    b.HasIndex("Seq")
+                    b.HasIndex("TableName", "RowKey")
                         .IsUnique()
-                        .HasDatabaseName("ix_liblim_rows_seq");
+                        .HasDatabaseName("ix_liblim_rows_key");
 
                     b.ToTable("__liblim_rows");
                 });
@@ -134,29 +149,31 @@ namespace MigrationsSample.Migrations.Postgres
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Title")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Url")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
                     b.ToTable("Bookmarks");
+
+                    b.HasAnnotation("Liblim:Replicated", ReplicationKind.LastWriterWins);
                 });
 
             modelBuilder.Entity("MigrationsSample.LocalPreference", b =>
                 {
                     b.Property<string>("Name")
-                        .HasColumnType("text");
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Name");
 
@@ -167,18 +184,18 @@ namespace MigrationsSample.Migrations.Postgres
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Body")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("Pinned")
-                        .HasColumnType("boolean");
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Title")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 

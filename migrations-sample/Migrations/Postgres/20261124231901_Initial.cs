@@ -1,6 +1,5 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
@@ -12,6 +11,18 @@ namespace MigrationsSample.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.CreateTable(
+                name: "__liblim_nodes",
+                columns: table => new
+                {
+                    number = table.Column<int>(type: "integer", nullable: false),
+                    node_id = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_liblim_nodes", x => x.number);
+                });
+
             migrationBuilder.CreateTable(
                 name: "__liblim_peers",
                 columns: table => new
@@ -28,9 +39,9 @@ namespace MigrationsSample.Migrations.Postgres
                 name: "__liblim_rows",
                 columns: table => new
                 {
-                    table_name = table.Column<string>(type: "text", nullable: false),
-                    row_key = table.Column<string>(type: "text", nullable: false),
                     seq = table.Column<long>(type: "bigint", nullable: false),
+                    table_name = table.Column<string>(type: "text", nullable: false),
+                    row_key = table.Column<byte[]>(type: "bytea", nullable: false),
                     clock = table.Column<string>(type: "text", nullable: false),
                     column_clocks = table.Column<string>(type: "text", nullable: true),
                     add_tags = table.Column<string>(type: "text", nullable: true),
@@ -38,19 +49,18 @@ namespace MigrationsSample.Migrations.Postgres
                     kept_values = table.Column<string>(type: "text", nullable: true),
                     held = table.Column<string>(type: "text", nullable: true),
                     awaiting = table.Column<string>(type: "text", nullable: true),
-                    source = table.Column<string>(type: "text", nullable: true)
+                    source = table.Column<int>(type: "integer", nullable: true)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_liblim_rows", x => new { x.table_name, x.row_key });
+                    table.PrimaryKey("pk_liblim_rows", x => x.seq);
                 });
 
             migrationBuilder.CreateTable(
                 name: "__liblim_state",
                 columns: table => new
                 {
-                    id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    id = table.Column<int>(type: "integer", nullable: false),
                     node_id = table.Column<string>(type: "text", nullable: true),
                     seq = table.Column<long>(type: "bigint", nullable: false),
                     clock = table.Column<long>(type: "bigint", nullable: false)
@@ -99,21 +109,30 @@ namespace MigrationsSample.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_liblim_nodes_node_id",
+                table: "__liblim_nodes",
+                column: "node_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_liblim_rows_awaiting",
                 table: "__liblim_rows",
                 column: "awaiting",
                 filter: "awaiting IS NOT NULL");
 
             migrationBuilder.CreateIndex(
-                name: "ix_liblim_rows_seq",
+                name: "ix_liblim_rows_key",
                 table: "__liblim_rows",
-                column: "seq",
+                columns: new[] { "table_name", "row_key" },
                 unique: true);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "__liblim_nodes");
+
             migrationBuilder.DropTable(
                 name: "__liblim_peers");
 

@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Liblim.EfCore.Values;
+
+namespace Liblim.EfCore.Storage.Internal;
+
+/// <summary>
+/// The stored forms of the clocks of a metadata row. A timestamp is stored as its ticks in lowercase hex without
+/// leading zeros, a dot, and its node's local number in decimal (<c>18c2a4f1b2c3000.2</c> for
+/// <c>018c2a4f1b2c3000.&lt;the node's 32 hex digits&gt;</c>); a tag set as a comma list of such timestamps, or as
+/// <see cref="SameAsClock"/> when it is exactly the row's base clock; column clocks as the same JSON object with
+/// stored timestamps as values. Everything else is written and read in the text forms of <see cref="HybridTimestamp"/>.
+/// </summary>
+internal static class CompactClocks
+{
+    /// <summary>The stored tag set that is exactly the row's base clock: a row's add tags right after its insert.</summary>
+    public const string SameAsClock = "=";
+
+    private const int TicksDigits = 16;
+
+    /// <summary>The stored form of the text form of a timestamp.</summary>
+    /// <exception cref="FormatException">The text is not a timestamp.</exception>
+    public static string Timestamp(string text, NodeNumbers nodes)
+    {
+        CheckTimestamp(text);
+        var ticks = text.AsSpan(0, TicksDigits).TrimStart('0');
+        return string.Concat(ticks.IsEmpty ? "0" : ticks, ".", nodes.NumberOf(Node(text)).ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The text form of a stored timestamp.</summary>
+    /// <exception cref="FormatException">The stored text is not a stored timestamp, or names no known node.</exception>
+    public static string FullTimestamp(string stored, NodeNumbers nodes)
+    {
+        var number = NumberOf(stored, out var ticks);
+        return string.Concat(new string('0', TicksDigits - ticks.Length), ticks, ".", nodes.NodeOf(number));
+    }
+
+    /// <summary>The stored form of a comma-separated tag set (add tags or tombstones) of a row whose base clock is <paramref name="clock"/>.</summary>
+    public static string? Tags(string? tags, string clock, NodeNumbers nodes)
+        => tags is null ? null
+            : tags == clock ? SameAsClock
+            : string.Join(',', tags.Split(',').Select(t => Timestamp(t, nodes)));
+
+    /// <summary>The text form of a stored tag set of a row whose base clock (text form) is <paramref name="clock"/>.</summary>
+    public static string? FullTags(string? stored, string clock, NodeNumbers nodes)
+        => stored is null ? null
+            : stored == SameAsClock ? clock
+            : string.Join(',', stored.Split(',').Select(t => FullTimestamp(t, nodes)));
+
+    /// <summary>The stored form of column clocks: the same JSON object, in the same order, with stored timestamps.</summary>
+    /// <exception cref="FormatException">The text is not a JSON object of timestamps.</exception>
+    public static string? ColumnClocks(string? json, NodeNumbers nodes)
+        => json is null ? null : MapValues(json, t => Timestamp(t, nodes));
+
+    /// <summary>The text form of stored column clocks.</summary>
+    public static string? FullColumnClocks(string? stored, NodeNumbers nodes)
+        => stored is null ? null : MapValues(stored, t => FullTimestamp(t, nodes));
+
+    /// <summary>The node ids (32 hex digits) of the timestamps of a tag set, column clocks or a clock, in text form.</summary>
+    public static IEnumerable<string> NodesOf(string? tagsOrClock, string? columnClocks = null)
+    {
+        var timestamps = tagsOrClock?.Split(',') ?? [];
+        var clocks = columnClocks is null ? [] : Values(columnClocks).Select(p => p.Value);
+        foreach (var t in timestamps.Concat(clocks))
+        {
+            CheckTimestamp(t);
+            yield return Node(t);
+        }
+    }
+
+    /// <summary>The node numbers of the timestamps of a stored tag set (not <see cref="SameAsClock"/>), stored column clocks or a stored clock.</summary>
+    public static IEnumerable<int> NumbersOf(string? storedTagsOrClock, string? storedColumnClocks = null)
+    {
+        var timestamps = storedTagsOrClock is null or SameAsClock ? [] : storedTagsOrClock.Split(',');
+        var clocks = storedColumnClocks is null ? [] : Values(storedColumnClocks).Select(p => p.Value);
+        return timestamps.Concat(clocks).Select(t => NumberOf(t, out _));
+    }
+
+    private static string Node(string timestamp) => timestamp[(TicksDigits + 1)..];
+
+    private static void CheckTimestamp(string text)
+    {
+        if (!HybridTimestamp.TryParse(text, out _))
+        {
+            throw new FormatException($"'{text}' is not a liblim timestamp (expected 16 hex digits, '.', 32 hex digits).");
+        }
+    }
+
+    /// <summary>The node number of a stored timestamp, and its ticks digits.</summary>
+    private static int NumberOf(string stored, out ReadOnlySpan<char> ticks)
+    {
+        var dot = stored.IndexOf('.', StringComparison.Ordinal);
+        ticks = dot < 0 ? default : stored.AsSpan(0, dot);
+        var number = dot < 0 ? default : stored.AsSpan(dot + 1);
+        if (ticks.Length is < 1 or > TicksDigits || !IsLowerHex(ticks) || (ticks.Length > 1 && ticks[0] == '0')
+            || number.IsEmpty || number[0] == '0' || !IsDigits(number)
+            || !int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            throw new FormatException($"'{stored}' is not a stored liblim timestamp (expected hex ticks, '.', a node number).");
+        }
+
+        return n;
+    }
+
+    private static string MapValues(string json, Func<string, string> map)
+    {
+        var sb = new StringBuilder("{");
+        foreach (var (name, value) in Values(json))
+        {
+            sb.Append(sb.Length > 1 ? "," : "").Append(CanonicalJson.Quote(name)).Append(":\"").Append(map(value)).Append('"');
+        }
+
+        return sb.Append('}').ToString();
+    }
+
+    /// <summary>The members of a JSON object of strings, in order.</summary>
+    private static List<KeyValuePair<string, string>> Values(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException($"Column clocks must be a JSON object: {json}");
+            }
+
+            return [.. document.RootElement.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.GetString()
+                ?? throw new FormatException($"Column '{p.Name}' has a null clock: {json}")))];
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new FormatException($"Column clocks must be a JSON object of timestamps: {e.Message}", e);
+        }
+    }
+
+    private static bool IsLowerHex(ReadOnlySpan<char> s)
+    {
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiDigit(c) && c is not (>= 'a' and <= 'f'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsDigits(ReadOnlySpan<char> s)
+    {
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

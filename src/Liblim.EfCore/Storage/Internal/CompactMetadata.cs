@@ -1,0 +1,72 @@
+using System.Globalization;
+
+namespace Liblim.EfCore.Storage.Internal;
+
+/// <summary>
+/// Turns the logical metadata row (<see cref="StoredRow"/>, in the text forms the rest of Liblim uses) into the row
+/// <c>__liblim_rows</c> holds (<see cref="RowMetadata"/>) and back: the key as bytes (<see cref="RowKeyBytes"/>), the
+/// clocks with node numbers (<see cref="CompactClocks"/>), the source as a node number. Every other column is stored
+/// as it is.
+/// </summary>
+internal static class CompactMetadata
+{
+    /// <summary>The stored form of a row; <paramref name="nodes"/> must number every node the row names (<see cref="NodesOf"/>).</summary>
+    /// <exception cref="FormatException">The row's key or clocks are malformed.</exception>
+    public static RowMetadata Compact(StoredRow row, NodeNumbers nodes) => new()
+    {
+        TableName = row.Table,
+        RowKey = RowKeyBytes.Encode(row.Key),
+        Seq = row.Seq,
+        Clock = CompactClocks.Timestamp(row.Clock, nodes),
+        ColumnClocks = CompactClocks.ColumnClocks(row.ColumnClocks, nodes),
+        AddTags = CompactClocks.Tags(row.AddTags, row.Clock, nodes),
+        Tombstones = CompactClocks.Tags(row.Tombstones, row.Clock, nodes),
+        KeptValues = row.KeptValues,
+        Source = row.Source is null ? null : nodes.NumberOf(SourceNode(row.Source)),
+        Held = row.Held,
+        Awaiting = row.Awaiting,
+    };
+
+    /// <summary>The logical form of a stored row; <paramref name="nodes"/> must hold every number the row names (<see cref="NumbersOf"/>).</summary>
+    /// <exception cref="FormatException">The stored row is damaged.</exception>
+    public static StoredRow Expand(RowMetadata row, NodeNumbers nodes)
+    {
+        var clock = CompactClocks.FullTimestamp(row.Clock, nodes);
+        return new StoredRow(
+            row.TableName,
+            RowKeyBytes.Decode(row.RowKey),
+            row.Seq,
+            clock,
+            CompactClocks.FullColumnClocks(row.ColumnClocks, nodes),
+            CompactClocks.FullTags(row.AddTags, clock, nodes),
+            CompactClocks.FullTags(row.Tombstones, clock, nodes),
+            row.KeptValues,
+            row.Source is { } source ? nodes.NodeOf(source) : null,
+            row.Held,
+            row.Awaiting);
+    }
+
+    /// <summary>The node ids (32 lowercase hex digits) a logical row names: in its clocks, tags and source.</summary>
+    public static IEnumerable<string> NodesOf(StoredRow row)
+    {
+        var nodes = CompactClocks.NodesOf(row.Clock, row.ColumnClocks)
+            .Concat(CompactClocks.NodesOf(row.AddTags))
+            .Concat(CompactClocks.NodesOf(row.Tombstones));
+        return row.Source is null ? nodes : nodes.Append(SourceNode(row.Source));
+    }
+
+    /// <summary>The node numbers a stored row names: in its clocks, tags and source.</summary>
+    public static IEnumerable<int> NumbersOf(RowMetadata row)
+    {
+        var numbers = CompactClocks.NumbersOf(row.Clock, row.ColumnClocks)
+            .Concat(CompactClocks.NumbersOf(row.AddTags))
+            .Concat(CompactClocks.NumbersOf(row.Tombstones));
+        return row.Source is { } source ? numbers.Append(source) : numbers;
+    }
+
+    /// <summary>A source as a node id in the form timestamps name nodes: 32 lowercase hex digits.</summary>
+    private static string SourceNode(string source)
+        => Guid.TryParseExact(source, "N", out var node) && node.ToString("N") == source
+            ? source
+            : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"The source '{source}' is not a node id (32 lowercase hex digits)."));
+}

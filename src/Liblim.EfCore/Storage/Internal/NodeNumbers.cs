@@ -1,0 +1,50 @@
+namespace Liblim.EfCore.Storage.Internal;
+
+/// <summary>
+/// The local numbers of the node ids a database has seen (the rows of <c>__liblim_nodes</c>, or those of them read so
+/// far): stored timestamps and sources name a node by its number rather than by its 32-digit id. Numbers are local to
+/// one database and never leave it. Node ids are their 32 lowercase hex digits (<see cref="Guid"/> "N" format, as in
+/// the text form of <see cref="HybridTimestamp"/>).
+/// </summary>
+internal sealed class NodeNumbers
+{
+    private readonly Dictionary<string, int> _byNode = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, string> _byNumber = [];
+
+    /// <summary>How many nodes are numbered here.</summary>
+    public int Count => _byNumber.Count;
+
+    /// <summary>Records the number of a node.</summary>
+    /// <exception cref="InvalidOperationException">The node or the number is numbered differently already.</exception>
+    public void Add(int number, string node)
+    {
+        if ((_byNumber.TryGetValue(number, out var known) && known != node)
+            || (_byNode.TryGetValue(node, out var knownNumber) && knownNumber != number))
+        {
+            throw new InvalidOperationException($"Node {node} cannot be number {number}: the numbers of nodes are unique and never change.");
+        }
+
+        _byNode[node] = number;
+        _byNumber[number] = node;
+    }
+
+    /// <summary>Whether the node has a number here.</summary>
+    public bool Contains(string node) => _byNode.ContainsKey(node);
+
+    /// <summary>Whether the number names a node here.</summary>
+    public bool Contains(int number) => _byNumber.ContainsKey(number);
+
+    /// <summary>The number of a node.</summary>
+    /// <exception cref="InvalidOperationException">The node has no number yet (it must be numbered before rows naming it are written).</exception>
+    public int NumberOf(string node)
+        => _byNode.TryGetValue(node, out var number)
+            ? number
+            : throw new InvalidOperationException($"Node {node} has no number in this database yet.");
+
+    /// <summary>The node a number names.</summary>
+    /// <exception cref="FormatException">No node has that number: the stored metadata is damaged.</exception>
+    public string NodeOf(int number)
+        => _byNumber.TryGetValue(number, out var node)
+            ? node
+            : throw new FormatException($"Node number {number} is not in __liblim_nodes: the stored metadata is damaged.");
+}

@@ -58,15 +58,28 @@ internal static class CompactClocks
         => stored is null ? null : MapValues(stored, t => FullTimestamp(t, nodes));
 
     /// <summary>The node ids (32 hex digits) of the timestamps of a tag set, column clocks or a clock, in text form.</summary>
+    /// <remarks>Only locates the node ids (each timestamp is checked when it is stored, by <see cref="Timestamp"/>).</remarks>
     public static IEnumerable<string> NodesOf(string? tagsOrClock, string? columnClocks = null)
     {
-        var timestamps = tagsOrClock?.Split(',') ?? [];
-        var clocks = columnClocks is null ? [] : Values(columnClocks).Select(p => p.Value);
-        foreach (var t in timestamps.Concat(clocks))
+        var nodes = new List<string>(1);
+        for (var start = 0; tagsOrClock is not null && start < tagsOrClock.Length; start += HybridTimestamp.TextLength + 1)
+        {
+            var end = tagsOrClock.IndexOf(',', start);
+            if ((end < 0 ? tagsOrClock.Length : end) - start != HybridTimestamp.TextLength)
+            {
+                CheckTimestamp(tagsOrClock[start..(end < 0 ? tagsOrClock.Length : end)]);
+            }
+
+            nodes.Add(tagsOrClock.Substring(start + TicksDigits + 1, HybridTimestamp.TextLength - TicksDigits - 1));
+        }
+
+        foreach (var (_, t) in columnClocks is null ? [] : Values(columnClocks))
         {
             CheckTimestamp(t);
-            yield return Node(t);
+            nodes.Add(Node(t));
         }
+
+        return nodes;
     }
 
     /// <summary>The node numbers of the timestamps of a stored tag set (not <see cref="SameAsClock"/>), stored column clocks or a stored clock.</summary>

@@ -33,6 +33,13 @@ public class RowStateCodecTests
     }
 
     [Fact]
+    public void A_first_insert_stored_directly_is_the_row_its_state_encodes_to()
+    {
+        Assert.Equal(RowStateCodec.Encode(Inserted(), 17), RowStateCodec.FirstInsert("T", "[1]", 17, T1.ToString()));
+        Assert.Equal(RowStateCodec.Encode(RowState.Empty("T", "[2]").Insert([], T2), 3), RowStateCodec.FirstInsert("T", "[2]", 3, T2.ToString()));
+    }
+
+    [Fact]
     public void A_column_written_later_is_the_only_one_listed_with_its_own_clock()
     {
         var state = Inserted().Write([KeyValuePair.Create("b", (string?)"\"y\"")], T2);

@@ -48,6 +48,7 @@ internal static class ChangeCapture
             var seq = clock.Seq;
             await DatabaseCascade.AddAsync(session, rows, tracked, async, ct).ConfigureAwait(false);
             var captured = new List<CapturedState>(rows.Count);
+            string? atText = null;
             foreach (var byTable in rows.Values.GroupBy(r => r.Table))
             {
                 var table = byTable.Key;
@@ -60,9 +61,16 @@ internal static class ChangeCapture
                 foreach (var row in tableRows)
                 {
                     var before = existing.GetValueOrDefault(row.Key);
-                    if (Apply(row, before, storedValues.GetValueOrDefault(row.Key), at) is { } state)
+                    var direct = table.IsUnconstrained && before is null or { Held: null, Awaiting: null };
+                    if (direct && before is null && row.Operation == RowOperation.Insert)
                     {
-                        captured.Add(new CapturedState(table, state, before, ++seq));
+                        atText ??= at.ToString();
+                        captured.Add(new CapturedState(table, null, null, ++seq, RowStateCodec.FirstInsert(table.Name, row.Key, seq, atText)));
+                    }
+                    else if (Apply(row, before, storedValues.GetValueOrDefault(row.Key), at) is { } state)
+                    {
+                        ++seq;
+                        captured.Add(new CapturedState(table, state, before, seq, direct ? RowStateCodec.Encode(state, seq) : null));
                     }
                 }
             }
@@ -80,23 +88,22 @@ internal static class ChangeCapture
     {
         try
         {
-            // EF has written the data: bring what is shown in line with the new states. Mostly nothing to do; but a parent
-            // inserted here shows the rows waiting for it, a unique value given up shows the row held back for it, and a
-            // row whose unique value an earlier row claims is held back. A row of an unconstrained table that was never held
-            // back is shown exactly as EF wrote it: its metadata is its state.
+            // EF has written the data: bring what is shown in line with the new states, for the rows whose metadata does not
+            // follow from their state alone. Mostly nothing to do; but a parent inserted here shows the rows waiting for it, a
+            // unique value given up shows the row held back for it, and a row whose unique value an earlier row claims is held back.
             var session = new StoreSession(context);
             var rows = new List<StoredRow>(pending.States.Count);
             Reconciler? reconciler = null;
             foreach (var c in pending.States)
             {
-                if (c.Table.IsUnconstrained && c.Before is null or { Held: null, Awaiting: null })
+                if (c.Stored is { } stored)
                 {
-                    rows.Add(RowStateCodec.Encode(c.State, c.Seq));
+                    rows.Add(stored);
                     continue;
                 }
 
                 reconciler ??= new Reconciler(session, async, ct);
-                reconciler.Change(c.Table, c.State, c.Before, c.Seq, source: null);
+                reconciler.Change(c.Table, c.State!, c.Before, c.Seq, source: null);
             }
 
             if (reconciler is not null)

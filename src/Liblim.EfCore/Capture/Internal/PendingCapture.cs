@@ -18,7 +18,11 @@ internal sealed record PendingCapture(
 
 /// <summary>A row's new state, to store once EF has written the data.</summary>
 /// <param name="Table">Its table.</param>
-/// <param name="State">The new state; values written by EF are read from the data row afterwards.</param>
+/// <param name="State">The new state; values written by EF are read from the data row afterwards. Null when <paramref name="Stored"/> says it all.</param>
 /// <param name="Before">Its metadata as stored before; null when none.</param>
 /// <param name="Seq">Its new change sequence number.</param>
-internal sealed record CapturedState(ReplicatedTable Table, RowState State, StoredRow? Before, long Seq);
+/// <param name="Stored">
+/// Its new metadata row when it follows from the state alone (a row of an unconstrained table that was never held back is
+/// shown exactly as EF writes it); null when the row must be reconciled with the rows it relates to.
+/// </param>
+internal sealed record CapturedState(ReplicatedTable Table, RowState? State, StoredRow? Before, long Seq, StoredRow? Stored);

@@ -46,6 +46,13 @@ internal static class RowStateCodec
     }
 
     /// <summary>
+    /// The metadata row of a key's first insert, shown as it is: what <see cref="Encode"/> gives for
+    /// <c>RowState.Empty(table, key).Insert(columns, at)</c>, without building the state (one add tag and one clock,
+    /// both <paramref name="at"/>, in text form).
+    /// </summary>
+    public static StoredRow FirstInsert(string table, string key, long seq, string at) => new(table, key, seq, at, null, at, null, null);
+
+    /// <summary>
     /// The state of a stored row. A value kept in the metadata row comes from there; the others of a shown row from its
     /// data row (<paramref name="liveValues"/>, canonical JSON by column; null to leave them unloaded).
     /// </summary>

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Liblim.EfCore.Values;
 
 namespace Liblim.EfCore.Storage.Internal;
 
@@ -117,35 +114,10 @@ internal static class CompactClocks
     }
 
     private static string MapValues(string json, Func<string, string> map)
-    {
-        var sb = new StringBuilder("{");
-        foreach (var (name, value) in Values(json))
-        {
-            sb.Append(sb.Length > 1 ? "," : "").Append(CanonicalJson.Quote(name)).Append(":\"").Append(map(value)).Append('"');
-        }
-
-        return sb.Append('}').ToString();
-    }
+        => ColumnClocksJson.Write(ColumnClocksJson.Read(json).Select(p => KeyValuePair.Create(p.Key, map(p.Value))));
 
     /// <summary>The members of a JSON object of strings, in order.</summary>
-    private static List<KeyValuePair<string, string>> Values(string json)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new FormatException($"Column clocks must be a JSON object: {json}");
-            }
-
-            return [.. document.RootElement.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.GetString()
-                ?? throw new FormatException($"Column '{p.Name}' has a null clock: {json}")))];
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            throw new FormatException($"Column clocks must be a JSON object of timestamps: {e.Message}", e);
-        }
-    }
+    private static List<KeyValuePair<string, string>> Values(string json) => ColumnClocksJson.Read(json);
 
     private static bool IsLowerHex(ReadOnlySpan<char> s)
     {

@@ -25,17 +25,16 @@ internal static class RowStateCodec
     public static StoredRow Encode(RowState state, long seq, RowHold? hold = null, IReadOnlyCollection<string>? projected = null)
     {
         var baseClock = BaseClock(state);
-        StringBuilder? sb = null;
+        List<KeyValuePair<string, string>>? overrides = null;
         foreach (var (name, value) in state.Columns)
         {
             if (value.Clock != baseClock)
             {
-                sb = sb is null ? new StringBuilder("{") : sb.Append(',');
-                sb.Append(CanonicalJson.Quote(name)).Append(":\"").Append(value.Clock.ToString()).Append('"');
+                (overrides ??= []).Add(KeyValuePair.Create(name, value.Clock.ToString()));
             }
         }
 
-        var columnClocks = sb?.Append('}').ToString();
+        var columnClocks = overrides is null ? null : ColumnClocksJson.Write(overrides);
 
         hold = state.IsAlive ? hold : null;
         var kept = !state.IsAlive || hold is { IsShown: false }
@@ -61,8 +60,7 @@ internal static class RowStateCodec
         var baseClock = HybridTimestamp.Parse(row.Clock);
         var clocks = row.ColumnClocks is null
             ? new Dictionary<string, HybridTimestamp>()
-            : JsonSerializer.Deserialize<Dictionary<string, string>>(row.ColumnClocks)!
-                .ToDictionary(p => p.Key, p => HybridTimestamp.Parse(p.Value), StringComparer.Ordinal);
+            : ColumnClocksJson.Read(row.ColumnClocks).ToDictionary(p => p.Key, p => HybridTimestamp.Parse(p.Value), StringComparer.Ordinal);
         var kept = row.KeptValues is null
             ? new Dictionary<string, string>(StringComparer.Ordinal)
             : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(row.KeptValues)!

@@ -48,6 +48,12 @@ public readonly struct HybridTimestamp : IComparable<HybridTimestamp>, IEquatabl
     /// <summary>The wall-clock part as a UTC instant.</summary>
     public DateTimeOffset PhysicalTime => DateTimeOffset.FromUnixTimeMilliseconds(PhysicalMilliseconds);
 
+    /// <summary>Whether this timestamp and <paramref name="other"/> were issued by the same node.</summary>
+    internal bool HasNodeOf(HybridTimestamp other) => _node == other._node;
+
+    /// <summary>A timestamp of the same node as this one, with other ticks.</summary>
+    internal HybridTimestamp WithTicks(long ticks) => new(ticks, _node);
+
     /// <summary>Packs milliseconds and a counter into ticks.</summary>
     public static long Pack(long physicalMilliseconds, int counter) => (physicalMilliseconds << CounterBits) | (uint)counter;
 

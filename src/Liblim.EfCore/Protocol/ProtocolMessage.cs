@@ -8,7 +8,7 @@ internal abstract record ProtocolMessage;
 /// <summary><c>ØHAI &lt;version&gt; &lt;node&gt; &lt;nonce&gt; [live]</c>: who the sender is, and its challenge.</summary>
 internal sealed record HelloMessage(int Version, Guid Node, string Nonce, bool Live) : ProtocolMessage;
 
-/// <summary><c>ØHAI &lt;proof&gt;</c>: the HMAC that proves the sender knows the shared secret.</summary>
+/// <summary><c>ØHAI &lt;proof&gt;</c>: the truncated HMAC that proves the sender knows the shared secret.</summary>
 internal sealed record ProofMessage(string Proof) : ProtocolMessage;
 
 /// <summary><c>IHAZ {json}</c>: how far into each node's change feed the sender has got.</summary>

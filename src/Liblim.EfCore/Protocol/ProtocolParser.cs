@@ -110,9 +110,9 @@ internal static class ProtocolParser
         var parts = rest.Split(' ');
         if (parts.Length == 1)
         {
-            return parts[0].Length == HandshakeProof.HexLength && HandshakeProof.IsLowerHex(parts[0])
+            return parts[0].Length == HandshakeProof.ProofHexLength && HandshakeProof.IsLowerHex(parts[0])
                 ? new ProofMessage(parts[0])
-                : throw Bad("ØHAI's proof is not 64 lowercase hex digits.");
+                : throw Bad($"ØHAI's proof is not {HandshakeProof.ProofHexLength} lowercase hex digits.");
         }
 
         if (parts.Length is < 3 or > 4)
@@ -130,9 +130,9 @@ internal static class ProtocolParser
             throw Bad($"ØHAI's node id '{Shorten(parts[1])}' is not a UUID.");
         }
 
-        if (parts[2].Length != HandshakeProof.HexLength || !HandshakeProof.IsLowerHex(parts[2]))
+        if (parts[2].Length != HandshakeProof.NonceHexLength || !HandshakeProof.IsLowerHex(parts[2]))
         {
-            throw Bad("ØHAI's nonce is not 64 lowercase hex digits.");
+            throw Bad($"ØHAI's nonce is not {HandshakeProof.NonceHexLength} lowercase hex digits.");
         }
 
         if (parts.Length == 4 && parts[3] != ProtocolSyntax.LiveFlag)

@@ -9,15 +9,19 @@ namespace Liblim.EfCore.Protocol;
 /// The JSON form of a row state on the wire:
 /// <c>{"t":base-clock,"v":{column:value},"c":{column:clock},"a":[add-tag],"d":[tombstone]}</c>.
 /// Every column in <c>v</c> was written at <c>t</c> unless <c>c</c> names its own clock; empty members are left out.
+/// A clock in <c>c</c>, <c>a</c> or <c>d</c> issued by the node of <c>t</c> is written as its ticks alone (see
+/// <see cref="RowStateTimestamp"/>).
 /// </summary>
 internal static class RowStateJson
 {
     public static void Write(Utf8JsonWriter json, RowState state)
     {
         json.WriteStartObject();
+        HybridTimestamp? shortFor = null;
         if (!state.Columns.IsEmpty)
         {
             var baseClock = RowStateCodec.BaseClock(state);
+            shortFor = baseClock;
             json.WriteString("t", baseClock.ToString());
             json.WriteStartObject("v");
             foreach (var (name, value) in state.Columns)
@@ -32,15 +36,16 @@ internal static class RowStateJson
                 json.WriteStartObject("c");
                 foreach (var (name, value) in state.Columns.Where(c => c.Value.Clock != baseClock))
                 {
-                    json.WriteString(name, value.Clock.ToString());
+                    json.WritePropertyName(name);
+                    RowStateTimestamp.Write(json, value.Clock, baseClock);
                 }
 
                 json.WriteEndObject();
             }
         }
 
-        WriteTags(json, "a", state.AddTags);
-        WriteTags(json, "d", state.Tombstones);
+        WriteTags(json, "a", state.AddTags, shortFor);
+        WriteTags(json, "d", state.Tombstones, shortFor);
         json.WriteEndObject();
     }
 
@@ -66,9 +71,7 @@ internal static class RowStateJson
             }
 
             HybridTimestamp? baseClock = null;
-            JsonElement? values = null, clocks = null;
-            var addTags = ImmutableSortedSet<HybridTimestamp>.Empty;
-            var tombstones = ImmutableSortedSet<HybridTimestamp>.Empty;
+            JsonElement? values = null, clocks = null, addTagElements = null, tombstoneElements = null;
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var member in root.EnumerateObject())
             {
@@ -82,8 +85,8 @@ internal static class RowStateJson
                     case "t": baseClock = Timestamp(member.Value, "t"); break;
                     case "v": values = Object(member.Value, "v"); break;
                     case "c": clocks = Object(member.Value, "c"); break;
-                    case "a": addTags = Tags(member.Value, "a"); break;
-                    case "d": tombstones = Tags(member.Value, "d"); break;
+                    case "a": addTagElements = Array(member.Value, "a"); break;
+                    case "d": tombstoneElements = Array(member.Value, "d"); break;
                     default: throw new FormatException($"a row state has no member '{member.Name}' (expected t, v, c, a, d).");
                 }
             }
@@ -99,7 +102,7 @@ internal static class RowStateJson
                 foreach (var column in v.EnumerateObject())
                 {
                     var clock = clocks is { } c && c.TryGetProperty(column.Name, out var own)
-                        ? Timestamp(own, "c." + column.Name)
+                        ? RowStateTimestamp.Read(own, baseClock, "c." + column.Name)
                         : baseClock.Value;
                     if (!columns.TryAdd(column.Name, new ColumnValue(column.Value.GetRawText(), clock)))
                     {
@@ -120,6 +123,8 @@ internal static class RowStateJson
                 }
             }
 
+            var addTags = Tags(addTagElements, baseClock, "a");
+            var tombstones = Tags(tombstoneElements, baseClock, "d");
             if (columns.Count == 0 && addTags.IsEmpty && tombstones.IsEmpty)
             {
                 throw new FormatException("a row state holds no values and no tags.");
@@ -129,7 +134,7 @@ internal static class RowStateJson
         }
     }
 
-    private static void WriteTags(Utf8JsonWriter json, string name, ImmutableSortedSet<HybridTimestamp> tags)
+    private static void WriteTags(Utf8JsonWriter json, string name, ImmutableSortedSet<HybridTimestamp> tags, HybridTimestamp? baseClock)
     {
         if (tags.IsEmpty)
         {
@@ -139,7 +144,7 @@ internal static class RowStateJson
         json.WriteStartArray(name);
         foreach (var tag in tags)
         {
-            json.WriteStringValue(tag.ToString());
+            RowStateTimestamp.Write(json, tag, baseClock);
         }
 
         json.WriteEndArray();
@@ -148,22 +153,26 @@ internal static class RowStateJson
     private static JsonElement Object(JsonElement e, string name)
         => e.ValueKind == JsonValueKind.Object ? e : throw new FormatException($"'{name}' must be a JSON object.");
 
+    private static JsonElement Array(JsonElement e, string name)
+        => e.ValueKind == JsonValueKind.Array ? e : throw new FormatException($"'{name}' must be an array of timestamps.");
+
+    /// <summary>The base clock <c>"t"</c>, always in the full text form.</summary>
     private static HybridTimestamp Timestamp(JsonElement e, string name)
         => e.ValueKind == JsonValueKind.String && HybridTimestamp.TryParse(e.GetString(), out var ts)
             ? ts
             : throw new FormatException($"'{name}' must be a timestamp string (16 hex digits, '.', 32 hex digits).");
 
-    private static ImmutableSortedSet<HybridTimestamp> Tags(JsonElement e, string name)
+    private static ImmutableSortedSet<HybridTimestamp> Tags(JsonElement? tags, HybridTimestamp? baseClock, string name)
     {
-        if (e.ValueKind != JsonValueKind.Array)
+        if (tags is not { } array)
         {
-            throw new FormatException($"'{name}' must be an array of timestamps.");
+            return ImmutableSortedSet<HybridTimestamp>.Empty;
         }
 
         var builder = ImmutableSortedSet.CreateBuilder<HybridTimestamp>();
-        foreach (var item in e.EnumerateArray())
+        foreach (var item in array.EnumerateArray())
         {
-            builder.Add(Timestamp(item, name));
+            builder.Add(RowStateTimestamp.Read(item, baseClock, name));
         }
 
         return builder.ToImmutable();

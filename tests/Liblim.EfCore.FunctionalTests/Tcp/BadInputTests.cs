@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Liblim.EfCore.FunctionalTests.Infrastructure;
 using Liblim.EfCore.FunctionalTests.Model;
@@ -34,7 +35,23 @@ public class BadInputTests
 
     [Fact]
     public async Task An_unsupported_version_is_refused()
-        => await AssertRefusedAsync("unsupported-version", raw => raw.SendAsync($"ØHAI 2 {Guid.NewGuid():D} {new string('a', 64)}\n"));
+        => await AssertRefusedAsync("unsupported-version", raw => raw.SendAsync($"ØHAI 2 {Guid.NewGuid():D} {new string('a', 32)}\n"));
+
+    [Fact]
+    public async Task A_nonce_of_the_old_64_digit_length_gets_bad_line()
+        => await AssertRefusedAsync("bad-line", raw => raw.SendAsync($"ØHAI 1 {raw.Node:D} {new string('a', 64)}\n"));
+
+    [Fact]
+    public async Task The_whole_untruncated_hmac_as_a_proof_gets_bad_line()
+        => await AssertRefusedAsync("bad-line", async raw =>
+        {
+            var nonce = new string('a', 32);
+            await raw.SendAsync($"ØHAI 1 {raw.Node:D} {nonce}\n");
+            var hello = (await raw.ReadLineAsync())!.Split(' ');
+            var message = Encoding.UTF8.GetBytes($"liblim/1\nclient\n{raw.Node:D}\n{nonce}\n{hello[2]}\n{hello[3]}");
+            var whole = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(TcpPeer.Secret), message));
+            await raw.SendAsync($"ØHAI {whole}\n");
+        });
 
     [Fact]
     public async Task A_wrong_secret_gets_auth_failed()
@@ -62,6 +79,14 @@ public class BadInputTests
         {
             await raw.GreetAndHaveAsync(1);
             await raw.SendAsync($"UCANHAZ 1\nItems/[\"{ItemId}\"]:{{\"t\":\"{raw.Timestamp()}\",\"v\":{{\"Title\":\"cut\n\n");
+        });
+
+    [Fact]
+    public async Task A_short_timestamp_in_a_state_without_t_gets_bad_row()
+        => await AssertRefusedAsync("bad-row", async raw =>
+        {
+            await raw.GreetAndHaveAsync(1);
+            await raw.SendAsync($"UCANHAZ 1\nItems/[\"{ItemId}\"]:{{\"d\":[\"{raw.Timestamp()[..16]}\"]}}\n\n");
         });
 
     [Fact]

@@ -5,7 +5,8 @@ namespace Liblim.EfCore.FunctionalTests.Tcp;
 
 /// <summary>
 /// A TCP proxy on loopback that forwards to a server and, for each connection, drops both sockets once a
-/// chosen number of bytes has gone from the server to the client: a connection lost mid-transfer.
+/// chosen number of bytes has gone from the server to the client: a connection lost mid-transfer. It counts the
+/// bytes it forwards each way, so a test can see what a session really costs on the socket.
 /// </summary>
 public sealed class CuttingProxy : IAsyncDisposable
 {
@@ -14,6 +15,8 @@ public sealed class CuttingProxy : IAsyncDisposable
     private readonly Func<long> _cutAfter;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
+    private long _toServer;
+    private long _toClient;
 
     public CuttingProxy(IPEndPoint target, Func<long> cutAfterServerBytes)
     {
@@ -22,6 +25,18 @@ public sealed class CuttingProxy : IAsyncDisposable
         _listener.Start();
         _accepting = AcceptAsync();
     }
+
+    /// <summary>A proxy that never cuts: it only counts.</summary>
+    public CuttingProxy(IPEndPoint target)
+        : this(target, () => long.MaxValue)
+    {
+    }
+
+    /// <summary>Bytes forwarded from clients to the server, over all connections so far.</summary>
+    public long BytesToServer => Interlocked.Read(ref _toServer);
+
+    /// <summary>Bytes forwarded from the server to clients, over all connections so far.</summary>
+    public long BytesToClient => Interlocked.Read(ref _toClient);
 
     public Uri Address => new($"liblim://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
 
@@ -67,8 +82,8 @@ public sealed class CuttingProxy : IAsyncDisposable
             {
                 await server.ConnectAsync(_target);
                 using var cut = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                var up = PumpAsync(client.GetStream(), server.GetStream(), long.MaxValue, cut.Token);
-                var down = PumpAsync(server.GetStream(), client.GetStream(), cutAfter, cut.Token);
+                var up = PumpAsync(client.GetStream(), server.GetStream(), long.MaxValue, n => Interlocked.Add(ref _toServer, n), cut.Token);
+                var down = PumpAsync(server.GetStream(), client.GetStream(), cutAfter, n => Interlocked.Add(ref _toClient, n), cut.Token);
                 await Task.WhenAny(up, down);
                 await cut.CancelAsync();
             }
@@ -80,7 +95,8 @@ public sealed class CuttingProxy : IAsyncDisposable
         }
     }
 
-    private static async Task PumpAsync(Stream from, Stream to, long limit, CancellationToken ct)
+    /// <summary>Forwards up to <paramref name="limit"/> bytes, counting each read before it is written on.</summary>
+    private static async Task PumpAsync(Stream from, Stream to, long limit, Action<int> count, CancellationToken ct)
     {
         var buffer = new byte[8192];
         long total = 0;
@@ -94,6 +110,7 @@ public sealed class CuttingProxy : IAsyncDisposable
                     return;
                 }
 
+                count(read);
                 await to.WriteAsync(buffer.AsMemory(0, read), ct);
                 total += read;
             }

@@ -6,7 +6,7 @@ namespace Liblim.EfCore.Tests.Protocol;
 public class ParserErrorTests
 {
     private const string Node = "af025bd5-ad21-412c-968b-a7ee58795f56";
-    private const string Nonce = "4f1c9a0e2b7d4c6a8e3f5a1b9c0d2e4f6a8b0c1d3e5f7a9b1c3d5e7f9a0b2c4d";
+    private const string Nonce = "4f1c9a0e2b7d4c6a8e3f5a1b9c0d2e4f";
     private const string Ts = "019ab697e8000000.af025bd5ad21412c968ba7ee58795f56";
     private const string Ts2 = "019ab69c7be00000.015e46ca9ebf4e4791e3ea6186af56cc";
 
@@ -57,18 +57,31 @@ public class ParserErrorTests
     [InlineData("ØHAI 1 af025bd5ad21412c968ba7ee58795f56 " + Nonce)]
     [InlineData("ØHAI 1 {af025bd5-ad21-412c-968b-a7ee58795f56} " + Nonce)]
     [InlineData("ØHAI 1 " + Node)]
-    [InlineData("ØHAI 1 " + Node + " 4f1c9a0e2b7d4c6a8e3f5a1b9c0d2e4f6a8b0c1d3e5f7a9b1c3d5e7f9a0b2c4")]   // 63 digits
-    [InlineData("ØHAI 1 " + Node + " 4f1c9a0e2b7d4c6a8e3f5a1b9c0d2e4f6a8b0c1d3e5f7a9b1c3d5e7f9a0b2c4d0")] // 65 digits
-    [InlineData("ØHAI 1 " + Node + " 4F1C9A0E2B7D4C6A8E3F5A1B9C0D2E4F6A8B0C1D3E5F7A9B1C3D5E7F9A0B2C4D")]  // uppercase
-    [InlineData("ØHAI 1 " + Node + " 4g1c9a0e2b7d4c6a8e3f5a1b9c0d2e4f6a8b0c1d3e5f7a9b1c3d5e7f9a0b2c4d")]  // not hex
+    [InlineData("ØHAI 1 " + Node + " 4f1c9a0e2b7d4c6a8e3f5a1b9c0d2e4")]   // 31 digits
+    [InlineData("ØHAI 1 " + Node + " 4f1c9a0e2b7d4c6a8e3f5a1b9c0d2e4f0")] // 33 digits
+    [InlineData("ØHAI 1 " + Node + " 4F1C9A0E2B7D4C6A8E3F5A1B9C0D2E4F")]  // uppercase
+    [InlineData("ØHAI 1 " + Node + " 4g1c9a0e2b7d4c6a8e3f5a1b9c0d2e4f")]  // not hex
     [InlineData("ØHAI 1 " + Node + " " + Nonce + " LIVE")]
     [InlineData("ØHAI 1 " + Node + " " + Nonce + " dead")]
     [InlineData("ØHAI 1 " + Node + " " + Nonce + " live live")]
-    [InlineData("ØHAI a8a8bf554327a0f51a32b15cfafb2e9793883bb786ccf42f45bb822e72b5fe3")]   // proof of 63 digits
-    [InlineData("ØHAI A8A8BF554327A0F51A32B15CFAFB2E9793883BB786CCF42F45BB822E72B5FE35")]  // uppercase proof
+    [InlineData("ØHAI 66f7fb5466db7cca164f23144fc9e46")]   // proof of 31 digits
+    [InlineData("ØHAI 66f7fb5466db7cca164f23144fc9e4630")] // proof of 33 digits
+    [InlineData("ØHAI 66F7FB5466DB7CCA164F23144FC9E463")]  // uppercase proof
     public void A_malformed_greeting_is_a_bad_line(string line)
     {
         Assert.Equal(ProtocolErrorCode.BadLine, ErrorOf(line));
+    }
+
+    [Theory]
+    [InlineData("ØHAI 1 " + Node + " 4f1c9a0e2b7d4c6a8e3f5a1b9c0d2e4f6a8b0c1d3e5f7a9b1c3d5e7f9a0b2c4d")]      // a nonce of 32 bytes
+    [InlineData("ØHAI 1 " + Node + " 4f1c9a0e2b7d4c6a8e3f5a1b9c0d2e4f6a8b0c1d3e5f7a9b1c3d5e7f9a0b2c4d live")] // the same, live
+    [InlineData("ØHAI a8a8bf554327a0f51a32b15cfafb2e9793883bb786ccf42f45bb822e72b5fe35")]                      // a whole HMAC
+    public void A_nonce_or_proof_of_the_old_64_digit_length_is_a_bad_line(string line)
+    {
+        var error = Assert.Throws<ProtocolException>(() => ProtocolParser.ParseLine(System.Text.Encoding.UTF8.GetBytes(line)));
+
+        Assert.Equal(ProtocolErrorCode.BadLine, error.Code);
+        Assert.Contains("32 lowercase hex digits", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -150,6 +163,12 @@ public class ParserErrorTests
     [InlineData("T/[1]:{\"a\":[],\"d\":[]}")]                                          // no values, no tags
     [InlineData("T/[1]:{\"t\":\"" + Ts + "\"}")]                                        // a base clock alone
     [InlineData("T/[1]:{\"t\":\"" + Ts + "\",\"v\":{}}")]                               // empty values
+    [InlineData("T/[1]:{\"a\":[\"019ab697e8000000\"]}")]                                   // a short add tag without t
+    [InlineData("T/[1]:{\"a\":[\"" + Ts + "\"],\"d\":[\"019ab697e8000000\"]}")]          // a short tombstone without t
+    [InlineData("T/[1]:{\"t\":\"019ab697e8000000\",\"v\":{\"x\":1}}")]                    // t itself short
+    [InlineData("T/[1]:{\"t\":\"" + Ts + "\",\"v\":{\"x\":1},\"a\":[\"8000000000000000\"]}")] // short, negative ticks
+    [InlineData("T/[1]:{\"t\":\"" + Ts + "\",\"v\":{\"x\":1},\"a\":[\"019AB697E8000000\"]}")] // short, uppercase
+    [InlineData("T/[1]:{\"t\":\"" + Ts + "\",\"v\":{\"x\":1},\"c\":{\"x\":\"019ab697e800000\"}}")] // short, 15 digits
     public void A_malformed_row_state_is_a_bad_row(string line)
     {
         Assert.Equal(ProtocolErrorCode.BadRow, ErrorOf(line));

@@ -65,6 +65,9 @@ public class RowStateJsonTests
         Assert.True(state.SameAs(read), $"wrote {MessageAssert.Show(new RowMessage(state))}\n   read {MessageAssert.Show(new RowMessage(read))}");
     }
 
+    /// <summary>The short form of a timestamp: its ticks alone.</summary>
+    private static string Ticks(HybridTimestamp ts) => ts.ToString()[..16];
+
     private static string Line(RowState state) => Encoding.UTF8.GetString(MessageAssert.Written([new RowMessage(state)]));
 
     private static RowState Inserted()
@@ -102,7 +105,7 @@ public class RowStateJsonTests
         var state = Inserted().Write([KeyValuePair.Create("Done", (string?)"true")], T2);
 
         Assert.Equal(
-            $"Items/[7]:{{\"t\":\"{T1}\",\"v\":{{\"Done\":true,\"Notes\":null,\"Title\":\"Call Bob\"}},\"c\":{{\"Done\":\"{T2}\"}},\"a\":[\"{T1}\"]}}\n",
+            $"Items/[7]:{{\"t\":\"{T1}\",\"v\":{{\"Done\":true,\"Notes\":null,\"Title\":\"Call Bob\"}},\"c\":{{\"Done\":\"{T2}\"}},\"a\":[\"{Ticks(T1)}\"]}}\n",
             Line(state));
     }
 
@@ -112,7 +115,7 @@ public class RowStateJsonTests
         var state = Inserted().Delete();
 
         Assert.Equal(
-            $"Items/[7]:{{\"t\":\"{T1}\",\"v\":{{\"Done\":false,\"Notes\":null,\"Title\":\"Call Bob\"}},\"d\":[\"{T1}\"]}}\n",
+            $"Items/[7]:{{\"t\":\"{T1}\",\"v\":{{\"Done\":false,\"Notes\":null,\"Title\":\"Call Bob\"}},\"d\":[\"{Ticks(T1)}\"]}}\n",
             Line(state));
         AssertRoundTrips(state);
     }
@@ -141,5 +144,82 @@ public class RowStateJsonTests
         Assert.Empty(state.Columns);
         Assert.Equal([T1], state.AddTags);
         Assert.Empty(state.Tombstones);
+    }
+
+    [Fact]
+    public void A_clock_of_the_node_of_t_is_written_as_its_ticks_alone_and_reads_back_as_the_same_state()
+    {
+        var later = new HybridTimestamp(HybridTimestamp.Pack(1_763_000_000_002, 1), NodeA);
+        var state = new RowState(
+            "Items",
+            "[7]",
+            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [
+                KeyValuePair.Create("Done", new ColumnValue("true", later)),
+                KeyValuePair.Create("Notes", new ColumnValue("\"x\"", T2)),
+                KeyValuePair.Create("Title", new ColumnValue("\"Call Bob\"", T1)),
+                KeyValuePair.Create("Zone", new ColumnValue("1", T1))]),
+            [T2],
+            [T1]);
+
+        var line = Line(state);
+
+        Assert.Equal(
+            $"Items/[7]:{{\"t\":\"{T1}\",\"v\":{{\"Done\":true,\"Notes\":\"x\",\"Title\":\"Call Bob\",\"Zone\":1}},\"c\":{{\"Done\":\"{Ticks(later)}\",\"Notes\":\"{T2}\"}},\"a\":[\"{T2}\"],\"d\":[\"{Ticks(T1)}\"]}}\n",
+            line);
+        AssertRoundTrips(state);
+    }
+
+    [Fact]
+    public void Short_and_full_clocks_of_the_node_of_t_read_as_the_same_state()
+    {
+        var full = $"Items/[7]:{{\"t\":\"{T1}\",\"v\":{{\"Done\":true,\"Notes\":null}},\"c\":{{\"Done\":\"{T2}\",\"Notes\":\"{T1.WithTicks(T1.Ticks + 1)}\"}},\"a\":[\"{T2}\",\"{T1}\"],\"d\":[\"{T1.WithTicks(5)}\"]}}";
+        var short_ = $"Items/[7]:{{\"a\":[\"{T2}\",\"{Ticks(T1)}\"],\"c\":{{\"Done\":\"{T2}\",\"Notes\":\"{Ticks(T1.WithTicks(T1.Ticks + 1))}\"}},\"d\":[\"0000000000000005\"],\"v\":{{\"Done\":true,\"Notes\":null}},\"t\":\"{T1}\"}}";
+
+        var a = Assert.IsType<RowMessage>(MessageAssert.ParseLine(full)).State;
+        var b = Assert.IsType<RowMessage>(MessageAssert.ParseLine(short_)).State;
+
+        Assert.True(a.SameAs(b));
+        Assert.Equal([T1, T2], b.AddTags);
+        Assert.Equal([T1.WithTicks(5)], b.Tombstones);
+        Assert.Equal(new ColumnValue("null", T1.WithTicks(T1.Ticks + 1)), b.Columns["Notes"]);
+        Assert.Equal(Line(a), Line(b));
+    }
+
+    [Fact]
+    public void Writers_always_use_the_short_form_where_they_can()
+    {
+        WireState.Sample(state =>
+        {
+            var line = Line(state);
+            using var json = System.Text.Json.JsonDocument.Parse(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..]);
+            var root = json.RootElement;
+            HybridTimestamp? t = root.TryGetProperty("t", out var te) ? HybridTimestamp.Parse(te.GetString()) : null;
+            var clocks = new List<string>();
+            if (root.TryGetProperty("c", out var c))
+            {
+                clocks.AddRange(c.EnumerateObject().Select(p => p.Value.GetString()!));
+            }
+
+            foreach (var name in new[] { "a", "d" })
+            {
+                if (root.TryGetProperty(name, out var tags))
+                {
+                    clocks.AddRange(tags.EnumerateArray().Select(e => e.GetString()!));
+                }
+            }
+
+            Assert.All(clocks, text =>
+            {
+                if (text.Length == HybridTimestamp.TextLength)
+                {
+                    Assert.False(t is { } b && HybridTimestamp.Parse(text).Node == b.Node, $"a full clock of the node of t in {line}");
+                }
+                else
+                {
+                    Assert.NotNull(t);
+                    Assert.Equal(RowStateTimestamp.ShortLength, text.Length);
+                }
+            });
+        }, iter: Iterations);
     }
 }

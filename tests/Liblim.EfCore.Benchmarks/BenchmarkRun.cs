@@ -29,7 +29,7 @@ internal static class BenchmarkRun
         var runs = new List<(Type Type, int Warmups, int Iterations)>();
         if (options.Wants("write"))
         {
-            runs.Add((typeof(WriteBenchmarks), full ? 5 : 2, full ? 30 : 10));
+            runs.Add((typeof(WriteBenchmarks), full ? 10 : 6, full ? 30 : 15));
         }
 
         if (options.Wants("sync"))

@@ -30,11 +30,6 @@ internal sealed class ConnectionSetupInterceptor : DbConnectionInterceptor
 
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        var result = async ? await command.ExecuteScalarAsync(ct).ConfigureAwait(false) : command.ExecuteScalar();
-        if (dialect.ConnectionSetupFollowUp(result, timeout) is { } followUp)
-        {
-            command.CommandText = followUp;
-            await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
-        }
+        await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
     }
 }

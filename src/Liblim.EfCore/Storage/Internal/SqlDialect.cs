@@ -60,14 +60,8 @@ internal abstract class SqlDialect
     /// <summary>The value of the parameter of <see cref="InBinaryList"/>.</summary>
     public abstract object BinaryList(IEnumerable<byte[]> values);
 
-    /// <summary>
-    /// A statement to run on each connection Liblim's context opens, given the context's command timeout; null for none.
-    /// The first column of its first row, when it has one, is passed to <see cref="ConnectionSetupFollowUp"/>.
-    /// </summary>
+    /// <summary>A statement to run on each connection Liblim's context opens, given the context's command timeout; null for none.</summary>
     public virtual string? ConnectionSetupSql(int commandTimeoutSeconds) => null;
-
-    /// <summary>A statement to run after <see cref="ConnectionSetupSql"/> returned <paramref name="result"/>; null for none.</summary>
-    public virtual string? ConnectionSetupFollowUp(object? result, int commandTimeoutSeconds) => null;
 
     /// <summary>
     /// The value a column reads back after <paramref name="value"/> was written to it: the value itself, or the

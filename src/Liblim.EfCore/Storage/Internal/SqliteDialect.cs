@@ -46,11 +46,10 @@ internal sealed class SqliteDialect : SqlDialect
     public override object BinaryList(IEnumerable<byte[]> values) => TextList(values.Select(v => Convert.ToHexString(v)));
 
     // Microsoft.Data.Sqlite retries a write that finds the database locked after sleeping 150 ms; SQLite's own busy
-    // handler waits in small steps. Given the same limit as the command timeout, unless the app set one.
-    public override string ConnectionSetupSql(int commandTimeoutSeconds) => "PRAGMA busy_timeout";
-
-    public override string? ConnectionSetupFollowUp(object? result, int commandTimeoutSeconds)
-        => result is long and not 0 ? null : $"PRAGMA busy_timeout = {(commandTimeoutSeconds * 1000L).ToString(CultureInfo.InvariantCulture)}";
+    // handler waits in small steps. Given the same limit as the command timeout, on every open (a pooled connection may
+    // come from a context with another timeout); an app's own connection interceptor runs after this one.
+    public override string ConnectionSetupSql(int commandTimeoutSeconds)
+        => $"PRAGMA busy_timeout = {(commandTimeoutSeconds * 1000L).ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>
     /// SQLite keeps times and text exactly, but has no NaN (Microsoft.Data.Sqlite refuses it), drops the sign of

@@ -24,6 +24,9 @@ internal static class FigureReport
         Ratio(table, stats, "1", "insert 1,000 rows, SaveChanges: replicated / plain EF Core", nameof(WriteBenchmarks.InsertReplicated), nameof(WriteBenchmarks.InsertPlain), 1.3);
         Ratio(table, stats, "1", "update 1 column of 1,000 rows: replicated / plain", nameof(WriteBenchmarks.UpdateReplicated), nameof(WriteBenchmarks.UpdatePlain), 1.3);
         Ratio(table, stats, "1", "delete 1,000 rows: replicated / plain", nameof(WriteBenchmarks.DeleteReplicated), nameof(WriteBenchmarks.DeletePlain), 1.5);
+        Ratio(table, stats, "1", "floor: insert, plain + the metadata I/O replication needs / plain", nameof(WriteBenchmarks.InsertFloor), nameof(WriteBenchmarks.InsertPlain), 1.3);
+        Ratio(table, stats, "1", "floor: update, plain + metadata I/O / plain", nameof(WriteBenchmarks.UpdateFloor), nameof(WriteBenchmarks.UpdatePlain), 1.3);
+        Ratio(table, stats, "1", "floor: delete, plain + metadata I/O and the deleted values / plain", nameof(WriteBenchmarks.DeleteFloor), nameof(WriteBenchmarks.DeletePlain), 1.5);
         var n = rows.ToString("N0", CultureInfo.InvariantCulture);
         Ratio(table, stats, "2", $"merge {n} remote rows into an empty table / raw insert", nameof(SyncBenchmarks.MergeIntoEmpty), nameof(SyncBenchmarks.RawInsert), 3, rows);
         Ratio(table, stats, "2", $"merge {n} remote rows over older versions / raw insert", nameof(SyncBenchmarks.MergeIntoOlder), nameof(SyncBenchmarks.RawInsert), 3, rows);

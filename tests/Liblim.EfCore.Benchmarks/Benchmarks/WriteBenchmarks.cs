@@ -10,7 +10,8 @@ namespace Liblim.EfCore.Benchmarks.Benchmarks;
 /// Figure 1, write overhead: one SaveChanges of 1,000 inserted, updated (one column) or deleted rows, replicated
 /// versus the same entity and table without replication. Only SaveChanges is measured: every iteration gets a
 /// fresh copy of a template file, and the context, its open connection and its tracked changes are prepared in
-/// the iteration setup.
+/// the iteration setup. A third benchmark per operation is the floor: plain EF Core plus, in its transaction, the
+/// metadata reads and writes replication cannot avoid, done raw (<see cref="MetadataFloor"/>).
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -23,6 +24,7 @@ public class WriteBenchmarks
 
     private string? _path;
     private BenchDb? _db;
+    private List<Guid> _keys = [];
 
     [GlobalSetup]
     public void GlobalSetup() => _ = Templates.Value;
@@ -45,6 +47,15 @@ public class WriteBenchmarks
     [IterationSetup(Target = nameof(DeleteReplicated))]
     public void SetupDeleteReplicated() => PrepareDelete(replicated: true);
 
+    [IterationSetup(Target = nameof(InsertFloor))]
+    public void SetupInsertFloor() => PrepareInsert(replicated: false, template: Templates.Value.ReplicatedEmpty);
+
+    [IterationSetup(Target = nameof(UpdateFloor))]
+    public void SetupUpdateFloor() => PrepareUpdate(replicated: false, template: Templates.Value.ReplicatedFull);
+
+    [IterationSetup(Target = nameof(DeleteFloor))]
+    public void SetupDeleteFloor() => PrepareDelete(replicated: false, template: Templates.Value.ReplicatedFull);
+
     [Benchmark(Baseline = true, Description = "insert 1,000 rows: plain EF Core"), BenchmarkCategory("1 insert")]
     public int InsertPlain() => _db!.SaveChanges();
 
@@ -63,6 +74,15 @@ public class WriteBenchmarks
     [Benchmark(Description = "delete 1,000 rows: replicated"), BenchmarkCategory("1 delete")]
     public int DeleteReplicated() => _db!.SaveChanges();
 
+    [Benchmark(Description = "insert 1,000 rows: plain + metadata I/O (floor)"), BenchmarkCategory("1 insert")]
+    public int InsertFloor() => SaveWithFloor(MetadataFloor.Kind.Insert);
+
+    [Benchmark(Description = "update 1 column of 1,000 rows: plain + metadata I/O (floor)"), BenchmarkCategory("1 update")]
+    public int UpdateFloor() => SaveWithFloor(MetadataFloor.Kind.Update);
+
+    [Benchmark(Description = "delete 1,000 rows: plain + metadata I/O (floor)"), BenchmarkCategory("1 delete")]
+    public int DeleteFloor() => SaveWithFloor(MetadataFloor.Kind.Delete);
+
     [IterationCleanup]
     public void Cleanup()
     {
@@ -72,25 +92,42 @@ public class WriteBenchmarks
         _path = null;
     }
 
-    private void PrepareInsert(bool replicated)
+    private int SaveWithFloor(MetadataFloor.Kind kind)
     {
-        Open(replicated ? Templates.Value.ReplicatedEmpty : Templates.Value.PlainEmpty, replicated);
-        _db!.Tickets.AddRange(TicketGenerator.Range(0, Rows));
+        using var transaction = _db!.Database.BeginTransaction();
+        var kept = MetadataFloor.Before(_db, _keys, kind);
+        var saved = _db.SaveChanges();
+        MetadataFloor.After(_db, _keys, kind, kept, firstSeq: 1_000_001);
+        transaction.Commit();
+        return saved;
     }
 
-    private void PrepareUpdate(bool replicated)
+    private void PrepareInsert(bool replicated, string? template = null)
     {
-        Open(replicated ? Templates.Value.ReplicatedFull : Templates.Value.PlainFull, replicated);
-        foreach (var ticket in _db!.Tickets.ToList())
+        Open(template ?? (replicated ? Templates.Value.ReplicatedEmpty : Templates.Value.PlainEmpty), replicated);
+        var tickets = TicketGenerator.Range(0, Rows).ToList();
+        _db!.Tickets.AddRange(tickets);
+        _keys = [.. tickets.Select(t => t.Id)];
+    }
+
+    private void PrepareUpdate(bool replicated, string? template = null)
+    {
+        Open(template ?? (replicated ? Templates.Value.ReplicatedFull : Templates.Value.PlainFull), replicated);
+        var tickets = _db!.Tickets.ToList();
+        foreach (var ticket in tickets)
         {
             ticket.Title += " (edited)";
         }
+
+        _keys = [.. tickets.Select(t => t.Id)];
     }
 
-    private void PrepareDelete(bool replicated)
+    private void PrepareDelete(bool replicated, string? template = null)
     {
-        Open(replicated ? Templates.Value.ReplicatedFull : Templates.Value.PlainFull, replicated);
-        _db!.Tickets.RemoveRange(_db.Tickets.ToList());
+        Open(template ?? (replicated ? Templates.Value.ReplicatedFull : Templates.Value.PlainFull), replicated);
+        var tickets = _db!.Tickets.ToList();
+        _db.Tickets.RemoveRange(tickets);
+        _keys = [.. tickets.Select(t => t.Id)];
     }
 
     private void Open(string template, bool replicated)

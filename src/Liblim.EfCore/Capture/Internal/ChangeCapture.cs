@@ -25,11 +25,6 @@ internal static class ChangeCapture
             return null;
         }
 
-        if (context.ChangeTracker.AutoDetectChangesEnabled)
-        {
-            context.ChangeTracker.DetectChanges();
-        }
-
         var (rows, tracked) = Collect(context, model);
         if (rows.Count == 0)
         {
@@ -169,7 +164,11 @@ internal static class ChangeCapture
     private static RowState Adopt(RowState? state, ReplicatedTable table, string key, IEnumerable<KeyValuePair<string, string?>> columns, HybridTimestamp at)
         => (state ?? RowState.Empty(table.Name, key)).Insert(columns, at);
 
-    /// <summary>The rows the SaveChanges writes, and every tracked replicated row (principal entries) by table and key.</summary>
+    /// <summary>
+    /// The rows the SaveChanges writes, and the tracked replicated rows (principal entries) that a database cascade could
+    /// reach (rows of tables with foreign keys), by table and key. <c>ChangeTracker.Entries()</c> detects changes first
+    /// when the app has automatic detection on, as SaveChanges would.
+    /// </summary>
     private static (Dictionary<(ReplicatedTable, string), CapturedRow> Rows, Dictionary<(ReplicatedTable, string), EntityEntry> Tracked) Collect(DbContext context, ReplicationModel model)
     {
         var rows = new Dictionary<(ReplicatedTable, string), CapturedRow>();
@@ -184,7 +183,7 @@ internal static class ChangeCapture
             var table = mapping.Table;
             if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted))
             {
-                if (mapping.IsPrincipal && entry.State == EntityState.Unchanged)
+                if (mapping.IsPrincipal && entry.State == EntityState.Unchanged && table.ForeignKeys.Count > 0)
                 {
                     tracked[(table, table.EncodeKey(KeyValues(entry, mapping)))] = entry;
                 }
@@ -198,7 +197,7 @@ internal static class ChangeCapture
             }
 
             var key = table.EncodeKey(KeyValues(entry, mapping));
-            if (mapping.IsPrincipal)
+            if (mapping.IsPrincipal && table.ForeignKeys.Count > 0)
             {
                 tracked[(table, key)] = entry;
             }

@@ -108,6 +108,7 @@ public class WriteBenchmarks
         var tickets = TicketGenerator.Range(0, Rows).ToList();
         _db!.Tickets.AddRange(tickets);
         _keys = [.. tickets.Select(t => t.Id)];
+        Settle();
     }
 
     private void PrepareUpdate(bool replicated, string? template = null)
@@ -120,6 +121,7 @@ public class WriteBenchmarks
         }
 
         _keys = [.. tickets.Select(t => t.Id)];
+        Settle();
     }
 
     private void PrepareDelete(bool replicated, string? template = null)
@@ -128,6 +130,15 @@ public class WriteBenchmarks
         var tickets = _db!.Tickets.ToList();
         _db.Tickets.RemoveRange(tickets);
         _keys = [.. tickets.Select(t => t.Id)];
+        Settle();
+    }
+
+    /// <summary>Starts the measured operation from a collected heap, so that no iteration pays for another's garbage.</summary>
+    private static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
     }
 
     private void Open(string template, bool replicated)

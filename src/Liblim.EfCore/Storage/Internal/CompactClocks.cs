@@ -18,7 +18,9 @@ internal static class CompactClocks
 
     /// <summary>The stored form of the text form of a timestamp.</summary>
     /// <exception cref="FormatException">The text is not a timestamp.</exception>
-    public static string Timestamp(string text, NodeNumbers nodes)
+    public static string Timestamp(string text, NodeNumbers nodes) => nodes.StoredForm(text, StoreTimestamp);
+
+    private static string StoreTimestamp(string text, NodeNumbers nodes)
     {
         CheckTimestamp(text);
         var ticks = text.AsSpan(0, TicksDigits).TrimStart('0');

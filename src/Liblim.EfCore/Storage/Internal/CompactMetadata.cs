@@ -10,7 +10,7 @@ namespace Liblim.EfCore.Storage.Internal;
 /// </summary>
 internal static class CompactMetadata
 {
-    /// <summary>The stored form of a row; <paramref name="nodes"/> must number every node the row names (<see cref="NodesOf"/>).</summary>
+    /// <summary>The stored form of a row; <paramref name="nodes"/> must number every node the row names (<see cref="NodesOf(StoredRow)"/>).</summary>
     /// <exception cref="FormatException">The row's key or clocks are malformed.</exception>
     public static RowMetadata Compact(StoredRow row, NodeNumbers nodes) => new()
     {
@@ -53,6 +53,26 @@ internal static class CompactMetadata
             .Concat(CompactClocks.NodesOf(row.AddTags))
             .Concat(CompactClocks.NodesOf(row.Tombstones));
         return row.Source is null ? nodes : nodes.Append(SourceNode(row.Source));
+    }
+
+    /// <summary>The node ids rows name, looking once at each run of rows with the same clocks, tags and source.</summary>
+    public static IEnumerable<string> NodesOf(IEnumerable<StoredRow> rows)
+    {
+        StoredRow? previous = null;
+        foreach (var row in rows)
+        {
+            if (previous is not null && row.Clock == previous.Clock && row.AddTags == previous.AddTags && row.Tombstones == previous.Tombstones
+                && row.ColumnClocks == previous.ColumnClocks && row.Source == previous.Source)
+            {
+                continue;
+            }
+
+            previous = row;
+            foreach (var node in NodesOf(row))
+            {
+                yield return node;
+            }
+        }
     }
 
     /// <summary>The node numbers a stored row names: in its clocks, tags and source.</summary>

@@ -97,7 +97,7 @@ internal sealed partial class MetadataStore(StoreSession session)
             return;
         }
 
-        await NumberNodesAsync(logicalRows.SelectMany(CompactMetadata.NodesOf), async, ct).ConfigureAwait(false);
+        await NumberNodesAsync(CompactMetadata.NodesOf(logicalRows), async, ct).ConfigureAwait(false);
         var rows = logicalRows.Select(r => CompactMetadata.Compact(r, session.Nodes)).ToList();
 
         var n = session.Model.Shadow;

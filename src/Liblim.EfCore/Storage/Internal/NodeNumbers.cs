@@ -11,6 +11,9 @@ internal sealed class NodeNumbers
     private readonly Dictionary<string, int> _byNode = new(StringComparer.Ordinal);
     private readonly Dictionary<int, string> _byNumber = [];
 
+    private string? _lastTimestamp;
+    private string? _lastStored;
+
     /// <summary>How many nodes are numbered here.</summary>
     public int Count => _byNumber.Count;
 
@@ -26,6 +29,21 @@ internal sealed class NodeNumbers
 
         _byNode[node] = number;
         _byNumber[number] = node;
+    }
+
+    /// <summary>
+    /// The stored form of a timestamp's text, made by <paramref name="store"/> unless it is the text converted last: rows
+    /// written together mostly share their clock (every row of one SaveChanges' inserts).
+    /// </summary>
+    public string StoredForm(string timestamp, Func<string, NodeNumbers, string> store)
+    {
+        if (!string.Equals(timestamp, _lastTimestamp, StringComparison.Ordinal))
+        {
+            _lastStored = store(timestamp, this);
+            _lastTimestamp = timestamp;
+        }
+
+        return _lastStored!;
     }
 
     /// <summary>Whether the node has a number here.</summary>

@@ -75,6 +75,7 @@ internal static class RowKeyBytes
         }
 
         var text = key.AsSpan(2, 36);
-        return Guid.TryParseExact(text, "D", out var guid) && text.SequenceEqual(guid.ToString("D")) ? guid : null;
+        Span<char> canonical = stackalloc char[36];
+        return Guid.TryParseExact(text, "D", out var guid) && guid.TryFormat(canonical, out _, "D") && text.SequenceEqual(canonical) ? guid : null;
     }
 }

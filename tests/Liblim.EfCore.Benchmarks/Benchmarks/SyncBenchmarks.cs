@@ -3,6 +3,8 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Liblim.EfCore.Benchmarks.Infrastructure;
 using Liblim.EfCore.Benchmarks.Model;
+using Liblim.EfCore.Merge.Internal;
+using Liblim.EfCore.Sync.Internal;
 using Microsoft.EntityFrameworkCore;
 
 namespace Liblim.EfCore.Benchmarks.Benchmarks;
@@ -12,6 +14,9 @@ namespace Liblim.EfCore.Benchmarks.Benchmarks;
 /// in its setup, so each measures the same work from the same state:
 /// <list type="bullet">
 /// <item>the baseline: the source's rows inserted with raw ADO.NET (one prepared INSERT, one transaction);</item>
+/// <item>apply: the source's feed, read into memory in the iteration setup, applied to the target batch by batch as a
+/// sync applies it (<c>RowStateApplier</c>, one transaction per batch of 1,000 states): the merge proper, which figure 2
+/// compares with the raw insert;</item>
 /// <item>merge: <c>target.Liblim().SyncWithAsync(source)</c> in process, into an empty table and into one holding
 /// older versions of every row. This is the public API; it includes reading the source's change feed (and the
 /// reverse direction's check of the target's feed), which is part of what a merge of remote states costs;</item>
@@ -29,6 +34,7 @@ public class SyncBenchmarks
     private string? _target;
     private LiblimServer? _server;
     private int _expected;
+    private List<RemoteBatch> _batches = [];
 
     public static IEnumerable<int> RowCounts => [BenchmarkSettings.SyncRows];
 
@@ -44,6 +50,15 @@ public class SyncBenchmarks
 
     [IterationSetup(Target = nameof(RawInsert))]
     public void SetupRawInsert() => _target = SqliteFiles.Copy(_templates.PlainEmpty, "raw");
+
+    [IterationSetup(Target = nameof(RawInsertWithMetadata))]
+    public void SetupRawInsertWithMetadata() => _target = SqliteFiles.Copy(_templates.TargetEmpty, "raw-floor");
+
+    [IterationSetup(Target = nameof(ApplyIntoEmpty))]
+    public void SetupApplyIntoEmpty() => PrepareBatches(_templates.TargetEmpty);
+
+    [IterationSetup(Target = nameof(ApplyIntoOlder))]
+    public void SetupApplyIntoOlder() => PrepareBatches(_templates.TargetOld);
 
     [IterationSetup(Target = nameof(MergeIntoEmpty))]
     public void SetupIntoEmpty() => Prepare(_templates.Source, _templates.TargetEmpty, Rows, serve: false);
@@ -66,6 +81,23 @@ public class SyncBenchmarks
         using var connection = SqliteFiles.OpenRaw(_target!);
         return Infrastructure.RawInsert.Run(connection, _rows, guidAsText: true);
     }
+
+    [Benchmark(Description = "raw insert of the rows and of their metadata rows (floor)"), BenchmarkCategory("2 initial sync")]
+    public int RawInsertWithMetadata()
+    {
+        using var connection = SqliteFiles.OpenRaw(_target!);
+        var inserted = Infrastructure.RawInsert.Run(connection, _rows, guidAsText: true);
+        using var transaction = connection.BeginTransaction();
+        MetadataFloor.Write(connection, transaction, [.. _rows.Select(r => r.Id)], MetadataFloor.Kind.Insert, kept: null, firstSeq: 1);
+        transaction.Commit();
+        return inserted;
+    }
+
+    [Benchmark(Description = "apply the remote row states, into an empty table"), BenchmarkCategory("2 initial sync")]
+    public async Task<int> ApplyIntoEmpty() => await ApplyAsync();
+
+    [Benchmark(Description = "apply the remote row states, into older versions"), BenchmarkCategory("2 initial sync")]
+    public async Task<int> ApplyIntoOlder() => await ApplyAsync();
 
     [Benchmark(Description = "merge in process, into an empty table"), BenchmarkCategory("2 initial sync")]
     public async Task<int> MergeIntoEmpty() => await SyncInProcessAsync();
@@ -90,6 +122,39 @@ public class SyncBenchmarks
         SqliteFiles.Delete(_source);
         SqliteFiles.Delete(_target);
         _source = _target = null;
+        _batches = [];
+    }
+
+    /// <summary>The source's whole feed, as the batches a sync would send, held in memory.</summary>
+    private void PrepareBatches(string target)
+    {
+        Prepare(_templates.Source, target, Rows, serve: false);
+        using var source = new ReplicatedDb(SqliteFiles.ReplicatedOptions(_source!));
+        var node = source.Liblim().GetNodeIdAsync().GetAwaiter().GetResult();
+        var since = 0L;
+        while (true)
+        {
+            var (states, last) = ChangeFeed.ReadAsync(source, since, 1_000, Guid.Empty, async: false, default).GetAwaiter().GetResult();
+            if (states.Count == 0)
+            {
+                break;
+            }
+
+            _batches.Add(new RemoteBatch("source", node, states, last));
+            since = last;
+        }
+    }
+
+    private async Task<int> ApplyAsync()
+    {
+        await using var target = new ReplicatedDb(SqliteFiles.ReplicatedOptions(_target!));
+        var applied = 0;
+        foreach (var batch in _batches)
+        {
+            applied += (await RowStateApplier.ApplyAsync(target, batch, async: true, default)).Applied;
+        }
+
+        return Check(applied);
     }
 
     private void Prepare(string source, string target, int expected, bool serve)

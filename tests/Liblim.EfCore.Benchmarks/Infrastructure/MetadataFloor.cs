@@ -42,9 +42,11 @@ public static class MetadataFloor
 
     /// <summary>What it writes after: one metadata row per row.</summary>
     public static void After(DbContext db, IReadOnlyList<Guid> keys, Kind kind, string[]? kept, long firstSeq)
+        => Write(db.Database.GetDbConnection(), db.Database.CurrentTransaction!.GetDbTransaction(), keys, kind, kept, firstSeq);
+
+    /// <summary>One metadata row per row, upserted in the given transaction.</summary>
+    public static void Write(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys, Kind kind, string[]? kept, long firstSeq)
     {
-        var connection = db.Database.GetDbConnection();
-        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         using var upsert = connection.CreateCommand();
         upsert.Transaction = transaction;
         upsert.CommandText =

@@ -63,12 +63,22 @@ internal static class CanonicalJson
 
     /// <summary>Reads a value of the given type from its canonical text (or any JSON of the same meaning).</summary>
     /// <exception cref="FormatException">The text is not a value of that type.</exception>
-    public static object? Decode(string json, Type type)
+    public static object? Decode(string json, Type type) => Decode(json, type, out _);
+
+    /// <summary>Reads a value of the given type from JSON text, and says whether the text is already its canonical form.</summary>
+    /// <param name="json">Canonical text, or any JSON of the same meaning.</param>
+    /// <param name="type">The value's type.</param>
+    /// <param name="canonical">True when <see cref="Encode"/> of the value gives <paramref name="json"/> back (false when unsure).</param>
+    /// <exception cref="FormatException">The text is not a value of that type.</exception>
+    public static object? Decode(string json, Type type, out bool canonical)
     {
         if (TryDecodeSimple(json, type, out var simple))
         {
+            canonical = IsCanonicalSimple(json, simple!);
             return simple;
         }
+
+        canonical = false;
 
         try
         {
@@ -229,6 +239,23 @@ internal static class CanonicalJson
         }
 
         return false;
+    }
+
+    /// <summary>Whether a value the shortcut decoded is written back as the same text.</summary>
+    private static bool IsCanonicalSimple(string json, object value)
+    {
+        switch (value)
+        {
+            case string or DateTime or bool:
+                return true; // no escape needed; the exact canonical time format; true or false
+            case long or int:
+                return !json.StartsWith("-0", StringComparison.Ordinal);
+            case Guid guid:
+                Span<char> text = stackalloc char[36];
+                return guid.TryFormat(text, out _, "D") && json.AsSpan(1, json.Length - 2).SequenceEqual(text);
+            default:
+                return false; // a double is written in its shortest round-trip form, which an integer literal may not be
+        }
     }
 
     /// <summary>Whether the text is one JSON string without escapes, a JSON integer literal, true, false or null.</summary>

@@ -34,6 +34,29 @@ public class CanonicalJsonShortcutTests
     }
 
     [Theory]
+    [InlineData("\"plain\"", typeof(string), true)]
+    [InlineData("\"with \\\"escape\\\"\"", typeof(string), false)]
+    [InlineData("\"3f2a9c1e-0000-4000-8000-00000000000a\"", typeof(Guid), true)]
+    [InlineData("\"3F2A9C1E-0000-4000-8000-00000000000A\"", typeof(Guid), false)]
+    [InlineData("\"2026-11-24T23:06:46.1234567Z\"", typeof(DateTime), true)]
+    [InlineData("42", typeof(long), true)]
+    [InlineData("-0", typeof(long), false)]
+    [InlineData("-0", typeof(double), false)]
+    [InlineData("1000000000000000", typeof(double), false)]
+    [InlineData("true", typeof(bool), true)]
+    [InlineData("null", typeof(string), false)]
+    public void Text_said_to_be_canonical_is_what_encoding_its_value_gives(string json, Type type, bool expected)
+    {
+        var value = CanonicalJson.Decode(json, type, out var canonical);
+
+        Assert.Equal(expected, canonical);
+        if (canonical)
+        {
+            Assert.Equal(json, CanonicalJson.Encode(value, type));
+        }
+    }
+
+    [Theory]
     [InlineData("01", typeof(int))]
     [InlineData("2147483648", typeof(int))]
     [InlineData("\"12\"", typeof(int))]

@@ -73,6 +73,13 @@ internal sealed partial class Reconciler
             return;
         }
 
+        if (!session.Model.HasConstraints)
+        {
+            // No foreign key or unique index anywhere: no write can break a constraint for another, any order does.
+            await DataWriter.ExecuteAsync(session, [new DataStep(ops, Combined: false)], async, ct).ConfigureAwait(false);
+            return;
+        }
+
         var deferred = session.Dialect.DeferForeignKeysSql is not null;
         WritePlan.Result plan;
         while ((plan = WritePlan.Order(ops, deferred)).Reseat.Count > 0)

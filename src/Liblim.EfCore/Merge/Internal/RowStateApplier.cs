@@ -115,7 +115,7 @@ internal static class RowStateApplier
                 try
                 {
                     var json = value.Json ?? throw new FormatException("the value is missing.");
-                    columns[name] = value with { Json = column.ToJson(column.FromJson(json)) };
+                    columns[name] = value with { Json = column.Canonicalize(json) };
                 }
                 catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException)
                 {

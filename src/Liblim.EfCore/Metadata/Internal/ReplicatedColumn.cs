@@ -74,9 +74,22 @@ internal sealed class ReplicatedColumn
     /// <exception cref="FormatException">
     /// The JSON is not a value of this column's type, or the database cannot store it (a key column: cannot store it exactly).
     /// </exception>
-    public object? FromJson(string json)
+    public object? FromJson(string json) => Parse(json, out _);
+
+    /// <summary>
+    /// The canonical JSON of a value given as any JSON of the same meaning, in the form the database stores it: what
+    /// <c>ToJson(FromJson(json))</c> gives, without encoding again when the text is already that form.
+    /// </summary>
+    /// <exception cref="FormatException">As <see cref="FromJson"/>.</exception>
+    public string Canonicalize(string json)
     {
-        var value = CanonicalJson.Decode(json, _jsonType);
+        var value = Parse(json, out var canonical);
+        return canonical ? json : ToJson(value);
+    }
+
+    private object? Parse(string json, out bool canonical)
+    {
+        var value = CanonicalJson.Decode(json, _jsonType, out canonical);
         if (value is null)
         {
             return IsNullable ? null : throw new FormatException($"null is not allowed in the required column '{Name}'.");
@@ -89,6 +102,8 @@ internal sealed class ReplicatedColumn
                                       $"{CanonicalJson.Encode(stored, _jsonType)}), and key values must be stored exactly.");
         }
 
+        // Already canonical only when neither the database nor an app's converter changes the value.
+        canonical &= _userConverter is null && ReferenceEquals(stored, value);
         return _userConverter is null ? stored : _userConverter.ConvertFromProvider(stored);
     }
 

@@ -1,15 +1,67 @@
 using Liblim.EfCore.FunctionalTests.Infrastructure;
 using Liblim.EfCore.FunctionalTests.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Liblim.EfCore.FunctionalTests.Capture;
 
 /// <summary>
-/// Edits an app makes while saving (audit columns, say) are recorded when made before Liblim's capture runs: in the
-/// context's SavingChanges event or in an override of SaveChanges, both of which EF runs before any interceptor.
+/// Edits an app makes while saving (audit columns, say) are recorded wherever it makes them: in the context's
+/// SavingChanges event, in an override of SaveChanges, or in a SaveChangesInterceptor of its own, which EF runs after
+/// Liblim's (Liblim reads the changes just before EF's first command).
 /// </summary>
 public class AuditEditTests
 {
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_edit_made_by_an_apps_own_SaveChanges_interceptor_is_stamped_and_reaches_a_peer(bool async)
+    {
+        using var a = new SqliteReplica("audit-interceptor-a");
+        using var b = new SqliteReplica("audit-interceptor-b");
+        var id = Guid.NewGuid();
+        var options = new DbContextOptionsBuilder<TodoDb>(a.Options).AddInterceptors(new Audit()).Options;
+        await using (var db = new TodoDb(options))
+        {
+            db.Items.Add(new TodoItem { Id = id, Title = "a", Notes = "first" });
+            _ = async ? await db.SaveChangesAsync() : db.SaveChanges();
+            await Replicas.SyncAsync(b, a);
+
+            (await db.Items.SingleAsync()).Title = "b";
+            _ = async ? await db.SaveChangesAsync() : db.SaveChanges();
+        }
+
+        Assert.Equal(["Notes", "Title"], ShadowRows.ColumnsWithOwnClock(ShadowRows.Row(a, "Items", id)!).Order());
+        await Replicas.SyncAsync(b, a);
+        await using var peer = b.Open();
+        var item = await peer.Items.SingleAsync();
+        Assert.Equal(("b", "audited"), (item.Title, item.Notes));
+    }
+
+    /// <summary>Stamps every modified item, as an audit interceptor would.</summary>
+    private sealed class Audit : SaveChangesInterceptor
+    {
+        public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+        {
+            Stamp(eventData.Context!);
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Stamp(eventData.Context!);
+            return ValueTask.FromResult(result);
+        }
+
+        private static void Stamp(DbContext context)
+        {
+            foreach (var entry in context.ChangeTracker.Entries<TodoItem>().Where(e => e.State == EntityState.Modified))
+            {
+                entry.Entity.Notes = "audited";
+            }
+        }
+    }
+
     [Fact]
     public async Task An_edit_made_in_the_SavingChanges_event_is_stamped_and_reaches_a_peer()
     {

@@ -17,23 +17,35 @@ namespace Liblim.EfCore.Capture.Internal;
 /// </summary>
 internal static class ChangeCapture
 {
-    public static async Task<PendingCapture?> PrepareAsync(DbContext context, bool async, CancellationToken ct)
+    /// <summary>
+    /// Called when a SaveChanges starts: when replicated rows change, refuses what replication forbids (a change to an
+    /// insert-only table) and begins the write transaction that data and metadata will share; null when no replicated row
+    /// changes. The changes are read again by <see cref="PrepareAsync"/>, once every SaveChanges interceptor has run and
+    /// EF has detected its last changes: an app's interceptor may still edit the entities.
+    /// </summary>
+    public static async Task<OwnedTransaction?> BeginAsync(DbContext context, bool async, CancellationToken ct)
     {
         var model = ReplicationModel.For(context.Model);
-        if (!model.Tables.Any())
-        {
-            return null;
-        }
+        return model.Tables.Any() && Collect(context, model).Rows.Count > 0
+            ? await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false)
+            : null;
+    }
 
-        var (rows, tracked) = Collect(context, model);
-        if (rows.Count == 0)
-        {
-            return null;
-        }
-
-        var transaction = await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false);
+    /// <summary>
+    /// Reads the changes EF is about to write (just before its first command) and prepares their new row states, in the
+    /// transaction <see cref="BeginAsync"/> opened. Disposes the transaction on failure.
+    /// </summary>
+    public static async Task<PendingCapture> PrepareAsync(DbContext context, OwnedTransaction transaction, bool async, CancellationToken ct)
+    {
         try
         {
+            var model = ReplicationModel.For(context.Model);
+            var (rows, tracked) = CollectDetected(context, model);
+            if (rows.Count == 0)
+            {
+                return new PendingCapture([], 0, 0, Guid.Empty, transaction, NothingToRecord: true);
+            }
+
             var session = new StoreSession(context);
             var metadata = new MetadataStore(session);
             var options = context.GetService<IDbContextOptions>().FindExtension<LiblimOptionsExtension>()!;
@@ -79,8 +91,38 @@ internal static class ChangeCapture
         }
     }
 
+    /// <summary>The rows EF is about to write, as it has detected them: no detection pass of its own.</summary>
+    private static (Dictionary<(ReplicatedTable, string), CapturedRow> Rows, Dictionary<(ReplicatedTable, string), EntityEntry> Tracked) CollectDetected(DbContext context, ReplicationModel model)
+    {
+        var tracker = context.ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return Collect(context, model);
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
+        }
+    }
+
     public static async Task CommitAsync(DbContext context, PendingCapture pending, bool async, CancellationToken ct)
     {
+        if (pending.NothingToRecord)
+        {
+            try
+            {
+                await pending.Transaction.CommitAsync(ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                await pending.Transaction.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         try
         {
             // EF has written the data: bring what is shown in line with the new states, for the rows whose metadata does not

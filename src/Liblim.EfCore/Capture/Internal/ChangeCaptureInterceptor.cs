@@ -1,27 +1,32 @@
+using System.Data.Common;
+using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Liblim.EfCore.Capture.Internal;
 
 /// <summary>
-/// Records every SaveChanges on replicated entities in the same transaction as the data: the row states are
-/// prepared before EF writes (while the old values are still readable) and written after it succeeds. A
-/// failed or cancelled SaveChanges rolls back the transaction Liblim opened, leaving no metadata behind.
+/// Records every SaveChanges on replicated entities in the same transaction as the data. When the SaveChanges starts,
+/// Liblim opens the transaction; just before EF's first command, once every SaveChanges interceptor (the app's too) has
+/// run and EF has detected its last changes, the row states are prepared, while the old values are still readable; after
+/// EF succeeds they are written and the transaction commits. A failed or cancelled SaveChanges rolls back the
+/// transaction Liblim opened, leaving no metadata behind.
 /// </summary>
 /// <remarks>Registered by UseLiblim as a scoped service: one instance per context.</remarks>
-internal sealed class ChangeCaptureInterceptor : SaveChangesInterceptor
+internal sealed class ChangeCaptureInterceptor : SaveChangesInterceptor, IDbCommandInterceptor
 {
+    private OwnedTransaction? _started;
     private PendingCapture? _pending;
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        Prepare(eventData.Context, async: false, default).GetAwaiter().GetResult();
+        Begin(eventData.Context, async: false, default).GetAwaiter().GetResult();
         return result;
     }
 
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        await Prepare(eventData.Context, async: true, cancellationToken).ConfigureAwait(false);
+        await Begin(eventData.Context, async: true, cancellationToken).ConfigureAwait(false);
         return result;
     }
 
@@ -45,17 +50,73 @@ internal sealed class ChangeCaptureInterceptor : SaveChangesInterceptor
 
     public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default) => Abandon(async: true);
 
-    private async Task Prepare(DbContext? context, bool async, CancellationToken ct)
+    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        Prepare(eventData, async: false, default).GetAwaiter().GetResult();
+        return result;
+    }
+
+    public async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        await Prepare(eventData, async: true, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        Prepare(eventData, async: false, default).GetAwaiter().GetResult();
+        return result;
+    }
+
+    public async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        await Prepare(eventData, async: true, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    public InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    {
+        Prepare(eventData, async: false, default).GetAwaiter().GetResult();
+        return result;
+    }
+
+    public async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        await Prepare(eventData, async: true, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    private async Task Begin(DbContext? context, bool async, CancellationToken ct)
     {
         await Abandon(async).ConfigureAwait(false);
         if (context is not null)
         {
-            _pending = await ChangeCapture.PrepareAsync(context, async, ct).ConfigureAwait(false);
+            _started = await ChangeCapture.BeginAsync(context, async, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>At the first command of a SaveChanges that <see cref="Begin"/> opened a transaction for: prepares the capture.</summary>
+    private async Task Prepare(CommandEventData eventData, bool async, CancellationToken ct)
+    {
+        if (_started is not { } transaction || eventData.CommandSource != CommandSource.SaveChanges || eventData.Context is not { } context)
+        {
+            return;
+        }
+
+        _started = null;
+        _pending = await ChangeCapture.PrepareAsync(context, transaction, async, ct).ConfigureAwait(false);
     }
 
     private async Task Commit(DbContext? context, bool async, CancellationToken ct)
     {
+        if (_started is { } started)
+        {
+            // EF sent no command: nothing was written, nothing to record.
+            _started = null;
+            await started.CommitAsync(ct).ConfigureAwait(false);
+            await started.DisposeAsync().ConfigureAwait(false);
+        }
+
         var pending = _pending;
         _pending = null;
         if (pending is not null && context is not null)
@@ -66,6 +127,12 @@ internal sealed class ChangeCaptureInterceptor : SaveChangesInterceptor
 
     private async Task Abandon(bool async)
     {
+        if (_started is { } started)
+        {
+            _started = null;
+            await started.DisposeAsync().ConfigureAwait(false);
+        }
+
         var pending = _pending;
         _pending = null;
         if (pending is not null)

@@ -14,7 +14,8 @@ internal sealed record PendingCapture(
     long Seq,
     long Clock,
     Guid Node,
-    OwnedTransaction Transaction);
+    OwnedTransaction Transaction,
+    bool NothingToRecord = false);
 
 /// <summary>A row's new state, to store once EF has written the data.</summary>
 /// <param name="Table">Its table.</param>

@@ -30,18 +30,14 @@ public class CompactClocksTests
     [Fact]
     public void Timestamps_come_back_the_same()
     {
-        var nodes = new NodeNumbers();
-        var number = 0;
-        Gen.Select(Gen.Long[0, long.MaxValue], Gen.Guid, (t, n) => new HybridTimestamp(t, n)).Sample(ts =>
+        // One numbering per sample: samples run on several threads, and a database's numbering belongs to one session.
+        Gen.Select(Gen.Long[0, long.MaxValue], Gen.Guid, Gen.Int[1, 100_000], (t, n, number) => (Timestamp: new HybridTimestamp(t, n), Number: number)).Sample(s =>
         {
-            var node = ts.Node.ToString("N");
-            if (!nodes.Contains(node))
-            {
-                nodes.Add(++number, node);
-            }
+            var nodes = new NodeNumbers();
+            nodes.Add(s.Number, s.Timestamp.Node.ToString("N"));
 
-            var stored = CompactClocks.Timestamp(ts.ToString(), nodes);
-            Assert.Equal(ts.ToString(), CompactClocks.FullTimestamp(stored, nodes));
+            var stored = CompactClocks.Timestamp(s.Timestamp.ToString(), nodes);
+            Assert.Equal(s.Timestamp.ToString(), CompactClocks.FullTimestamp(stored, nodes));
         });
     }
 

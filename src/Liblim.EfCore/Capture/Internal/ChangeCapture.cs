@@ -26,9 +26,31 @@ internal static class ChangeCapture
     public static async Task<OwnedTransaction?> BeginAsync(DbContext context, bool async, CancellationToken ct)
     {
         var model = ReplicationModel.For(context.Model);
-        return model.Tables.Any() && Collect(context, model).Rows.Count > 0
-            ? await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false)
-            : null;
+        if (!model.Tables.Any())
+        {
+            return null;
+        }
+
+        var changes = false;
+        foreach (var entry in context.ChangeTracker.Entries()) // detects changes first, when the app has automatic detection on
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted && model.FindMapping(entry.Metadata) is { } mapping)
+            {
+                RefuseForbidden(entry, mapping.Table);
+                changes = true;
+            }
+        }
+
+        return changes ? await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false) : null;
+    }
+
+    /// <summary>Refuses a change replication forbids: an insert-only row updated or deleted.</summary>
+    private static void RefuseForbidden(EntityEntry entry, ReplicatedTable table)
+    {
+        if (table.Kind == ReplicationKind.InsertOnly && entry.State != EntityState.Added)
+        {
+            throw new InsertOnlyViolationException(entry.Metadata.DisplayName(), entry.State == EntityState.Deleted ? "deleted" : "updated");
+        }
     }
 
     /// <summary>
@@ -233,10 +255,7 @@ internal static class ChangeCapture
                 continue;
             }
 
-            if (table.Kind == ReplicationKind.InsertOnly && entry.State != EntityState.Added)
-            {
-                throw new InsertOnlyViolationException(entry.Metadata.DisplayName(), entry.State == EntityState.Deleted ? "deleted" : "updated");
-            }
+            RefuseForbidden(entry, table);
 
             var key = table.EncodeKey(KeyValues(entry, mapping));
             if (mapping.IsPrincipal && table.ForeignKeys.Count > 0)

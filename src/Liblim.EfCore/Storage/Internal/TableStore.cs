@@ -46,9 +46,14 @@ internal sealed class TableStore(StoreSession session, ReplicatedTable table)
     /// <summary>Inserts rows.</summary>
     public async Task InsertAsync(IReadOnlyList<object?[]> rows, bool async, CancellationToken ct)
     {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
         if (session.Dialect.WritesRowAtATime)
         {
-            await EachRowAsync(rows, command => Insert(command, [rows[0]], "p"), table.AllColumns, row => row, async, ct).ConfigureAwait(false);
+            await EachRowAsync(rows, command => Insert(command, [rows[0]], "p"), table.AllColumns, async, ct).ConfigureAwait(false);
             return;
         }
 
@@ -69,9 +74,7 @@ internal sealed class TableStore(StoreSession session, ReplicatedTable table)
         }
 
         // Update adds the value parameters first, then the key parameters.
-        IReadOnlyList<ReplicatedColumn> order = [.. table.ValueColumns, .. table.KeyColumns];
-        var keys = table.KeyColumns.Count;
-        await EachRowAsync(rows, command => Update(command, rows[0], "u"), order, row => [.. row[keys..], .. row[..keys]], async, ct).ConfigureAwait(false);
+        await EachRowAsync(rows, command => Update(command, rows[0], "u"), [.. table.ValueColumns, .. table.KeyColumns], async, ct).ConfigureAwait(false);
     }
 
     /// <summary>Deletes the rows with the given keys.</summary>
@@ -83,7 +86,7 @@ internal sealed class TableStore(StoreSession session, ReplicatedTable table)
             if (rows.Count > 0)
             {
                 await EachRowAsync(rows, command => $"DELETE FROM {session.Table(table)} WHERE " + Predicate(command, table.KeyColumns, [rows[0]], "k"),
-                    table.KeyColumns, row => row, async, ct).ConfigureAwait(false);
+                    table.KeyColumns, async, ct).ConfigureAwait(false);
             }
 
             return;
@@ -99,19 +102,18 @@ internal sealed class TableStore(StoreSession session, ReplicatedTable table)
 
     /// <summary>
     /// Runs one statement per row: <paramref name="build"/> writes it for the first row, adding one parameter per column of
-    /// <paramref name="columns"/>, in order; every row then gives those parameters its values (<paramref name="values"/>, in that order).
+    /// <paramref name="columns"/>, in order; every row then gives those parameters its values. A row holds model values by
+    /// <see cref="ReplicatedColumn.Ordinal"/> (keys first, so a key tuple is a row's beginning).
     /// </summary>
-    private async Task EachRowAsync(IReadOnlyList<object?[]> rows, Func<DbCommand, string> build, IReadOnlyList<ReplicatedColumn> columns,
-        Func<object?[], object?[]> values, bool async, CancellationToken ct)
+    private async Task EachRowAsync(IReadOnlyList<object?[]> rows, Func<DbCommand, string> build, IReadOnlyList<ReplicatedColumn> columns, bool async, CancellationToken ct)
     {
         using var statement = new RowCommand(session.CreateCommand(""));
         statement.Command.CommandText = build(statement.Command);
         foreach (var row in rows)
         {
-            var v = values(row);
             for (var c = 0; c < columns.Count; c++)
             {
-                columns[c].SetParameterValue(statement.Parameters[c], v[c]);
+                columns[c].SetParameterValue(statement.Parameters[c], row[columns[c].Ordinal]);
             }
 
             await statement.ExecuteAsync(async, ct).ConfigureAwait(false);

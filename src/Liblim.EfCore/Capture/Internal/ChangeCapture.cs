@@ -90,13 +90,19 @@ internal static class ChangeCapture
                 foreach (var row in tableRows)
                 {
                     var before = existing.GetValueOrDefault(row.Key);
-                    var direct = table.IsUnconstrained && before is null or { Held: null, Awaiting: null };
-                    if (direct && before is null && row.Operation == RowOperation.Insert)
+                    var values = storedValues.GetValueOrDefault(row.Key);
+                    var changed = row.Operation == RowOperation.Update ? Changed(row, values) : null;
+                    if (changed is { Count: 0 } && before is { IsAlive: true })
                     {
-                        atText ??= at.ToString();
-                        captured.Add(new CapturedState(table, null, null, ++seq, RowStateCodec.FirstInsert(table.Name, row.Key, seq, atText)));
+                        continue; // marked modified, but no value differs from the stored row
                     }
-                    else if (Apply(row, before, storedValues.GetValueOrDefault(row.Key), at) is { } state)
+
+                    var direct = table.IsUnconstrained && before is null or { Held: null, Awaiting: null };
+                    if (direct && Edit(row, before, values, changed, atText ??= at.ToString(), seq + 1) is { } edited)
+                    {
+                        captured.Add(new CapturedState(table, null, before, ++seq, edited));
+                    }
+                    else if (Apply(row, before, values, changed, at) is { } state)
                     {
                         ++seq;
                         captured.Add(new CapturedState(table, state, before, seq, direct ? RowStateCodec.Encode(state, seq) : null));
@@ -187,7 +193,39 @@ internal static class ChangeCapture
     /// <summary>Rolls back the transaction Liblim opened for a SaveChanges that failed or was cancelled.</summary>
     public static ValueTask AbandonAsync(PendingCapture pending) => pending.Transaction.DisposeAsync();
 
-    private static RowState? Apply(CapturedRow row, StoredRow? existing, object?[]? storedValues, HybridTimestamp at)
+    /// <summary>
+    /// The new metadata row of a row of an unconstrained table, made straight from its stored metadata when that says
+    /// all (a key's first insert; a write or delete of a row shown as it is); null to go through its state.
+    /// </summary>
+    private static StoredRow? Edit(CapturedRow row, StoredRow? before, object?[]? values, HashSet<string>? changed, string at, long seq)
+    {
+        var table = row.Table;
+        return (row.Operation, before) switch
+        {
+            (RowOperation.Insert, null) => RowStateCodec.FirstInsert(table.Name, row.Key, seq, at),
+            (RowOperation.Update, { } b) when RowStateCodec.IsPlainlyShown(b) => RowStateCodec.Written(b, table.ValueNamesByName, changed!.Contains, at, seq),
+            (RowOperation.Delete, { } b) when values is not null && RowStateCodec.IsPlainlyShown(b)
+                => RowStateCodec.Deleted(b, table.ValueNamesByName, [.. table.ValueColumnsByName.Select(c => c.ToJson(values[c.Ordinal]))], seq),
+            _ => null,
+        };
+    }
+
+    /// <summary>The columns of an updated row whose value changed; those marked modified with an unchanged value are compared with the stored row.</summary>
+    private static HashSet<string> Changed(CapturedRow row, object?[]? storedValues)
+    {
+        var changed = row.Changed.ToHashSet(StringComparer.Ordinal);
+        foreach (var (column, current) in row.Unsure)
+        {
+            if (storedValues is null || !column.Property.GetValueComparer().Equals(storedValues[column.Ordinal], current))
+            {
+                changed.Add(column.Name);
+            }
+        }
+
+        return changed;
+    }
+
+    private static RowState? Apply(CapturedRow row, StoredRow? existing, object?[]? storedValues, HashSet<string>? changed, HybridTimestamp at)
     {
         var table = row.Table;
         var liveValues = storedValues is null ? null : table.ValuesToJson(storedValues);
@@ -201,21 +239,12 @@ internal static class ChangeCapture
                 // A row stored before replication was turned on is adopted as inserted, then deleted.
                 return (state is { IsAlive: true } ? state : Adopt(state, table, row.Key, allColumns, at)).Delete();
             default:
-                var changed = row.Changed.ToHashSet(StringComparer.Ordinal);
-                foreach (var (column, current) in row.Unsure)
-                {
-                    if (storedValues is null || !column.Property.GetValueComparer().Equals(storedValues[column.Ordinal], current))
-                    {
-                        changed.Add(column.Name);
-                    }
-                }
-
                 if (state is not { IsAlive: true })
                 {
                     return Adopt(state, table, row.Key, allColumns, at);
                 }
 
-                return changed.Count == 0
+                return changed!.Count == 0
                     ? null
                     : state.Write(changed.Select(c => new KeyValuePair<string, string?>(c, null)), at);
         }

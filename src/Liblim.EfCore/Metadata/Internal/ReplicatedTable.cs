@@ -21,6 +21,8 @@ internal sealed class ReplicatedTable
         KeyColumns = keyColumns;
         ValueColumns = valueColumns;
         AllColumns = [.. keyColumns, .. valueColumns];
+        ValueColumnsByName = [.. valueColumns.OrderBy(c => c.Name, StringComparer.Ordinal)];
+        ValueNamesByName = [.. ValueColumnsByName.Select(c => c.Name)];
         for (var i = 0; i < AllColumns.Count; i++)
         {
             AllColumns[i].Ordinal = i;
@@ -47,6 +49,12 @@ internal sealed class ReplicatedTable
 
     /// <summary>Replicated non-key columns (computed columns excluded).</summary>
     public IReadOnlyList<ReplicatedColumn> ValueColumns { get; }
+
+    /// <summary>The value columns in ordinal order of their names: the order of a row state's registers.</summary>
+    public IReadOnlyList<ReplicatedColumn> ValueColumnsByName { get; }
+
+    /// <summary>The names of <see cref="ValueColumnsByName"/>.</summary>
+    public IReadOnlyList<string> ValueNamesByName { get; }
 
     /// <summary>Key columns, then value columns.</summary>
     public IReadOnlyList<ReplicatedColumn> AllColumns { get; }

@@ -29,7 +29,9 @@ internal static class CompactClocks
 
     /// <summary>The text form of a stored timestamp.</summary>
     /// <exception cref="FormatException">The stored text is not a stored timestamp, or names no known node.</exception>
-    public static string FullTimestamp(string stored, NodeNumbers nodes)
+    public static string FullTimestamp(string stored, NodeNumbers nodes) => nodes.FullForm(stored, ExpandTimestamp);
+
+    private static string ExpandTimestamp(string stored, NodeNumbers nodes)
     {
         var number = NumberOf(stored, out var ticks);
         return string.Concat(new string('0', TicksDigits - ticks.Length), ticks, ".", nodes.NodeOf(number));
@@ -50,11 +52,11 @@ internal static class CompactClocks
     /// <summary>The stored form of column clocks: the same JSON object, in the same order, with stored timestamps.</summary>
     /// <exception cref="FormatException">The text is not a JSON object of timestamps.</exception>
     public static string? ColumnClocks(string? json, NodeNumbers nodes)
-        => json is null ? null : MapValues(json, t => Timestamp(t, nodes));
+        => json is null ? null : nodes.StoredForm(json, static (j, n) => MapValues(j, t => Timestamp(t, n)));
 
     /// <summary>The text form of stored column clocks.</summary>
     public static string? FullColumnClocks(string? stored, NodeNumbers nodes)
-        => stored is null ? null : MapValues(stored, t => FullTimestamp(t, nodes));
+        => stored is null ? null : nodes.FullForm(stored, static (j, n) => MapValues(j, t => FullTimestamp(t, n)));
 
     /// <summary>The node ids (32 hex digits) of the timestamps of a tag set, column clocks or a clock, in text form.</summary>
     /// <remarks>Only locates the node ids (each timestamp is checked when it is stored, by <see cref="Timestamp"/>).</remarks>

@@ -11,8 +11,12 @@ internal sealed class NodeNumbers
     private readonly Dictionary<string, int> _byNode = new(StringComparer.Ordinal);
     private readonly Dictionary<int, string> _byNumber = [];
 
-    private string? _lastTimestamp;
-    private string? _lastStored;
+    // Conversions already made with these numbers, which never change: rows written or read together mostly share their
+    // clocks (every row of one SaveChanges' inserts, every row a merge batch stamps), so each text is converted once.
+    private const int MemoLimit = 4096;
+
+    private readonly Dictionary<string, string> _toStored = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _toFull = new(StringComparer.Ordinal);
 
     /// <summary>How many nodes are numbered here.</summary>
     public int Count => _byNumber.Count;
@@ -31,19 +35,26 @@ internal sealed class NodeNumbers
         _byNumber[number] = node;
     }
 
-    /// <summary>
-    /// The stored form of a timestamp's text, made by <paramref name="store"/> unless it is the text converted last: rows
-    /// written together mostly share their clock (every row of one SaveChanges' inserts).
-    /// </summary>
-    public string StoredForm(string timestamp, Func<string, NodeNumbers, string> store)
+    /// <summary>The stored form of a clock's text (a timestamp, or column clocks), made by <paramref name="store"/> once per text.</summary>
+    public string StoredForm(string text, Func<string, NodeNumbers, string> store) => Memo(_toStored, text, store);
+
+    /// <summary>The text form of a stored clock (a timestamp, or column clocks), made by <paramref name="expand"/> once per stored text.</summary>
+    public string FullForm(string stored, Func<string, NodeNumbers, string> expand) => Memo(_toFull, stored, expand);
+
+    private string Memo(Dictionary<string, string> memo, string text, Func<string, NodeNumbers, string> convert)
     {
-        if (!string.Equals(timestamp, _lastTimestamp, StringComparison.Ordinal))
+        if (!memo.TryGetValue(text, out var converted))
         {
-            _lastStored = store(timestamp, this);
-            _lastTimestamp = timestamp;
+            if (memo.Count >= MemoLimit)
+            {
+                memo.Clear();
+            }
+
+            converted = convert(text, this);
+            memo[text] = converted;
         }
 
-        return _lastStored!;
+        return converted;
     }
 
     /// <summary>Whether the node has a number here.</summary>

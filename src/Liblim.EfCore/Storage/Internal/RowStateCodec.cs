@@ -12,7 +12,7 @@ namespace Liblim.EfCore.Storage.Internal;
 /// column written at the same time (all of them, after an insert) and lists only the columns written later,
 /// so an untouched row costs one clock, not one per column.
 /// </summary>
-internal static class RowStateCodec
+internal static partial class RowStateCodec
 {
     /// <summary>
     /// The metadata row of a state, stamped with a change sequence number. A deleted or held-back row keeps every
@@ -90,16 +90,21 @@ internal static class RowStateCodec
         var sb = new StringBuilder("{");
         foreach (var (name, value) in columns)
         {
-            if (sb.Length > 1)
-            {
-                sb.Append(',');
-            }
-
-            sb.Append(CanonicalJson.Quote(name)).Append(':')
-              .Append(value.Json ?? throw new InvalidOperationException($"The value of column '{name}' of row {state.Table} {state.Key}, to be kept in its metadata, was not loaded."));
+            AppendKept(sb, name, value.Json ?? throw new InvalidOperationException($"The value of column '{name}' of row {state.Table} {state.Key}, to be kept in its metadata, was not loaded."));
         }
 
         return sb.Length == 1 ? null : sb.Append('}').ToString();
+    }
+
+    /// <summary>Appends one member of the kept values' JSON object (opened with "{" by the caller).</summary>
+    private static void AppendKept(StringBuilder sb, string name, string json)
+    {
+        if (sb.Length > 1)
+        {
+            sb.Append(',');
+        }
+
+        sb.Append(CanonicalJson.Quote(name)).Append(':').Append(json);
     }
 
     /// <summary>The clock most columns share: stored (and sent) once, with only the other columns' clocks listed.</summary>
@@ -110,22 +115,37 @@ internal static class RowStateCodec
             return state.MaxClock ?? throw new InvalidOperationException($"Row {state.Table} {state.Key} has no state to store.");
         }
 
-        // Few distinct clocks per row (usually one or two): count them in a short list; the first most common wins.
         var clocks = new HybridTimestamp[state.Columns.Count];
-        var counts = new int[state.Columns.Count];
-        var distinct = 0;
-        var best = 0;
+        var i = 0;
         foreach (var value in state.Columns.Values)
         {
+            clocks[i++] = value.Clock;
+        }
+
+        return clocks[MostCommon<HybridTimestamp>(clocks)];
+    }
+
+    /// <summary>The position of the first of the most common items: the base clock among the clocks of a row's columns, in name order.</summary>
+    private static int MostCommon<T>(ReadOnlySpan<T> items)
+        where T : IEquatable<T>
+    {
+        // Few distinct clocks per row (usually one or two): count them in a short list; the first most common wins.
+        Span<int> firsts = items.Length <= 64 ? stackalloc int[items.Length] : new int[items.Length];
+        Span<int> counts = items.Length <= 64 ? stackalloc int[items.Length] : new int[items.Length];
+        var distinct = 0;
+        var best = 0;
+        for (var n = 0; n < items.Length; n++)
+        {
             var i = 0;
-            while (i < distinct && clocks[i] != value.Clock)
+            while (i < distinct && !items[firsts[i]].Equals(items[n]))
             {
                 i++;
             }
 
             if (i == distinct)
             {
-                clocks[distinct++] = value.Clock;
+                firsts[distinct] = n;
+                counts[distinct++] = 0;
             }
 
             if (++counts[i] > counts[best] || (counts[i] == counts[best] && i < best))
@@ -134,7 +154,7 @@ internal static class RowStateCodec
             }
         }
 
-        return clocks[best];
+        return firsts[best];
     }
 
     private static string? Tags(ImmutableSortedSet<HybridTimestamp> tags)

@@ -78,14 +78,16 @@ internal static class FigureReport
             return;
         }
 
-        // Medians decide; the ratio of the fastest iterations is shown too, since noise on a shared machine only adds time.
+        // A target is met when both the medians and the fastest iterations meet it: on a shared machine noise only adds
+        // time, and a slow baseline run alone can make the medians' ratio look better than the code is.
         var ratio = m.Median / b.Median;
-        var result = $"{FigureTable.Ratio(ratio)} ({FigureTable.Ms(m.Median)} vs {FigureTable.Ms(b.Median)}; fastest: {FigureTable.Ratio(m.Min / b.Min)}";
+        var fastest = m.Min / b.Min;
+        var result = $"{FigureTable.Ratio(ratio)} ({FigureTable.Ms(m.Median)} vs {FigureTable.Ms(b.Median)}; fastest: {FigureTable.Ratio(fastest)}";
         if (rows is { } r)
         {
             result += $"; {FigureTable.N(r / (m.Median / 1e9))} rows/s";
         }
 
-        table.Add(figure, what, result + ")", goal, ratio <= target);
+        table.Add(figure, what, result + ")", goal, ratio <= target && fastest <= target);
     }
 }

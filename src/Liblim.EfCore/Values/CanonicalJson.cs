@@ -144,6 +144,11 @@ internal static class CanonicalJson
     /// <summary>Writes a string as a JSON string, escaping only what JSON requires.</summary>
     public static string Quote(string s)
     {
+        if (!NeedsEscapes(s))
+        {
+            return string.Concat("\"", s, "\"");
+        }
+
         var sb = new StringBuilder(s.Length + 2).Append('"');
         for (var i = 0; i < s.Length; i++)
         {
@@ -173,6 +178,14 @@ internal static class CanonicalJson
 
         return sb.Append('"').ToString();
     }
+
+    /// <summary>Appends the canonical JSON string of <paramref name="s"/> (what <see cref="Quote"/> gives).</summary>
+    public static StringBuilder AppendQuoted(StringBuilder sb, string s)
+        => NeedsEscapes(s) ? sb.Append(Quote(s)) : sb.Append('"').Append(s).Append('"');
+
+    /// <summary>Whether a string holds a character its JSON text escapes (or may: any surrogate, which is escaped when alone).</summary>
+    private static bool NeedsEscapes(ReadOnlySpan<char> s)
+        => s.IndexOfAnyInRange('\0', '\u001f') >= 0 || s.IndexOfAny('"', '\\') >= 0 || s.IndexOfAnyInRange('\ud800', '\udfff') >= 0;
 
     private static bool IsLoneSurrogate(string s, int i)
     {

@@ -43,7 +43,13 @@ internal static partial class RowStateCodec
     {
         var (clock, columnClocks) = Split(row, columns, ClocksOf(row, columns));
         var tombstones = row.Tombstones is null ? row.AddTags : Tags(ParseTags(row.Tombstones).Union(ParseTags(row.AddTags)));
-        var kept = new StringBuilder("{");
+        var length = 2;
+        for (var i = 0; i < columns.Count; i++)
+        {
+            length += columns[i].Length + values[i].Length + 4;
+        }
+
+        var kept = new StringBuilder(length).Append('{');
         for (var i = 0; i < columns.Count; i++)
         {
             AppendKept(kept, columns[i], values[i]);

@@ -104,7 +104,7 @@ internal static partial class RowStateCodec
             sb.Append(',');
         }
 
-        sb.Append(CanonicalJson.Quote(name)).Append(':').Append(json);
+        CanonicalJson.AppendQuoted(sb, name).Append(':').Append(json);
     }
 
     /// <summary>The clock most columns share: stored (and sent) once, with only the other columns' clocks listed.</summary>

@@ -97,6 +97,11 @@ internal abstract class SqlDialect
     // instead, PostgreSQL refuses it): such text comes only from a foreign peer, and is refused rather than changed.
     private string CheckText(string s)
     {
+        if (s.AsSpan().IndexOfAnyInRange('\ud800', '\udfff') < 0)
+        {
+            return s;
+        }
+
         for (var i = 0; i < s.Length; i++)
         {
             if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))

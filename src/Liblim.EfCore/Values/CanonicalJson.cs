@@ -9,7 +9,7 @@ namespace Liblim.EfCore.Values;
 /// the same text, so keys compare as text and values cross providers (SQLite, PostgreSQL) unchanged.
 /// See docs/protocol.md for the rules; this class is their implementation.
 /// </summary>
-internal static class CanonicalJson
+internal static partial class CanonicalJson
 {
     private static readonly Type[] SupportedTypes =
     [
@@ -196,122 +196,6 @@ internal static class CanonicalJson
         }
 
         return char.IsLowSurrogate(c) && (i == 0 || !char.IsHighSurrogate(s[i - 1]));
-    }
-
-    /// <summary>
-    /// Decodes the JSON forms most values take without parsing a document: a string without escapes, an integer
-    /// literal, true or false. Anything else (and anything these forms do not fit) is left to the full parser.
-    /// </summary>
-    private static bool TryDecodeSimple(string json, Type type, out object? value)
-    {
-        value = null;
-        var t = Nullable.GetUnderlyingType(type) ?? type;
-        var span = json.AsSpan();
-        if (IsSimpleString(span))
-        {
-            var text = span[1..^1];
-            try
-            {
-                value = t == typeof(string) ? text.ToString()
-                    : t == typeof(Guid) ? Guid.Parse(text)
-                    : t == typeof(DateTime) ? DateTime.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture,
-                        DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal)
-                    : null;
-            }
-            catch (FormatException)
-            {
-                return false; // the full parser reports it
-            }
-
-            return value is not null;
-        }
-
-        if (IsIntegerLiteral(span))
-        {
-            if (t == typeof(long) && long.TryParse(span, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
-            {
-                value = l;
-            }
-            else if (t == typeof(int) && int.TryParse(span, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i))
-            {
-                value = i;
-            }
-            // -0 is a double of its own (negative zero), which an integer cannot carry.
-            else if (t == typeof(double) && !span.StartsWith("-0") && long.TryParse(span, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var d) && Math.Abs(d) < 1L << 53)
-            {
-                value = (double)d;
-            }
-
-            return value is not null;
-        }
-
-        if (t == typeof(bool) && span is "true" or "false")
-        {
-            value = span is "true";
-            return true;
-        }
-
-        return false;
-    }
-
-    /// <summary>Whether a value the shortcut decoded is written back as the same text.</summary>
-    private static bool IsCanonicalSimple(string json, object value)
-    {
-        switch (value)
-        {
-            case string or DateTime or bool:
-                return true; // no escape needed; the exact canonical time format; true or false
-            case long or int:
-                return !json.StartsWith("-0", StringComparison.Ordinal);
-            case Guid guid:
-                Span<char> text = stackalloc char[36];
-                return guid.TryFormat(text, out _, "D") && json.AsSpan(1, json.Length - 2).SequenceEqual(text);
-            default:
-                return false; // a double is written in its shortest round-trip form, which an integer literal may not be
-        }
-    }
-
-    /// <summary>Whether the text is one JSON string without escapes, a JSON integer literal, true, false or null.</summary>
-    private static bool IsSimpleScalar(ReadOnlySpan<char> json)
-        => IsSimpleString(json) || IsIntegerLiteral(json) || json is "true" or "false" or "null";
-
-    /// <summary>A JSON string holding no escape, quote or control character: its content is the text between the quotes.</summary>
-    private static bool IsSimpleString(ReadOnlySpan<char> json)
-    {
-        if (json.Length < 2 || json[0] != '"' || json[^1] != '"')
-        {
-            return false;
-        }
-
-        foreach (var c in json[1..^1])
-        {
-            if (c is '"' or '\\' || c < 0x20 || char.IsSurrogate(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>A JSON integer literal: an optional minus, then 0 or a digit 1-9 followed by digits.</summary>
-    private static bool IsIntegerLiteral(ReadOnlySpan<char> json)
-    {
-        var digits = json.Length > 0 && json[0] == '-' ? json[1..] : json;
-        if (digits.Length == 0 || digits.Length > 18 || (digits[0] == '0' && digits.Length > 1))
-        {
-            return false;
-        }
-
-        foreach (var c in digits)
-        {
-            if (c is < '0' or > '9')
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static JsonDocument ParseOrThrow(string json)

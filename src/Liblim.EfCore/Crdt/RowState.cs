@@ -39,6 +39,9 @@ internal sealed record RowState
     /// <summary>Add tags that a delete has observed.</summary>
     public ImmutableSortedSet<HybridTimestamp> Tombstones { get; init; }
 
+    /// <summary>Whether the state holds nothing: no register, no tag (what <see cref="Empty"/> gives).</summary>
+    public bool IsEmpty => Columns.IsEmpty && AddTags.IsEmpty && Tombstones.IsEmpty;
+
     /// <summary>Whether the row exists.</summary>
     public bool IsAlive => !AddTags.IsEmpty;
 

@@ -81,6 +81,32 @@ public class CompactMetadataTests
         Assert.Throws<FormatException>(() => CompactMetadata.NodesOf(row).ToList());
     }
 
+    [Fact]
+    public void Only_the_nodes_not_numbered_yet_are_found_unnumbered()
+    {
+        var row = new StoredRow("Items", "[1]", 9, T1.ToString(), $"{{\"b\":\"{T2}\",\"c\":\"{T3}\"}}", T1.ToString(), null, null, Source: NodeC.ToString("N"));
+        var all = Numbered(row);
+        var some = new NodeNumbers();
+        some.Add(1, NodeA.ToString("N"));
+
+        Assert.Null(CompactMetadata.Unnumbered([row, row with { Key = "[2]" }], all));
+        Assert.Equal(
+            CompactMetadata.NodesOf(row).Distinct().Where(n => n != NodeA.ToString("N")).Order(),
+            CompactMetadata.Unnumbered([row], some)!.Order());
+        Assert.Equal([NodeC.ToString("N")], CompactMetadata.Unnumbered([row with { ColumnClocks = $"{{\"c\":\"{T3}\"}}", Source = null }], some)!);
+    }
+
+    [Fact]
+    public void A_malformed_clock_or_source_is_refused_when_looking_for_unnumbered_nodes()
+    {
+        var row = new StoredRow("Items", "[1]", 1, T1.ToString(), null, T1.ToString(), null, null);
+        var nodes = Numbered(row);
+
+        Assert.Throws<FormatException>(() => CompactMetadata.Unnumbered([row with { Source = NodeA.ToString("D") }], nodes));
+        Assert.Throws<FormatException>(() => CompactMetadata.Unnumbered([row with { AddTags = "not a tag" }], nodes));
+        Assert.Throws<FormatException>(() => CompactMetadata.Unnumbered([row with { ColumnClocks = "{\"a\":\"late\"}" }], nodes));
+    }
+
     /// <summary>Numbers the nodes a row names, in order of first appearance.</summary>
     private static NodeNumbers Numbered(StoredRow row)
     {

@@ -25,7 +25,7 @@ internal static class RowStateApplier
         var options = context.GetService<IDbContextOptions>().FindExtension<LiblimOptionsExtension>()
             ?? throw new LiblimException("This context does not use Liblim: call UseLiblim() on its options.");
         var states = Validate(session.Model, batch);
-        CheckDrift(batch, states, options);
+        var remoteMax = CheckDrift(batch, states, options);
 
         var transaction = await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false);
         try
@@ -42,20 +42,35 @@ internal static class RowStateApplier
                 var existing = await metadata.ReadRowsAsync(table.Name, incoming.Keys.ToList(), async, ct).ConfigureAwait(false);
                 var shownKeys = existing.Values.Where(r => r.IsShown).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
                 var values = shownKeys.Count == 0 ? [] : await new TableStore(session, table).ReadAsync(shownKeys, async, ct).ConfigureAwait(false);
+                var peer = batch.PeerNode.ToString("N");
                 foreach (var (key, remote) in incoming)
                 {
                     var data = values.GetValueOrDefault(key);
-                    var local = existing.TryGetValue(key, out var row)
-                        ? RowStateCodec.Decode(table, row, data is null ? null : table.ValuesToJson(data))
-                        : RowState.Empty(table.Name, key);
-                    var merged = table.Kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(local, remote) : RowMerge.Merge(local, remote);
-                    if (merged.SameAs(local))
+                    RowState merged;
+                    string? source;
+                    if (existing.TryGetValue(key, out var row))
+                    {
+                        var local = RowStateCodec.Decode(table, row, data is null ? null : table.ValuesToJson(data));
+                        merged = table.Kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(local, remote) : RowMerge.Merge(local, remote);
+                        if (merged.SameAs(local))
+                        {
+                            continue;
+                        }
+
+                        // A state taken whole from the peer is not sent back to it (it has it); a mix is.
+                        source = merged.SameAs(remote) ? peer : null;
+                    }
+                    else if (remote.IsEmpty)
                     {
                         continue;
                     }
+                    else
+                    {
+                        // Nothing here yet: merging with the empty state gives the peer's state, taken whole.
+                        merged = remote;
+                        source = peer;
+                    }
 
-                    // A state taken whole from the peer is not sent back to it (it has it); a mix is.
-                    var source = merged.SameAs(remote) ? batch.PeerNode.ToString("N") : null;
                     reconciler.Change(table, merged, row, ++seq, source, data, dataKnown: shownKeys.Contains(key));
                     applied++;
                 }
@@ -65,7 +80,6 @@ internal static class RowStateApplier
             var result = await reconciler.RunAsync().ConfigureAwait(false);
             var stored = result.Metadata;
             await metadata.WriteRowsAsync(stored, async, ct).ConfigureAwait(false);
-            var remoteMax = states.Select(s => s.MaxClock).Where(c => c is not null).Select(c => c!.Value.Ticks).DefaultIfEmpty(0).Max();
             await metadata.AdvanceAsync(seq, HybridClock.Receive(clock.Clock, remoteMax), async, ct).ConfigureAwait(false);
             if (batch.Watermark is { } watermark)
             {
@@ -129,16 +143,27 @@ internal static class RowStateApplier
         return result;
     }
 
-    private static void CheckDrift(RemoteBatch batch, List<RowState> states, LiblimOptionsExtension options)
+    /// <summary>Refuses states stamped too far ahead of this node's clock; returns the greatest ticks of any state (0 when none).</summary>
+    private static long CheckDrift(RemoteBatch batch, List<RowState> states, LiblimOptionsExtension options)
     {
         var now = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var greatest = 0L;
         foreach (var state in states)
         {
-            if (state.MaxClock is { } max && max.PhysicalMilliseconds - now > options.MaxClockDrift.TotalMilliseconds)
+            if (state.MaxClock is not { } max)
+            {
+                continue;
+            }
+
+            if (max.PhysicalMilliseconds - now > options.MaxClockDrift.TotalMilliseconds)
             {
                 throw new ClockDriftException(batch.PeerName, max.Node, TimeSpan.FromMilliseconds(max.PhysicalMilliseconds - now), options.MaxClockDrift);
             }
+
+            greatest = Math.Max(greatest, max.Ticks);
         }
+
+        return greatest;
     }
 
     private static Dictionary<string, RowState> MergeDuplicates(ReplicatedTable table, IEnumerable<RowState> states)

@@ -83,6 +83,52 @@ internal static class CompactClocks
         return nodes;
     }
 
+    /// <summary>
+    /// Whether every timestamp of a tag set or clock (text form) names a node numbered here, looked up without copying
+    /// its id; false also for text that is not a list of timestamps (<see cref="NodesOf"/> then checks it).
+    /// </summary>
+    public static bool AllNumbered(string? tagsOrClock, NodeNumbers nodes)
+    {
+        for (var start = 0; tagsOrClock is not null && start < tagsOrClock.Length; start += HybridTimestamp.TextLength + 1)
+        {
+            var end = tagsOrClock.IndexOf(',', start);
+            if ((end < 0 ? tagsOrClock.Length : end) - start != HybridTimestamp.TextLength
+                || !nodes.Contains(tagsOrClock.AsSpan(start + TicksDigits + 1, HybridTimestamp.TextLength - TicksDigits - 1)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether every clock of column clocks (text form, as written: no escapes) names a node numbered here; false also
+    /// for any other text (<see cref="NodesOf"/> then checks it). Without escapes a name holds no quote, so each
+    /// <c>":"</c> is where a name ends and its clock begins.
+    /// </summary>
+    public static bool AllNumberedColumns(string columnClocks, NodeNumbers nodes)
+    {
+        if (columnClocks.Contains('\\'))
+        {
+            return false;
+        }
+
+        for (var i = columnClocks.IndexOf("\":\"", StringComparison.Ordinal); i >= 0; i = columnClocks.IndexOf("\":\"", i, StringComparison.Ordinal))
+        {
+            var start = i + 3;
+            if (start + HybridTimestamp.TextLength >= columnClocks.Length || columnClocks[start + HybridTimestamp.TextLength] != '"'
+                || !nodes.Contains(columnClocks.AsSpan(start + TicksDigits + 1, HybridTimestamp.TextLength - TicksDigits - 1)))
+            {
+                return false;
+            }
+
+            i = start + HybridTimestamp.TextLength;
+        }
+
+        return true;
+    }
+
     /// <summary>The node numbers of the timestamps of a stored tag set (not <see cref="SameAsClock"/>), stored column clocks or a stored clock.</summary>
     public static IEnumerable<int> NumbersOf(string? storedTagsOrClock, string? storedColumnClocks = null)
     {

@@ -22,7 +22,7 @@ internal static class CompactMetadata
         AddTags = CompactClocks.Tags(row.AddTags, row.Clock, nodes),
         Tombstones = CompactClocks.Tags(row.Tombstones, row.Clock, nodes),
         KeptValues = row.KeptValues,
-        Source = row.Source is null ? null : nodes.NumberOf(SourceNode(row.Source)),
+        Source = row.Source is null ? null : nodes.NumberOf(row.Source), // a source the nodes number was checked when numbered
         Held = row.Held,
         Awaiting = row.Awaiting,
     };
@@ -55,9 +55,14 @@ internal static class CompactMetadata
         return row.Source is null ? nodes : nodes.Append(SourceNode(row.Source));
     }
 
-    /// <summary>The node ids rows name, looking once at each run of rows with the same clocks, tags and source.</summary>
-    public static IEnumerable<string> NodesOf(IEnumerable<StoredRow> rows)
+    /// <summary>
+    /// The node ids rows name that <paramref name="nodes"/> does not number yet; null when it numbers them all. Looks
+    /// once at each run of rows with the same clocks, tags and source, and copies no id it finds numbered.
+    /// </summary>
+    /// <exception cref="FormatException">A row's clocks or source are malformed.</exception>
+    public static HashSet<string>? Unnumbered(IEnumerable<StoredRow> rows, NodeNumbers nodes)
     {
+        HashSet<string>? missing = null;
         StoredRow? previous = null;
         foreach (var row in rows)
         {
@@ -68,11 +73,22 @@ internal static class CompactMetadata
             }
 
             previous = row;
+            if ((row.ColumnClocks is null || CompactClocks.AllNumberedColumns(row.ColumnClocks, nodes)) && (row.Source is null || nodes.Contains(row.Source))
+                && CompactClocks.AllNumbered(row.Clock, nodes) && CompactClocks.AllNumbered(row.AddTags, nodes) && CompactClocks.AllNumbered(row.Tombstones, nodes))
+            {
+                continue;
+            }
+
             foreach (var node in NodesOf(row))
             {
-                yield return node;
+                if (!nodes.Contains(node))
+                {
+                    (missing ??= new HashSet<string>(StringComparer.Ordinal)).Add(node);
+                }
             }
         }
+
+        return missing;
     }
 
     /// <summary>The node numbers a stored row names: in its clocks, tags and source.</summary>

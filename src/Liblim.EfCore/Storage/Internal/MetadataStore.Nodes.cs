@@ -18,13 +18,12 @@ internal sealed partial class MetadataStore
     }
 
     /// <summary>
-    /// Makes sure every given node id has a number, numbering the new ones as max + 1. Only under the state row's
+    /// Makes sure every given node id (none when null) has a number, numbering the new ones as max + 1. Only under the state row's
     /// lock (every write transaction takes it first), so that no other writer numbers nodes at the same time.
     /// </summary>
-    private async Task NumberNodesAsync(IEnumerable<string> nodeIds, bool async, CancellationToken ct)
+    private async Task NumberNodesAsync(HashSet<string>? missing, bool async, CancellationToken ct)
     {
-        var missing = nodeIds.Where(id => !session.Nodes.Contains(id)).ToHashSet(StringComparer.Ordinal);
-        if (missing.Count == 0)
+        if (missing is null)
         {
             return;
         }

@@ -97,7 +97,12 @@ internal sealed partial class MetadataStore(StoreSession session)
             return;
         }
 
-        await NumberNodesAsync(CompactMetadata.NodesOf(logicalRows), async, ct).ConfigureAwait(false);
+        if (session.Nodes.Count == 0)
+        {
+            await ReadNodesAsync(async, ct).ConfigureAwait(false); // so that rows naming known nodes are not looked at twice
+        }
+
+        await NumberNodesAsync(CompactMetadata.Unnumbered(logicalRows, session.Nodes), async, ct).ConfigureAwait(false);
         var rows = logicalRows.Select(r => CompactMetadata.Compact(r, session.Nodes)).ToList();
 
         var n = session.Model.Shadow;

@@ -10,6 +10,7 @@ internal sealed class NodeNumbers
 {
     private readonly Dictionary<string, int> _byNode = new(StringComparer.Ordinal);
     private readonly Dictionary<int, string> _byNumber = [];
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _byNodeText;
 
     // Conversions already made with these numbers, which never change: rows written or read together mostly share their
     // clocks (every row of one SaveChanges' inserts, every row a merge batch stamps), so each text is converted once.
@@ -17,6 +18,8 @@ internal sealed class NodeNumbers
 
     private readonly Dictionary<string, string> _toStored = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _toFull = new(StringComparer.Ordinal);
+
+    public NodeNumbers() => _byNodeText = _byNode.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>How many nodes are numbered here.</summary>
     public int Count => _byNumber.Count;
@@ -59,6 +62,9 @@ internal sealed class NodeNumbers
 
     /// <summary>Whether the node has a number here.</summary>
     public bool Contains(string node) => _byNode.ContainsKey(node);
+
+    /// <summary>Whether the node (its 32 hex digits, within a longer text) has a number here.</summary>
+    public bool Contains(ReadOnlySpan<char> node) => _byNodeText.ContainsKey(node);
 
     /// <summary>Whether the number names a node here.</summary>
     public bool Contains(int number) => _byNumber.ContainsKey(number);

@@ -107,15 +107,17 @@ internal sealed class ReconcileRow
     }
 
     /// <summary>The row to show in the data table: the replicated values, with projected references null.</summary>
-    public object?[] ShownRow(IReadOnlyList<int> projected)
+    /// <param name="projected">The foreign keys (ordinals) shown null.</param>
+    /// <param name="parsed">Model values already parsed from the state's texts, if any.</param>
+    public object?[] ShownRow(IReadOnlyList<int> projected, ParsedValues? parsed = null)
     {
         var row = new object?[Table.AllColumns.Count];
-        Table.DecodeKey(Key).CopyTo(row, 0);
+        (parsed is null ? Table.DecodeKey(Key) : parsed.Key(Table, Key)).CopyTo(row, 0);
         for (var i = 0; i < Table.ValueColumns.Count; i++)
         {
             var column = Table.ValueColumns[i];
             row[column.Ordinal] = State!.Columns.TryGetValue(column.Name, out var value) && value.Json is not null
-                ? column.FromJson(value.Json)
+                ? parsed is null ? column.FromJson(value.Json) : parsed.Value(column, value.Json)
                 : column.IsNullable || !column.Property.ClrType.IsValueType ? null : Activator.CreateInstance(column.Property.ClrType);
         }
 

@@ -21,7 +21,7 @@ internal sealed partial class Reconciler
 
             var verdict = row.Verdict!;
             var hold = verdict.Hold is { } h ? ToHold(row, h) : null;
-            var after = verdict.Status == RowStatus.Visible ? row.ShownRow(verdict.Projected) : null;
+            var after = verdict.Status == RowStatus.Visible ? row.ShownRow(verdict.Projected, parsed) : null;
             var op = (row.Data, after) switch
             {
                 (null, null) => null,

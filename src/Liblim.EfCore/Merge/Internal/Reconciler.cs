@@ -15,7 +15,11 @@ namespace Liblim.EfCore.Merge.Internal;
 /// the table's held rows); and, for a row whose status gets worse, the rows referencing it (the data table by
 /// foreign key, and the held rows of the referencing table). Held rows are expected to be few.
 /// </remarks>
-internal sealed partial class Reconciler(StoreSession session, bool async, CancellationToken ct)
+/// <param name="session">The context's connection and transaction.</param>
+/// <param name="async">Whether to run the database work asynchronously.</param>
+/// <param name="ct">Cancels it.</param>
+/// <param name="parsed">Model values already parsed from the states' texts, if any.</param>
+internal sealed partial class Reconciler(StoreSession session, bool async, CancellationToken ct, ParsedValues? parsed = null)
 {
     private readonly Dictionary<(string, string), ReconcileRow> _rows = [];
     private readonly Dictionary<(string, string), RowStatus> _external = [];

@@ -24,7 +24,8 @@ internal static class RowStateApplier
         var session = new StoreSession(context);
         var options = context.GetService<IDbContextOptions>().FindExtension<LiblimOptionsExtension>()
             ?? throw new LiblimException("This context does not use Liblim: call UseLiblim() on its options.");
-        var states = Validate(session.Model, batch);
+        var parsed = new ParsedValues();
+        var states = Validate(session.Model, batch, parsed);
         var remoteMax = CheckDrift(batch, states, options);
 
         var transaction = await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false);
@@ -34,7 +35,7 @@ internal static class RowStateApplier
             var clock = await metadata.LockAsync(options.NodeId, async, ct).ConfigureAwait(false);
             var seq = clock.Seq;
             var applied = 0;
-            var reconciler = new Reconciler(session, async, ct);
+            var reconciler = new Reconciler(session, async, ct, parsed);
             foreach (var byTable in states.GroupBy(s => s.Table))
             {
                 var table = session.Model.FindTable(byTable.Key)!;
@@ -100,8 +101,11 @@ internal static class RowStateApplier
         }
     }
 
-    /// <summary>Checks every state against the model and canonicalizes its values; throws before anything is written.</summary>
-    private static List<RowState> Validate(ReplicationModel model, RemoteBatch batch)
+    /// <summary>
+    /// Checks every state against the model and canonicalizes its values, keeping the model values it parses; throws
+    /// before anything is written.
+    /// </summary>
+    private static List<RowState> Validate(ReplicationModel model, RemoteBatch batch, ParsedValues parsed)
     {
         var result = new List<RowState>(batch.States.Count);
         foreach (var state in batch.States)
@@ -110,14 +114,14 @@ internal static class RowStateApplier
                 ?? throw new RowStateException($"Peer {batch.PeerName} sent a row of table '{state.Table}', which is not a replicated table here. Nothing from this batch was applied.");
             try
             {
-                table.DecodeKey(state.Key);
+                parsed.AddKey(table, state.Key, table.DecodeKey(state.Key));
             }
             catch (FormatException e)
             {
                 throw new RowStateException($"Peer {batch.PeerName} sent an invalid key for table '{table.Name}': {e.Message} Nothing from this batch was applied.", e);
             }
 
-            var columns = ImmutableSortedDictionary.CreateBuilder<string, ColumnValue>(StringComparer.Ordinal);
+            ImmutableSortedDictionary<string, ColumnValue>.Builder? columns = null; // made when a value is not canonical
             foreach (var (name, value) in state.Columns)
             {
                 var column = table.FindColumn(name);
@@ -129,7 +133,15 @@ internal static class RowStateApplier
                 try
                 {
                     var json = value.Json ?? throw new FormatException("the value is missing.");
-                    columns[name] = value with { Json = column.Canonicalize(json) };
+                    var canonical = column.Canonicalize(json, out var modelValue);
+                    if (ReferenceEquals(canonical, json))
+                    {
+                        parsed.AddValue(column, json, modelValue);
+                    }
+                    else
+                    {
+                        (columns ??= state.Columns.ToBuilder())[name] = value with { Json = canonical };
+                    }
                 }
                 catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException)
                 {
@@ -137,7 +149,7 @@ internal static class RowStateApplier
                 }
             }
 
-            result.Add(state with { Columns = columns.ToImmutable() });
+            result.Add(columns is null ? state : state with { Columns = columns.ToImmutable() });
         }
 
         return result;

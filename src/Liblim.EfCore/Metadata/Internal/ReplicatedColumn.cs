@@ -81,9 +81,12 @@ internal sealed class ReplicatedColumn
     /// <c>ToJson(FromJson(json))</c> gives, without encoding again when the text is already that form.
     /// </summary>
     /// <exception cref="FormatException">As <see cref="FromJson"/>.</exception>
-    public string Canonicalize(string json)
+    public string Canonicalize(string json) => Canonicalize(json, out _);
+
+    /// <summary>As <see cref="Canonicalize(string)"/>, also giving the model value the text holds.</summary>
+    public string Canonicalize(string json, out object? value)
     {
-        var value = Parse(json, out var canonical);
+        value = Parse(json, out var canonical);
         return canonical ? json : ToJson(value);
     }
 

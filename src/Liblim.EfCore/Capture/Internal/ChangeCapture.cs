@@ -31,17 +31,55 @@ internal static class ChangeCapture
             return null;
         }
 
-        var changes = false;
-        foreach (var entry in context.ChangeTracker.Entries()) // detects changes first, when the app has automatic detection on
+        // EF detects changes itself once the SaveChanges interceptors have run. A replicated row already added, marked
+        // modified or deleted settles that the transaction is needed without detecting them first; only when none is, or
+        // when an insert-only row might have been edited unseen, does this look again with detection (as SaveChanges would).
+        var (changes, unsure) = Scan(context, model, detect: false);
+        if ((!changes || unsure) && context.ChangeTracker.AutoDetectChangesEnabled)
         {
-            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted && model.FindMapping(entry.Metadata) is { } mapping)
-            {
-                RefuseForbidden(entry, mapping.Table);
-                changes = true;
-            }
+            (changes, _) = Scan(context, model, detect: true);
         }
 
         return changes ? await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false) : null;
+    }
+
+    /// <summary>
+    /// Whether a tracked replicated row is added, modified or deleted (refusing what replication forbids), and whether an
+    /// unchanged insert-only row is tracked (detection could find it edited).
+    /// </summary>
+    private static (bool Changes, bool Unsure) Scan(DbContext context, ReplicationModel model, bool detect)
+    {
+        var tracker = context.ChangeTracker;
+        var autoDetect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = detect && autoDetect;
+        try
+        {
+            var changes = false;
+            var unsure = false;
+            foreach (var entry in tracker.Entries()) // detects changes first when asked to and the app has automatic detection on
+            {
+                if (model.FindMapping(entry.Metadata) is not { } mapping)
+                {
+                    continue;
+                }
+
+                if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+                {
+                    RefuseForbidden(entry, mapping.Table);
+                    changes = true;
+                }
+                else if (entry.State == EntityState.Unchanged && mapping.Table.Kind == ReplicationKind.InsertOnly)
+                {
+                    unsure = true;
+                }
+            }
+
+            return (changes, unsure);
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = autoDetect;
+        }
     }
 
     /// <summary>Refuses a change replication forbids: an insert-only row updated or deleted.</summary>

@@ -51,7 +51,7 @@ internal sealed record RowState
         get
         {
             HybridTimestamp? max = null;
-            foreach (var c in Columns.Values)
+            foreach (var (_, c) in Columns)
             {
                 max = Max(max, c.Clock);
             }

@@ -11,6 +11,26 @@ public class VisibilityGraphTests
     private static ClaimRank Rank(long ticks, string key, bool laterFirst = false)
         => new(false, new HybridTimestamp(ticks, Node), laterFirst, key);
 
+    [Theory]
+    [InlineData(false, false, false)]
+    [InlineData(true, false, false)]
+    [InlineData(true, true, false)]
+    [InlineData(false, false, true)]
+    [InlineData(true, true, true)]
+    public void A_row_no_other_row_relates_to_gets_the_verdict_the_graph_gives_it_alone(bool exists, bool alive, bool pinned)
+    {
+        var g = new VisibilityGraph();
+        g.AddFixed(RowStatus.Visible);
+        var row = g.AddRow(exists, alive, pinned);
+
+        var solved = g.Solve()[row];
+        var unrelated = VisibilityGraph.Unrelated(exists, alive, pinned);
+
+        Assert.Equal(solved.Status, unrelated.Status);
+        Assert.Equal(solved.Hold, unrelated.Hold);
+        Assert.Equal(solved.Projected, unrelated.Projected);
+    }
+
     [Fact]
     public void A_row_whose_parent_is_alive_and_shown_is_shown()
     {

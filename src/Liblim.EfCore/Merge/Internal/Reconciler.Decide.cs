@@ -12,11 +12,18 @@ internal sealed partial class Reconciler
         var graph = new VisibilityGraph();
         var ids = new List<(string, string)>();
         var nodes = new Dictionary<(string, string), int>();
-        var rows = _rows.Values.ToList();
-        foreach (var row in rows)
+        var rows = new List<ReconcileRow>(_rows.Count);
+        foreach (var row in _rows.Values)
         {
+            if (row.Table.IsUnconstrained)
+            {
+                row.Verdict = VisibilityGraph.Unrelated(row.State is not null, row.IsAlive, row.IsPinned);
+                continue;
+            }
+
             nodes[row.Id] = graph.AddRow(row.State is not null, row.IsAlive, row.IsPinned);
             ids.Add(row.Id);
+            rows.Add(row);
         }
 
         int NodeOf((string, string) id)

@@ -34,7 +34,7 @@ internal sealed partial class Reconciler
                 ops.Add(op);
             }
 
-            var projected = verdict.Projected.SelectMany(p => row.Table.ForeignKeys[p].Columns).Select(c => c.Name).ToList();
+            List<string> projected = verdict.Projected.Count == 0 ? [] : [.. verdict.Projected.SelectMany(p => row.Table.ForeignKeys[p].Columns).Select(c => c.Name)];
             var stored = RowStateCodec.Encode(row.State, row.Changed ? row.Seq : row.Before!.Seq, hold, projected)
                 with { Source = row.Changed ? row.Source : row.Before!.Source };
             var holdChanged = row.Before?.Held != stored.Held;

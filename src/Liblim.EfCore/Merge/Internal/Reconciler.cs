@@ -107,7 +107,8 @@ internal sealed partial class Reconciler(StoreSession session, bool async, Cance
             var needMetadata = byTable.Where(r => !r.MetadataLoaded).Select(r => r.Key).ToList();
             var stored = needMetadata.Count == 0 ? [] : await new MetadataStore(session).ReadRowsAsync(table.Name, needMetadata, async, ct).ConfigureAwait(false);
             var needData = byTable.Where(r => !r.DataLoaded).Select(r => r.Key).ToList();
-            var data = needData.Count == 0 ? [] : await new TableStore(session, table).ReadAsync(needData, async, ct).ConfigureAwait(false);
+            var data = needData.Count == 0 ? []
+                : await new TableStore(session, table).ReadAsync(needData, parsed is null ? table.DecodeKey : k => parsed.Key(table, k), async, ct).ConfigureAwait(false);
             foreach (var row in byTable)
             {
                 if (!row.MetadataLoaded)

@@ -31,6 +31,17 @@ internal sealed class VisibilityGraph
         return _nodes.Count - 1;
     }
 
+    /// <summary>
+    /// The verdict for a row of a table with no foreign key either way and no unique index, which no other row can
+    /// affect: what <see cref="Solve"/> gives for it as a node of its own, without building the graph.
+    /// </summary>
+    public static VisibilityVerdict Unrelated(bool exists, bool alive, bool pinned = false)
+        => alive || pinned ? ShownAsItIs : exists ? DeadRow : MissingRow;
+
+    private static readonly VisibilityVerdict ShownAsItIs = new(RowStatus.Visible, null, []);
+    private static readonly VisibilityVerdict DeadRow = new(RowStatus.Dead, null, []);
+    private static readonly VisibilityVerdict MissingRow = new(RowStatus.Missing, null, []);
+
     /// <summary>Adds a row whose status is known and does not change here.</summary>
     public int AddFixed(RowStatus status)
     {

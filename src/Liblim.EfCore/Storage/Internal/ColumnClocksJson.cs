@@ -19,10 +19,11 @@ internal static class ColumnClocksJson
     /// <summary>The object of the given members, names quoted as canonical JSON.</summary>
     public static string Write(IEnumerable<KeyValuePair<string, string>> members)
     {
-        var sb = new StringBuilder("{");
+        // Sized for the common case (short names, full timestamps), so that it rarely grows.
+        var sb = new StringBuilder(members.TryGetNonEnumeratedCount(out var count) ? (count * 64) + 2 : 128).Append('{');
         foreach (var (name, value) in members)
         {
-            sb.Append(sb.Length > 1 ? "," : "").Append(CanonicalJson.Quote(name)).Append(":\"").Append(value).Append('"');
+            CanonicalJson.AppendQuoted(sb.Append(sb.Length > 1 ? "," : ""), name).Append(":\"").Append(value).Append('"');
         }
 
         return sb.Append('}').ToString();

@@ -37,11 +37,11 @@ internal static partial class RowStateCodec
         var columnClocks = overrides is null ? null : ColumnClocksJson.Write(overrides);
 
         hold = state.IsAlive ? hold : null;
-        var kept = !state.IsAlive || hold is { IsShown: false }
-            ? state.Columns
-            : state.Columns.Where(c => projected?.Contains(c.Key) == true);
+        var kept = !state.IsAlive || hold is { IsShown: false } ? KeptValues(state, state.Columns)
+            : projected is { Count: > 0 } ? KeptValues(state, state.Columns.Where(c => projected.Contains(c.Key)))
+            : null;
         return new StoredRow(state.Table, state.Key, seq, baseClock.ToString(), columnClocks,
-            Tags(state.AddTags), Tags(state.Tombstones), KeptValues(state, kept), Held: hold?.ToJson(), Awaiting: hold?.Awaiting);
+            Tags(state.AddTags), Tags(state.Tombstones), kept, Held: hold?.ToJson(), Awaiting: hold?.Awaiting);
     }
 
     /// <summary>
@@ -158,7 +158,12 @@ internal static partial class RowStateCodec
     }
 
     private static string? Tags(ImmutableSortedSet<HybridTimestamp> tags)
-        => tags.IsEmpty ? null : string.Join(',', tags.Select(t => t.ToString()));
+        => tags.Count switch
+        {
+            0 => null,
+            1 => tags.Min.ToString(),
+            _ => string.Join(',', tags.Select(t => t.ToString())),
+        };
 
     internal static ImmutableSortedSet<HybridTimestamp> ParseTags(string? text)
         => string.IsNullOrEmpty(text)

@@ -15,7 +15,11 @@ internal sealed class TableStore(StoreSession session, ReplicatedTable table)
 
     /// <summary>The rows with the given keys that exist, by key text.</summary>
     public Task<Dictionary<string, object?[]>> ReadAsync(IReadOnlyCollection<string> keys, bool async, CancellationToken ct)
-        => ReadWhereAsync(table.KeyColumns, [.. keys.Select(table.DecodeKey)], async, ct);
+        => ReadAsync(keys, table.DecodeKey, async, ct);
+
+    /// <summary>The rows with the given keys that exist, by key text; <paramref name="keyValues"/> gives the values of a key text.</summary>
+    public Task<Dictionary<string, object?[]>> ReadAsync(IReadOnlyCollection<string> keys, Func<string, object?[]> keyValues, bool async, CancellationToken ct)
+        => ReadWhereAsync(table.KeyColumns, [.. keys.Select(keyValues)], async, ct);
 
     /// <summary>The rows whose <paramref name="columns"/> hold one of the given tuples of model values, by key text.</summary>
     public async Task<Dictionary<string, object?[]>> ReadWhereAsync(IReadOnlyList<ReplicatedColumn> columns, IReadOnlyList<object?[]> tuples, bool async, CancellationToken ct)

@@ -52,6 +52,7 @@ public class CanonicalJsonShortcutTests
     [InlineData("-0", typeof(long), false)]
     [InlineData("-0", typeof(double), false)]
     [InlineData("1000000000000000", typeof(double), true)]
+    [InlineData("9007199254740992", typeof(double), false)]
     [InlineData("3.25", typeof(double), true)]
     [InlineData("3.250", typeof(double), false)]
     [InlineData("1E-07", typeof(double), true)]
@@ -99,7 +100,9 @@ public class CanonicalJsonShortcutTests
         {
             var json = CanonicalJson.Encode(d, typeof(double));
             Assert.Equal(d, (double)CanonicalJson.Decode(json, typeof(double), out var canonical)!);
-            Assert.True(canonical || json == "-0", json); // negative zero is left to the full parser, which does not say
+            // A fraction or an exponent is read by the shortcut; an integer text may be left to the full parser (negative
+            // zero, or beyond 2^53), which does not say whether it is canonical.
+            Assert.True(canonical || (!json.Contains('.') && !json.Contains('E')), json);
         });
         Gen.Long[DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks].Sample(ticks =>
         {

@@ -41,8 +41,10 @@ internal static class RowStateApplier
                 var table = session.Model.FindTable(byTable.Key)!;
                 var incoming = MergeDuplicates(table, byTable);
                 var existing = await metadata.ReadRowsAsync(table.Name, incoming.Keys.ToList(), async, ct).ConfigureAwait(false);
-                var shownKeys = existing.Values.Where(r => r.IsShown).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
-                var values = shownKeys.Count == 0 ? [] : await new TableStore(session, table).ReadAsync(shownKeys, async, ct).ConfigureAwait(false);
+                // The incoming key texts, whose values checking parsed, rather than the equal texts read back.
+                var shownKeys = incoming.Keys.Where(k => existing.TryGetValue(k, out var r) && r.IsShown).ToHashSet(StringComparer.Ordinal);
+                var values = shownKeys.Count == 0 ? []
+                    : await new TableStore(session, table).ReadAsync(shownKeys, k => parsed.Key(table, k), async, ct).ConfigureAwait(false);
                 var peer = batch.PeerNode.ToString("N");
                 foreach (var (key, remote) in incoming)
                 {

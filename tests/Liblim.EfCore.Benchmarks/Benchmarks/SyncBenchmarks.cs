@@ -54,6 +54,9 @@ public class SyncBenchmarks
     [IterationSetup(Target = nameof(RawInsertWithMetadata))]
     public void SetupRawInsertWithMetadata() => _target = SqliteFiles.Copy(_templates.TargetEmpty, "raw-floor");
 
+    [IterationSetup(Target = nameof(ApplyFloor))]
+    public void SetupApplyFloor() => _target = SqliteFiles.Copy(_templates.TargetEmpty, "raw-apply-floor");
+
     [IterationSetup(Target = nameof(ApplyIntoEmpty))]
     public void SetupApplyIntoEmpty() => PrepareBatches(_templates.TargetEmpty);
 
@@ -91,6 +94,29 @@ public class SyncBenchmarks
         MetadataFloor.Write(connection, transaction, [.. _rows.Select(r => r.Id)], MetadataFloor.Kind.Insert, kept: null, firstSeq: 1);
         transaction.Commit();
         return inserted;
+    }
+
+    /// <summary>
+    /// The storage work of applying states into an empty table, raw: per batch of 1,000, as a sync applies them, read the
+    /// keys' metadata and data rows, insert the rows and their metadata rows, commit. No states, no checks, no encoding.
+    /// </summary>
+    [Benchmark(Description = "raw reads, inserts and commit per batch of 1,000, as applying does (floor)"), BenchmarkCategory("2 initial sync")]
+    public int ApplyFloor()
+    {
+        using var connection = SqliteFiles.OpenRaw(_target!);
+        var seq = 1L;
+        foreach (var batch in _rows.Chunk(1_000))
+        {
+            using var transaction = connection.BeginTransaction();
+            var keys = batch.Select(r => r.Id).ToList();
+            MetadataFloor.ReadBeforeApply(connection, transaction, keys);
+            Infrastructure.RawInsert.Insert(connection, transaction, batch, guidAsText: true);
+            MetadataFloor.Write(connection, transaction, keys, MetadataFloor.Kind.Insert, kept: null, firstSeq: seq);
+            transaction.Commit();
+            seq += batch.Length;
+        }
+
+        return _rows.Length;
     }
 
     [Benchmark(Description = "apply the remote row states, into an empty table"), BenchmarkCategory("2 initial sync")]

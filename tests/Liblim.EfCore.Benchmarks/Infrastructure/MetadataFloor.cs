@@ -81,6 +81,39 @@ public static class MetadataFloor
         return bytes;
     }
 
+    /// <summary>
+    /// What applying a batch of remote states cannot avoid besides writing: read the metadata rows of its keys and the
+    /// data rows of its keys (stored as upper-case text, as EF stores a Guid on SQLite), values read but not converted.
+    /// </summary>
+    /// <returns>How many metadata and data rows were found.</returns>
+    public static int ReadBeforeApply(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys)
+    {
+        var found = ReadMetadata(connection, transaction, keys);
+        foreach (var chunk in keys.Chunk(200))
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "SELECT * FROM \"Tickets\" WHERE \"Id\" IN (" + string.Join(", ", chunk.Select((_, i) => "@k" + i.ToString(CultureInfo.InvariantCulture))) + ")";
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                Add(command, "@k" + i.ToString(CultureInfo.InvariantCulture), chunk[i].ToString().ToUpperInvariant());
+            }
+
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                for (var c = 0; c < reader.FieldCount; c++)
+                {
+                    _ = reader.GetValue(c);
+                }
+
+                found++;
+            }
+        }
+
+        return found;
+    }
+
     private static int ReadMetadata(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys)
     {
         using var command = connection.CreateCommand();

@@ -17,6 +17,14 @@ public static class RawInsert
     public static int Run(DbConnection connection, IReadOnlyList<Ticket> rows, bool guidAsText)
     {
         using var transaction = connection.BeginTransaction();
+        Insert(connection, transaction, rows, guidAsText);
+        transaction.Commit();
+        return rows.Count;
+    }
+
+    /// <summary>Inserts the rows in the given transaction.</summary>
+    public static void Insert(DbConnection connection, DbTransaction transaction, IReadOnlyList<Ticket> rows, bool guidAsText)
+    {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"INSERT INTO \"{BenchDb.TableName}\" ({string.Join(", ", Columns.Select(c => $"\"{c}\""))}) " +
@@ -37,9 +45,6 @@ public static class RawInsert
             SetValues(parameters, row, guidAsText);
             command.ExecuteNonQuery();
         }
-
-        transaction.Commit();
-        return rows.Count;
     }
 
     private static void SetValues(DbParameter[] p, Ticket row, bool guidAsText)

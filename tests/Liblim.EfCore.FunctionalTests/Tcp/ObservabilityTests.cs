@@ -53,9 +53,18 @@ public class ObservabilityTests
         await using var edge = await SyncHost.StartAsync("refused-edge", listen: false, peers: hub.Address);
         var id = Guid.NewGuid();
 
-        await Task.Delay(500); // several refused attempts
+        // Several refused attempts: the edge never counts itself connected, not even while a socket is open.
+        var seenConnected = false;
+        var until = DateTime.UtcNow.AddMilliseconds(500);
+        while (DateTime.UtcNow < until)
+        {
+            seenConnected |= edge.Service.IsConnected(hub.Address);
+            await Task.Delay(1);
+        }
+
         await Replicas.InsertAsync(edge.Replica, new TodoItem { Id = id, Title = "still works locally" });
 
+        Assert.False(seenConnected);
         Assert.False(edge.Service.IsConnected(hub.Address));
         Assert.Null(Replicas.Find(hub.Replica, id));
         Assert.NotNull(Replicas.Find(edge.Replica, id));

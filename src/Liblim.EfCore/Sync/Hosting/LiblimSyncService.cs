@@ -100,8 +100,9 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
                 var connection = await PeerConnector.ConnectAsync(peer, _options.ClientOptions(), ct).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
-                    SetConnected(peer, true);
-                    var settings = new SessionSettings(_options.Limits, peer.ToString(), _logger, _options.PollInterval, RowsChanged: e => RowsChanged?.Invoke(this, e));
+                    // Connected once both sides have proven the secret, not when the socket opens.
+                    var settings = new SessionSettings(_options.Limits, peer.ToString(), _logger, _options.PollInterval,
+                        RowsChanged: e => RowsChanged?.Invoke(this, e), Established: () => SetConnected(peer, true));
                     await SyncSession.RunClientAsync(connection, replica, _options.Secret!, live: true, settings, ct).ConfigureAwait(false);
                 }
             }

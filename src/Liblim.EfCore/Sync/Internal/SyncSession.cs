@@ -56,6 +56,7 @@ internal sealed class SyncSession
         {
             session._localNode = await replica.GetNodeIdAsync(ct).ConfigureAwait(false);
             await session.GreetServerAsync(secret, live, ct).ConfigureAwait(false);
+            settings.Established?.Invoke();
             var since = await session.ExchangeHaveAsync(clientFirst: true, ct).ConfigureAwait(false);
             if (live)
             {

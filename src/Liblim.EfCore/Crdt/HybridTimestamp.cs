@@ -1,4 +1,5 @@
 using System.Globalization;
+using Liblim.EfCore.Values;
 
 namespace Liblim.EfCore;
 
@@ -67,7 +68,7 @@ public readonly struct HybridTimestamp : IComparable<HybridTimestamp>, IEquatabl
     {
         timestamp = default;
         if (text.Length != TextLength || text[16] != '.'
-            || !IsLowerHex(text[..16]) || !IsLowerHex(text[17..])
+            || !AsciiText.IsLowerHex(text[..16]) || !AsciiText.IsLowerHex(text[17..])
             || !long.TryParse(text[..16], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var ticks)
             || ticks < 0
             || !UInt128.TryParse(text[17..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var node))
@@ -125,17 +126,4 @@ public readonly struct HybridTimestamp : IComparable<HybridTimestamp>, IEquatabl
     /// <summary>The node id as an unsigned number whose order is the order of its 32-hex-digit text.</summary>
     private static UInt128 NodeOrder(Guid node)
         => UInt128.Parse(node.ToString("N"), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
-
-    private static bool IsLowerHex(ReadOnlySpan<char> s)
-    {
-        foreach (var c in s)
-        {
-            if (!char.IsAsciiDigit(c) && c is not (>= 'a' and <= 'f'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Liblim.EfCore.Values;
 
 namespace Liblim.EfCore.Protocol;
 
@@ -29,24 +30,11 @@ internal static class HandshakeProof
     /// <summary>Whether a received proof is the expected one, compared in constant time.</summary>
     public static bool Verify(string expected, string received)
     {
-        if (received.Length != ProofHexLength || expected.Length != ProofHexLength || !IsLowerHex(received))
+        if (received.Length != ProofHexLength || expected.Length != ProofHexLength || !AsciiText.IsLowerHex(received))
         {
             return false;
         }
 
         return CryptographicOperations.FixedTimeEquals(Convert.FromHexString(expected), Convert.FromHexString(received));
-    }
-
-    public static bool IsLowerHex(ReadOnlySpan<char> text)
-    {
-        foreach (var c in text)
-        {
-            if (!char.IsAsciiDigit(c) && c is not (>= 'a' and <= 'f'))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using Liblim.EfCore.Values;
 
 namespace Liblim.EfCore.Protocol;
 
@@ -110,7 +111,7 @@ internal static class ProtocolParser
         var parts = rest.Split(' ');
         if (parts.Length == 1)
         {
-            return parts[0].Length == HandshakeProof.ProofHexLength && HandshakeProof.IsLowerHex(parts[0])
+            return parts[0].Length == HandshakeProof.ProofHexLength && AsciiText.IsLowerHex(parts[0])
                 ? new ProofMessage(parts[0])
                 : throw Bad($"ØHAI's proof is not {HandshakeProof.ProofHexLength} lowercase hex digits.");
         }
@@ -130,7 +131,7 @@ internal static class ProtocolParser
             throw Bad($"ØHAI's node id '{Shorten(parts[1])}' is not a UUID.");
         }
 
-        if (parts[2].Length != HandshakeProof.NonceHexLength || !HandshakeProof.IsLowerHex(parts[2]))
+        if (parts[2].Length != HandshakeProof.NonceHexLength || !AsciiText.IsLowerHex(parts[2]))
         {
             throw Bad($"ØHAI's nonce is not {HandshakeProof.NonceHexLength} lowercase hex digits.");
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Liblim.EfCore.Values;
 
 namespace Liblim.EfCore.Protocol;
 
@@ -33,7 +34,7 @@ internal static class RowStateTimestamp
     public static HybridTimestamp Read(JsonElement e, HybridTimestamp? baseClock, string name)
     {
         var text = e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-        if (text is { Length: ShortLength } && HandshakeProof.IsLowerHex(text)
+        if (text is { Length: ShortLength } && AsciiText.IsLowerHex(text)
             && long.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var ticks) && ticks >= 0)
         {
             return baseClock is { } b

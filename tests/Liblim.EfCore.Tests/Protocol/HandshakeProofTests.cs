@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Liblim.EfCore.Protocol;
+using Liblim.EfCore.Values;
 
 namespace Liblim.EfCore.Tests.Protocol;
 
@@ -27,7 +28,7 @@ public class HandshakeProofTests
         Assert.All(nonces, n =>
         {
             Assert.Equal(32, n.Length);
-            Assert.True(HandshakeProof.IsLowerHex(n));
+            Assert.True(AsciiText.IsLowerHex(n));
         });
         Assert.Equal(nonces.Count, nonces.Distinct().Count());
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Liblim.EfCore.Values;
 
 namespace Liblim.EfCore.Storage.Internal;
 
@@ -74,7 +75,7 @@ internal static class CompactClocks
             nodes.Add(tagsOrClock.Substring(start + TicksDigits + 1, HybridTimestamp.TextLength - TicksDigits - 1));
         }
 
-        foreach (var (_, t) in columnClocks is null ? [] : Values(columnClocks))
+        foreach (var (_, t) in columnClocks is null ? [] : ColumnClocksJson.Read(columnClocks))
         {
             CheckTimestamp(t);
             nodes.Add(Node(t));
@@ -133,7 +134,7 @@ internal static class CompactClocks
     public static IEnumerable<int> NumbersOf(string? storedTagsOrClock, string? storedColumnClocks = null)
     {
         var timestamps = storedTagsOrClock is null or SameAsClock ? [] : storedTagsOrClock.Split(',');
-        var clocks = storedColumnClocks is null ? [] : Values(storedColumnClocks).Select(p => p.Value);
+        var clocks = storedColumnClocks is null ? [] : ColumnClocksJson.Read(storedColumnClocks).Select(p => p.Value);
         return timestamps.Concat(clocks).Select(t => NumberOf(t, out _));
     }
 
@@ -153,8 +154,8 @@ internal static class CompactClocks
         var dot = stored.IndexOf('.', StringComparison.Ordinal);
         ticks = dot < 0 ? default : stored.AsSpan(0, dot);
         var number = dot < 0 ? default : stored.AsSpan(dot + 1);
-        if (ticks.Length is < 1 or > TicksDigits || !IsLowerHex(ticks) || (ticks.Length > 1 && ticks[0] == '0')
-            || number.IsEmpty || number[0] == '0' || !IsDigits(number)
+        if (ticks.Length is < 1 or > TicksDigits || !AsciiText.IsLowerHex(ticks) || (ticks.Length > 1 && ticks[0] == '0')
+            || number.IsEmpty || number[0] == '0' || !AsciiText.IsDigits(number)
             || !int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
         {
             throw new FormatException($"'{stored}' is not a stored liblim timestamp (expected hex ticks, '.', a node number).");
@@ -166,32 +167,4 @@ internal static class CompactClocks
     private static string MapValues(string json, Func<string, string> map)
         => ColumnClocksJson.Write(ColumnClocksJson.Read(json).Select(p => KeyValuePair.Create(p.Key, map(p.Value))));
 
-    /// <summary>The members of a JSON object of strings, in order.</summary>
-    private static List<KeyValuePair<string, string>> Values(string json) => ColumnClocksJson.Read(json);
-
-    private static bool IsLowerHex(ReadOnlySpan<char> s)
-    {
-        foreach (var c in s)
-        {
-            if (!char.IsAsciiDigit(c) && c is not (>= 'a' and <= 'f'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsDigits(ReadOnlySpan<char> s)
-    {
-        foreach (var c in s)
-        {
-            if (!char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }

@@ -11,13 +11,12 @@ namespace Liblim.EfCore.Merge.Internal;
 /// </summary>
 internal sealed class ReconcileRow
 {
-    private readonly string[] _keyJson;
+    private string[]? _keyJson; // split on first use: only foreign keys and unique indexes ask for key values
 
     public ReconcileRow(ReplicatedTable table, string key)
     {
         Table = table;
         Key = key;
-        _keyJson = CanonicalJson.DecodeKeyElements(key, table.KeyColumns.Count);
     }
 
     public ReplicatedTable Table { get; }
@@ -70,7 +69,7 @@ internal sealed class ReconcileRow
     {
         if (column.IsKey)
         {
-            return _keyJson[column.Ordinal];
+            return (_keyJson ??= CanonicalJson.DecodeKeyElements(Key, Table.KeyColumns.Count))[column.Ordinal];
         }
 
         if (IsPinned)

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Liblim.EfCore.Benchmarks.Infrastructure;
@@ -37,7 +36,7 @@ public static class MetadataFloor
             throw new InvalidOperationException($"Expected the metadata of {keys.Count} rows, read {read}.");
         }
 
-        return kind == Kind.Delete ? ReadValues(connection, transaction, keys, db.GetService<IRelationalTypeMappingSource>().FindMapping(typeof(Guid))!) : null;
+        return kind == Kind.Delete ? ReadValues(connection, transaction, keys) : null;
     }
 
     /// <summary>What it writes after: one metadata row per row.</summary>
@@ -89,28 +88,15 @@ public static class MetadataFloor
     public static int ReadBeforeApply(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys)
     {
         var found = ReadMetadata(connection, transaction, keys);
-        foreach (var chunk in keys.Chunk(200))
+        ReadTickets(connection, transaction, keys, reader =>
         {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "SELECT * FROM \"Tickets\" WHERE \"Id\" IN (" + string.Join(", ", chunk.Select((_, i) => "@k" + i.ToString(CultureInfo.InvariantCulture))) + ")";
-            for (var i = 0; i < chunk.Length; i++)
+            for (var c = 0; c < reader.FieldCount; c++)
             {
-                Add(command, "@k" + i.ToString(CultureInfo.InvariantCulture), chunk[i].ToString().ToUpperInvariant());
+                _ = reader.GetValue(c);
             }
 
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                for (var c = 0; c < reader.FieldCount; c++)
-                {
-                    _ = reader.GetValue(c);
-                }
-
-                found++;
-            }
-        }
-
+            found++;
+        });
         return found;
     }
 
@@ -138,9 +124,26 @@ public static class MetadataFloor
     }
 
     /// <summary>The values of the rows, as JSON objects (what a tombstone keeps), read in chunks of 200 keys.</summary>
-    private static string[] ReadValues(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys, RelationalTypeMapping key)
+    private static string[] ReadValues(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys)
     {
         var byKey = new Dictionary<Guid, string>(keys.Count);
+        ReadTickets(connection, transaction, keys, reader =>
+        {
+            var values = new Dictionary<string, object?>(reader.FieldCount);
+            for (var c = 1; c < reader.FieldCount; c++)
+            {
+                values[reader.GetName(c)] = reader.IsDBNull(c) ? null : reader.GetValue(c);
+            }
+
+            byKey[reader.GetGuid(0)] = JsonSerializer.Serialize(values);
+        });
+        return [.. keys.Select(k => byKey.TryGetValue(k, out var json) ? json
+            : throw new InvalidOperationException($"Row {k} was not read back."))];
+    }
+
+    /// <summary>The rows of the data table with the given keys (stored as upper-case text, as EF stores a Guid on SQLite), 200 keys to a statement.</summary>
+    private static void ReadTickets(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys, Action<DbDataReader> row)
+    {
         foreach (var chunk in keys.Chunk(200))
         {
             using var command = connection.CreateCommand();
@@ -148,24 +151,15 @@ public static class MetadataFloor
             command.CommandText = "SELECT * FROM \"Tickets\" WHERE \"Id\" IN (" + string.Join(", ", chunk.Select((_, i) => "@k" + i.ToString(CultureInfo.InvariantCulture))) + ")";
             for (var i = 0; i < chunk.Length; i++)
             {
-                command.Parameters.Add(key.CreateParameter(command, "@k" + i.ToString(CultureInfo.InvariantCulture), chunk[i]));
+                Add(command, "@k" + i.ToString(CultureInfo.InvariantCulture), chunk[i].ToString().ToUpperInvariant());
             }
 
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                var values = new Dictionary<string, object?>(reader.FieldCount);
-                for (var c = 1; c < reader.FieldCount; c++)
-                {
-                    values[reader.GetName(c)] = reader.IsDBNull(c) ? null : reader.GetValue(c);
-                }
-
-                byKey[reader.GetGuid(0)] = JsonSerializer.Serialize(values);
+                row(reader);
             }
         }
-
-        return [.. keys.Select(k => byKey.TryGetValue(k, out var json) ? json
-            : throw new InvalidOperationException($"Row {k} was not read back."))];
     }
 
     private static DbParameter Add(DbCommand command, string name, object value)

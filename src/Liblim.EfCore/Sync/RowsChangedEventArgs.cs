@@ -1,8 +1,8 @@
 namespace Liblim.EfCore;
 
 /// <summary>
-/// Rows that a merge of a peer's batch changed here, so that an app can refresh what shows them, and the rows the
-/// merge held back.
+/// Rows that merging a peer's batches changed here, so that an app can refresh what shows them, and the rows the
+/// merge held back. Raised once they are committed: the rows are readable on any connection.
 /// </summary>
 public sealed class RowsChangedEventArgs : EventArgs
 {

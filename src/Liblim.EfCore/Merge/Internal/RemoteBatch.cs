@@ -3,7 +3,7 @@ using Liblim.EfCore.Crdt;
 namespace Liblim.EfCore.Merge.Internal;
 
 /// <summary>
-/// Row states from one peer, to apply as one transaction. <see cref="Watermark"/> is how far into the peer's
+/// Row states from one peer, to apply atomically (alone, or as one savepoint of an <c>ApplyGroup</c>). <see cref="Watermark"/> is how far into the peer's
 /// change sequence the batch reaches; it is stored with the batch, so a cut-off sync resumes after it.
 /// </summary>
 internal sealed record RemoteBatch(string PeerName, Guid PeerNode, IReadOnlyList<RowState> States, long? Watermark);

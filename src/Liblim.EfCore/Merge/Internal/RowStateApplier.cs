@@ -90,12 +90,13 @@ internal static class RowStateApplier
             }
 
             await transaction.CommitAsync(ct).ConfigureAwait(false);
-            if (applied > 0)
+            if (applied > 0 && transaction.IsOwned)
             {
+                // In a transaction of the caller's, the caller wakes live sessions once it commits (ApplyGroup).
                 FeedSignal.Notify(clock.NodeId);
             }
 
-            return new ApplyResult(states.Count, applied, result.Changed, result.HeldBack);
+            return new ApplyResult(states.Count, applied, result.Changed, result.HeldBack, clock.NodeId);
         }
         finally
         {

@@ -1,6 +1,7 @@
 using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Liblim.EfCore.Metadata.Internal;
@@ -54,11 +55,22 @@ internal sealed class ReplicationModel
         }
 
         HasConstraints = _byName.Values.Any(t => t.ForeignKeys.Count > 0 || t.UniqueIndexes.Count > 0);
+        HasUnreplicatedNoActionReferences = model.GetRelationalModel().Tables
+            .Where(t => FindTable(NameOf(t)) is null)
+            .SelectMany(t => t.ForeignKeyConstraints)
+            .Any(fk => fk.OnDeleteAction == ReferentialAction.NoAction && FindTable(NameOf(fk.PrincipalTable)) is not null);
         Shadow = new ShadowNames(model);
     }
 
     /// <summary>Whether a replicated table has a foreign key or a unique index: without, no row is ever held back.</summary>
     public bool HasConstraints { get; }
+
+    /// <summary>
+    /// Whether a table that is not replicated references a replicated one with ON DELETE NO ACTION. Where a merge's
+    /// foreign key checks are deferred to its commit (SQLite), a merge that removes a row such a table references fails
+    /// only when it commits.
+    /// </summary>
+    public bool HasUnreplicatedNoActionReferences { get; }
 
     /// <summary>Names of Liblim's own tables and columns in this model.</summary>
     public ShadowNames Shadow { get; }

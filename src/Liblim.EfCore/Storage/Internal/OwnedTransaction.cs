@@ -53,6 +53,18 @@ internal sealed class OwnedTransaction : IAsyncDisposable
         }
     }
 
+    /// <summary>Marks a point to roll back to (a savepoint), in a transaction Liblim opened; nothing otherwise.</summary>
+    public Task SaveAsync(string name, CancellationToken ct)
+        => _transaction is null ? Task.CompletedTask : _transaction.CreateSavepointAsync(name, ct);
+
+    /// <summary>Undoes what was done since <see cref="SaveAsync"/>, keeping what came before it.</summary>
+    public Task RollbackToAsync(string name, CancellationToken ct)
+        => _transaction is null ? Task.CompletedTask : _transaction.RollbackToSavepointAsync(name, ct);
+
+    /// <summary>Forgets the point <see cref="SaveAsync"/> marked, keeping what was done since.</summary>
+    public Task ReleaseAsync(string name, CancellationToken ct)
+        => _transaction is null ? Task.CompletedTask : _transaction.ReleaseSavepointAsync(name, ct);
+
     public async ValueTask DisposeAsync()
     {
         if (_transaction is null)

@@ -31,27 +31,45 @@ internal static class InProcessSync
         };
     }
 
-    /// <summary>Brings <paramref name="target"/> up to date with <paramref name="source"/>'s change feed, a batch per transaction.</summary>
+    /// <summary>
+    /// Brings <paramref name="target"/> up to date with <paramref name="source"/>'s change feed, batch by batch, batches
+    /// grouped per transaction (<see cref="ApplyGroup"/>); whatever stops it, the whole batches applied are kept.
+    /// </summary>
     private static async Task<(int Received, int Applied, List<ChangedRow> Changed, List<HeldBackRow> HeldBack)> PullAsync(DbContext target, Guid targetNode, DbContext source, Guid sourceNode, CancellationToken ct)
     {
         var since = await LiblimFacade.ReadWatermarkAsync(target, sourceNode, ct).ConfigureAwait(false);
         int received = 0, applied = 0;
         var changed = new List<ChangedRow>();
         var heldBack = new List<HeldBackRow>();
-        while (true)
+        var group = new ApplyGroup(target, (c, h) =>
         {
-            var (states, last) = await ChangeFeed.ReadAsync(source, since, BatchSize, targetNode, async: true, ct).ConfigureAwait(false);
-            if (last == since)
+            changed.AddRange(c);
+            heldBack.AddRange(h);
+        });
+        await using (group.ConfigureAwait(false))
+        {
+            try
             {
-                return (received, applied, changed, heldBack);
-            }
+                while (true)
+                {
+                    var (states, last) = await ChangeFeed.ReadAsync(source, since, BatchSize, targetNode, async: true, ct).ConfigureAwait(false);
+                    if (last == since)
+                    {
+                        await group.CommitAsync(ct).ConfigureAwait(false);
+                        return (received, applied, changed, heldBack);
+                    }
 
-            var result = await RowStateApplier.ApplyAsync(target, new RemoteBatch($"node {sourceNode} (in process)", sourceNode, states, last), async: true, ct).ConfigureAwait(false);
-            received += result.Received;
-            applied += result.Applied;
-            changed.AddRange(result.Changed);
-            heldBack.AddRange(result.HeldBack);
-            since = last;
+                    var result = await group.ApplyAsync(new RemoteBatch($"node {sourceNode} (in process)", sourceNode, states, last), ct).ConfigureAwait(false);
+                    received += result.Received;
+                    applied += result.Applied;
+                    since = last;
+                }
+            }
+            catch (Exception)
+            {
+                await group.KeepAppliedAsync().ConfigureAwait(false);
+                throw;
+            }
         }
     }
 }

@@ -1,5 +1,4 @@
 using Liblim.EfCore.Crdt;
-using Liblim.EfCore.Merge.Internal;
 using Microsoft.EntityFrameworkCore;
 
 namespace Liblim.EfCore.Sync.Internal;
@@ -39,8 +38,9 @@ internal sealed class ReplicaAccess
     public Task<(List<RowState> States, long Last)> ReadFeedAsync(long since, int limit, Guid peer, CancellationToken ct)
         => UseAsync(c => ChangeFeed.ReadAsync(c, since, limit, peer, async: true, ct), ct);
 
-    public Task<ApplyResult> ApplyAsync(RemoteBatch batch, CancellationToken ct)
-        => UseAsync(c => RowStateApplier.ApplyAsync(c, batch, async: true, ct), ct);
+    /// <summary>Applies a peer's batches in groups, each group with a context of its own when there is a factory.</summary>
+    public ApplyGroup BeginApplying(Action<IReadOnlyList<ChangedRow>, IReadOnlyList<HeldBackRow>>? committed)
+        => _context is not null ? new ApplyGroup(_context, committed) : new ApplyGroup(_factory!, ownsContexts: true, committed);
 
     private async Task<T> UseAsync<T>(Func<DbContext, Task<T>> operation, CancellationToken ct)
     {

@@ -8,7 +8,7 @@ namespace Liblim.EfCore.Sync.Internal;
 /// <param name="Logger">Where the session logs.</param>
 /// <param name="PollInterval">How often a live session looks for local changes when no signal came.</param>
 /// <param name="Progress">Receives progress reports, if given.</param>
-/// <param name="RowsChanged">Called after the peer's changes changed rows here.</param>
+/// <param name="RowsChanged">Called after the peer's changes changed rows here, once they are committed.</param>
 /// <param name="Established">Called when a client session's greeting succeeds: both sides have proven the shared secret.</param>
 internal sealed record SessionSettings(
     LiblimProtocolLimits Limits,

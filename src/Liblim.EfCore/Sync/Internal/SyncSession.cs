@@ -298,25 +298,62 @@ internal sealed class SyncSession
 
     // ---- receiving --------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// Receives and applies the peer's batches until it says KTHXBAI. Batches that arrive back to back are applied in one
+    /// transaction (<see cref="ApplyGroup"/>), committed as soon as the peer has sent nothing further: while waiting
+    /// for it, not after every batch. Whatever stops the transfer, the whole batches applied are kept.
+    /// </summary>
     private async Task<ByeMessage> ReceiveUntilByeAsync(CancellationToken ct)
     {
-        while (true)
+        var group = _replica.BeginApplying(Committed);
+        await using (group.ConfigureAwait(false))
         {
-            var message = await _connection.ReadAsync(Limits.IdleTimeout, ct).ConfigureAwait(false);
-            switch (message)
+            try
             {
-                case ByeMessage bye:
-                    return bye;
-                case BatchStartMessage start:
-                    await ReceiveBatchAsync(start.Through, ct).ConfigureAwait(false);
-                    break;
-                default:
-                    throw OutOfOrder(message, "UCANHAZ or KTHXBAI");
+                while (true)
+                {
+                    var reading = _connection.ReadAsync(Limits.IdleTimeout, ct);
+                    if (!reading.IsCompleted)
+                    {
+                        await CommitWhileReadingAsync(group, reading, ct).ConfigureAwait(false);
+                    }
+
+                    switch (await reading.ConfigureAwait(false))
+                    {
+                        case ByeMessage bye:
+                            await group.CommitAsync(ct).ConfigureAwait(false);
+                            return bye;
+                        case BatchStartMessage start:
+                            await ReceiveBatchAsync(group, start.Through, ct).ConfigureAwait(false);
+                            break;
+                        case var message:
+                            throw OutOfOrder(message, "UCANHAZ or KTHXBAI");
+                    }
+                }
+            }
+            catch (Exception)
+            {
+                await group.KeepAppliedAsync().ConfigureAwait(false);
+                throw;
             }
         }
     }
 
-    private async Task ReceiveBatchAsync(long through, CancellationToken ct)
+    /// <summary>Commits the group while the next message is on its way; if committing fails, the read's outcome is not left unobserved.</summary>
+    private static async Task CommitWhileReadingAsync(ApplyGroup group, Task<ProtocolMessage> reading, CancellationToken ct)
+    {
+        try
+        {
+            await group.CommitAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            _ = reading.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    private async Task ReceiveBatchAsync(ApplyGroup group, long through, CancellationToken ct)
     {
         var rows = new List<RowState>();
         var startBytes = _connection.BytesReceived;
@@ -346,25 +383,26 @@ internal sealed class SyncSession
             return; // a keep-alive
         }
 
-        var result = await _replica.ApplyAsync(new RemoteBatch(Peer, _peerNode, rows, through), ct).ConfigureAwait(false);
+        var result = await group.ApplyAsync(new RemoteBatch(Peer, _peerNode, rows, through), ct).ConfigureAwait(false);
         _receivedThrough = through;
         _rowsReceived += result.Received;
         _rowsApplied += result.Applied;
         LiblimMetrics.RowsReceived.Add(result.Received);
         LiblimMetrics.RowsApplied.Add(result.Applied);
         _settings.Logger.LogDebug("Applied {Applied} of {Received} rows from {Peer}, through its feed position {Position}.", result.Applied, result.Received, Peer, through);
-        if (result.Changed.Count > 0 || result.HeldBack.Count > 0)
-        {
-            if (!_replica.IsConcurrent)
-            {
-                _changed.AddRange(result.Changed);
-                _heldBack.AddRange(result.HeldBack);
-            }
+        Report();
+    }
 
-            _settings.RowsChanged?.Invoke(new RowsChangedEventArgs(_peerNode, result.Changed, result.HeldBack));
+    /// <summary>After a commit of the peer's batches: the rows they changed, for the result and the app's event.</summary>
+    private void Committed(IReadOnlyList<ChangedRow> changed, IReadOnlyList<HeldBackRow> heldBack)
+    {
+        if (!_replica.IsConcurrent)
+        {
+            _changed.AddRange(changed);
+            _heldBack.AddRange(heldBack);
         }
 
-        Report();
+        _settings.RowsChanged?.Invoke(new RowsChangedEventArgs(_peerNode, changed, heldBack));
     }
 
     // ---- live -------------------------------------------------------------------------------------------

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using Liblim.EfCore.Merge.Internal;
+using Liblim.EfCore.Metadata.Internal;
+using Liblim.EfCore.Storage.Internal;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.Sync.Internal;
+
+/// <summary>
+/// Applies consecutive batches from one peer in one transaction, so that a bulk transfer commits, and writes the
+/// pages it touched, once per group rather than once per batch. Each batch, with its feed position, is applied
+/// inside a savepoint: a batch that fails is undone alone, and <see cref="KeepAppliedAsync"/> still commits the whole
+/// batches before it, as it does when the transfer breaks off. So every batch applied whole is kept, as with a
+/// commit per batch.
+/// <para>
+/// The receiver commits when it has nothing more at hand (the peer has sent nothing further yet, or said it is done);
+/// a live change, which arrives alone, is committed at once. The group also commits by itself once it is
+/// <see cref="MaxDuration"/> old or holds <see cref="MaxStates"/> states, so that it never holds the write lock long,
+/// and after every batch where a batch could fail at its commit (<see cref="FailsOnlyAtCommit"/>).
+/// Live sessions are woken, and the changed rows reported, only after a commit.
+/// </para>
+/// </summary>
+internal sealed class ApplyGroup : IAsyncDisposable
+{
+    /// <summary>The longest a group stays open: how long a local SaveChanges may wait for the write lock because of it.</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromSeconds(1);
+
+    /// <summary>The most states one group applies before it commits.</summary>
+    public const int MaxStates = 100_000;
+
+    private const string Savepoint = "liblim_batch";
+
+    private readonly Func<CancellationToken, Task<DbContext>> _open;
+    private readonly bool _ownsContexts;
+    private readonly Action<IReadOnlyList<ChangedRow>, IReadOnlyList<HeldBackRow>>? _committed;
+    private readonly List<ChangedRow> _changed = [];
+    private readonly List<HeldBackRow> _heldBack = [];
+    private DbContext? _context;
+    private OwnedTransaction? _transaction;
+    private long _startedAt;
+    private int _states;
+    private Guid? _wake;
+    private bool _batchAlone;
+
+    /// <param name="open">Gives the context to apply with; called when a group begins.</param>
+    /// <param name="ownsContexts">Whether each context <paramref name="open"/> gives is this group's to dispose after its commit.</param>
+    /// <param name="committed">Told the rows each commit changed or held back, when there are any.</param>
+    public ApplyGroup(Func<CancellationToken, Task<DbContext>> open, bool ownsContexts, Action<IReadOnlyList<ChangedRow>, IReadOnlyList<HeldBackRow>>? committed)
+    {
+        _open = open;
+        _ownsContexts = ownsContexts;
+        _committed = committed;
+    }
+
+    /// <summary>A group over one context, which stays the caller's.</summary>
+    public ApplyGroup(DbContext context, Action<IReadOnlyList<ChangedRow>, IReadOnlyList<HeldBackRow>>? committed = null)
+        : this(_ => Task.FromResult(context), ownsContexts: false, committed)
+    {
+    }
+
+    /// <summary>Applies a batch in the group's transaction (beginning one if none is open); commits if the group is due.</summary>
+    public async Task<ApplyResult> ApplyAsync(RemoteBatch batch, CancellationToken ct)
+    {
+        if (_transaction is null)
+        {
+            _context = await _open(ct).ConfigureAwait(false);
+            _transaction = await OwnedTransaction.BeginWriteAsync(_context, async: true, ct).ConfigureAwait(false);
+            _startedAt = Stopwatch.GetTimestamp();
+            _batchAlone = FailsOnlyAtCommit(_context);
+        }
+
+        await _transaction.SaveAsync(Savepoint, ct).ConfigureAwait(false);
+        ApplyResult result;
+        try
+        {
+            result = await RowStateApplier.ApplyAsync(_context!, batch, async: true, ct).ConfigureAwait(false);
+        }
+        catch (Exception) when (_transaction.IsOwned)
+        {
+            await _transaction.RollbackToAsync(Savepoint, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        await _transaction.ReleaseAsync(Savepoint, ct).ConfigureAwait(false);
+        _states += result.Received;
+        _changed.AddRange(result.Changed);
+        _heldBack.AddRange(result.HeldBack);
+        if (result.Applied > 0)
+        {
+            _wake = result.Node;
+        }
+
+        if (_batchAlone || !_transaction.IsOwned || _states >= MaxStates || Stopwatch.GetElapsedTime(_startedAt) >= MaxDuration)
+        {
+            // In the app's own transaction, the app commits; what there is to report is reported now.
+            await CommitAsync(ct).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>Commits what the group applied, if anything; then wakes live sessions and reports the changed rows.</summary>
+    public async Task CommitAsync(CancellationToken ct)
+    {
+        if (_transaction is null)
+        {
+            return;
+        }
+
+        await _transaction.CommitAsync(ct).ConfigureAwait(false);
+        await EndAsync().ConfigureAwait(false);
+        if (_wake is { } node)
+        {
+            FeedSignal.Notify(node);
+        }
+
+        if (_changed.Count > 0 || _heldBack.Count > 0)
+        {
+            _committed?.Invoke([.. _changed], [.. _heldBack]);
+        }
+
+        _changed.Clear();
+        _heldBack.Clear();
+        _states = 0;
+        _wake = null;
+    }
+
+    /// <summary>
+    /// After a failure (the transfer broke off, a batch was refused, the sync was cancelled): commits the whole batches
+    /// applied so far. If that fails too, they are rolled back and the peer sends them again next time; the failure that
+    /// ended the transfer is the one to report, so this one is not thrown.
+    /// </summary>
+    public async Task KeepAppliedAsync()
+    {
+        try
+        {
+            await CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await EndAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Whether a batch may fail only when it commits: where foreign key checks wait for the commit (SQLite) and a table
+    /// Liblim does not replicate references a replicated one with NO ACTION, a batch removing a referenced row would
+    /// take the whole batches before it down with it, so each batch commits alone.
+    /// </summary>
+    private static bool FailsOnlyAtCommit(DbContext context)
+        => SqlDialect.For(context.Database.ProviderName).DeferForeignKeysSql is not null
+           && ReplicationModel.For(context.Model).HasUnreplicatedNoActionReferences;
+
+    /// <summary>Rolls back what was not committed.</summary>
+    public ValueTask DisposeAsync() => new(EndAsync());
+
+    private async Task EndAsync()
+    {
+        var transaction = _transaction;
+        var context = _context;
+        _transaction = null;
+        _context = null;
+        if (transaction is not null)
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_ownsContexts && context is not null)
+        {
+            await context.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

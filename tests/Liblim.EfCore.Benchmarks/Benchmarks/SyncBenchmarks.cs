@@ -168,38 +168,10 @@ public class SyncBenchmarks
     private void PrepareBatches(string target)
     {
         Prepare(_templates.Source, target, Rows, serve: false);
-        using var source = new ReplicatedDb(SqliteFiles.ReplicatedOptions(_source!));
-        var node = source.Liblim().GetNodeIdAsync().GetAwaiter().GetResult();
-        var since = 0L;
-        while (true)
-        {
-            var (states, last) = ChangeFeed.ReadAsync(source, since, 1_000, Guid.Empty, async: false, default).GetAwaiter().GetResult();
-            if (states.Count == 0)
-            {
-                break;
-            }
-
-            _batches.Add(new RemoteBatch("source", node, states, last));
-            since = last;
-        }
+        _batches = RemoteBatches.Read(_source!);
     }
 
-    private async Task<int> ApplyAsync()
-    {
-        await using var target = new ReplicatedDb(SqliteFiles.ReplicatedOptions(_target!));
-        var applied = 0;
-        await using (var group = new ApplyGroup(target))
-        {
-            foreach (var batch in _batches)
-            {
-                applied += (await group.ApplyAsync(batch, default)).Applied;
-            }
-
-            await group.CommitAsync(default);
-        }
-
-        return Check(applied);
-    }
+    private async Task<int> ApplyAsync() => Check(await RemoteBatches.ApplyAsync(_target!, _batches));
 
     private void Prepare(string source, string target, int expected, bool serve)
     {

@@ -13,7 +13,7 @@ namespace Liblim.EfCore.Benchmarks.Measurements;
 /// </summary>
 internal static class ProfileRun
 {
-    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | merge | merge-older | tcp (the sync rows)";
+    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | apply | apply-older | merge | merge-older | tcp (the sync rows)";
 
     private static readonly Lazy<(string Empty, string Full)> WriteTemplates = new(() =>
     {
@@ -32,6 +32,8 @@ internal static class ProfileRun
             "insert" => () => Write(db => db.Tickets.AddRange(TicketGenerator.Range(0, 1_000)), empty: true),
             "update" => () => Write(db => db.Tickets.ToList().ForEach(t => t.Title += " (edited)"), empty: false),
             "delete" => () => Write(db => db.Tickets.RemoveRange(db.Tickets.ToList()), empty: false),
+            "apply" => () => Apply(options.Rows!.Value, t => t.TargetEmpty),
+            "apply-older" => () => Apply(options.Rows!.Value, t => t.TargetOld),
             "merge" => () => Sync(options.Rows!.Value, t => t.TargetEmpty, tcp: false),
             "merge-older" => () => Sync(options.Rows!.Value, t => t.TargetOld, tcp: false),
             "tcp" => () => Sync(options.Rows!.Value, t => t.TargetEmpty, tcp: true),
@@ -60,6 +62,19 @@ internal static class ProfileRun
             db.SaveChanges();
             await db.DisposeAsync();
             SqliteFiles.Delete(path);
+        });
+    }
+
+    /// <summary>Applying the source's feed, read into memory first, as figure 2 measures it.</summary>
+    private static Task<Func<Task>> Apply(int rows, Func<SyncTemplates, string> target)
+    {
+        var templates = SyncTemplates.For(rows);
+        var batches = RemoteBatches.Read(templates.Source);
+        var targetPath = SqliteFiles.Copy(target(templates), "profile-target");
+        return Task.FromResult<Func<Task>>(async () =>
+        {
+            await RemoteBatches.ApplyAsync(targetPath, batches);
+            SqliteFiles.Delete(targetPath);
         });
     }
 

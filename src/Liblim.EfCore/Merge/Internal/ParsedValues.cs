@@ -1,38 +1,62 @@
+using System.Runtime.CompilerServices;
 using Liblim.EfCore.Metadata.Internal;
 
 namespace Liblim.EfCore.Merge.Internal;
 
 /// <summary>
 /// The model values that checking a batch of incoming states parsed (each key, and each value already in its
-/// canonical text), so that writing the data rows takes them as they are instead of parsing the same text again.
-/// Values are found by the very text instance a state holds; any other text is parsed as usual.
+/// canonical text), row by row, so that writing the data rows takes them as they are instead of parsing the same text
+/// again. A value is taken only for the very text instance it was parsed from; any other text is parsed as usual.
 /// </summary>
 internal sealed class ParsedValues
 {
-    private readonly Dictionary<(ReplicatedColumn Column, string Json), object?> _values = new(ByReference.Instance);
-    private readonly Dictionary<(ReplicatedTable Table, string Key), object?[]> _keys = new(ByReference.Instance);
+    private readonly Dictionary<(ReplicatedTable Table, string Key), Row> _rows = new(RowComparer.Instance);
 
-    public void AddKey(ReplicatedTable table, string key, object?[] values) => _keys[(table, key)] = values;
+    /// <summary>The parsed values of a row's state, begun with its key values (or the row already begun for that key).</summary>
+    public Row Add(ReplicatedTable table, string key, object?[] keyValues)
+    {
+        if (!_rows.TryGetValue((table, key), out var row))
+        {
+            _rows[(table, key)] = row = new Row(keyValues, table.AllColumns.Count);
+        }
 
-    public void AddValue(ReplicatedColumn column, string json, object? value) => _values[(column, json)] = value;
+        return row;
+    }
+
+    /// <summary>The parsed values of a row, if checking parsed any.</summary>
+    public Row? Find(ReplicatedTable table, string key) => _rows.GetValueOrDefault((table, key));
 
     /// <summary>The key values of a row's key text.</summary>
-    public object?[] Key(ReplicatedTable table, string key) => _keys.TryGetValue((table, key), out var values) ? values : table.DecodeKey(key);
+    public object?[] Key(ReplicatedTable table, string key) => Find(table, key)?.Key ?? table.DecodeKey(key);
 
-    /// <summary>The model value of a column's canonical text.</summary>
-    public object? Value(ReplicatedColumn column, string json) => _values.TryGetValue((column, json), out var value) ? value : column.FromJson(json);
-
-    /// <summary>Compares both parts by reference: the column or table object, and the text instance.</summary>
-    private sealed class ByReference : IEqualityComparer<(ReplicatedColumn, string)>, IEqualityComparer<(ReplicatedTable, string)>
+    /// <summary>One row's parsed values, by column ordinal, each with the text it was parsed from.</summary>
+    public sealed class Row(object?[] key, int columns)
     {
-        public static readonly ByReference Instance = new();
+        private readonly string?[] _texts = new string?[columns];
+        private readonly object?[] _values = new object?[columns];
 
-        public bool Equals((ReplicatedColumn, string) x, (ReplicatedColumn, string) y) => ReferenceEquals(x.Item1, y.Item1) && ReferenceEquals(x.Item2, y.Item2);
+        public object?[] Key => key;
 
-        public int GetHashCode((ReplicatedColumn, string) obj) => HashCode.Combine(obj.Item1, System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item2));
+        public void Add(ReplicatedColumn column, string json, object? value)
+        {
+            _texts[column.Ordinal] = json;
+            _values[column.Ordinal] = value;
+        }
 
-        public bool Equals((ReplicatedTable, string) x, (ReplicatedTable, string) y) => ReferenceEquals(x.Item1, y.Item1) && ReferenceEquals(x.Item2, y.Item2);
+        /// <summary>The model value of a column's canonical text.</summary>
+        public object? Value(ReplicatedColumn column, string json)
+            => ReferenceEquals(_texts[column.Ordinal], json) ? _values[column.Ordinal] : column.FromJson(json);
+    }
 
-        public int GetHashCode((ReplicatedTable, string) obj) => HashCode.Combine(obj.Item1, System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item2));
+    /// <summary>The same table object and the same key text.</summary>
+    private sealed class RowComparer : IEqualityComparer<(ReplicatedTable Table, string Key)>
+    {
+        public static readonly RowComparer Instance = new();
+
+        public bool Equals((ReplicatedTable Table, string Key) x, (ReplicatedTable Table, string Key) y)
+            => ReferenceEquals(x.Table, y.Table) && string.Equals(x.Key, y.Key, StringComparison.Ordinal);
+
+        public int GetHashCode((ReplicatedTable Table, string Key) obj)
+            => HashCode.Combine(RuntimeHelpers.GetHashCode(obj.Table), StringComparer.Ordinal.GetHashCode(obj.Key));
     }
 }

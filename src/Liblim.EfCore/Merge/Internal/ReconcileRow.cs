@@ -111,12 +111,13 @@ internal sealed class ReconcileRow
     public object?[] ShownRow(IReadOnlyList<int> projected, ParsedValues? parsed = null)
     {
         var row = new object?[Table.AllColumns.Count];
-        (parsed is null ? Table.DecodeKey(Key) : parsed.Key(Table, Key)).CopyTo(row, 0);
+        var known = parsed?.Find(Table, Key);
+        (known?.Key ?? Table.DecodeKey(Key)).CopyTo(row, 0);
         for (var i = 0; i < Table.ValueColumns.Count; i++)
         {
             var column = Table.ValueColumns[i];
             row[column.Ordinal] = State!.Columns.TryGetValue(column.Name, out var value) && value.Json is not null
-                ? parsed is null ? column.FromJson(value.Json) : parsed.Value(column, value.Json)
+                ? known is null ? column.FromJson(value.Json) : known.Value(column, value.Json)
                 : column.IsNullable || !column.Property.ClrType.IsValueType ? null : Activator.CreateInstance(column.Property.ClrType);
         }
 

@@ -115,9 +115,10 @@ internal static class RowStateApplier
         {
             var table = model.FindTable(state.Table)
                 ?? throw new RowStateException($"Peer {batch.PeerName} sent a row of table '{state.Table}', which is not a replicated table here. Nothing from this batch was applied.");
+            ParsedValues.Row row;
             try
             {
-                parsed.AddKey(table, state.Key, table.DecodeKey(state.Key));
+                row = parsed.Add(table, state.Key, table.DecodeKey(state.Key));
             }
             catch (FormatException e)
             {
@@ -139,7 +140,7 @@ internal static class RowStateApplier
                     var canonical = column.Canonicalize(json, out var modelValue);
                     if (ReferenceEquals(canonical, json))
                     {
-                        parsed.AddValue(column, json, modelValue);
+                        row.Add(column, json, modelValue);
                     }
                     else
                     {

@@ -32,6 +32,7 @@ internal static class FigureReport
         Ratio(table, stats, "2", $"apply {n} remote row states over older versions / raw insert", nameof(SyncBenchmarks.ApplyIntoOlder), nameof(SyncBenchmarks.RawInsert), 3, rows);
         Ratio(table, stats, "2", $"floor: raw insert of the {n} rows and of their metadata rows / raw insert", nameof(SyncBenchmarks.RawInsertWithMetadata), nameof(SyncBenchmarks.RawInsert), 3, rows);
         Ratio(table, stats, "2", "floor: the same per batch of 1,000 with the reads applying needs (the keys' metadata and data rows), committed as applying commits / raw insert", nameof(SyncBenchmarks.ApplyFloor), nameof(SyncBenchmarks.RawInsert), 3, rows);
+        Ratio(table, stats, "2", "floor over older versions: the same reads, then updates of the rows and upserts of their metadata rows, committed as applying commits / raw insert", nameof(SyncBenchmarks.ApplyOlderFloor), nameof(SyncBenchmarks.RawInsert), 3, rows);
         Ratio(table, stats, "2", $"the same as a whole in-process sync (reading the source's feed too), into an empty table / raw insert", nameof(SyncBenchmarks.MergeIntoEmpty), nameof(SyncBenchmarks.RawInsert), 3, rows);
         Ratio(table, stats, "2", $"the same as a whole in-process sync, over older versions / raw insert", nameof(SyncBenchmarks.MergeIntoOlder), nameof(SyncBenchmarks.RawInsert), 3, rows);
         Ratio(table, stats, "4", $"initial sync of {n} rows over TCP, SQLite to SQLite / in-process merge", nameof(SyncBenchmarks.TcpIntoEmpty), nameof(SyncBenchmarks.MergeIntoEmpty), 1.5, rows);

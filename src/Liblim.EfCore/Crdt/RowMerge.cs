@@ -14,6 +14,17 @@ internal static class RowMerge
     public static RowState Merge(RowState a, RowState b)
     {
         EnsureSameRow(a, b);
+        // Often one side is the join already (a newer version of the row meets an older one): that side, as it is.
+        if (Covers(b, a))
+        {
+            return b;
+        }
+
+        if (Covers(a, b))
+        {
+            return a;
+        }
+
         var columns = a.Columns.ToBuilder();
         foreach (var (name, theirs) in b.Columns)
         {
@@ -44,6 +55,45 @@ internal static class RowMerge
         }
 
         return Merge(a, b);
+    }
+
+    /// <summary>
+    /// Whether merging <paramref name="other"/> into <paramref name="state"/> leaves <paramref name="state"/> as it is:
+    /// every register of the other side loses to (or equals) the state's, and every tag of the other side is already
+    /// an add tag or a tombstone of the state, each tombstone a tombstone.
+    /// </summary>
+    private static bool Covers(RowState state, RowState other)
+    {
+        if (state.Columns.Count < other.Columns.Count)
+        {
+            return false;
+        }
+
+        foreach (var (name, theirs) in other.Columns)
+        {
+            if (!state.Columns.TryGetValue(name, out var ours) || ColumnValue.Merge(ours, theirs) != ours)
+            {
+                return false;
+            }
+        }
+
+        foreach (var tombstone in other.Tombstones)
+        {
+            if (!state.Tombstones.Contains(tombstone))
+            {
+                return false;
+            }
+        }
+
+        foreach (var tag in other.AddTags)
+        {
+            if (!state.AddTags.Contains(tag) && !state.Tombstones.Contains(tag))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void EnsureSameRow(RowState a, RowState b)

@@ -97,10 +97,52 @@ internal sealed record RowState
 
     /// <summary>Whether two states hold the same registers and tags.</summary>
     public bool SameAs(RowState other)
-        => Table == other.Table && Key == other.Key
-           && AddTags.SetEquals(other.AddTags) && Tombstones.SetEquals(other.Tombstones)
-           && Columns.Count == other.Columns.Count
-           && Columns.All(c => other.Columns.TryGetValue(c.Key, out var o) && o == c.Value);
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (Table != other.Table || Key != other.Key || Columns.Count != other.Columns.Count
+            || !SameTags(AddTags, other.AddTags) || !SameTags(Tombstones, other.Tombstones))
+        {
+            return false;
+        }
+
+        foreach (var (name, value) in Columns)
+        {
+            if (!other.Columns.TryGetValue(name, out var theirs) || theirs != value)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Both sets are sorted by the same order, so equal sets list the same tags at the same places.
+    private static bool SameTags(ImmutableSortedSet<HybridTimestamp> a, ImmutableSortedSet<HybridTimestamp> b)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static HybridTimestamp Max(HybridTimestamp? a, HybridTimestamp b) => a is { } x && x > b ? x : b;
 }

@@ -58,6 +58,9 @@ public class SyncBenchmarks
     [IterationSetup(Target = nameof(ApplyFloor))]
     public void SetupApplyFloor() => _target = SqliteFiles.Copy(_templates.TargetEmpty, "raw-apply-floor");
 
+    [IterationSetup(Target = nameof(ApplyOlderFloor))]
+    public void SetupApplyOlderFloor() => _target = SqliteFiles.Copy(_templates.TargetOld, "raw-apply-older-floor");
+
     [IterationSetup(Target = nameof(ApplyIntoEmpty))]
     public void SetupApplyIntoEmpty() => PrepareBatches(_templates.TargetEmpty);
 
@@ -83,14 +86,14 @@ public class SyncBenchmarks
     public int RawInsert()
     {
         using var connection = SqliteFiles.OpenRaw(_target!);
-        return Infrastructure.RawInsert.Run(connection, _rows, guidAsText: true);
+        return RawRows.Run(connection, _rows, guidAsText: true);
     }
 
     [Benchmark(Description = "raw insert of the rows and of their metadata rows (floor)"), BenchmarkCategory("2 initial sync")]
     public int RawInsertWithMetadata()
     {
         using var connection = SqliteFiles.OpenRaw(_target!);
-        var inserted = Infrastructure.RawInsert.Run(connection, _rows, guidAsText: true);
+        var inserted = RawRows.Run(connection, _rows, guidAsText: true);
         using var transaction = connection.BeginTransaction();
         MetadataFloor.Write(connection, transaction, [.. _rows.Select(r => r.Id)], MetadataFloor.Kind.Insert, kept: null, firstSeq: 1);
         transaction.Commit();
@@ -103,34 +106,14 @@ public class SyncBenchmarks
     /// commit once <see cref="ApplyGroup.MaxDuration"/> has passed, and at the end. No states, no checks, no encoding.
     /// </summary>
     [Benchmark(Description = "raw reads and inserts per batch of 1,000, committed as applying does (floor)"), BenchmarkCategory("2 initial sync")]
-    public int ApplyFloor()
-    {
-        using var connection = SqliteFiles.OpenRaw(_target!);
-        var seq = 1L;
-        var transaction = connection.BeginTransaction();
-        var started = Stopwatch.GetTimestamp();
-        foreach (var batch in _rows.Chunk(1_000))
-        {
-            transaction.Save("batch");
-            var keys = batch.Select(r => r.Id).ToList();
-            MetadataFloor.ReadBeforeApply(connection, transaction, keys);
-            Infrastructure.RawInsert.Insert(connection, transaction, batch, guidAsText: true);
-            MetadataFloor.Write(connection, transaction, keys, MetadataFloor.Kind.Insert, kept: null, firstSeq: seq);
-            transaction.Release("batch");
-            seq += batch.Length;
-            if (Stopwatch.GetElapsedTime(started) >= ApplyGroup.MaxDuration)
-            {
-                transaction.Commit();
-                transaction.Dispose();
-                transaction = connection.BeginTransaction();
-                started = Stopwatch.GetTimestamp();
-            }
-        }
+    public int ApplyFloor() => ApplyRaw(older: false);
 
-        transaction.Commit();
-        transaction.Dispose();
-        return _rows.Length;
-    }
+    /// <summary>
+    /// The same over older versions of every row: read the keys' metadata and data rows, update every column of the rows
+    /// and upsert their metadata rows (each moving to a new sequence number).
+    /// </summary>
+    [Benchmark(Description = "raw reads and updates per batch of 1,000 over older versions, committed as applying does (floor)"), BenchmarkCategory("2 initial sync")]
+    public int ApplyOlderFloor() => ApplyRaw(older: true);
 
     [Benchmark(Description = "apply the remote row states, into an empty table"), BenchmarkCategory("2 initial sync")]
     public async Task<int> ApplyIntoEmpty() => await ApplyAsync();
@@ -172,6 +155,48 @@ public class SyncBenchmarks
     }
 
     private async Task<int> ApplyAsync() => Check(await RemoteBatches.ApplyAsync(_target!, _batches));
+
+    private int ApplyRaw(bool older)
+    {
+        using var connection = SqliteFiles.OpenRaw(_target!);
+        var seq = 10_000_000L; // after every sequence number the templates hold
+        var transaction = connection.BeginTransaction();
+        var started = Stopwatch.GetTimestamp();
+        foreach (var batch in _rows.Chunk(1_000))
+        {
+            transaction.Save("batch");
+            var keys = batch.Select(r => r.Id).ToList();
+            var found = MetadataFloor.ReadBeforeApply(connection, transaction, keys);
+            if (found != (older ? 2 * keys.Count : 0))
+            {
+                throw new InvalidOperationException($"Expected {(older ? 2 * keys.Count : 0)} metadata and data rows, found {found}.");
+            }
+
+            if (older)
+            {
+                RawRows.Update(connection, transaction, batch, guidAsText: true);
+            }
+            else
+            {
+                RawRows.Insert(connection, transaction, batch, guidAsText: true);
+            }
+
+            MetadataFloor.Write(connection, transaction, keys, MetadataFloor.Kind.Insert, kept: null, firstSeq: seq);
+            transaction.Release("batch");
+            seq += batch.Length;
+            if (Stopwatch.GetElapsedTime(started) >= ApplyGroup.MaxDuration)
+            {
+                transaction.Commit();
+                transaction.Dispose();
+                transaction = connection.BeginTransaction();
+                started = Stopwatch.GetTimestamp();
+            }
+        }
+
+        transaction.Commit();
+        transaction.Dispose();
+        return _rows.Length;
+    }
 
     private void Prepare(string source, string target, int expected, bool serve)
     {

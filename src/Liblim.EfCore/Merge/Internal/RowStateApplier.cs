@@ -18,8 +18,18 @@ namespace Liblim.EfCore.Merge.Internal;
 /// </summary>
 internal static class RowStateApplier
 {
+    /// <param name="context">The context of the database to apply to.</param>
+    /// <param name="batch">The peer's states.</param>
+    /// <param name="async">Whether to run the database work asynchronously.</param>
+    /// <param name="ct">Cancels it.</param>
+    /// <param name="newKeysHaveNoRow">
+    /// Whether a key without metadata may be taken to have no data row either (a row stored before its table was
+    /// replicated has one): a row of an unconstrained table that stays alive is then inserted without reading its key
+    /// first. Were a row there after all, the insert fails, and the caller, having undone the attempt, applies the batch
+    /// again without this.
+    /// </param>
     public static async Task<ApplyResult> ApplyAsync(
-        DbContext context, RemoteBatch batch, bool async, CancellationToken ct)
+        DbContext context, RemoteBatch batch, bool async, CancellationToken ct, bool newKeysHaveNoRow = false)
     {
         var session = new StoreSession(context);
         var options = context.GetService<IDbContextOptions>().FindExtension<LiblimOptionsExtension>()
@@ -74,7 +84,8 @@ internal static class RowStateApplier
                         source = peer;
                     }
 
-                    reconciler.Change(table, merged, row, ++seq, source, data, dataKnown: shownKeys.Contains(key));
+                    var dataKnown = shownKeys.Contains(key) || (row is null && newKeysHaveNoRow && table.IsUnconstrained && merged.IsAlive);
+                    reconciler.Change(table, merged, row, ++seq, source, data, dataKnown);
                     applied++;
                 }
             }

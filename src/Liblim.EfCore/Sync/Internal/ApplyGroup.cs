@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Metadata.Internal;
@@ -73,7 +74,18 @@ internal sealed class ApplyGroup : IAsyncDisposable
         ApplyResult result;
         try
         {
-            result = await RowStateApplier.ApplyAsync(_context!, batch, async: true, ct).ConfigureAwait(false);
+            try
+            {
+                // Keys new here are inserted without reading them first; the savepoint lets a wrong guess be undone.
+                result = await RowStateApplier.ApplyAsync(_context!, batch, async: true, ct, newKeysHaveNoRow: _transaction.IsOwned).ConfigureAwait(false);
+            }
+            catch (DbException) when (_transaction.IsOwned)
+            {
+                // A new key had a row already (stored before its table was replicated), or the batch fails anyway: again,
+                // reading every key's row first, which either applies it or fails the same way for the caller to see.
+                await _transaction.RollbackToAsync(Savepoint, ct).ConfigureAwait(false);
+                result = await RowStateApplier.ApplyAsync(_context!, batch, async: true, ct).ConfigureAwait(false);
+            }
         }
         catch (Exception) when (_transaction.IsOwned)
         {

@@ -1,0 +1,49 @@
+using Liblim.EfCore.FunctionalTests.Infrastructure;
+using Liblim.EfCore.FunctionalTests.Model;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.FunctionalTests.Sync;
+
+/// <summary>
+/// A row stored before its table was replicated has no metadata. A merge inserts the rows of keys new to it without
+/// reading them first; where such a row is there after all, the merge takes the peer's state over it all the same.
+/// </summary>
+public class RowsStoredBeforeReplicationTests
+{
+    [Fact]
+    public async Task A_peer_row_whose_key_is_already_stored_without_metadata_replaces_it_and_the_rest_of_the_batch_applies()
+    {
+        using var device = new SqliteReplica("stored-before-device");
+        using var hub = new SqliteReplica("stored-before-hub");
+        var shared = Guid.NewGuid();
+        using (var connection = new SqliteConnection($"Data Source={device.Path}"))
+        {
+            // Written by an earlier version of the app, before Items was replicated: no metadata.
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO \"Items\" (\"Id\", \"Title\", \"Done\", \"Priority\") VALUES ($id, 'stored before', 0, 1)";
+            command.Parameters.AddWithValue("$id", shared.ToString().ToUpperInvariant());
+            command.ExecuteNonQuery();
+        }
+
+        await using (var db = hub.Open())
+        {
+            db.Items.Add(new TodoItem { Id = shared, Title = "from the hub", Priority = 2 });
+            db.Items.AddRange(Enumerable.Range(0, 20).Select(i => new TodoItem { Id = Guid.NewGuid(), Title = $"hub row {i}" }));
+            await db.SaveChangesAsync();
+        }
+
+        await Replicas.SyncAsync(device, hub);
+
+        await using (var db = device.Open())
+        {
+            Assert.Equal(21, await db.Items.CountAsync());
+            var row = await db.Items.SingleAsync(i => i.Id == shared);
+            Assert.Equal(("from the hub", 2), (row.Title, row.Priority));
+        }
+
+        Assert.NotNull(ShadowRows.Row(device, "Items", shared));
+        Assert.Equal(Snapshot.Of(hub), Snapshot.Of(device));
+    }
+}

@@ -112,16 +112,44 @@ internal sealed partial class MetadataStore(StoreSession session)
         var conflict = $" ON CONFLICT ({session.Column(n.RowTableName)}, {session.Column(n.RowKey)}) DO UPDATE SET {updates}";
         if (session.Dialect.WritesRowAtATime)
         {
-            using var statement = new RowCommand(session.CreateCommand(insert + Placeholders(0) + conflict));
-            for (var c = 0; c < ColumnsPerRow; c++)
+            // The columns a row leaves null are NULL in the statement's text rather than bound parameters: one statement
+            // per set of null columns (a handful), each prepared once; every parameter bound costs an execution time.
+            var statements = new Dictionary<int, RowCommand>();
+            try
             {
-                StoreSession.AddParameter(statement.Command, $"@p0_{c}", null);
-            }
+                foreach (var row in rows)
+                {
+                    var nulls = NullColumns(row);
+                    if (!statements.TryGetValue(nulls, out var statement))
+                    {
+                        statements[nulls] = statement = new RowCommand(session.CreateCommand(insert + Placeholders(0, nulls) + conflict));
+                        for (var c = 0; c < ColumnsPerRow; c++)
+                        {
+                            if ((nulls & (1 << c)) == 0)
+                            {
+                                StoreSession.AddParameter(statement.Command, $"@p0_{c}", null);
+                            }
+                        }
+                    }
 
-            foreach (var row in rows)
+                    var p = 0;
+                    for (var c = 0; c < ColumnsPerRow; c++)
+                    {
+                        if ((nulls & (1 << c)) == 0)
+                        {
+                            statement.Parameters[p++].Value = Value(row, c);
+                        }
+                    }
+
+                    await statement.ExecuteAsync(async, ct).ConfigureAwait(false);
+                }
+            }
+            finally
             {
-                SetValues(statement.Parameters, 0, row);
-                await statement.ExecuteAsync(async, ct).ConfigureAwait(false);
+                foreach (var statement in statements.Values)
+                {
+                    statement.Dispose();
+                }
             }
 
             return;
@@ -265,18 +293,41 @@ internal sealed partial class MetadataStore(StoreSession session)
     }
 
     /// <summary>"(@p{row}_0, …, @p{row}_10)": the parameters of one metadata row.</summary>
-    private static string Placeholders(int row)
-        => "(" + string.Join(", ", Enumerable.Range(0, ColumnsPerRow).Select(c => $"@p{row}_{c}")) + ")";
+    /// <summary>A row's parameter names, <c>NULL</c> for the columns in <paramref name="nulls"/> (a bit per column).</summary>
+    private static string Placeholders(int row, int nulls = 0)
+        => "(" + string.Join(", ", Enumerable.Range(0, ColumnsPerRow).Select(c => (nulls & (1 << c)) != 0 ? "NULL" : $"@p{row}_{c}")) + ")";
 
     /// <summary>Gives a metadata row's values, in <see cref="RowColumns"/> order, to the parameters from <paramref name="first"/> on.</summary>
     private static void SetValues(DbParameterCollection parameters, int first, RowMetadata r)
     {
-        object?[] values = [r.TableName, r.RowKey, r.Seq, r.Clock, r.ColumnClocks, r.AddTags, r.Tombstones, r.KeptValues, r.Source, r.Held, r.Awaiting];
-        for (var c = 0; c < values.Length; c++)
+        for (var c = 0; c < ColumnsPerRow; c++)
         {
-            parameters[first + c].Value = values[c] ?? DBNull.Value;
+            parameters[first + c].Value = Value(r, c);
         }
     }
+
+    /// <summary>A metadata row's value for the column at this place of <see cref="RowColumns"/>; DBNull for null.</summary>
+    private static object Value(RowMetadata r, int column) => column switch
+    {
+        0 => (object?)r.TableName,
+        1 => r.RowKey,
+        2 => r.Seq,
+        3 => r.Clock,
+        4 => r.ColumnClocks,
+        5 => r.AddTags,
+        6 => r.Tombstones,
+        7 => r.KeptValues,
+        8 => r.Source,
+        9 => r.Held,
+        10 => r.Awaiting,
+        _ => throw new ArgumentOutOfRangeException(nameof(column)),
+    } ?? DBNull.Value;
+
+    /// <summary>The columns of <see cref="RowColumns"/> a metadata row leaves null, a bit per column.</summary>
+    private static int NullColumns(RowMetadata r)
+        => (r.ColumnClocks is null ? 1 << 4 : 0) | (r.AddTags is null ? 1 << 5 : 0) | (r.Tombstones is null ? 1 << 6 : 0)
+           | (r.KeptValues is null ? 1 << 7 : 0) | (r.Source is null ? 1 << 8 : 0) | (r.Held is null ? 1 << 9 : 0)
+           | (r.Awaiting is null ? 1 << 10 : 0);
 
     private static Guid? EnvironmentNodeId()
         => Guid.TryParse(Environment.GetEnvironmentVariable("LIBLIM_INSTANCE_ID"), out var id) && id != Guid.Empty ? id : null;

@@ -25,11 +25,22 @@ public static class RawRows
 
     /// <summary>Inserts the rows in the given transaction.</summary>
     public static void Insert(DbConnection connection, DbTransaction transaction, IReadOnlyList<Ticket> rows, bool guidAsText)
+        => EachRow(connection, transaction, rows, guidAsText,
+            $"INSERT INTO \"{BenchDb.TableName}\" ({string.Join(", ", Columns.Select(c => $"\"{c}\""))}) " +
+            $"VALUES ({string.Join(", ", Columns.Select((_, i) => $"@p{i}"))})");
+
+    /// <summary>Updates every column of the rows with these keys to the rows' values, in the given transaction.</summary>
+    public static void Update(DbConnection connection, DbTransaction transaction, IReadOnlyList<Ticket> rows, bool guidAsText)
+        => EachRow(connection, transaction, rows, guidAsText,
+            $"UPDATE \"{BenchDb.TableName}\" SET {string.Join(", ", Columns.Skip(1).Select((c, i) => $"\"{c}\" = @p{i + 1}"))} " +
+            $"WHERE \"{Columns[0]}\" = @p0");
+
+    /// <summary>Executes a statement whose parameter <c>@pN</c> is the row's column N once per row, prepared once.</summary>
+    private static void EachRow(DbConnection connection, DbTransaction transaction, IReadOnlyList<Ticket> rows, bool guidAsText, string sql)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"INSERT INTO \"{BenchDb.TableName}\" ({string.Join(", ", Columns.Select(c => $"\"{c}\""))}) " +
-                              $"VALUES ({string.Join(", ", Columns.Select((_, i) => $"@p{i}"))})";
+        command.CommandText = sql;
         var parameters = new DbParameter[Columns.Length];
         for (var i = 0; i < parameters.Length; i++)
         {
@@ -44,33 +55,9 @@ public static class RawRows
         foreach (var row in rows)
         {
             SetValues(parameters, row, guidAsText);
-            command.ExecuteNonQuery();
-        }
-    }
-
-    /// <summary>Updates every column of the rows with these keys to the rows' values, in the given transaction.</summary>
-    public static void Update(DbConnection connection, DbTransaction transaction, IReadOnlyList<Ticket> rows, bool guidAsText)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"UPDATE \"{BenchDb.TableName}\" SET {string.Join(", ", Columns.Skip(1).Select((c, i) => $"\"{c}\" = @p{i + 1}"))} " +
-                              $"WHERE \"{Columns[0]}\" = @p0";
-        var parameters = new DbParameter[Columns.Length];
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            parameters[i] = command.CreateParameter();
-            parameters[i].ParameterName = $"@p{i}";
-            command.Parameters.Add(parameters[i]);
-        }
-
-        SetValues(parameters, rows[0], guidAsText);
-        command.Prepare();
-        foreach (var row in rows)
-        {
-            SetValues(parameters, row, guidAsText);
             if (command.ExecuteNonQuery() != 1)
             {
-                throw new InvalidOperationException($"No row {row.Id} to update.");
+                throw new InvalidOperationException($"The statement wrote no row {row.Id}.");
             }
         }
     }

@@ -1,0 +1,48 @@
+using Liblim.EfCore.FunctionalTests.Infrastructure;
+using Liblim.EfCore.FunctionalTests.Model;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.FunctionalTests.Errors;
+
+/// <summary>
+/// On SQLite, metadata rows are written on the connection's own handle rather than through commands. A write the
+/// database refuses there still fails the SaveChanges with SQLite's own error, and nothing of it is stored.
+/// </summary>
+public class MetadataWriteFailureTests
+{
+    [Fact]
+    public async Task A_metadata_row_the_database_refuses_fails_the_SaveChanges_with_its_error_and_stores_nothing()
+    {
+        using var replica = new SqliteReplica("metadata-refused");
+        await Replicas.InsertAsync(replica, new TodoItem { Id = Guid.NewGuid(), Title = "already here" });
+        var before = Snapshot.Of(replica);
+        var metadataBefore = ShadowRows.Rows(replica);
+        Execute(replica, "CREATE TRIGGER refuse_metadata BEFORE INSERT ON __liblim_rows BEGIN SELECT RAISE(ABORT, 'metadata refused by a trigger'); END");
+
+        await using (var db = replica.Open())
+        {
+            db.Items.Add(new TodoItem { Id = Guid.NewGuid(), Title = "refused" });
+            var e = await Assert.ThrowsAnyAsync<Exception>(() => db.SaveChangesAsync());
+            var sqlite = e as SqliteException ?? e.InnerException as SqliteException;
+            Assert.NotNull(sqlite);
+            Assert.Contains("metadata refused by a trigger", sqlite.Message);
+        }
+
+        Assert.Equal(before, Snapshot.Of(replica));
+        Assert.Equal(metadataBefore, ShadowRows.Rows(replica));
+
+        Execute(replica, "DROP TRIGGER refuse_metadata");
+        await Replicas.InsertAsync(replica, new TodoItem { Id = Guid.NewGuid(), Title = "accepted" });
+        Assert.Equal(2, ShadowRows.Count(replica));
+    }
+
+    private static void Execute(SqliteReplica replica, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={replica.Path}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

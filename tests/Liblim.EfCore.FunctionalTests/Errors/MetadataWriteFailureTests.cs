@@ -18,7 +18,7 @@ public class MetadataWriteFailureTests
         await Replicas.InsertAsync(replica, new TodoItem { Id = Guid.NewGuid(), Title = "already here" });
         var before = Snapshot.Of(replica);
         var metadataBefore = ShadowRows.Rows(replica);
-        Execute(replica, "CREATE TRIGGER refuse_metadata BEFORE INSERT ON __liblim_rows BEGIN SELECT RAISE(ABORT, 'metadata refused by a trigger'); END");
+        replica.Execute("CREATE TRIGGER refuse_metadata BEFORE INSERT ON __liblim_rows BEGIN SELECT RAISE(ABORT, 'metadata refused by a trigger'); END");
 
         await using (var db = replica.Open())
         {
@@ -32,17 +32,8 @@ public class MetadataWriteFailureTests
         Assert.Equal(before, Snapshot.Of(replica));
         Assert.Equal(metadataBefore, ShadowRows.Rows(replica));
 
-        Execute(replica, "DROP TRIGGER refuse_metadata");
+        replica.Execute("DROP TRIGGER refuse_metadata");
         await Replicas.InsertAsync(replica, new TodoItem { Id = Guid.NewGuid(), Title = "accepted" });
         Assert.Equal(2, ShadowRows.Count(replica));
-    }
-
-    private static void Execute(SqliteReplica replica, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={replica.Path}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }

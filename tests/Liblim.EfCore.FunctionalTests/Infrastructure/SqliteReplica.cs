@@ -43,6 +43,16 @@ public sealed class SqliteReplica : IReplica
         }
     }
 
+    /// <summary>Runs SQL on the file through a connection of its own, which neither EF nor Liblim sees (an app's own DDL, say).</summary>
+    public void Execute(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
     public override string ToString() => Name;
 
     private DbContextOptions<TodoDb> OptionsFor(Action<LiblimOptionsBuilder>? configure)

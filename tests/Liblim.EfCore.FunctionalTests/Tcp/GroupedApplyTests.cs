@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Liblim.EfCore.FunctionalTests.Infrastructure;
 using Liblim.EfCore.FunctionalTests.Model;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Liblim.EfCore.FunctionalTests.Tcp;
@@ -19,7 +18,7 @@ public class GroupedApplyTests
         await using var server = await TcpPeer.StartAsync("grouped-fail");
         // An app's own rule that Liblim cannot know of: the second row of the third batch breaks it while that batch is
         // being written, after its first row was.
-        Execute(server.Replica, "CREATE TRIGGER refuse_title BEFORE INSERT ON Items WHEN NEW.Title = 'refused' BEGIN SELECT RAISE(ABORT, 'refused by the app'); END");
+        server.Replica.Execute("CREATE TRIGGER refuse_title BEFORE INSERT ON Items WHEN NEW.Title = 'refused' BEGIN SELECT RAISE(ABORT, 'refused by the app'); END");
         // Keys in ascending order, so that whatever order a batch is written in, the refused row is not the first.
         Guid[] keys = [.. Enumerable.Range(1, 4).Select(i => Guid.Parse($"00000000-0000-0000-0000-00000000000{i}"))];
 
@@ -42,7 +41,7 @@ public class GroupedApplyTests
         }
 
         // What the peer sends again from its kept position is applied once the app lets it.
-        Execute(server.Replica, "DROP TRIGGER refuse_title");
+        server.Replica.Execute("DROP TRIGGER refuse_title");
         await using (var raw = await RawPeer.ConnectAsync(server))
         {
             await raw.GreetAndHaveAsync(3);
@@ -97,14 +96,5 @@ public class GroupedApplyTests
         var ts = raw.Timestamp();
         var priority = title switch { "first" => 1, "second" => 2, "third" => 3, _ => 4 };
         return $"Items/[\"{key:D}\"]:{{\"t\":\"{ts}\",\"v\":{{\"Title\":\"{title}\",\"Priority\":{priority}}},\"a\":[\"{ts}\"]}}";
-    }
-
-    private static void Execute(SqliteReplica replica, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={replica.Path}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }

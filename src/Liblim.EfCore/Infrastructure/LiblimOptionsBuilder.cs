@@ -35,6 +35,20 @@ public sealed class LiblimOptionsBuilder
         return this;
     }
 
+    /// <summary>
+    /// How long applying a peer's batches may keep one transaction open (default 1 second). Batches that arrive back to
+    /// back are applied in one transaction, committed as soon as the peer has sent nothing further, and at the latest
+    /// once this long has passed: longer makes a large sync faster (fewer commits); shorter makes a local SaveChanges
+    /// on SQLite, or another hub process on PostgreSQL, wait less for the write lock meanwhile. <see cref="TimeSpan.Zero"/>
+    /// commits every batch by itself. Every batch applied whole is kept whatever ends a sync.
+    /// </summary>
+    public LiblimOptionsBuilder SyncCommitInterval(TimeSpan interval)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero);
+        Extension = Extension.WithSyncCommitInterval(interval);
+        return this;
+    }
+
     /// <summary>The wall clock the hybrid logical clock reads (default <see cref="System.TimeProvider.System"/>); for tests.</summary>
     public LiblimOptionsBuilder TimeProvider(TimeProvider timeProvider)
     {

@@ -45,7 +45,7 @@ public class GroupedApplyTests
         await using (var raw = await RawPeer.ConnectAsync(server))
         {
             await raw.GreetAndHaveAsync(3);
-            await raw.SendAsync($"UCANHAZ 3\n{Row(raw, keys[2], "third")}\n{Row(raw, keys[3], "fourth")}\n\nKTHXBAI 0 0\n");
+            await raw.SendAsync($"UCANHAZ 3\n{Row(raw, keys[2], "third")}\n{Row(raw, keys[3], "fourth")}\n\nKTHXBAI\n");
             await raw.ReadErrorAndCloseAsync();
         }
 
@@ -90,6 +90,34 @@ public class GroupedApplyTests
         Assert.Equal(2500, reported);
         Assert.Empty(unreadable);
     }
+
+    [Fact]
+    public async Task With_a_sync_commit_interval_of_zero_each_batch_is_committed_and_reported_by_itself()
+    {
+        await using var server = await TcpPeer.StartAsync("grouped-zero", liblim: o => o.SyncCommitInterval(TimeSpan.Zero));
+        var reports = new ConcurrentQueue<int>();
+        server.Server.RowsChanged += (_, e) => reports.Enqueue(e.Rows.Count);
+        Guid[] keys = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()];
+
+        await using (var raw = await RawPeer.ConnectAsync(server))
+        {
+            await raw.GreetAndHaveAsync(3);
+            await raw.SendAsync(
+                $"UCANHAZ 1\n{Row(raw, keys[0], "first")}\n\n" +
+                $"UCANHAZ 2\n{Row(raw, keys[1], "second")}\n\n" +
+                $"UCANHAZ 3\n{Row(raw, keys[2], "third")}\n\nKTHXBAI\n");
+            Assert.Null(await raw.ReadErrorAndCloseAsync());
+        }
+
+        Assert.Equal([1, 1, 1], reports.ToArray());
+        await using var db = server.Replica.Open();
+        Assert.Equal(3, await db.Items.CountAsync());
+    }
+
+    [Fact]
+    public void A_negative_sync_commit_interval_is_refused()
+        => Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new DbContextOptionsBuilder<TodoDb>().UseSqlite("Data Source=:memory:").UseLiblim(o => o.SyncCommitInterval(TimeSpan.FromSeconds(-1))));
 
     private static string Row(RawPeer raw, Guid key, string title)
     {

@@ -14,6 +14,9 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
     /// <summary>The default for <see cref="MaxClockDrift"/>.</summary>
     public static readonly TimeSpan DefaultMaxClockDrift = TimeSpan.FromMinutes(5);
 
+    /// <summary>The default for <see cref="SyncCommitInterval"/>.</summary>
+    public static readonly TimeSpan DefaultSyncCommitInterval = TimeSpan.FromSeconds(1);
+
     private ExtensionInfo? _info;
 
     public LiblimOptionsExtension()
@@ -24,12 +27,15 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
     {
         NodeId = copyFrom.NodeId;
         MaxClockDrift = copyFrom.MaxClockDrift;
+        SyncCommitInterval = copyFrom.SyncCommitInterval;
         TimeProvider = copyFrom.TimeProvider;
     }
 
     public Guid? NodeId { get; private set; }
 
     public TimeSpan MaxClockDrift { get; private set; } = DefaultMaxClockDrift;
+
+    public TimeSpan SyncCommitInterval { get; private set; } = DefaultSyncCommitInterval;
 
     public TimeProvider TimeProvider { get; private set; } = TimeProvider.System;
 
@@ -38,6 +44,8 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
     public LiblimOptionsExtension WithNodeId(Guid nodeId) => new(this) { NodeId = nodeId };
 
     public LiblimOptionsExtension WithMaxClockDrift(TimeSpan maxDrift) => new(this) { MaxClockDrift = maxDrift };
+
+    public LiblimOptionsExtension WithSyncCommitInterval(TimeSpan interval) => new(this) { SyncCommitInterval = interval };
 
     public LiblimOptionsExtension WithTimeProvider(TimeProvider timeProvider) => new(this) { TimeProvider = timeProvider };
 
@@ -76,6 +84,7 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
         {
             debugInfo["Liblim:NodeId"] = Extension.NodeId?.ToString() ?? "(database)";
             debugInfo["Liblim:MaxClockDrift"] = Extension.MaxClockDrift.ToString();
+            debugInfo["Liblim:SyncCommitInterval"] = Extension.SyncCommitInterval.ToString();
         }
     }
 }

@@ -1,9 +1,11 @@
 using System.Data.Common;
 using System.Diagnostics;
+using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Liblim.EfCore.Sync.Internal;
 
@@ -16,16 +18,14 @@ namespace Liblim.EfCore.Sync.Internal;
 /// <para>
 /// The receiver commits when it has nothing more at hand (the peer has sent nothing further yet, or said it is done);
 /// a live change, which arrives alone, is committed at once. The group also commits by itself once it is
-/// <see cref="MaxDuration"/> old or holds <see cref="MaxStates"/> states, so that it never holds the write lock long,
+/// as old as the context's <c>SyncCommitInterval</c> (default 1 second) or holds <see cref="MaxStates"/> states, so that it
+/// never holds the write lock long,
 /// and after every batch where a batch could fail at its commit (<see cref="FailsOnlyAtCommit"/>).
 /// Live sessions are woken, and the changed rows reported, only after a commit.
 /// </para>
 /// </summary>
 internal sealed class ApplyGroup : IAsyncDisposable
 {
-    /// <summary>The longest a group stays open: how long a local SaveChanges may wait for the write lock because of it.</summary>
-    public static readonly TimeSpan MaxDuration = TimeSpan.FromSeconds(1);
-
     /// <summary>The most states one group applies before it commits.</summary>
     public const int MaxStates = 100_000;
 
@@ -42,6 +42,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
     private int _states;
     private Guid? _wake;
     private bool _batchAlone;
+    private TimeSpan _maxDuration;
 
     /// <param name="open">Gives the context to apply with; called when a group begins.</param>
     /// <param name="ownsContexts">Whether each context <paramref name="open"/> gives is this group's to dispose after its commit.</param>
@@ -68,6 +69,8 @@ internal sealed class ApplyGroup : IAsyncDisposable
             _transaction = await OwnedTransaction.BeginWriteAsync(_context, async: true, ct).ConfigureAwait(false);
             _startedAt = Stopwatch.GetTimestamp();
             _batchAlone = FailsOnlyAtCommit(_context);
+            _maxDuration = _context.GetService<IDbContextOptions>().FindExtension<LiblimOptionsExtension>()?.SyncCommitInterval
+                           ?? LiblimOptionsExtension.DefaultSyncCommitInterval;
         }
 
         await _transaction.SaveAsync(Savepoint, ct).ConfigureAwait(false);
@@ -102,7 +105,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
             _wake = result.Node;
         }
 
-        if (_batchAlone || !_transaction.IsOwned || _states >= MaxStates || Stopwatch.GetElapsedTime(_startedAt) >= MaxDuration)
+        if (_batchAlone || !_transaction.IsOwned || _states >= MaxStates || Stopwatch.GetElapsedTime(_startedAt) >= _maxDuration)
         {
             // In the app's own transaction, the app commits; what there is to report is reported now.
             await CommitAsync(ct).ConfigureAwait(false);

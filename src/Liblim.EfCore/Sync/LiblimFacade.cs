@@ -19,8 +19,7 @@ public sealed class LiblimFacade
     internal LiblimFacade(DbContext context)
     {
         Context = context;
-        Options = context.GetService<IDbContextOptions>().FindExtension<LiblimOptionsExtension>()
-            ?? throw new LiblimException($"{context.GetType().Name} does not use Liblim: call UseLiblim() after UseSqlite/UseNpgsql in its options.");
+        Options = LiblimOptionsExtension.Of(context);
     }
 
     internal DbContext Context { get; }

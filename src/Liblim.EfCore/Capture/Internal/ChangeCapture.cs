@@ -6,7 +6,6 @@ using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Sync.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Liblim.EfCore.Capture.Internal;
 
@@ -108,7 +107,7 @@ internal static class ChangeCapture
 
             var session = new StoreSession(context);
             var metadata = new MetadataStore(session);
-            var options = context.GetService<IDbContextOptions>().FindExtension<LiblimOptionsExtension>()!;
+            var options = LiblimOptionsExtension.Of(context);
             var clock = await metadata.LockAsync(options.NodeId, async, ct).ConfigureAwait(false);
             var ticks = HybridClock.Next(clock.Clock, options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             var at = new HybridTimestamp(ticks, clock.NodeId);

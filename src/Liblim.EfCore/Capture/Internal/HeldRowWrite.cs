@@ -5,7 +5,6 @@ using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Sync.Internal;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Liblim.EfCore.Capture.Internal;
 
@@ -21,7 +20,7 @@ internal static class HeldRowWrite
         var table = session.Model.FindTable(held.Table)
             ?? throw new LiblimException($"'{held.Table}' is not a replicated table of {context.GetType().Name}.");
         var columns = values is null ? [] : Columns(context, table, values);
-        var options = context.GetService<IDbContextOptions>().FindExtension<LiblimOptionsExtension>()!;
+        var options = LiblimOptionsExtension.Of(context);
         var transaction = await OwnedTransaction.BeginWriteAsync(context, async: true, ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {

@@ -1,6 +1,7 @@
 using Liblim.EfCore.Capture.Internal;
 using Liblim.EfCore.Metadata.Conventions;
 using Liblim.EfCore.Storage.Internal;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
@@ -40,6 +41,11 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
     public TimeProvider TimeProvider { get; private set; } = TimeProvider.System;
 
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
+
+    /// <summary>The Liblim options of a context; a <see cref="LiblimException"/> when it does not use Liblim.</summary>
+    public static LiblimOptionsExtension Of(DbContext context)
+        => context.GetService<IDbContextOptions>().FindExtension<LiblimOptionsExtension>()
+           ?? throw new LiblimException($"{context.GetType().Name} does not use Liblim: call UseLiblim() after UseSqlite/UseNpgsql in its options.");
 
     public LiblimOptionsExtension WithNodeId(Guid nodeId) => new(this) { NodeId = nodeId };
 

@@ -5,7 +5,6 @@ using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Sync.Internal;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Liblim.EfCore.Merge.Internal;
 
@@ -32,8 +31,7 @@ internal static class RowStateApplier
         DbContext context, RemoteBatch batch, bool async, CancellationToken ct, bool newKeysHaveNoRow = false)
     {
         var session = new StoreSession(context);
-        var options = context.GetService<IDbContextOptions>().FindExtension<LiblimOptionsExtension>()
-            ?? throw new LiblimException("This context does not use Liblim: call UseLiblim() on its options.");
+        var options = LiblimOptionsExtension.Of(context);
         var parsed = new ParsedValues();
         var states = Validate(session.Model, batch, parsed);
         var remoteMax = CheckDrift(batch, states, options);

@@ -5,7 +5,6 @@ using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Liblim.EfCore.Sync.Internal;
 
@@ -17,10 +16,9 @@ namespace Liblim.EfCore.Sync.Internal;
 /// commit per batch.
 /// <para>
 /// The receiver commits when it has nothing more at hand (the peer has sent nothing further yet, or said it is done);
-/// a live change, which arrives alone, is committed at once. The group also commits by itself once it is
-/// as old as the context's <c>SyncCommitInterval</c> (default 1 second) or holds <see cref="MaxStates"/> states, so that it
-/// never holds the write lock long,
-/// and after every batch where a batch could fail at its commit (<see cref="FailsOnlyAtCommit"/>).
+/// a live change, which arrives alone, is committed at once. The group also commits by itself once it is as old as the
+/// context's <c>SyncCommitInterval</c> (default 1 second) or holds <see cref="MaxStates"/> states, so that it never holds
+/// the write lock long, and after every batch where a batch could fail at its commit (<see cref="FailsOnlyAtCommit"/>).
 /// Live sessions are woken, and the changed rows reported, only after a commit.
 /// </para>
 /// </summary>
@@ -69,8 +67,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
             _transaction = await OwnedTransaction.BeginWriteAsync(_context, async: true, ct).ConfigureAwait(false);
             _startedAt = Stopwatch.GetTimestamp();
             _batchAlone = FailsOnlyAtCommit(_context);
-            _maxDuration = _context.GetService<IDbContextOptions>().FindExtension<LiblimOptionsExtension>()?.SyncCommitInterval
-                           ?? LiblimOptionsExtension.DefaultSyncCommitInterval;
+            _maxDuration = LiblimOptionsExtension.Of(_context).SyncCommitInterval;
         }
 
         await _transaction.SaveAsync(Savepoint, ct).ConfigureAwait(false);

@@ -1,0 +1,142 @@
+using System.Data.Common;
+using System.Globalization;
+using Liblim.EfCore.FunctionalTests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using static Liblim.EfCore.FunctionalTests.Values.ValueRoundTripTests;
+
+namespace Liblim.EfCore.FunctionalTests.Values;
+
+/// <summary>
+/// A merge writes rows with statements of its own, not through SaveChanges; on SQLite it binds most values itself. The
+/// rows it writes must be stored exactly as EF Core stores the same rows, in every column the same storage class and the
+/// same text, number or bytes: EF's own queries compare what they bind (a Guid as upper-case text, a time as text of a
+/// fixed form) with what is stored, so a row stored any other way would be there and not found.
+/// </summary>
+public class StoredFormTests
+{
+    [Fact]
+    public async Task Rows_a_merge_inserts_updates_and_deletes_on_SQLite_are_stored_exactly_as_EF_Core_stores_them()
+    {
+        using var writer = new ValueReplica(DatabaseKind.Sqlite);
+        using var receiver = new ValueReplica(DatabaseKind.Sqlite);
+        Func<ValueRow>[] samples = [ValueSamples.Typical, ValueSamples.Extremes, ValueSamples.EmptiesAndNulls];
+        var rows = samples.Select(sample => sample()).ToArray();
+        var unspecified = ValueSamples.Typical();
+        unspecified.When = new DateTime(2026, 11, 25, 6, 10, 33, DateTimeKind.Unspecified).AddTicks(1_000_001);
+        unspecified.NullableWhen = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Local);
+        var readings = new[]
+        {
+            new Reading { Sensor = "north", At = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddTicks(1_234_567), Value = 1.0 / 3 },
+            new Reading { Sensor = "south", At = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc), Value = -0.0 },
+        };
+        await using (var db = writer.Open())
+        {
+            db.Rows.AddRange([.. rows, unspecified]);
+            db.Readings.AddRange(readings);
+            await db.SaveChangesAsync();
+        }
+
+        await SyncAsync(writer, receiver);
+        await AssertStoredAlikeAsync(writer, receiver);
+
+        // Every value column of every row changes (each row takes the next sample's values), one row is deleted, and the
+        // readings (keyed by a text and a time) change their values: the merge updates and deletes by key.
+        await using (var db = writer.Open())
+        {
+            var stored = await db.Rows.ToListAsync();
+            for (var i = 0; i < rows.Length; i++)
+            {
+                var next = samples[(i + 1) % samples.Length]();
+                next.Id = rows[i].Id;
+                db.Entry(stored.Single(r => r.Id == next.Id)).CurrentValues.SetValues(next);
+            }
+
+            db.Rows.Remove(stored.Single(r => r.Id == unspecified.Id));
+            foreach (var reading in await db.Readings.ToListAsync())
+            {
+                reading.Value = reading.Value * 2 + 1;
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var result = await SyncAsync(writer, receiver);
+        Assert.Equal(rows.Length + 1 + readings.Length, result.RowsAppliedByPeer);
+        await AssertStoredAlikeAsync(writer, receiver);
+
+        // EF finds every merged row by its key, as it binds it.
+        await using (var db = receiver.Open())
+        {
+            foreach (var row in rows)
+            {
+                Assert.NotNull(await db.Rows.FindAsync(row.Id));
+            }
+
+            Assert.Null(await db.Rows.FindAsync(unspecified.Id));
+            foreach (var reading in readings)
+            {
+                Assert.NotNull(await db.Readings.FindAsync(reading.Sensor, reading.At));
+            }
+        }
+    }
+
+    private static async Task AssertStoredAlikeAsync(ValueReplica expected, ValueReplica actual)
+    {
+        foreach (var table in new[] { "Rows", "Readings" })
+        {
+            var want = await StoredAsync(expected, table);
+            var got = await StoredAsync(actual, table);
+            Assert.Equal(want.Count, got.Count);
+            for (var i = 0; i < want.Count; i++)
+            {
+                Assert.Equal(want[i], got[i]);
+            }
+        }
+    }
+
+    /// <summary>Each row of a table as one line per column, "column: storage class value", rows in order of their columns' text.</summary>
+    private static async Task<List<string>> StoredAsync(ValueReplica replica, string table)
+    {
+        await using var db = replica.Open();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        var columns = new List<string>();
+        await using (var info = Command(connection, $"SELECT name FROM pragma_table_info('{table}') ORDER BY cid"))
+        await using (var reader = await info.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                columns.Add(reader.GetString(0));
+            }
+        }
+
+        var rows = new List<string>();
+        var select = string.Join(", ", columns.Select(c => $"typeof(\"{c}\"), \"{c}\""));
+        await using (var query = Command(connection, $"SELECT {select} FROM \"{table}\""))
+        await using (var reader = await query.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                rows.Add(string.Join("\n", columns.Select((c, i) => $"{c}: {reader.GetString(2 * i)} {Exact(reader.GetValue(2 * i + 1))}")));
+            }
+        }
+
+        rows.Sort(StringComparer.Ordinal);
+        return rows;
+    }
+
+    private static string Exact(object value) => value switch
+    {
+        byte[] bytes => "x'" + Convert.ToHexString(bytes) + "'",
+        double real => BitConverter.DoubleToInt64Bits(real).ToString(CultureInfo.InvariantCulture),
+        string text => "'" + text + "'",
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+
+    private static DbCommand Command(DbConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+}

@@ -19,7 +19,8 @@ namespace Liblim.EfCore.Sync.Internal;
 /// a live change, which arrives alone, is committed at once. The group also commits by itself once it is as old as the
 /// context's <c>SyncCommitInterval</c> (default 1 second) or holds <see cref="MaxStates"/> states, so that it never holds
 /// the write lock long, and after every batch where a batch could fail at its commit (<see cref="FailsOnlyAtCommit"/>).
-/// Live sessions are woken, and the changed rows reported, only after a commit.
+/// Live sessions are woken, and the changed rows reported, only after a commit. On SQLite the savepoints' journals are
+/// kept in memory for the group (<see cref="InMemorySavepointJournal"/>).
 /// </para>
 /// </summary>
 internal sealed class ApplyGroup : IAsyncDisposable
@@ -35,6 +36,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
     private readonly List<ChangedRow> _changed = [];
     private readonly List<HeldBackRow> _heldBack = [];
     private DbContext? _context;
+    private InMemorySavepointJournal? _journal;
     private OwnedTransaction? _transaction;
     private long _startedAt;
     private int _states;
@@ -64,6 +66,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
         if (_transaction is null)
         {
             _context = await _open(ct).ConfigureAwait(false);
+            _journal = await InMemorySavepointJournal.BeginAsync(_context, ct).ConfigureAwait(false);
             _transaction = await OwnedTransaction.BeginWriteAsync(_context, async: true, ct).ConfigureAwait(false);
             _startedAt = Stopwatch.GetTimestamp();
             _batchAlone = FailsOnlyAtCommit(_context);
@@ -169,12 +172,19 @@ internal sealed class ApplyGroup : IAsyncDisposable
     private async Task EndAsync()
     {
         var transaction = _transaction;
+        var journal = _journal;
         var context = _context;
         _transaction = null;
+        _journal = null;
         _context = null;
         if (transaction is not null)
         {
             await transaction.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (journal is not null)
+        {
+            await journal.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_ownsContexts && context is not null)

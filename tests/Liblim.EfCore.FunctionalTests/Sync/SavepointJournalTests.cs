@@ -1,0 +1,95 @@
+using System.Data.Common;
+using Liblim.EfCore.FunctionalTests.Infrastructure;
+using Liblim.EfCore.FunctionalTests.Model;
+using Liblim.EfCore.Merge.Internal;
+using Liblim.EfCore.Sync.Internal;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.FunctionalTests.Sync;
+
+/// <summary>
+/// While batches are applied on SQLite, the connection keeps its temporary storage in memory, where SQLite writes each
+/// savepoint's journal; the app's own setting and its temporary tables are what they were before and after.
+/// </summary>
+public class SavepointJournalTests
+{
+    [Fact]
+    public async Task While_a_group_applies_batches_temporary_storage_is_in_memory_and_then_the_connection_has_its_own_setting_back()
+    {
+        using var source = new SqliteReplica("journal-source");
+        using var target = new SqliteReplica("journal-target");
+        var batch = await BatchOfAsync(source, 3);
+
+        // A group open for as long as the test needs: it commits only when told to.
+        await using var db = target.OpenWith(o => o.SyncCommitInterval(TimeSpan.FromHours(1)));
+        await db.Database.OpenConnectionAsync();
+        var connection = db.Database.GetDbConnection();
+        await ExecuteAsync(connection, "PRAGMA temp_store = FILE");
+
+        await using (var group = new ApplyGroup(db))
+        {
+            await group.ApplyAsync(batch, default);
+            Assert.Equal(2L, await ScalarAsync(connection, "PRAGMA temp_store")); // MEMORY
+            await group.CommitAsync(default);
+        }
+
+        Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA temp_store")); // FILE, as the app set it
+        Assert.Equal(System.Data.ConnectionState.Open, connection.State); // the app opened it: it stays open
+        Assert.Equal(3, await db.Items.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_sync_leaves_the_temporary_tables_on_the_apps_connection_alone()
+    {
+        using var source = new SqliteReplica("journal-temp-source");
+        using var target = new SqliteReplica("journal-temp-target");
+        await AddItemsAsync(source, 3);
+
+        await using var db = target.Open();
+        await db.Database.OpenConnectionAsync();
+        var connection = db.Database.GetDbConnection();
+        await ExecuteAsync(connection, "CREATE TEMP TABLE scratch (note TEXT); INSERT INTO scratch VALUES ('kept')");
+
+        await using (var from = source.Open())
+        {
+            await db.Liblim().SyncWithAsync(from);
+        }
+
+        // Changing temp_store would have dropped the table: with it there, the setting stays as it was.
+        Assert.Equal("kept", await ScalarAsync<string>(connection, "SELECT note FROM scratch"));
+        Assert.Equal(0L, await ScalarAsync(connection, "PRAGMA temp_store"));
+        Assert.Equal(3, await db.Items.CountAsync());
+    }
+
+    private static async Task AddItemsAsync(SqliteReplica replica, int count)
+    {
+        await using var db = replica.Open();
+        db.Items.AddRange(Enumerable.Range(0, count).Select(i => new TodoItem { Id = Guid.NewGuid(), Title = $"item {i}" }));
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>A replica's changes as one batch a peer would send.</summary>
+    private static async Task<RemoteBatch> BatchOfAsync(SqliteReplica replica, int count)
+    {
+        await AddItemsAsync(replica, count);
+        await using var db = replica.Open();
+        var (states, last) = await ChangeFeed.ReadAsync(db, 0, 1_000, Guid.Empty, async: true, default);
+        return new RemoteBatch(replica.Name, await db.Liblim().GetNodeIdAsync(), states, last);
+    }
+
+    private static Task<long> ScalarAsync(DbConnection connection, string sql) => ScalarAsync<long>(connection, sql);
+
+    private static async Task<T> ScalarAsync<T>(DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+}

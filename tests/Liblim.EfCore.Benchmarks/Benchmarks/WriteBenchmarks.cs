@@ -95,6 +95,7 @@ public class WriteBenchmarks
     private int SaveWithFloor(MetadataFloor.Kind kind)
     {
         using var transaction = _db!.Database.BeginTransaction();
+        _db.Database.AutoSavepointsEnabled = false; // as Liblim has it in the transaction it opens
         var kept = MetadataFloor.Before(_db, _keys, kind);
         var saved = _db.SaveChanges();
         MetadataFloor.After(_db, _keys, kind, kept, firstSeq: 1_000_001);

@@ -36,6 +36,8 @@ public class SavepointJournalTests
         Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA temp_store")); // FILE, as the app set it
         Assert.Equal(System.Data.ConnectionState.Open, connection.State); // the app opened it: it stays open
         Assert.Equal(3, await db.Items.CountAsync());
+        await db.Database.CloseConnectionAsync();
+        Assert.Equal(System.Data.ConnectionState.Closed, connection.State); // and closes when the app closes it
     }
 
     [Fact]
@@ -59,6 +61,35 @@ public class SavepointJournalTests
         Assert.Equal("kept", await ScalarAsync<string>(connection, "SELECT note FROM scratch"));
         Assert.Equal(0L, await ScalarAsync(connection, "PRAGMA temp_store"));
         Assert.Equal(3, await db.Items.CountAsync());
+    }
+
+    [Fact]
+    public async Task When_the_write_lock_cannot_be_had_the_connection_gets_its_own_setting_back()
+    {
+        using var source = new SqliteReplica("journal-busy-source");
+        using var target = new SqliteReplica("journal-busy-target");
+        var batch = await BatchOfAsync(source, 2);
+
+        // Another process holds the database's write lock for longer than this context waits (1 second).
+        await using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={target.Path}");
+        await other.OpenAsync();
+        await ExecuteAsync(other, "BEGIN IMMEDIATE");
+
+        await using var db = new TodoDb(new DbContextOptionsBuilder<TodoDb>()
+            .UseSqlite($"Data Source={target.Path}", o => o.CommandTimeout(1)).UseLiblim().Options);
+        await db.Database.OpenConnectionAsync();
+        var connection = db.Database.GetDbConnection();
+        await ExecuteAsync(connection, "PRAGMA temp_store = FILE");
+
+        await using (var group = new ApplyGroup(db))
+        {
+            var busy = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => group.ApplyAsync(batch, default));
+            Assert.Equal(5, busy.SqliteErrorCode); // SQLITE_BUSY
+        }
+
+        Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA temp_store"));
+        await ExecuteAsync(other, "ROLLBACK");
+        Assert.Equal(0, await db.Items.CountAsync());
     }
 
     private static async Task AddItemsAsync(SqliteReplica replica, int count)

@@ -66,8 +66,17 @@ internal sealed class ApplyGroup : IAsyncDisposable
         if (_transaction is null)
         {
             _context = await _open(ct).ConfigureAwait(false);
-            _journal = await InMemorySavepointJournal.BeginAsync(_context, ct).ConfigureAwait(false);
-            _transaction = await OwnedTransaction.BeginWriteAsync(_context, async: true, ct).ConfigureAwait(false);
+            try
+            {
+                _journal = await InMemorySavepointJournal.BeginAsync(_context, ct).ConfigureAwait(false);
+                _transaction = await OwnedTransaction.BeginWriteAsync(_context, async: true, ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                await EndAsync().ConfigureAwait(false);
+                throw;
+            }
+
             _startedAt = Stopwatch.GetTimestamp();
             _batchAlone = FailsOnlyAtCommit(_context);
             _maxDuration = LiblimOptionsExtension.Of(_context).SyncCommitInterval;

@@ -13,7 +13,7 @@ internal sealed class SqliteDialect : SqlDialect
     public static readonly SqliteDialect Instance = new();
 
     // Microsoft.Data.Sqlite writes a decimal as this text, and reads it back with decimal.Parse.
-    private const string DecimalFormat = "0.0###########################";
+    internal const string DecimalFormat = "0.0###########################";
 
     public override string DatabaseName => "SQLite";
 

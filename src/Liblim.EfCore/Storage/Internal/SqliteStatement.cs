@@ -132,7 +132,7 @@ internal sealed class SqliteStatement : IDisposable
         string text => text,
         char letter => new string(letter, 1),
         Guid guid => UpperCase(guid),
-        decimal number => number.ToString("0.0###########################", CultureInfo.InvariantCulture),
+        decimal number => number.ToString(SqliteDialect.DecimalFormat, CultureInfo.InvariantCulture),
         DateTime or DateTimeOffset or DateOnly or TimeOnly or TimeSpan when StoredAs(parameter) == SqliteType.Real => null,
         DateTime time => time.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture),
         DateTimeOffset time => time.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFFzzz", CultureInfo.InvariantCulture),

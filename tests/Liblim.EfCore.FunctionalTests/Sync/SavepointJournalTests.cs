@@ -64,7 +64,7 @@ public class SavepointJournalTests
     }
 
     [Fact]
-    public async Task When_the_write_lock_cannot_be_had_the_connection_gets_its_own_setting_back()
+    public async Task When_the_write_lock_cannot_be_had_the_connection_is_given_back_as_it_was()
     {
         using var source = new SqliteReplica("journal-busy-source");
         using var target = new SqliteReplica("journal-busy-target");
@@ -88,6 +88,8 @@ public class SavepointJournalTests
         }
 
         Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA temp_store"));
+        await db.Database.CloseConnectionAsync();
+        Assert.Equal(System.Data.ConnectionState.Closed, connection.State); // opened once by the app, closed once
         await ExecuteAsync(other, "ROLLBACK");
         Assert.Equal(0, await db.Items.CountAsync());
     }

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -90,13 +91,33 @@ internal sealed class OwnedTransaction : IAsyncDisposable
             return new OwnedTransaction(null, async);
         }
 
-        IDbContextTransaction transaction = (isolation, async) switch
+        IDbContextTransaction transaction;
+        try
         {
-            (null, true) => await database.BeginTransactionAsync(ct).ConfigureAwait(false),
-            (null, false) => database.BeginTransaction(),
-            ({ } level, true) => await database.BeginTransactionAsync(level, ct).ConfigureAwait(false),
-            ({ } level, false) => database.BeginTransaction(level),
-        };
+            transaction = (isolation, async) switch
+            {
+                (null, true) => await database.BeginTransactionAsync(ct).ConfigureAwait(false),
+                (null, false) => database.BeginTransaction(),
+                ({ } level, true) => await database.BeginTransactionAsync(level, ct).ConfigureAwait(false),
+                ({ } level, false) => database.BeginTransaction(level),
+            };
+        }
+        catch (DbException) when (database.GetDbConnection().State == ConnectionState.Open)
+        {
+            // EF opens the connection for the transaction (or counts one more use of it) and, when the database then refuses
+            // to begin (its write lock busy past the timeout), leaves it so: the app's own close would not close it.
+            if (async)
+            {
+                await database.CloseConnectionAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                database.CloseConnection();
+            }
+
+            throw;
+        }
+
         return new OwnedTransaction(transaction, async);
     }
 }

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -12,9 +11,6 @@ namespace Liblim.EfCore.Storage.Internal;
 /// </summary>
 internal sealed class SqliteStatement : IDisposable
 {
-    /// <summary>What <see cref="TryBind"/> has for a value it leaves to Microsoft.Data.Sqlite (no SQLite result code is negative).</summary>
-    private const int NotBound = -1;
-
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
 
@@ -86,61 +82,24 @@ internal sealed class SqliteStatement : IDisposable
         return true;
     }
 
-    /// <summary>
-    /// Binds a parameter's value as Microsoft.Data.Sqlite binds it: null, an integer (a boolean as 0 or 1), a real, bytes,
-    /// or text (a Guid in upper case, dates and times in its fixed forms). False for what this leaves to it: a NaN (which it
-    /// refuses), a date or time the parameter asks to store as a real, a value of any other type.
-    /// </summary>
+    /// <summary>Binds a parameter's value as Microsoft.Data.Sqlite binds it; false for what this leaves to it (<see cref="SqliteStoredValue.TryGet"/>).</summary>
     private bool TryBind(int index, DbParameter parameter)
     {
-        var value = parameter.Value;
-        var rc = value switch
-        {
-            null or DBNull => raw.sqlite3_bind_null(_statement, index),
-            long number => raw.sqlite3_bind_int64(_statement, index, number),
-            int number => raw.sqlite3_bind_int64(_statement, index, number),
-            short number => raw.sqlite3_bind_int64(_statement, index, number),
-            sbyte number => raw.sqlite3_bind_int64(_statement, index, number),
-            byte number => raw.sqlite3_bind_int64(_statement, index, number),
-            ushort number => raw.sqlite3_bind_int64(_statement, index, number),
-            uint number => raw.sqlite3_bind_int64(_statement, index, number),
-            ulong number => raw.sqlite3_bind_int64(_statement, index, unchecked((long)number)),
-            bool flag => raw.sqlite3_bind_int64(_statement, index, flag ? 1 : 0),
-            char letter when StoredAs(parameter) == SqliteType.Integer => raw.sqlite3_bind_int64(_statement, index, letter),
-            double real when !double.IsNaN(real) => raw.sqlite3_bind_double(_statement, index, real),
-            float real when !float.IsNaN(real) => raw.sqlite3_bind_double(_statement, index, real),
-            byte[] bytes => raw.sqlite3_bind_blob(_statement, index, bytes),
-            Guid guid when StoredAs(parameter) == SqliteType.Blob => raw.sqlite3_bind_blob(_statement, index, guid.ToByteArray()),
-            _ when TextForm(value, parameter) is { } text => raw.sqlite3_bind_text(_statement, index, text),
-            _ => NotBound,
-        };
-        if (rc == NotBound)
+        if (!SqliteStoredValue.TryGet(parameter, out var stored))
         {
             return false;
         }
 
-        Check(_db, rc);
+        Check(_db, stored.Class switch
+        {
+            SqliteStorageClass.Integer => raw.sqlite3_bind_int64(_statement, index, stored.Integer),
+            SqliteStorageClass.Real => raw.sqlite3_bind_double(_statement, index, stored.Real),
+            SqliteStorageClass.Text => raw.sqlite3_bind_text(_statement, index, stored.Text),
+            SqliteStorageClass.Blob => raw.sqlite3_bind_blob(_statement, index, stored.Blob),
+            _ => raw.sqlite3_bind_null(_statement, index),
+        });
         return true;
     }
-
-    /// <summary>
-    /// The text Microsoft.Data.Sqlite stores for a value it stores as text; null for a date or time the parameter asks to
-    /// store as a real, and for a value of any other type.
-    /// </summary>
-    private static string? TextForm(object value, DbParameter parameter) => value switch
-    {
-        string text => text,
-        char letter => new string(letter, 1),
-        Guid guid => UpperCase(guid),
-        decimal number => number.ToString(SqliteDialect.DecimalFormat, CultureInfo.InvariantCulture),
-        DateTime or DateTimeOffset or DateOnly or TimeOnly or TimeSpan when StoredAs(parameter) == SqliteType.Real => null,
-        DateTime time => time.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture),
-        DateTimeOffset time => time.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFFzzz", CultureInfo.InvariantCulture),
-        DateOnly day => day.ToString(@"yyyy\-MM\-dd", CultureInfo.InvariantCulture),
-        TimeOnly time => time.ToString(time.Ticks % TimeSpan.TicksPerSecond == 0 ? "HH:mm:ss" : "HH:mm:ss.fffffff", CultureInfo.InvariantCulture),
-        TimeSpan span => span.ToString("c", CultureInfo.InvariantCulture),
-        _ => null,
-    };
 
     /// <summary>
     /// Whether a size was set on the parameter (a SqliteParameter without one reports its value's length as its size).
@@ -153,20 +112,6 @@ internal sealed class SqliteStatement : IDisposable
         parameter.Value = value;
         return size is not (0 or -1);
     }
-
-    private static SqliteType StoredAs(DbParameter parameter) => parameter is SqliteParameter sqlite ? sqlite.SqliteType : SqliteType.Text;
-
-    private static string UpperCase(Guid guid) => string.Create(36, guid, static (text, value) =>
-    {
-        value.TryFormat(text, out _);
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] is >= 'a' and <= 'f')
-            {
-                text[i] = (char)(text[i] - ('a' - 'A'));
-            }
-        }
-    });
 
     /// <summary>Binds a parameter (1-based, in order of appearance): text, a blob, an integer, or null.</summary>
     public void Bind(int index, object? value)

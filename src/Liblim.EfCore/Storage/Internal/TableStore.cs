@@ -1,6 +1,8 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text;
 using Liblim.EfCore.Metadata.Internal;
+using Liblim.EfCore.Values;
 
 namespace Liblim.EfCore.Storage.Internal;
 
@@ -25,26 +27,76 @@ internal sealed class TableStore(StoreSession session, ReplicatedTable table)
     public async Task<Dictionary<string, object?[]>> ReadWhereAsync(IReadOnlyList<ReplicatedColumn> columns, IReadOnlyList<object?[]> tuples, bool async, CancellationToken ct)
     {
         var result = new Dictionary<string, object?[]>(tuples.Count, StringComparer.Ordinal);
-        var all = table.AllColumns;
-        var select = $"SELECT {string.Join(", ", all.Select(c => session.Column(c.Name)))} FROM {session.Table(table)} WHERE ";
+        var select = $"SELECT {string.Join(", ", table.AllColumns.Select(c => session.Column(c.Name)))} FROM {session.Table(table)} WHERE ";
+        if (JsonList(columns, tuples) is { } list)
+        {
+            using var command = session.CreateCommand(select + session.Dialect.InTextList(session.Column(columns[0].Name), "@k"));
+            StoreSession.AddParameter(command, "@k", list);
+            await ReadIntoAsync(result, command, async, ct).ConfigureAwait(false);
+            return result;
+        }
+
         foreach (var chunk in tuples.Chunk(Math.Max(1, session.Dialect.MaxParameters / columns.Count)))
         {
             using var command = session.CreateCommand("");
             command.CommandText = select + Predicate(command, columns, chunk, "k");
-            using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
-            while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
-            {
-                var values = new object?[all.Count];
-                for (var i = 0; i < values.Length; i++)
-                {
-                    values[i] = all[i].Read(reader, i);
-                }
-
-                result[table.EncodeKey(values.AsSpan(0, table.KeyColumns.Count))] = values;
-            }
+            await ReadIntoAsync(result, command, async, ct).ConfigureAwait(false);
         }
 
         return result;
+    }
+
+    private async Task ReadIntoAsync(Dictionary<string, object?[]> result, DbCommand command, bool async, CancellationToken ct)
+    {
+        var all = table.AllColumns;
+        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+        while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
+        {
+            var values = new object?[all.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = all[i].Read(reader, i);
+            }
+
+            result[table.EncodeKey(values.AsSpan(0, table.KeyColumns.Count))] = values;
+        }
+    }
+
+    /// <summary>
+    /// On SQLite, the values of one column as a JSON array of what SQLite stores for them, integers and texts, so that one
+    /// statement reads the rows of any number of them (<c>json_each</c>) rather than one statement per 200 parameters, each
+    /// bound by name; null for several columns, another database, or a value stored as anything else.
+    /// </summary>
+    private string? JsonList(IReadOnlyList<ReplicatedColumn> columns, IReadOnlyList<object?[]> tuples)
+    {
+        if (columns.Count != 1 || session.Dialect is not SqliteDialect)
+        {
+            return null;
+        }
+
+        using var scratch = session.CreateCommand("");
+        var parameter = columns[0].CreateParameter(scratch, "@v", null);
+        var json = new StringBuilder("[");
+        foreach (var tuple in tuples)
+        {
+            columns[0].SetParameterValue(parameter, tuple[0]);
+            if (!SqliteStoredValue.TryGet(parameter, out var stored) || stored.Class is not (SqliteStorageClass.Integer or SqliteStorageClass.Text))
+            {
+                return null;
+            }
+
+            json.Append(json.Length == 1 ? "" : ",");
+            if (stored.Class == SqliteStorageClass.Integer)
+            {
+                json.Append(stored.Integer.ToString(CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                CanonicalJson.AppendQuoted(json, stored.Text!);
+            }
+        }
+
+        return json.Append(']').ToString();
     }
 
     /// <summary>Inserts rows.</summary>

@@ -89,6 +89,6 @@ internal sealed class InMemorySavepointJournal : IAsyncDisposable
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        await StoreSession.ExecuteAsync(command, async: true, ct).ConfigureAwait(false);
     }
 }

@@ -11,9 +11,6 @@ internal sealed partial class MetadataStore(StoreSession session)
 {
     private const int ColumnsPerRow = 11;
 
-    // The place of seq in RowColumns.
-    private const int SeqColumn = 2;
-
     /// <summary>
     /// Locks the state row for the rest of the transaction (creating it on first use) and reads it. Every
     /// replicated write takes this lock first, so sequence numbers and clocks are handed out one transaction
@@ -140,49 +137,18 @@ internal sealed partial class MetadataStore(StoreSession session)
     }
 
     /// <summary>
-    /// Writes metadata rows one statement execution per row. The columns a row leaves null are NULL in the statement's
-    /// text rather than parameters: one statement per set of null columns (a handful), each prepared once. On a
-    /// Microsoft.Data.Sqlite connection the statements run on its SQLite handle with parameters bound by position
-    /// (<see cref="SqliteStatement"/>); otherwise as commands.
+    /// Writes metadata rows one statement execution per row (<see cref="RowCommand"/>). The columns a row leaves null are
+    /// NULL in the statement's text rather than parameters: one statement per set of null columns (a handful), each
+    /// prepared once.
     /// </summary>
     private async Task WriteRowAtATimeAsync(List<RowMetadata> rows, string insert, string conflict, bool async, CancellationToken ct)
     {
-        var connection = session.Connection;
-        var handles = new Dictionary<int, SqliteStatement?>();
         var commands = new Dictionary<int, RowCommand>();
         try
         {
             foreach (var row in rows)
             {
                 var nulls = NullColumns(row);
-                if (!handles.TryGetValue(nulls, out var statement))
-                {
-                    handles[nulls] = statement = SqliteStatement.Prepare(connection, insert + Placeholders(0, nulls) + conflict);
-                }
-
-                if (statement is not null)
-                {
-                    var position = 0;
-                    for (var c = 0; c < ColumnsPerRow; c++)
-                    {
-                        if ((nulls & (1 << c)) == 0)
-                        {
-                            position++;
-                            if (c == SeqColumn)
-                            {
-                                statement.Bind(position, row.Seq);
-                            }
-                            else
-                            {
-                                statement.Bind(position, Value(row, c));
-                            }
-                        }
-                    }
-
-                    statement.Execute();
-                    continue;
-                }
-
                 if (!commands.TryGetValue(nulls, out var command))
                 {
                     commands[nulls] = command = new RowCommand(session.CreateCommand(insert + Placeholders(0, nulls) + conflict));
@@ -209,11 +175,6 @@ internal sealed partial class MetadataStore(StoreSession session)
         }
         finally
         {
-            foreach (var statement in handles.Values)
-            {
-                statement?.Dispose();
-            }
-
             foreach (var command in commands.Values)
             {
                 command.Dispose();

@@ -3,12 +3,16 @@ using System.Data.Common;
 namespace Liblim.EfCore.Storage.Internal;
 
 /// <summary>
-/// One statement executed once per row, prepared on first use, its parameters created once and given each row's
-/// values: how rows are written where <see cref="SqlDialect.WritesRowAtATime"/>.
+/// One statement executed once per row, its parameters created once and given each row's values: how rows are written
+/// where <see cref="SqlDialect.WritesRowAtATime"/>. On first use it is prepared; on a Microsoft.Data.Sqlite connection
+/// also on the connection's SQLite handle (<see cref="SqliteStatement"/>), which then runs every row whose values it
+/// binds as Microsoft.Data.Sqlite would, without a command execution per row; the command runs the others.
 /// </summary>
 internal sealed class RowCommand : IDisposable
 {
     private readonly DbCommand _command;
+    private SqliteStatement? _handle;
+    private bool _started;
     private bool _prepared;
 
     /// <param name="command">The command, its text set; its parameters are added by the caller, in order.</param>
@@ -20,8 +24,19 @@ internal sealed class RowCommand : IDisposable
     public DbCommand Command => _command;
 
     /// <summary>Executes the statement with the parameters' current values.</summary>
-    public async Task<int> ExecuteAsync(bool async, CancellationToken ct)
+    public async Task ExecuteAsync(bool async, CancellationToken ct)
     {
+        if (!_started)
+        {
+            _handle = SqliteStatement.Prepare(_command);
+            _started = true;
+        }
+
+        if (_handle is not null && _handle.TryExecute(_command.Parameters))
+        {
+            return;
+        }
+
         if (!_prepared)
         {
             if (async)
@@ -36,8 +51,12 @@ internal sealed class RowCommand : IDisposable
             _prepared = true;
         }
 
-        return await StoreSession.ExecuteAsync(_command, async, ct).ConfigureAwait(false);
+        await StoreSession.ExecuteAsync(_command, async, ct).ConfigureAwait(false);
     }
 
-    public void Dispose() => _command.Dispose();
+    public void Dispose()
+    {
+        _handle?.Dispose();
+        _command.Dispose();
+    }
 }

@@ -21,7 +21,7 @@ internal sealed class SqliteStatement : IDisposable
     }
 
     /// <summary>Prepares the statement on the connection; null when the connection is not an open Microsoft.Data.Sqlite one.</summary>
-    public static SqliteStatement? Prepare(DbConnection connection, string sql)
+    private static SqliteStatement? Prepare(DbConnection connection, string sql)
     {
         if (connection is not SqliteConnection { Handle: { } db })
         {
@@ -113,23 +113,8 @@ internal sealed class SqliteStatement : IDisposable
         return size is not (0 or -1);
     }
 
-    /// <summary>Binds a parameter (1-based, in order of appearance): text, a blob, an integer, or null.</summary>
-    public void Bind(int index, object? value)
-        => Check(_db, value switch
-        {
-            string text => raw.sqlite3_bind_text(_statement, index, text),
-            byte[] bytes => raw.sqlite3_bind_blob(_statement, index, bytes),
-            long number => raw.sqlite3_bind_int64(_statement, index, number),
-            int number => raw.sqlite3_bind_int(_statement, index, number),
-            null or DBNull => raw.sqlite3_bind_null(_statement, index),
-            _ => throw new InvalidOperationException($"A value of type {value.GetType()} cannot be bound here."),
-        });
-
-    /// <summary>Binds an integer parameter without boxing it.</summary>
-    public void Bind(int index, long value) => Check(_db, raw.sqlite3_bind_int64(_statement, index, value));
-
     /// <summary>Runs the statement with the values bound, then readies it for the next ones.</summary>
-    public void Execute()
+    private void Execute()
     {
         var rc = raw.sqlite3_step(_statement);
         if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)

@@ -50,9 +50,6 @@ internal sealed class StoreSession
         }
     }
 
-    /// <summary>The context's connection.</summary>
-    public DbConnection Connection => _context.Database.GetDbConnection();
-
     /// <summary>A command on the context's connection, enlisted in its current transaction.</summary>
     public DbCommand CreateCommand(string text)
     {

@@ -159,15 +159,12 @@ internal sealed class TableStore(StoreSession session, ReplicatedTable table)
     /// <summary>
     /// Runs one statement per row: <paramref name="build"/> writes it for the first row, adding one parameter per column of
     /// <paramref name="columns"/>, in order; every row then gives those parameters its values. A row holds model values by
-    /// <see cref="ReplicatedColumn.Ordinal"/> (keys first, so a key tuple is a row's beginning). On a Microsoft.Data.Sqlite
-    /// connection the statement also runs on its SQLite handle, its parameters bound by position (<see cref="SqliteStatement"/>),
-    /// for every row whose values it binds as Microsoft.Data.Sqlite would; the command runs the others.
+    /// <see cref="ReplicatedColumn.Ordinal"/> (keys first, so a key tuple is a row's beginning).
     /// </summary>
     private async Task EachRowAsync(IReadOnlyList<object?[]> rows, Func<DbCommand, string> build, IReadOnlyList<ReplicatedColumn> columns, bool async, CancellationToken ct)
     {
         using var statement = new RowCommand(session.CreateCommand(""));
         statement.Command.CommandText = build(statement.Command);
-        using var handle = SqliteStatement.Prepare(statement.Command);
         foreach (var row in rows)
         {
             for (var c = 0; c < columns.Count; c++)
@@ -175,10 +172,7 @@ internal sealed class TableStore(StoreSession session, ReplicatedTable table)
                 columns[c].SetParameterValue(statement.Parameters[c], row[columns[c].Ordinal]);
             }
 
-            if (handle is null || !handle.TryExecute(statement.Parameters))
-            {
-                await statement.ExecuteAsync(async, ct).ConfigureAwait(false);
-            }
+            await statement.ExecuteAsync(async, ct).ConfigureAwait(false);
         }
     }
 

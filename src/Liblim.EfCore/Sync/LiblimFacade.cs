@@ -2,6 +2,7 @@ using Liblim.EfCore.Capture.Internal;
 using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Sync.Internal;
+using Liblim.EfCore.Sync.Transport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
@@ -56,7 +57,7 @@ public sealed class LiblimFacade
     public Task<SyncResult> SyncWithAsync(DbContext other, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return InProcessSync.SyncAsync(this, other.Liblim(), cancellationToken);
+        return InProcessSession.RunAsync(Context, other, cancellationToken);
     }
 
     /// <summary>

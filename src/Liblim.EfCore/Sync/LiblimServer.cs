@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Net.Sockets;
 using Liblim.EfCore.Sync.Internal;
+using Liblim.EfCore.Sync.Transport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -133,7 +134,7 @@ public sealed class LiblimServer : IAsyncDisposable
         try
         {
             client.NoDelay = true;
-            var connection = new LiblimConnection(await OpenStreamAsync(client).ConfigureAwait(false), _options.Limits);
+            var connection = new StreamChannel(await OpenStreamAsync(client).ConfigureAwait(false), _options.Limits);
             await using (connection.ConfigureAwait(false))
             {
                 if (!hasSlot)

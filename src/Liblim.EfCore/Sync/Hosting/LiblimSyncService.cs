@@ -1,4 +1,5 @@
 using Liblim.EfCore.Sync.Internal;
+using Liblim.EfCore.Sync.Transport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

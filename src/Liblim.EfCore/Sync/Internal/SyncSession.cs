@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Protocol;
+using Liblim.EfCore.Sync.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Liblim.EfCore.Sync.Internal;
@@ -19,7 +20,7 @@ internal sealed class SyncSession
     private const string ClientRole = "client";
     private const string ServerRole = "server";
 
-    private readonly LiblimConnection _connection;
+    private readonly IMessageChannel _connection;
     private readonly ReplicaAccess _replica;
     private readonly SessionSettings _settings;
     private readonly List<ChangedRow> _changed = [];
@@ -32,7 +33,7 @@ internal sealed class SyncSession
     private long _toSend;
     private long _receivedThrough = -1;
 
-    private SyncSession(LiblimConnection connection, ReplicaAccess replica, SessionSettings settings)
+    private SyncSession(IMessageChannel connection, ReplicaAccess replica, SessionSettings settings)
     {
         _connection = connection;
         _replica = replica;
@@ -44,7 +45,7 @@ internal sealed class SyncSession
     private string Peer => _peerNode == Guid.Empty ? _settings.Remote : $"{_peerNode} at {_settings.Remote}";
 
     /// <summary>Runs the client side: one-shot (returns when both sides are in sync) or live (returns when closed).</summary>
-    public static Task<SyncResult> RunClientAsync(LiblimConnection connection, ReplicaAccess replica, string secret, bool live, SessionSettings settings, CancellationToken ct)
+    public static Task<SyncResult> RunClientAsync(IMessageChannel connection, ReplicaAccess replica, string secret, bool live, SessionSettings settings, CancellationToken ct)
     {
         if (live && !replica.IsConcurrent)
         {
@@ -72,7 +73,7 @@ internal sealed class SyncSession
     }
 
     /// <summary>Runs the server side of a session a client opened.</summary>
-    public static Task<SyncResult> RunServerAsync(LiblimConnection connection, ReplicaAccess replica, Guid localNode, Func<Guid, string?> secretFor, SessionSettings settings, CancellationToken ct)
+    public static Task<SyncResult> RunServerAsync(IMessageChannel connection, ReplicaAccess replica, Guid localNode, Func<Guid, string?> secretFor, SessionSettings settings, CancellationToken ct)
     {
         var session = new SyncSession(connection, replica, settings) { _localNode = localNode };
         return session.RunAsync(async () =>

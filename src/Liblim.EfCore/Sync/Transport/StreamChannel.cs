@@ -2,14 +2,14 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Liblim.EfCore.Protocol;
 
-namespace Liblim.EfCore.Sync.Internal;
+namespace Liblim.EfCore.Sync.Transport;
 
 /// <summary>
-/// The one class that does a connection's I/O: it reads lines through a pipe and hands them to the parser,
-/// advancing the pipe only by what the parser consumed, and writes messages through the protocol writer.
-/// Reads time out; writes are serialized, so a live session's two loops can share it.
+/// A channel over a byte stream (TCP, TLS): the one class that does such a connection's I/O. It reads lines through a
+/// pipe and hands them to the parser, advancing the pipe only by what the parser consumed, and writes messages through
+/// the protocol writer. Reads time out; writes are serialized, so a live session's two loops can share it.
 /// </summary>
-internal sealed class LiblimConnection : IAsyncDisposable
+internal sealed class StreamChannel : IMessageChannel
 {
     private const int FlushThreshold = 64 * 1024;
 
@@ -21,7 +21,7 @@ internal sealed class LiblimConnection : IAsyncDisposable
     private long _bytesSent;
     private long _bytesReceived;
 
-    public LiblimConnection(Stream stream, LiblimProtocolLimits limits)
+    public StreamChannel(Stream stream, LiblimProtocolLimits limits)
     {
         _stream = stream;
         _limits = limits;
@@ -33,10 +33,6 @@ internal sealed class LiblimConnection : IAsyncDisposable
 
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
-    public LiblimProtocolLimits Limits => _limits;
-
-    /// <summary>Reads the next message.</summary>
-    /// <exception cref="ProtocolException">Malformed input, a line over the limit, a timeout, the connection closed, or an <c>OHNOES</c> from the peer.</exception>
     public async Task<ProtocolMessage> ReadAsync(TimeSpan timeout, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -84,7 +80,6 @@ internal sealed class LiblimConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes messages and flushes them, as one unit with respect to other writers.</summary>
     public async Task SendAsync(IEnumerable<ProtocolMessage> messages, CancellationToken ct)
     {
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
@@ -104,22 +99,6 @@ internal sealed class LiblimConnection : IAsyncDisposable
         finally
         {
             _writeLock.Release();
-        }
-    }
-
-    public Task SendAsync(ProtocolMessage message, CancellationToken ct) => SendAsync([message], ct);
-
-    /// <summary>Tells the peer why this side gives up, as far as the connection still allows; never throws.</summary>
-    public async Task TrySendErrorAsync(ProtocolErrorCode code, string text)
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await SendAsync(new ErrorMessage(code, text), timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or ProtocolException)
-        {
-            // The peer is gone or not reading; it will see the connection close.
         }
     }
 

@@ -2,12 +2,12 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 
-namespace Liblim.EfCore.Sync.Internal;
+namespace Liblim.EfCore.Sync.Transport;
 
 /// <summary>Opens a connection to a peer's address: TCP, with TLS for <c>liblims://</c>.</summary>
 internal static class PeerConnector
 {
-    public static async Task<LiblimConnection> ConnectAsync(Uri address, LiblimClientOptions options, CancellationToken ct)
+    public static async Task<StreamChannel> ConnectAsync(Uri address, LiblimClientOptions options, CancellationToken ct)
     {
         var (host, port, tls) = LiblimPeerAddress.Parse(address);
         var client = new TcpClient { NoDelay = true };
@@ -49,7 +49,7 @@ internal static class PeerConnector
                 stream = ssl;
             }
 
-            return new LiblimConnection(new OwningStream(stream, client), options.Limits);
+            return new StreamChannel(new OwningStream(stream, client), options.Limits);
         }
         catch
         {

@@ -54,6 +54,10 @@ namespace MigrationsSample.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("received_seq");
 
+                    b.Property<long?>("SentSeq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sent_seq");
+
                     b.HasKey("PeerId")
                         .HasName("pk_liblim_peers");
 
@@ -73,6 +77,10 @@ namespace MigrationsSample.Migrations.Postgres
                     b.Property<string>("NodeId")
                         .HasColumnType("text")
                         .HasColumnName("node_id");
+
+                    b.Property<string>("RetiredNodeId")
+                        .HasColumnType("text")
+                        .HasColumnName("retired_node_id");
 
                     b.Property<long>("Seq")
                         .HasColumnType("bigint")

@@ -49,6 +49,10 @@ namespace MigrationsSample.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("received_seq");
 
+                    b.Property<long?>("SentSeq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sent_seq");
+
                     b.HasKey("PeerId")
                         .HasName("pk_liblim_peers");
 
@@ -68,6 +72,10 @@ namespace MigrationsSample.Migrations.Sqlite
                     b.Property<string>("NodeId")
                         .HasColumnType("TEXT")
                         .HasColumnName("node_id");
+
+                    b.Property<string>("RetiredNodeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retired_node_id");
 
                     b.Property<long>("Seq")
                         .HasColumnType("INTEGER")

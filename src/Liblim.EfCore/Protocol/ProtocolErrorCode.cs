@@ -41,4 +41,11 @@ public enum ProtocolErrorCode
 
     /// <summary><c>closed</c>: the connection closed before the session ended (never sent on the wire).</summary>
     Closed,
+
+    /// <summary>
+    /// <c>restarted</c>: the sender has just taken a new node id, having found that the receiver knows more of its feed
+    /// than it holds (it was restored from an older copy, or copied); a new session, under the new id, brings both sides
+    /// up to date. A client connects again at once.
+    /// </summary>
+    Restarted,
 }

@@ -29,6 +29,7 @@ internal static class ProtocolSyntax
         ProtocolErrorCode.Rejected => "rejected",
         ProtocolErrorCode.Busy => "busy",
         ProtocolErrorCode.Closed => "closed",
+        ProtocolErrorCode.Restarted => "restarted",
         _ => "internal",
     };
 

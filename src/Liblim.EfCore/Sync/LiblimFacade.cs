@@ -29,7 +29,8 @@ public sealed class LiblimFacade
 
     /// <summary>
     /// This replica's node id: the configured one, else <c>LIBLIM_INSTANCE_ID</c>, else the id generated
-    /// for this database on first use and kept in it.
+    /// for this database on first use and kept in it; once a sync has found the database restored from an older copy
+    /// (or copied), the new id it took then.
     /// </summary>
     public async Task<Guid> GetNodeIdAsync(CancellationToken cancellationToken = default)
     {
@@ -57,7 +58,7 @@ public sealed class LiblimFacade
     public Task<SyncResult> SyncWithAsync(DbContext other, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return InProcessSession.RunAsync(Context, other, cancellationToken);
+        return Restarts.RunAsync(() => InProcessSession.RunAsync(Context, other, cancellationToken));
     }
 
     /// <summary>
@@ -82,13 +83,17 @@ public sealed class LiblimFacade
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.Secret);
         options.Limits.Validate();
-        var connection = await PeerConnector.ConnectAsync(peer, options, cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var logger = Context.GetService<ILoggerFactory>().CreateLogger<LiblimFacade>();
+        var settings = new SessionSettings(options.Limits, peer.ToString(), logger, TimeSpan.FromSeconds(1), progress);
+        var replica = ReplicaAccess.Over(Context);
+        return await Restarts.RunAsync(async () =>
         {
-            var logger = Context.GetService<ILoggerFactory>().CreateLogger<LiblimFacade>();
-            var settings = new SessionSettings(options.Limits, peer.ToString(), logger, TimeSpan.FromSeconds(1), progress);
-            return await SyncSession.RunClientAsync(connection, ReplicaAccess.Over(Context), options.Secret, live: false, settings, cancellationToken).ConfigureAwait(false);
-        }
+            var connection = await PeerConnector.ConnectAsync(peer, options, cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                return await SyncSession.RunClientAsync(connection, replica, options.Secret, live: false, settings, cancellationToken).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -145,12 +150,7 @@ public sealed class LiblimFacade
         return HeldRowWrite.WriteAsync(Context, row, null, cancellationToken);
     }
 
+    /// <summary>How far this database has applied the peer's feed.</summary>
     internal static async Task<long> ReadWatermarkAsync(DbContext context, Guid peer, CancellationToken ct)
-    {
-        var transaction = await OwnedTransaction.BeginSnapshotAsync(context, async: true, ct).ConfigureAwait(false);
-        await using (transaction.ConfigureAwait(false))
-        {
-            return await new MetadataStore(new StoreSession(context)).ReadWatermarkAsync(peer, async: true, ct).ConfigureAwait(false);
-        }
-    }
+        => (await PeerRecords.ReadAsync(context, peer, ct).ConfigureAwait(false)).Watermark;
 }

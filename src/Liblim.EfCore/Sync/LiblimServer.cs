@@ -23,6 +23,7 @@ public sealed class LiblimServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _slots;
+    private readonly Guid _startNodeId;
     private readonly HashSet<Task> _sessions = [];
     private Task? _accepting;
 
@@ -32,7 +33,7 @@ public sealed class LiblimServer : IAsyncDisposable
         _replica = replica;
         _options = options;
         _logger = logger;
-        NodeId = nodeId;
+        _startNodeId = nodeId;
         _slots = new SemaphoreSlim(options.MaxConnections, options.MaxConnections);
     }
 
@@ -42,8 +43,8 @@ public sealed class LiblimServer : IAsyncDisposable
     /// <summary>The address the server listens on, with the actual port when port 0 was asked for.</summary>
     public IPEndPoint Endpoint => (IPEndPoint)_listener.LocalEndpoint;
 
-    /// <summary>The served database's node id.</summary>
-    public Guid NodeId { get; }
+    /// <summary>The served database's node id (a new one once a session has found the database restored or copied).</summary>
+    public Guid NodeId => _replica.KnownNodeId ?? _startNodeId;
 
     /// <summary>Starts listening; returns once the server accepts connections.</summary>
     /// <param name="contextFactory">Makes contexts on the database to serve; they must use Liblim.</param>
@@ -145,7 +146,7 @@ public sealed class LiblimServer : IAsyncDisposable
                 }
 
                 var settings = new SessionSettings(_options.Limits, remote, _logger, _options.PollInterval, RowsChanged: e => RowsChanged?.Invoke(this, e));
-                await SyncSession.RunServerAsync(connection, _replica, NodeId, _options.FindSecret, settings, _stopping.Token).ConfigureAwait(false);
+                await SyncSession.RunServerAsync(connection, _replica, _options.FindSecret, settings, _stopping.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is LiblimException or IOException or OperationCanceledException or AuthenticationException or SocketException)

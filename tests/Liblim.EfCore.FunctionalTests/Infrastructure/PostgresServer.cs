@@ -53,6 +53,39 @@ public sealed class PostgresServer
         return new NpgsqlConnectionStringBuilder(_maintenance) { Database = name }.ConnectionString;
     }
 
+    /// <summary>A new database holding a copy of the given one (which must have no open connections), as a backup would.</summary>
+    public string CopyDatabase(string source)
+    {
+        var name = DatabaseName(CreateDatabase());
+        Maintain($"DROP DATABASE \"{name}\"; CREATE DATABASE \"{name}\" TEMPLATE \"{DatabaseName(source)}\"");
+        return new NpgsqlConnectionStringBuilder(_maintenance) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>Replaces a database with a copy of another, as restoring a backup would; connections to it are ended.</summary>
+    public void ReplaceDatabase(string target, string source)
+    {
+        NpgsqlConnection.ClearAllPools();
+        var name = DatabaseName(target);
+        Maintain($"DROP DATABASE \"{name}\" WITH (FORCE); CREATE DATABASE \"{name}\" TEMPLATE \"{DatabaseName(source)}\"");
+    }
+
+    private static string DatabaseName(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).Database!;
+
+    private void Maintain(string statements)
+    {
+        lock (_lock)
+        {
+            using var connection = new NpgsqlConnection(_maintenance);
+            connection.Open();
+            foreach (var statement in statements.Split("; "))
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = statement;
+                command.ExecuteNonQuery();
+            }
+        }
+    }
+
     private static PostgresServer Start()
     {
         var configured = Environment.GetEnvironmentVariable(ConnectionStringVariable);

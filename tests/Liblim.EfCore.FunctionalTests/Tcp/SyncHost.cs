@@ -11,11 +11,13 @@ namespace Liblim.EfCore.FunctionalTests.Tcp;
 public sealed class SyncHost : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
+    private readonly bool _ownsReplica;
 
-    private SyncHost(SqliteReplica replica, ServiceProvider services)
+    private SyncHost(SqliteReplica replica, ServiceProvider services, bool ownsReplica)
     {
         Replica = replica;
         _services = services;
+        _ownsReplica = ownsReplica;
         Service = services.GetRequiredService<LiblimSyncService<TodoDb>>();
     }
 
@@ -25,9 +27,15 @@ public sealed class SyncHost : IAsyncDisposable
 
     public Uri Address => new($"liblim://127.0.0.1:{Service.Server!.Endpoint.Port}");
 
-    public static async Task<SyncHost> StartAsync(string name, bool listen, int port = 0, params Uri[] peers)
+    public static Task<SyncHost> StartAsync(string name, bool listen, int port = 0, params Uri[] peers)
+        => StartAsync(new SqliteReplica(name), ownsReplica: true, listen, port, peers);
+
+    /// <summary>A host on a replica the test keeps (it stays when the host stops), syncing live with the peers.</summary>
+    public static Task<SyncHost> StartOnAsync(SqliteReplica replica, params Uri[] peers)
+        => StartAsync(replica, ownsReplica: false, listen: false, port: 0, peers);
+
+    private static async Task<SyncHost> StartAsync(SqliteReplica replica, bool ownsReplica, bool listen, int port, Uri[] peers)
     {
-        var replica = new SqliteReplica(name);
         var services = new ServiceCollection();
         services.AddDbContextFactory<TodoDb>(o => o.UseSqlite($"Data Source={replica.Path}").UseLiblim());
         services.AddLiblimSync<TodoDb>(o =>
@@ -47,7 +55,7 @@ public sealed class SyncHost : IAsyncDisposable
             await hosted.StartAsync(CancellationToken.None);
         }
 
-        return new SyncHost(replica, provider);
+        return new SyncHost(replica, provider, ownsReplica);
     }
 
     /// <summary>Waits until the condition holds; fails after a generous deadline (this is not a speed test).</summary>
@@ -69,6 +77,9 @@ public sealed class SyncHost : IAsyncDisposable
         }
 
         await _services.DisposeAsync();
-        Replica.Dispose();
+        if (_ownsReplica)
+        {
+            Replica.Dispose();
+        }
     }
 }

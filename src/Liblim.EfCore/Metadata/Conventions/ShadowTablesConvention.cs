@@ -17,7 +17,7 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
     /// <summary>The single-row table of node id, change sequence and clock.</summary>
     public const string StateTable = "__liblim_state";
 
-    /// <summary>The table of per-peer watermarks.</summary>
+    /// <summary>The table of per-peer watermarks and fences.</summary>
     public const string PeersTable = "__liblim_peers";
 
     /// <summary>The table of the local numbers of node ids, which stored clocks and sources use.</summary>
@@ -51,12 +51,14 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
         Column(state, nameof(ReplicaState.NodeId), "node_id", required: false);
         Column(state, nameof(ReplicaState.Seq), "seq", required: true);
         Column(state, nameof(ReplicaState.Clock), "clock", required: true);
+        Column(state, nameof(ReplicaState.RetiredNodeId), "retired_node_id", required: false);
         state.PrimaryKey([nameof(ReplicaState.Id)])!.HasName("pk_liblim_state");
 
         var peers = modelBuilder.Entity(typeof(PeerWatermark), fromDataAnnotation: true)!;
         peers.ToTable(PeersTable);
         Column(peers, nameof(PeerWatermark.PeerId), "peer_id", required: true);
         Column(peers, nameof(PeerWatermark.ReceivedSeq), "received_seq", required: true);
+        Column(peers, nameof(PeerWatermark.SentSeq), "sent_seq", required: false);
         peers.PrimaryKey([nameof(PeerWatermark.PeerId)])!.HasName("pk_liblim_peers");
 
         var nodes = modelBuilder.Entity(typeof(KnownNode), fromDataAnnotation: true)!;

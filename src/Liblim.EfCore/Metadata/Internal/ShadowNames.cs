@@ -32,11 +32,13 @@ internal sealed class ShadowNames
         StateNodeId = Column(state, nameof(ReplicaState.NodeId));
         StateSeq = Column(state, nameof(ReplicaState.Seq));
         StateClock = Column(state, nameof(ReplicaState.Clock));
+        StateRetiredNodeId = Column(state, nameof(ReplicaState.RetiredNodeId));
 
         var peers = model.FindEntityType(typeof(PeerWatermark))!;
         PeersTable = (peers.GetTableName()!, peers.GetSchema());
         PeerId = Column(peers, nameof(PeerWatermark.PeerId));
         PeerReceivedSeq = Column(peers, nameof(PeerWatermark.ReceivedSeq));
+        PeerSentSeq = Column(peers, nameof(PeerWatermark.SentSeq));
 
         var nodes = model.FindEntityType(typeof(KnownNode))!;
         NodesTable = (nodes.GetTableName()!, nodes.GetSchema());
@@ -62,10 +64,12 @@ internal sealed class ShadowNames
     public string StateNodeId { get; }
     public string StateSeq { get; }
     public string StateClock { get; }
+    public string StateRetiredNodeId { get; }
 
     public (string Name, string? Schema) PeersTable { get; }
     public string PeerId { get; }
     public string PeerReceivedSeq { get; }
+    public string PeerSentSeq { get; }
 
     public (string Name, string? Schema) NodesTable { get; }
     public string NodeNumber { get; }

@@ -11,32 +11,6 @@ internal sealed partial class MetadataStore(StoreSession session)
 {
     private const int ColumnsPerRow = 11;
 
-    /// <summary>
-    /// Locks the state row for the rest of the transaction (creating it on first use) and reads it. Every
-    /// replicated write takes this lock first, so sequence numbers and clocks are handed out one transaction
-    /// at a time, even with several contexts or processes on one database.
-    /// </summary>
-    public async Task<ReplicaClock> LockAsync(Guid? configuredNodeId, bool async, CancellationToken ct)
-    {
-        var n = session.Model.Shadow;
-        var state = session.Table(n.StateTable);
-        using var command = session.CreateCommand(
-            $"INSERT INTO {state} ({session.Column(n.StateId)}, {session.Column(n.StateNodeId)}, {session.Column(n.StateSeq)}, {session.Column(n.StateClock)}) " +
-            $"VALUES (1, @node, 0, 0) ON CONFLICT ({session.Column(n.StateId)}) DO NOTHING;" +
-            $"SELECT {session.Column(n.StateNodeId)}, {session.Column(n.StateSeq)}, {session.Column(n.StateClock)} FROM {state} " +
-            $"WHERE {session.Column(n.StateId)} = 1{session.Dialect.LockRowClause}");
-        var candidate = configuredNodeId ?? EnvironmentNodeId() ?? Guid.NewGuid();
-        StoreSession.AddParameter(command, "@node", candidate.ToString("N"));
-        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
-        await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false);
-        var stored = reader.IsDBNull(0) ? null : reader.GetString(0);
-        var clock = new ReplicaClock(
-            configuredNodeId ?? EnvironmentNodeId() ?? (stored is null ? candidate : Guid.ParseExact(stored, "N")),
-            reader.GetInt64(1),
-            reader.GetInt64(2));
-        return clock;
-    }
-
     /// <summary>Records the last sequence number and clock handed out in this transaction.</summary>
     public async Task AdvanceAsync(long seq, long clock, bool async, CancellationToken ct)
     {
@@ -73,13 +47,22 @@ internal sealed partial class MetadataStore(StoreSession session)
         return result;
     }
 
-    /// <summary>Up to <paramref name="limit"/> metadata rows changed after sequence number <paramref name="since"/>, in sequence order.</summary>
-    public async Task<List<StoredRow>> ReadFeedAsync(long since, int limit, bool async, CancellationToken ct)
+    /// <summary>
+    /// Up to <paramref name="limit"/> metadata rows changed after sequence number <paramref name="since"/> (and not
+    /// after <paramref name="through"/>, when given), in sequence order.
+    /// </summary>
+    public async Task<List<StoredRow>> ReadFeedAsync(long since, long? through, int limit, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
+        var seq = session.Column(n.RowSeq);
         using var command = session.CreateCommand(
-            $"{SelectRows()} WHERE {session.Column(n.RowSeq)} > @since ORDER BY {session.Column(n.RowSeq)} LIMIT @limit");
+            $"{SelectRows()} WHERE {seq} > @since{(through is null ? "" : $" AND {seq} <= @through")} ORDER BY {seq} LIMIT @limit");
         StoreSession.AddParameter(command, "@since", since);
+        if (through is not null)
+        {
+            StoreSession.AddParameter(command, "@through", through.Value);
+        }
+
         StoreSession.AddParameter(command, "@limit", limit);
         var rows = new List<StoredRow>();
         await ReadInto(rows, command, async, ct).ConfigureAwait(false);
@@ -180,45 +163,6 @@ internal sealed partial class MetadataStore(StoreSession session)
                 command.Dispose();
             }
         }
-    }
-
-    /// <summary>The last sequence number handed out: the head of this database's change feed (0 when empty).</summary>
-    public async Task<long> ReadHeadAsync(bool async, CancellationToken ct)
-    {
-        var n = session.Model.Shadow;
-        using var command = session.CreateCommand(
-            $"SELECT {session.Column(n.StateSeq)} FROM {session.Table(n.StateTable)} WHERE {session.Column(n.StateId)} = 1");
-        var value = async ? await command.ExecuteScalarAsync(ct).ConfigureAwait(false) : command.ExecuteScalar();
-        return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>How far into a peer's change sequence this database has applied.</summary>
-    public async Task<long> ReadWatermarkAsync(Guid peer, bool async, CancellationToken ct)
-    {
-        var n = session.Model.Shadow;
-        using var command = session.CreateCommand(
-            $"SELECT {session.Column(n.PeerReceivedSeq)} FROM {session.Table(n.PeersTable)} WHERE {session.Column(n.PeerId)} = @p");
-        StoreSession.AddParameter(command, "@p", peer.ToString("N"));
-        var value = async ? await command.ExecuteScalarAsync(ct).ConfigureAwait(false) : command.ExecuteScalar();
-        return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>
-    /// Records how far into a peer's change sequence this database has applied. The watermark only moves forward:
-    /// two syncs with the same peer at once (two processes on one database) each apply their batches, and the one
-    /// that finishes last must not move it back to where it started.
-    /// </summary>
-    public async Task WriteWatermarkAsync(Guid peer, long seq, bool async, CancellationToken ct)
-    {
-        var n = session.Model.Shadow;
-        var peers = session.Table(n.PeersTable);
-        var received = session.Column(n.PeerReceivedSeq);
-        using var command = session.CreateCommand(
-            $"INSERT INTO {peers} ({session.Column(n.PeerId)}, {received}) VALUES (@p, @s) " +
-            $"ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {received} = excluded.{received} WHERE {peers}.{received} < excluded.{received}");
-        StoreSession.AddParameter(command, "@p", peer.ToString("N"));
-        StoreSession.AddParameter(command, "@s", seq);
-        await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
     }
 
     /// <summary>The metadata rows whose <c>awaiting</c> column names one of the given rows (see <see cref="RowHold.AwaitingId"/>).</summary>
@@ -335,7 +279,4 @@ internal sealed partial class MetadataStore(StoreSession session)
         => (r.ColumnClocks is null ? 1 << 4 : 0) | (r.AddTags is null ? 1 << 5 : 0) | (r.Tombstones is null ? 1 << 6 : 0)
            | (r.KeptValues is null ? 1 << 7 : 0) | (r.Source is null ? 1 << 8 : 0) | (r.Held is null ? 1 << 9 : 0)
            | (r.Awaiting is null ? 1 << 10 : 0);
-
-    private static Guid? EnvironmentNodeId()
-        => Guid.TryParse(Environment.GetEnvironmentVariable("LIBLIM_INSTANCE_ID"), out var id) && id != Guid.Empty ? id : null;
 }

@@ -17,4 +17,10 @@ internal sealed class ReplicaState
 
     /// <summary>The last clock ticks issued or received.</summary>
     public long Clock { get; set; }
+
+    /// <summary>
+    /// The configured node id (option or <c>LIBLIM_INSTANCE_ID</c>) that a rotation retired, if one did: while it is still
+    /// configured, <see cref="NodeId"/> is used instead (see <see cref="MetadataStore.RotateAsync"/>).
+    /// </summary>
+    public string? RetiredNodeId { get; set; }
 }

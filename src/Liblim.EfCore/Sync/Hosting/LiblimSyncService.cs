@@ -93,6 +93,7 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
     {
         var delay = _options.ReconnectDelay;
         var replica = ReplicaAccess.Over(_factory);
+        var restarts = 0;
         while (!ct.IsCancellationRequested)
         {
             var started = DateTime.UtcNow;
@@ -111,6 +112,11 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
             {
                 return;
             }
+            catch (ProtocolException e) when (e.Code == ProtocolErrorCode.Restarted && ++restarts < Restarts.MaxSessions)
+            {
+                // One side has a new node id (logged by the session): connect again at once, under it.
+                continue;
+            }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 _logger.LogWarning("Live sync with {Peer} ended: {Message} Reconnecting in {Delay} s.", peer, e.Message, delay.TotalSeconds);
@@ -119,6 +125,8 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
             {
                 SetConnected(peer, false);
             }
+
+            restarts = 0;
 
             // A session that ran a while was healthy: start over with a short delay.
             if (DateTime.UtcNow - started > _options.MaxReconnectDelay)

@@ -11,33 +11,23 @@ namespace Liblim.EfCore.Sync.Internal;
 internal static class ChangeFeed
 {
     /// <summary>
-    /// A page of the change feed for a peer: full row states, and the sequence number the page reaches. Rows
-    /// whose state came whole from that peer are left out: it has them.
+    /// A page of the change feed for a peer, after <paramref name="since"/> and up to <paramref name="through"/> (to the
+    /// end when null): full row states, and the sequence number the page reaches. Rows whose state came whole from that
+    /// peer are left out: it has them.
     /// </summary>
-    public static async Task<(List<RowState> States, long Last)> ReadAsync(DbContext context, long since, int limit, Guid peer, bool async, CancellationToken ct)
+    public static async Task<(List<RowState> States, long Last)> ReadAsync(DbContext context, long since, long? through, int limit, Guid peer, bool async, CancellationToken ct)
     {
         var transaction = await OwnedTransaction.BeginSnapshotAsync(context, async, ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            return await ReadSnapshotAsync(context, since, limit, peer.ToString("N"), async, ct).ConfigureAwait(false);
+            return await ReadSnapshotAsync(context, since, through, limit, peer.ToString("N"), async, ct).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The head of this database's feed, and how far into a peer's feed it has applied, read together.</summary>
-    public static async Task<(long Head, long Watermark)> ReadPositionsAsync(DbContext context, Guid peer, CancellationToken ct)
-    {
-        var transaction = await OwnedTransaction.BeginSnapshotAsync(context, async: true, ct).ConfigureAwait(false);
-        await using (transaction.ConfigureAwait(false))
-        {
-            var store = new MetadataStore(new StoreSession(context));
-            return (await store.ReadHeadAsync(async: true, ct).ConfigureAwait(false), await store.ReadWatermarkAsync(peer, async: true, ct).ConfigureAwait(false));
-        }
-    }
-
-    private static async Task<(List<RowState> States, long Last)> ReadSnapshotAsync(DbContext context, long since, int limit, string peer, bool async, CancellationToken ct)
+    private static async Task<(List<RowState> States, long Last)> ReadSnapshotAsync(DbContext context, long since, long? through, int limit, string peer, bool async, CancellationToken ct)
     {
         var session = new StoreSession(context);
-        var rows = await new MetadataStore(session).ReadFeedAsync(since, limit, async, ct).ConfigureAwait(false);
+        var rows = await new MetadataStore(session).ReadFeedAsync(since, through, limit, async, ct).ConfigureAwait(false);
         var states = new List<RowState>(rows.Count);
         foreach (var byTable in rows.Where(r => r.Source != peer).GroupBy(r => r.Table))
         {

@@ -21,7 +21,6 @@ internal static class InProcessSession
         var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var limits = new LiblimProtocolLimits();
         var server = ReplicaAccess.Over(remote);
-        var serverNode = await server.GetNodeIdAsync(ct).ConfigureAwait(false);
         var (clientEnd, serverEnd) = InMemoryChannel.CreatePair();
         Task<SyncResult> serving;
         Task<SyncResult> syncing;
@@ -29,7 +28,7 @@ internal static class InProcessSession
         {
             await using (clientEnd.ConfigureAwait(false))
             {
-                serving = Task.Run(() => SyncSession.RunServerAsync(serverEnd, server, serverNode, _ => secret, Settings(remote, limits), ct), CancellationToken.None);
+                serving = Task.Run(() => SyncSession.RunServerAsync(serverEnd, server, _ => secret, Settings(remote, limits), ct), CancellationToken.None);
                 syncing = SyncSession.RunClientAsync(clientEnd, ReplicaAccess.Over(local), secret, live: false, Settings(local, limits), ct);
                 await Task.WhenAny(syncing).ConfigureAwait(false);
             }

@@ -1,4 +1,5 @@
 using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
 
 namespace Liblim.EfCore.Sync.Internal;
@@ -6,7 +7,8 @@ namespace Liblim.EfCore.Sync.Internal;
 /// <summary>
 /// The database side of a sync session: either one context the app handed over (used one operation at a
 /// time), or a context factory, from which each operation takes a short-lived context of its own, so that a
-/// live session can read its feed and apply a peer's batch at the same time.
+/// live session can read its feed and apply a peer's batch at the same time. It knows the node id in use, which
+/// changes only when the database takes a new one (<see cref="RotateAsync"/>).
 /// </summary>
 internal sealed class ReplicaAccess
 {
@@ -23,6 +25,9 @@ internal sealed class ReplicaAccess
     /// <summary>Whether operations may run concurrently (each gets its own context).</summary>
     public bool IsConcurrent => _factory is not null;
 
+    /// <summary>The node id in use as last read, if it has been.</summary>
+    public Guid? KnownNodeId => _nodeId;
+
     public static ReplicaAccess Over(DbContext context) => new(context, null);
 
     public static ReplicaAccess Over<TContext>(IDbContextFactory<TContext> factory)
@@ -32,11 +37,27 @@ internal sealed class ReplicaAccess
     public async Task<Guid> GetNodeIdAsync(CancellationToken ct)
         => _nodeId ??= await UseAsync(c => c.Liblim().GetNodeIdAsync(ct), ct).ConfigureAwait(false);
 
-    public Task<(long Head, long Watermark)> ReadPositionsAsync(Guid peer, CancellationToken ct)
-        => UseAsync(c => ChangeFeed.ReadPositionsAsync(c, peer, ct), ct);
+    /// <summary>The positions a session says IHAZ with; the node id they name becomes the known one.</summary>
+    public async Task<PeerPositions> ReadPositionsAsync(Guid peer, CancellationToken ct)
+    {
+        var positions = await UseAsync(c => PeerRecords.ReadAsync(c, peer, ct), ct).ConfigureAwait(false);
+        _nodeId = positions.NodeId;
+        return positions;
+    }
 
-    public Task<(List<RowState> States, long Last)> ReadFeedAsync(long since, int limit, Guid peer, CancellationToken ct)
-        => UseAsync(c => ChangeFeed.ReadAsync(c, since, limit, peer, async: true, ct), ct);
+    public Task<long> FenceAsync(Guid peer, CancellationToken ct)
+        => UseAsync(c => PeerRecords.FenceAsync(c, peer, ct), ct);
+
+    /// <summary>Takes a new node id in place of <paramref name="retiring"/>; returns the one in use now.</summary>
+    public async Task<Guid> RotateAsync(Guid retiring, CancellationToken ct)
+    {
+        var nodeId = await UseAsync(c => PeerRecords.RotateAsync(c, retiring, ct), ct).ConfigureAwait(false);
+        _nodeId = nodeId;
+        return nodeId;
+    }
+
+    public Task<(List<RowState> States, long Last)> ReadFeedAsync(long since, long? through, int limit, Guid peer, CancellationToken ct)
+        => UseAsync(c => ChangeFeed.ReadAsync(c, since, through, limit, peer, async: true, ct), ct);
 
     /// <summary>Applies a peer's batches in groups, each group with a context of its own when there is a factory.</summary>
     public ApplyGroup BeginApplying(Action<IReadOnlyList<ChangedRow>, IReadOnlyList<HeldBackRow>>? committed)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Protocol;
+using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Sync.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +14,9 @@ namespace Liblim.EfCore.Sync.Internal;
 /// got into the other's change feed (IHAZ) and sends what the other lacks (UCANHAZ batches, each applied
 /// atomically with its feed position, so a cut-off session resumes after the last applied batch).
 /// A one-shot session is half duplex: the client sends, then the server, then both say KTHXBAI. A live
-/// session streams both ways until one side says KTHXBAI or the connection closes.
+/// session streams both ways until one side says KTHXBAI or the connection closes. Nothing of the local feed leaves
+/// before the peer's fence covers it, and a peer that knows more of this feed than the fence allows makes this database
+/// take a new node id (<see cref="CheckContinuesAsync"/>).
 /// </summary>
 internal sealed class SyncSession
 {
@@ -32,6 +35,7 @@ internal sealed class SyncSession
     private long _rowsApplied;
     private long _toSend;
     private long _receivedThrough = -1;
+    private long _fence;
 
     private SyncSession(IMessageChannel connection, ReplicaAccess replica, SessionSettings settings)
     {
@@ -73,11 +77,12 @@ internal sealed class SyncSession
     }
 
     /// <summary>Runs the server side of a session a client opened.</summary>
-    public static Task<SyncResult> RunServerAsync(IMessageChannel connection, ReplicaAccess replica, Guid localNode, Func<Guid, string?> secretFor, SessionSettings settings, CancellationToken ct)
+    public static Task<SyncResult> RunServerAsync(IMessageChannel connection, ReplicaAccess replica, Func<Guid, string?> secretFor, SessionSettings settings, CancellationToken ct)
     {
-        var session = new SyncSession(connection, replica, settings) { _localNode = localNode };
+        var session = new SyncSession(connection, replica, settings);
         return session.RunAsync(async () =>
         {
+            session._localNode = await replica.GetNodeIdAsync(ct).ConfigureAwait(false);
             var live = await session.GreetClientAsync(secretFor, ct).ConfigureAwait(false);
             var since = await session.ExchangeHaveAsync(clientFirst: false, ct).ConfigureAwait(false);
             if (live && replica.IsConcurrent)
@@ -87,7 +92,11 @@ internal sealed class SyncSession
             }
 
             await session.ReceiveUntilByeAsync(ct).ConfigureAwait(false);
-            await session.SendFeedAsync(since.From, since.Through, ct).ConfigureAwait(false);
+
+            // Up to the head as it is now: a row the client's batches changed here without making it the client's state
+            // whole (a concurrent change here) has moved beyond the head of IHAZ, and the client needs its merged state.
+            var head = (await replica.ReadPositionsAsync(session._peerNode, ct).ConfigureAwait(false)).Head;
+            await session.SendFeedAsync(since.From, head, ct).ConfigureAwait(false);
             await connection.SendAsync(new ByeMessage(session._rowsReceived, session._rowsApplied), ct).ConfigureAwait(false);
             return session.Result(0);
         });
@@ -103,6 +112,17 @@ internal sealed class SyncSession
             _settings.Logger.LogInformation("Synced with {Peer}: sent {Sent}, received {Received}, applied {Applied} rows in {Elapsed} ms.",
                 Peer, _rowsSent, _rowsReceived, _rowsApplied, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return result;
+        }
+        catch (ProtocolException e) when (e.Code == ProtocolErrorCode.Restarted)
+        {
+            // Not a failure: one side has a new node id, and the client connects again under it.
+            if (!e.FromPeer)
+            {
+                await _connection.TrySendErrorAsync(e.Code, e.Message).ConfigureAwait(false);
+            }
+
+            _settings.Logger.LogInformation("Sync with {Peer} restarts: {Message}", Peer, e.Message);
+            throw;
         }
         catch (ProtocolException e)
         {
@@ -217,7 +237,10 @@ internal sealed class SyncSession
 
     // ---- what each side has -----------------------------------------------------------------------------
 
-    /// <summary>Sends this side's IHAZ and reads the peer's; returns the part of the local feed to send.</summary>
+    /// <summary>
+    /// Sends this side's IHAZ and reads the peer's (the server reads first); returns the part of the local feed to send.
+    /// Each side checks the peer's position in its feed against its fence before it goes on.
+    /// </summary>
     private async Task<(long From, long Through)> ExchangeHaveAsync(bool clientFirst, CancellationToken ct)
     {
         HaveMessage? theirs = null;
@@ -226,21 +249,52 @@ internal sealed class SyncSession
             theirs = await ReadAsync<HaveMessage>(Limits.IdleTimeout, "IHAZ", ct).ConfigureAwait(false);
         }
 
-        var (head, watermark) = await _replica.ReadPositionsAsync(_peerNode, ct).ConfigureAwait(false);
-        _receivedThrough = watermark;
-        await _connection.SendAsync(new HaveMessage(new Dictionary<Guid, long> { [_localNode] = head, [_peerNode] = watermark }), ct).ConfigureAwait(false);
-        theirs ??= await ReadAsync<HaveMessage>(Limits.IdleTimeout, "IHAZ", ct).ConfigureAwait(false);
-
-        var from = theirs.Positions.GetValueOrDefault(_localNode);
-        if (from > head)
+        var positions = await _replica.ReadPositionsAsync(_peerNode, ct).ConfigureAwait(false);
+        if (positions.NodeId != _localNode)
         {
-            // The peer has seen more of this feed than exists: this database was restored from an older copy.
-            _settings.Logger.LogWarning("Peer {Peer} has this database's changes up to {Position}, but its feed ends at {Head}; sending everything again.", Peer, from, head);
-            from = 0;
+            throw new ProtocolException(ProtocolErrorCode.Restarted, $"Node {_localNode} has taken the new node id {positions.NodeId} since this session began; connect again.");
         }
 
-        _toSend = head - from;
-        return (from, head);
+        if (theirs is not null)
+        {
+            await CheckContinuesAsync(positions, theirs, ct).ConfigureAwait(false);
+        }
+
+        _receivedThrough = positions.Watermark;
+        _fence = positions.Fence ?? 0;
+        await _connection.SendAsync(new HaveMessage(new Dictionary<Guid, long> { [_localNode] = positions.Head, [_peerNode] = positions.Watermark }), ct).ConfigureAwait(false);
+        if (theirs is null)
+        {
+            theirs = await ReadAsync<HaveMessage>(Limits.IdleTimeout, "IHAZ", ct).ConfigureAwait(false);
+            await CheckContinuesAsync(positions, theirs, ct).ConfigureAwait(false);
+        }
+
+        var from = theirs.Positions.GetValueOrDefault(_localNode);
+        _toSend = positions.Head - from;
+        return (from, positions.Head);
+    }
+
+    /// <summary>
+    /// The peer has applied this database's feed up to the position its IHAZ gives; if that is beyond the fence, the
+    /// peer got positions this database does not hold (it was restored from an older copy) or that another database with
+    /// the same node id handed out (it is a copy). Either way its feed is not the one the peer knows: it takes a new
+    /// node id, so that no position or timestamp it hands out from now on can be taken for the old id's, and the session
+    /// ends with <c>restarted</c>. Under the new id, the peer asks for its whole feed and leaves nothing out of its own.
+    /// </summary>
+    private async Task CheckContinuesAsync(PeerPositions positions, HaveMessage theirs, CancellationToken ct)
+    {
+        var claimed = theirs.Positions.GetValueOrDefault(_localNode);
+        if (positions.Continues(claimed))
+        {
+            return;
+        }
+
+        var rotated = await _replica.RotateAsync(_localNode, ct).ConfigureAwait(false);
+        var message = $"Node {_localNode} was restored from an older copy, or is a copy of a database that went on writing elsewhere: " +
+                      $"node {_peerNode} has applied its changes up to position {claimed}, but it handed out only up to {positions.Fence ?? positions.Head}. " +
+                      $"It now uses the new node id {rotated}, and syncs again to send its changes and get back what it lost.";
+        _settings.Logger.LogWarning("{Message}", message);
+        throw new ProtocolException(ProtocolErrorCode.Restarted, message);
     }
 
     // ---- sending ----------------------------------------------------------------------------------------
@@ -251,7 +305,7 @@ internal sealed class SyncSession
         var skipped = false;
         while (through is null || from < through)
         {
-            var (states, last) = await _replica.ReadFeedAsync(from, Limits.BatchSize, _peerNode, ct).ConfigureAwait(false);
+            var (states, last) = await _replica.ReadFeedAsync(from, through, Limits.BatchSize, _peerNode, ct).ConfigureAwait(false);
             if (last == from)
             {
                 break;
@@ -268,7 +322,7 @@ internal sealed class SyncSession
 
             skipped = false;
             var before = _connection.BytesSent;
-            await _connection.SendAsync(Batch(last, states), ct).ConfigureAwait(false);
+            await SendBatchAsync(last, states, ct).ConfigureAwait(false);
             _rowsSent += states.Count;
             _toSend = Math.Max(0, (through ?? last) - last);
             LiblimMetrics.RowsSent.Add(states.Count);
@@ -280,10 +334,25 @@ internal sealed class SyncSession
 
         if (skipped)
         {
-            await _connection.SendAsync(Batch(from, []), ct).ConfigureAwait(false);
+            await SendBatchAsync(from, [], ct).ConfigureAwait(false);
         }
 
         return from;
+    }
+
+    /// <summary>Sends a batch that brings the peer to <paramref name="through"/>, after moving the fence past it if it is not yet.</summary>
+    private async Task SendBatchAsync(long through, List<RowState> states, CancellationToken ct)
+    {
+        if (through > _fence)
+        {
+            _fence = await _replica.FenceAsync(_peerNode, ct).ConfigureAwait(false);
+            if (through > _fence)
+            {
+                throw new InvalidOperationException($"The feed was read up to position {through}, beyond its head {_fence}.");
+            }
+        }
+
+        await _connection.SendAsync(Batch(through, states), ct).ConfigureAwait(false);
     }
 
     private static IEnumerable<ProtocolMessage> Batch(long through, List<RowState> states)
@@ -451,7 +520,7 @@ internal sealed class SyncSession
             }
             else if (lastSent.Elapsed >= keepAlive)
             {
-                await _connection.SendAsync(Batch(from, []), ct).ConfigureAwait(false);
+                await SendBatchAsync(from, [], ct).ConfigureAwait(false);
                 lastSent.Restart();
             }
 

@@ -1,0 +1,20 @@
+namespace Liblim.EfCore.Storage.Internal;
+
+/// <summary>
+/// What a sync session reads of its own database before it says IHAZ, as of one moment.
+/// </summary>
+/// <param name="NodeId">The node id in use (null when the state row does not exist).</param>
+/// <param name="Head">The last position of this database's own feed.</param>
+/// <param name="Watermark">How far into the peer's feed this database has applied.</param>
+/// <param name="Fence">
+/// The highest position of this database's feed it may have handed to the peer under this node id: 0 when it has
+/// recorded none; null when an older version recorded the peer without one.
+/// </param>
+internal sealed record PeerPositions(Guid? NodeId, long Head, long Watermark, long? Fence)
+{
+    /// <summary>
+    /// Whether a peer that has applied this database's feed up to <paramref name="claimed"/> knows a history this
+    /// database continues: it cannot have been handed more than the fence (the head, where no fence was recorded).
+    /// </summary>
+    public bool Continues(long claimed) => claimed <= (Fence ?? Head);
+}

@@ -1,0 +1,47 @@
+using Liblim.EfCore.Infrastructure.Internal;
+using Liblim.EfCore.Storage.Internal;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.Sync.Internal;
+
+/// <summary>
+/// What a database records of its peers and of itself so that its peers' knowledge of its feed stays true: positions
+/// read for IHAZ, the fence written before positions are handed out, and the new node id taken when a peer knows more
+/// of this database's feed than it holds (docs/protocol.md, section 4). Each runs in a transaction of its own.
+/// </summary>
+internal static class PeerRecords
+{
+    /// <summary>The node id in use, the head, and the peer's watermark and fence, read together.</summary>
+    public static async Task<PeerPositions> ReadAsync(DbContext context, Guid peer, CancellationToken ct)
+    {
+        var transaction = await OwnedTransaction.BeginSnapshotAsync(context, async: true, ct).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            return await new MetadataStore(new StoreSession(context)).ReadPeerAsync(LiblimOptionsExtension.Of(context).NodeId, peer, async: true, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Records, and returns, the fence for the peer: the head of the feed, committed before anything up to it is sent.</summary>
+    public static async Task<long> FenceAsync(DbContext context, Guid peer, CancellationToken ct)
+    {
+        var transaction = await OwnedTransaction.BeginWriteAsync(context, async: true, ct).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            var fence = await new MetadataStore(new StoreSession(context)).WriteFenceAsync(peer, async: true, ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return fence;
+        }
+    }
+
+    /// <summary>Takes a new node id in place of <paramref name="retiring"/> (unless another session has already); returns the one in use.</summary>
+    public static async Task<Guid> RotateAsync(DbContext context, Guid retiring, CancellationToken ct)
+    {
+        var transaction = await OwnedTransaction.BeginWriteAsync(context, async: true, ct).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            var nodeId = await new MetadataStore(new StoreSession(context)).RotateAsync(LiblimOptionsExtension.Of(context).NodeId, retiring, async: true, ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return nodeId;
+        }
+    }
+}

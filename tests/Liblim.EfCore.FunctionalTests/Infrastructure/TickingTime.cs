@@ -1,0 +1,14 @@
+namespace Liblim.EfCore.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// A wall clock that moves a millisecond forward at every reading, from the real time it was made at. Replicas that
+/// share it never read the same millisecond twice, so no two writes of a test can share a timestamp, even across a
+/// database put back to an older copy (which takes its clock back with it).
+/// </summary>
+public sealed class TickingTime : TimeProvider
+{
+    private readonly DateTimeOffset _start = DateTimeOffset.UtcNow;
+    private long _readings;
+
+    public override DateTimeOffset GetUtcNow() => _start.AddMilliseconds(Interlocked.Increment(ref _readings));
+}

@@ -1,14 +1,49 @@
 using Liblim.EfCore;
+using Liblim.EfCore.Capture.Internal;
+using Liblim.EfCore.Metadata.Conventions;
+using Liblim.EfCore.Storage.Internal;
+using Liblim.EfCore.Storage.Postgres;
+using Liblim.EfCore.Storage.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers Liblim's sync service in an app host.</summary>
+/// <summary>Registers Liblim's services: in EF Core's internal service provider, and the sync service in an app host.</summary>
 public static class LiblimServiceCollectionExtensions
 {
+    /// <summary>
+    /// Registers the services Liblim adds to EF Core, in EF's internal service provider: its conventions, its interceptors
+    /// and its storage services, with the dialect of the context's database. <c>UseLiblim()</c> calls this; an app calls it
+    /// only when it builds EF's internal service provider itself (<c>UseInternalServiceProvider</c>).
+    /// </summary>
+    public static IServiceCollection AddEntityFrameworkLiblim(this IServiceCollection serviceCollection)
+    {
+        ArgumentNullException.ThrowIfNull(serviceCollection);
+        new EntityFrameworkServicesBuilder(serviceCollection)
+            .TryAdd<IConventionSetPlugin, LiblimConventionSetPlugin>()
+            .TryAdd<IInterceptor, ChangeCaptureInterceptor>()
+            .TryAdd<IInterceptor, BulkWriteGuardInterceptor>()
+            .TryAdd<IInterceptor, ConnectionSetupInterceptor>();
+        serviceCollection.TryAddSingleton(sp => DialectOf(sp.GetServices<IDatabaseProvider>().FirstOrDefault()?.Name));
+        serviceCollection.TryAddScoped<StoreSession>();
+        return serviceCollection;
+    }
+
+    /// <summary>The one place a database is told apart by its EF provider: the dialect of Liblim's SQL for it.</summary>
+    private static SqlDialect DialectOf(string? provider) => provider switch
+    {
+        "Microsoft.EntityFrameworkCore.Sqlite" => SqliteDialect.Instance,
+        "Npgsql.EntityFrameworkCore.PostgreSQL" => PostgresDialect.Instance,
+        _ => throw new LiblimException($"Liblim supports SQLite (UseSqlite) and PostgreSQL (UseNpgsql); this context uses '{provider}'."),
+    };
+
     /// <summary>
     /// Serves the context's database to peers and keeps it in sync with known peers, for as long as the host
     /// runs. Needs <c>AddDbContextFactory&lt;TContext&gt;</c> with <c>UseLiblim()</c>.

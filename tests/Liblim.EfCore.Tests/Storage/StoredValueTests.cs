@@ -1,3 +1,5 @@
+using Liblim.EfCore.Storage.Postgres;
+using Liblim.EfCore.Storage.Sqlite;
 using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore.Storage;
 

@@ -5,6 +5,7 @@ using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Sync.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Liblim.EfCore.Capture.Internal;
@@ -105,10 +106,10 @@ internal static class ChangeCapture
                 return new PendingCapture([], 0, 0, Guid.Empty, transaction, NothingToRecord: true);
             }
 
-            var session = new StoreSession(context);
-            var metadata = new MetadataStore(session);
-            var options = LiblimOptionsExtension.Of(context);
-            var clock = await metadata.LockAsync(options.NodeId, async, ct).ConfigureAwait(false);
+            var session = context.GetService<StoreSession>();
+            var metadata = session.Metadata;
+            var options = session.Options;
+            var clock = await metadata.LockAsync(async, ct).ConfigureAwait(false);
             var ticks = HybridClock.Next(clock.Clock, options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             var at = new HybridTimestamp(ticks, clock.NodeId);
             var seq = clock.Seq;
@@ -123,7 +124,7 @@ internal static class ChangeCapture
                 var needValues = tableRows.Where(r => r.Operation == RowOperation.Delete || r.Unsure.Count > 0).Select(r => r.Key).ToList();
                 var storedValues = needValues.Count == 0
                     ? []
-                    : await new TableStore(session, table).ReadAsync(needValues, async, ct).ConfigureAwait(false);
+                    : await session.Rows(table).ReadAsync(needValues, async, ct).ConfigureAwait(false);
                 foreach (var row in tableRows)
                 {
                     var before = existing.GetValueOrDefault(row.Key);
@@ -193,7 +194,7 @@ internal static class ChangeCapture
             // EF has written the data: bring what is shown in line with the new states, for the rows whose metadata does not
             // follow from their state alone. Mostly nothing to do; but a parent inserted here shows the rows waiting for it, a
             // unique value given up shows the row held back for it, and a row whose unique value an earlier row claims is held back.
-            var session = new StoreSession(context);
+            var session = context.GetService<StoreSession>();
             var rows = new List<StoredRow>(pending.States.Count);
             Reconciler? reconciler = null;
             foreach (var c in pending.States)
@@ -213,7 +214,7 @@ internal static class ChangeCapture
                 rows.AddRange((await reconciler.RunAsync().ConfigureAwait(false)).Metadata);
             }
 
-            var metadata = new MetadataStore(session);
+            var metadata = session.Metadata;
             await metadata.WriteRowsAsync(rows, async, ct).ConfigureAwait(false);
             await metadata.AdvanceAsync(pending.Seq, pending.Clock, async, ct).ConfigureAwait(false);
             await pending.Transaction.CommitAsync(ct).ConfigureAwait(false);

@@ -32,7 +32,7 @@ internal static class DatabaseCascade
                 var keys = byTable.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
                 foreach (var fk in byTable.Key.ReferencedBy.Where(f => f.OnDelete is ReferentialAction.Cascade or ReferentialAction.SetNull))
                 {
-                    var dependents = await new TableStore(session, fk.Dependent).ReadWhereAsync(fk.Columns, [.. keys.Select(byTable.Key.DecodeKey)], async, ct).ConfigureAwait(false);
+                    var dependents = await session.Rows(fk.Dependent).ReadWhereAsync(fk.Columns, [.. keys.Select(byTable.Key.DecodeKey)], async, ct).ConfigureAwait(false);
                     foreach (var (key, data) in dependents)
                     {
                         rows.TryGetValue((fk.Dependent, key), out var row);

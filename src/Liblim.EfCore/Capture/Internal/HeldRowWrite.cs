@@ -5,6 +5,7 @@ using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Sync.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Liblim.EfCore.Capture.Internal;
 
@@ -16,16 +17,16 @@ internal static class HeldRowWrite
 {
     public static async Task WriteAsync(DbContext context, HeldBackRow held, IReadOnlyDictionary<string, object?>? values, CancellationToken ct)
     {
-        var session = new StoreSession(context);
+        var session = context.GetService<StoreSession>();
         var table = session.Model.FindTable(held.Table)
             ?? throw new LiblimException($"'{held.Table}' is not a replicated table of {context.GetType().Name}.");
         var columns = values is null ? [] : Columns(context, table, values);
-        var options = LiblimOptionsExtension.Of(context);
+        var options = session.Options;
         var transaction = await OwnedTransaction.BeginWriteAsync(context, async: true, ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            var metadata = new MetadataStore(session);
-            var clock = await metadata.LockAsync(options.NodeId, async: true, ct).ConfigureAwait(false);
+            var metadata = session.Metadata;
+            var clock = await metadata.LockAsync(async: true, ct).ConfigureAwait(false);
             var stored = (await metadata.ReadRowsAsync(table.Name, [held.Key], async: true, ct).ConfigureAwait(false)).GetValueOrDefault(held.Key);
             if (stored is not { IsAlive: true, IsShown: false })
             {

@@ -1,10 +1,5 @@
-using Liblim.EfCore.Capture.Internal;
-using Liblim.EfCore.Metadata.Conventions;
-using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Liblim.EfCore.Infrastructure.Internal;
@@ -55,14 +50,7 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
 
     public LiblimOptionsExtension WithTimeProvider(TimeProvider timeProvider) => new(this) { TimeProvider = timeProvider };
 
-    public void ApplyServices(IServiceCollection services)
-    {
-        new EntityFrameworkServicesBuilder(services)
-            .TryAdd<IConventionSetPlugin, LiblimConventionSetPlugin>()
-            .TryAdd<IInterceptor, ChangeCaptureInterceptor>()
-            .TryAdd<IInterceptor, BulkWriteGuardInterceptor>()
-            .TryAdd<IInterceptor, ConnectionSetupInterceptor>();
-    }
+    public void ApplyServices(IServiceCollection services) => services.AddEntityFrameworkLiblim();
 
     public void Validate(IDbContextOptions options)
     {

@@ -30,7 +30,7 @@ internal static class DataWriter
 
             foreach (var (table, kind, ops) in Groups(session, step.Ops))
             {
-                var store = new TableStore(session, table);
+                var store = session.Rows(table);
                 var write = kind switch
                 {
                     DataOpKind.Delete => store.DeleteAsync([.. ops.Select(o => o.Key)], async, ct),
@@ -49,7 +49,7 @@ internal static class DataWriter
         var parts = new List<string>();
         foreach (var (table, kind, group) in Groups(session, ops))
         {
-            var store = new TableStore(session, table);
+            var store = session.Rows(table);
             var prefix = $"c{parts.Count}_";
             switch (kind)
             {

@@ -29,7 +29,7 @@ internal sealed partial class Reconciler
         }
 
         var added = false;
-        var awaiting = await new MetadataStore(session).ReadAwaitingAsync([.. rows.Select(r => RowHold.AwaitingId(r.Table.Name, r.Key))], async, ct).ConfigureAwait(false);
+        var awaiting = await session.Metadata.ReadAwaitingAsync([.. rows.Select(r => RowHold.AwaitingId(r.Table.Name, r.Key))], async, ct).ConfigureAwait(false);
         foreach (var stored in awaiting)
         {
             if (session.Model.FindTable(stored.Table) is { } table)
@@ -51,7 +51,7 @@ internal sealed partial class Reconciler
     {
         var added = false;
         var groups = new HashSet<string>(StringComparer.Ordinal);
-        var store = new TableStore(session, table);
+        var store = session.Rows(table);
         foreach (var index in table.UniqueIndexes)
         {
             var tuples = new List<object?[]>();
@@ -92,7 +92,7 @@ internal sealed partial class Reconciler
         if (!_held.TryGetValue(table.Name, out var held))
         {
             held = [];
-            foreach (var stored in await new MetadataStore(session).ReadHeldAsync(table.Name, async, ct).ConfigureAwait(false))
+            foreach (var stored in await session.Metadata.ReadHeldAsync(table.Name, async, ct).ConfigureAwait(false))
             {
                 if (!stored.IsShown)
                 {
@@ -123,9 +123,9 @@ internal sealed partial class Reconciler
 
         foreach (var (table, keys) in wanted)
         {
-            var stored = await new MetadataStore(session).ReadRowsAsync(table.Name, keys, async, ct).ConfigureAwait(false);
+            var stored = await session.Metadata.ReadRowsAsync(table.Name, keys, async, ct).ConfigureAwait(false);
             var unknown = keys.Where(k => !stored.ContainsKey(k)).ToList();
-            var data = unknown.Count == 0 ? [] : await new TableStore(session, table).ReadAsync(unknown, async, ct).ConfigureAwait(false);
+            var data = unknown.Count == 0 ? [] : await session.Rows(table).ReadAsync(unknown, async, ct).ConfigureAwait(false);
             foreach (var key in keys)
             {
                 _external[(table.Name, key)] = ReconcileRow.StatusOf(stored.GetValueOrDefault(key), data.ContainsKey(key));
@@ -148,7 +148,7 @@ internal sealed partial class Reconciler
             foreach (var fk in byTable.Key.ReferencedBy)
             {
                 var keys = byTable.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
-                var shown = await new TableStore(session, fk.Dependent).ReadWhereAsync(fk.Columns, [.. keys.Select(byTable.Key.DecodeKey)], async, ct).ConfigureAwait(false);
+                var shown = await session.Rows(fk.Dependent).ReadWhereAsync(fk.Columns, [.. keys.Select(byTable.Key.DecodeKey)], async, ct).ConfigureAwait(false);
                 foreach (var (key, data) in shown)
                 {
                     added |= Found(fk.Dependent, key, data: data, dataKnown: true);

@@ -119,7 +119,7 @@ internal sealed partial class Reconciler
         {
             foreach (var fk in seat.Table.ReferencedBy)
             {
-                var dependents = await new TableStore(session, fk.Dependent).ReadWhereAsync(fk.Columns, [seat.Table.DecodeKey(seat.Key)], async, ct).ConfigureAwait(false);
+                var dependents = await session.Rows(fk.Dependent).ReadWhereAsync(fk.Columns, [seat.Table.DecodeKey(seat.Key)], async, ct).ConfigureAwait(false);
                 foreach (var (key, data) in dependents)
                 {
                     var existing = result.Where(o => o.Table == fk.Dependent.Name && o.Key == key).ToList();

@@ -105,10 +105,10 @@ internal sealed partial class Reconciler(StoreSession session, bool async, Cance
         {
             var table = byTable.Key;
             var needMetadata = byTable.Where(r => !r.MetadataLoaded).Select(r => r.Key).ToList();
-            var stored = needMetadata.Count == 0 ? [] : await new MetadataStore(session).ReadRowsAsync(table.Name, needMetadata, async, ct).ConfigureAwait(false);
+            var stored = needMetadata.Count == 0 ? [] : await session.Metadata.ReadRowsAsync(table.Name, needMetadata, async, ct).ConfigureAwait(false);
             var needData = byTable.Where(r => !r.DataLoaded).Select(r => r.Key).ToList();
             var data = needData.Count == 0 ? []
-                : await new TableStore(session, table).ReadAsync(needData, parsed is null ? table.DecodeKey : k => parsed.Key(table, k), async, ct).ConfigureAwait(false);
+                : await session.Rows(table).ReadAsync(needData, parsed is null ? table.DecodeKey : k => parsed.Key(table, k), async, ct).ConfigureAwait(false);
             foreach (var row in byTable)
             {
                 if (!row.MetadataLoaded)

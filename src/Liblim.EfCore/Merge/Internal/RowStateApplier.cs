@@ -5,6 +5,7 @@ using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Sync.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Liblim.EfCore.Merge.Internal;
 
@@ -30,8 +31,8 @@ internal static class RowStateApplier
     public static async Task<ApplyResult> ApplyAsync(
         DbContext context, RemoteBatch batch, bool async, CancellationToken ct, bool newKeysHaveNoRow = false)
     {
-        var session = new StoreSession(context);
-        var options = LiblimOptionsExtension.Of(context);
+        var session = context.GetService<StoreSession>();
+        var options = session.Options;
         var parsed = new ParsedValues();
         var states = Validate(session.Model, batch, parsed);
         var remoteMax = CheckDrift(batch, states, options);
@@ -39,8 +40,8 @@ internal static class RowStateApplier
         var transaction = await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false);
         try
         {
-            var metadata = new MetadataStore(session);
-            var clock = await metadata.LockAsync(options.NodeId, async, ct).ConfigureAwait(false);
+            var metadata = session.Metadata;
+            var clock = await metadata.LockAsync(async, ct).ConfigureAwait(false);
             var seq = clock.Seq;
             var applied = 0;
             var reconciler = new Reconciler(session, async, ct, parsed);
@@ -52,7 +53,7 @@ internal static class RowStateApplier
                 // The incoming key texts, whose values checking parsed, rather than the equal texts read back.
                 var shownKeys = incoming.Keys.Where(k => existing.TryGetValue(k, out var r) && r.IsShown).ToHashSet(StringComparer.Ordinal);
                 var values = shownKeys.Count == 0 ? []
-                    : await new TableStore(session, table).ReadAsync(shownKeys, k => parsed.Key(table, k), async, ct).ConfigureAwait(false);
+                    : await session.Rows(table).ReadAsync(shownKeys, k => parsed.Key(table, k), async, ct).ConfigureAwait(false);
                 var peer = batch.PeerNode.ToString("N");
                 foreach (var (key, remote) in incoming)
                 {

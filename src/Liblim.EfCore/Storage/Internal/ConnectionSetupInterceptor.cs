@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Liblim.EfCore.Storage.Internal;
 
 /// <summary>Runs the dialect's per-connection setup (<see cref="SqlDialect.ConnectionSetupSql"/>) on each connection a Liblim context opens.</summary>
-internal sealed class ConnectionSetupInterceptor : DbConnectionInterceptor
+internal sealed class ConnectionSetupInterceptor(SqlDialect dialect) : DbConnectionInterceptor
 {
     private const int DefaultCommandTimeoutSeconds = 30;
 
@@ -15,9 +15,9 @@ internal sealed class ConnectionSetupInterceptor : DbConnectionInterceptor
     public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
         => SetUpAsync(connection, eventData.Context, async: true, cancellationToken);
 
-    private static async Task SetUpAsync(DbConnection connection, DbContext? context, bool async, CancellationToken ct)
+    private async Task SetUpAsync(DbConnection connection, DbContext? context, bool async, CancellationToken ct)
     {
-        if (context is null || SqlDialect.Find(context.Database.ProviderName) is not { } dialect)
+        if (context is null)
         {
             return;
         }

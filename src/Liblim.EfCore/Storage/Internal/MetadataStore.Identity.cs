@@ -8,11 +8,11 @@ internal sealed partial class MetadataStore
     /// replicated write takes this lock first, so sequence numbers and clocks are handed out one transaction
     /// at a time, even with several contexts or processes on one database.
     /// </summary>
-    public async Task<ReplicaClock> LockAsync(Guid? configuredNodeId, bool async, CancellationToken ct)
+    public async Task<ReplicaClock> LockAsync(bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
         var state = session.Table(n.StateTable);
-        var configured = configuredNodeId ?? EnvironmentNodeId();
+        var configured = ConfiguredNodeId;
         using var command = session.CreateCommand(
             $"INSERT INTO {state} ({session.Column(n.StateId)}, {session.Column(n.StateNodeId)}, {session.Column(n.StateSeq)}, {session.Column(n.StateClock)}) " +
             $"VALUES (1, @node, 0, 0) ON CONFLICT ({session.Column(n.StateId)}) DO NOTHING;" +
@@ -28,12 +28,12 @@ internal sealed partial class MetadataStore
     /// <summary>
     /// Gives this database a new node id in place of <paramref name="retiring"/>, when that is still the one in use
     /// (another session may have rotated it already): the fences of every peer restart at 0, since no peer has seen
-    /// anything of the new id. A configured id (<paramref name="configuredNodeId"/> or <c>LIBLIM_INSTANCE_ID</c>) that
+    /// anything of the new id. A configured id (the NodeId option or <c>LIBLIM_INSTANCE_ID</c>) that
     /// is retired stays retired while it is configured. Returns the node id in use afterwards.
     /// </summary>
-    public async Task<Guid> RotateAsync(Guid? configuredNodeId, Guid retiring, bool async, CancellationToken ct)
+    public async Task<Guid> RotateAsync(Guid retiring, bool async, CancellationToken ct)
     {
-        var current = (await LockAsync(configuredNodeId, async, ct).ConfigureAwait(false)).NodeId;
+        var current = (await LockAsync(async, ct).ConfigureAwait(false)).NodeId;
         if (current != retiring)
         {
             return current;
@@ -47,7 +47,7 @@ internal sealed partial class MetadataStore
             $"WHERE {session.Column(n.StateId)} = 1;" +
             $"UPDATE {session.Table(n.PeersTable)} SET {session.Column(n.PeerSentSeq)} = 0");
         StoreSession.AddParameter(command, "@node", rotated.ToString("N"));
-        StoreSession.AddParameter(command, "@retired", (configuredNodeId ?? EnvironmentNodeId())?.ToString("N"));
+        StoreSession.AddParameter(command, "@retired", ConfiguredNodeId?.ToString("N"));
         await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
         return rotated;
     }
@@ -59,6 +59,9 @@ internal sealed partial class MetadataStore
     private static Guid? NodeIdInUse(Guid? configured, string? stored, string? retired)
         => configured is { } id && retired != id.ToString("N") ? id
             : stored is null ? null : Guid.ParseExact(stored, "N");
+
+    /// <summary>The node id the app configured: the NodeId option, else <c>LIBLIM_INSTANCE_ID</c>; null when neither.</summary>
+    private Guid? ConfiguredNodeId => session.Options.NodeId ?? EnvironmentNodeId();
 
     private static Guid? EnvironmentNodeId()
         => Guid.TryParse(Environment.GetEnvironmentVariable("LIBLIM_INSTANCE_ID"), out var id) && id != Guid.Empty ? id : null;

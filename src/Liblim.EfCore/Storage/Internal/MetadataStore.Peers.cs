@@ -6,7 +6,7 @@ namespace Liblim.EfCore.Storage.Internal;
 internal sealed partial class MetadataStore
 {
     /// <summary>The node id in use, the head, and the peer's watermark and fence (see <see cref="PeerPositions"/>).</summary>
-    public async Task<PeerPositions> ReadPeerAsync(Guid? configuredNodeId, Guid peer, bool async, CancellationToken ct)
+    public async Task<PeerPositions> ReadPeerAsync(Guid peer, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
         Guid? nodeId = null;
@@ -18,7 +18,7 @@ internal sealed partial class MetadataStore
         {
             if (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
             {
-                nodeId = NodeIdInUse(configuredNodeId ?? EnvironmentNodeId(), reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+                nodeId = NodeIdInUse(ConfiguredNodeId, reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
                 head = reader.GetInt64(2);
             }
         }

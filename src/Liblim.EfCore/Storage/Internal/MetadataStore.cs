@@ -134,7 +134,7 @@ internal sealed partial class MetadataStore(StoreSession session)
                 var nulls = NullColumns(row);
                 if (!commands.TryGetValue(nulls, out var command))
                 {
-                    commands[nulls] = command = new RowCommand(session.CreateCommand(insert + Placeholders(0, nulls) + conflict));
+                    commands[nulls] = command = session.CreateRowCommand(insert + Placeholders(0, nulls) + conflict);
                     for (var c = 0; c < ColumnsPerRow; c++)
                     {
                         if ((nulls & (1 << c)) == 0)

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Liblim.EfCore.Storage.Internal;
@@ -28,14 +29,14 @@ internal sealed class OwnedTransaction : IAsyncDisposable
     /// read committed, which the state row lock relies on).
     /// </summary>
     public static Task<OwnedTransaction> BeginWriteAsync(DbContext context, bool async, CancellationToken ct)
-        => BeginAsync(context, SqlDialect.For(context.Database.ProviderName).WriteIsolation, async, ct);
+        => BeginAsync(context, context.GetService<SqlDialect>().WriteIsolation, async, ct);
 
     /// <summary>
     /// Begins a read-only snapshot (SQLite: a deferred transaction; PostgreSQL: repeatable read) unless the
     /// context is already in a transaction, so that metadata and values are read as of one moment.
     /// </summary>
     public static Task<OwnedTransaction> BeginSnapshotAsync(DbContext context, bool async, CancellationToken ct)
-        => BeginAsync(context, SqlDialect.For(context.Database.ProviderName).SnapshotIsolation, async, ct);
+        => BeginAsync(context, context.GetService<SqlDialect>().SnapshotIsolation, async, ct);
 
     public async Task CommitAsync(CancellationToken ct)
     {

@@ -4,19 +4,25 @@ namespace Liblim.EfCore.Storage.Internal;
 
 /// <summary>
 /// One statement executed once per row, its parameters created once and given each row's values: how rows are written
-/// where <see cref="SqlDialect.WritesRowAtATime"/>. On first use it is prepared; on a Microsoft.Data.Sqlite connection
-/// also on the connection's SQLite handle (<see cref="SqliteStatement"/>), which then runs every row whose values it
-/// binds as Microsoft.Data.Sqlite would, without a command execution per row; the command runs the others.
+/// where <see cref="SqlDialect.WritesRowAtATime"/>. On first use it is prepared; where the database can, also below the
+/// command (<see cref="SqlDialect.PrepareBelowCommand"/>), which then runs every row whose values it takes, without a
+/// command execution per row; the command runs the others.
 /// </summary>
 internal sealed class RowCommand : IDisposable
 {
+    private readonly SqlDialect _dialect;
     private readonly DbCommand _command;
-    private SqliteStatement? _handle;
+    private IRowStatement? _handle;
     private bool _started;
     private bool _prepared;
 
+    /// <param name="dialect">The database's dialect.</param>
     /// <param name="command">The command, its text set; its parameters are added by the caller, in order.</param>
-    public RowCommand(DbCommand command) => _command = command;
+    public RowCommand(SqlDialect dialect, DbCommand command)
+    {
+        _dialect = dialect;
+        _command = command;
+    }
 
     /// <summary>The statement's parameters, in the order they were added.</summary>
     public DbParameterCollection Parameters => _command.Parameters;
@@ -28,7 +34,7 @@ internal sealed class RowCommand : IDisposable
     {
         if (!_started)
         {
-            _handle = SqliteStatement.Prepare(_command);
+            _handle = _dialect.PrepareBelowCommand(_command);
             _started = true;
         }
 

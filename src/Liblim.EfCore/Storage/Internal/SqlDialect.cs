@@ -1,13 +1,18 @@
 using System.Data;
+using System.Data.Common;
 using System.Globalization;
+using Liblim.EfCore.Metadata.Internal;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Liblim.EfCore.Storage.Internal;
 
 /// <summary>
-/// What differs between databases, in one small class per database: a few clauses and limits of Liblim's SQL,
-/// the isolation levels its transactions rely on, and which values a column can hold exactly. Everything else
-/// (ON CONFLICT upserts, quoting through EF's SQL generation helper, named parameters) is common.
+/// What differs between databases, in one class per database (<c>Storage/Sqlite</c>, <c>Storage/Postgres</c>), chosen once
+/// from EF's database provider and given by EF's service provider (<c>AddEntityFrameworkLiblim</c>): a few clauses and
+/// limits of Liblim's SQL, the isolation levels its transactions rely on, which values a column can hold exactly, and
+/// the database's own faster ways to run a statement per row, read a list of keys and apply a peer's batches. Everything
+/// else (ON CONFLICT upserts, quoting through EF's SQL generation helper, named parameters) is common.
 /// </summary>
 internal abstract class SqlDialect
 {
@@ -79,19 +84,27 @@ internal abstract class SqlDialect
         _ => value,
     };
 
-    /// <summary>The dialect of an EF provider.</summary>
-    /// <exception cref="LiblimException">The provider is not supported.</exception>
-    public static SqlDialect For(string? providerName)
-        => Find(providerName)
-           ?? throw new LiblimException($"Liblim supports SQLite (UseSqlite) and PostgreSQL (UseNpgsql); this context uses '{providerName}'.");
+    /// <summary>
+    /// Prepares a command's statement below ADO.NET, to run once per row with the command's parameters
+    /// (<see cref="RowCommand"/>); null where the database has no such way, or not for this command.
+    /// </summary>
+    public virtual IRowStatement? PrepareBelowCommand(DbCommand command) => null;
 
-    /// <summary>The dialect of an EF provider; null when the provider is not supported.</summary>
-    public static SqlDialect? Find(string? providerName) => providerName switch
-    {
-        "Microsoft.EntityFrameworkCore.Sqlite" => SqliteDialect.Instance,
-        "Npgsql.EntityFrameworkCore.PostgreSQL" => PostgresDialect.Instance,
-        _ => null,
-    };
+    /// <summary>
+    /// The values of one column as the value of an <see cref="InTextList"/> parameter, so that one statement reads the
+    /// rows of any number of them; null where the database reads lists of values otherwise, or not these.
+    /// </summary>
+    /// <param name="column">The column.</param>
+    /// <param name="values">Its model values.</param>
+    /// <param name="scratch">A command to make a parameter with, to see how the column's values are stored.</param>
+    public virtual string? ValueList(ReplicatedColumn column, IEnumerable<object?> values, DbCommand scratch) => null;
+
+    /// <summary>
+    /// Readies the context's connection, before the transaction of a group of a peer's batches begins, for the group's
+    /// savepoints (one per batch); disposing what it returns, after the transaction ends, undoes it. Null when there is
+    /// nothing to do.
+    /// </summary>
+    public virtual Task<IAsyncDisposable?> BeginApplyingAsync(DbContext context, CancellationToken ct) => Task.FromResult<IAsyncDisposable?>(null);
 
     // Both databases keep text as UTF-8, which has no form for half a surrogate pair (SQLite would store U+FFFD
     // instead, PostgreSQL refuses it): such text comes only from a foreign peer, and is refused rather than changed.

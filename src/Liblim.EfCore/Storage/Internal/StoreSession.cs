@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Metadata.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -7,28 +8,50 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Liblim.EfCore.Storage.Internal;
 
 /// <summary>
-/// A context's connection and current transaction, with what Liblim's SQL needs of it: the dialect, EF's
-/// identifier quoting and the replication model. Commands run inside the context's current transaction.
+/// A context's connection and current transaction, with what Liblim's SQL needs of it: the dialect, EF's identifier
+/// quoting, the replication model and Liblim's options; and the stores that read and write Liblim's tables and the
+/// replicated tables through it. One per context, from EF's service provider (<c>context.GetService&lt;StoreSession&gt;()</c>).
+/// Commands run inside the context's current transaction.
 /// </summary>
 internal sealed class StoreSession
 {
     private readonly DbContext _context;
+    private readonly Dictionary<ReplicatedTable, TableStore> _tables = [];
+    private ReplicationModel? _model;
+    private MetadataStore? _metadata;
     private NodeNumbers? _nodes;
     private DbTransaction? _nodesTransaction;
 
-    public StoreSession(DbContext context)
+    public StoreSession(ICurrentDbContext current, SqlDialect dialect, ISqlGenerationHelper sql, IDbContextOptions options)
     {
-        _context = context;
-        Dialect = SqlDialect.For(context.Database.ProviderName);
-        Sql = context.GetService<ISqlGenerationHelper>();
-        Model = ReplicationModel.For(context.Model);
+        _context = current.Context;
+        Dialect = dialect;
+        Sql = sql;
+        Options = options.FindExtension<LiblimOptionsExtension>()!;
     }
 
     public SqlDialect Dialect { get; }
 
     public ISqlGenerationHelper Sql { get; }
 
-    public ReplicationModel Model { get; }
+    public ReplicationModel Model => _model ??= ReplicationModel.For(_context.Model);
+
+    /// <summary>Liblim's options on the context.</summary>
+    public LiblimOptionsExtension Options { get; }
+
+    /// <summary>Liblim's own tables.</summary>
+    public MetadataStore Metadata => _metadata ??= new MetadataStore(this);
+
+    /// <summary>The data rows of a replicated table.</summary>
+    public TableStore Rows(ReplicatedTable table)
+    {
+        if (!_tables.TryGetValue(table, out var store))
+        {
+            _tables[table] = store = new TableStore(this, table);
+        }
+
+        return store;
+    }
 
     /// <summary>
     /// The node numbers read or handed out so far in the current transaction (see <see cref="MetadataStore"/>). They
@@ -64,6 +87,9 @@ internal sealed class StoreSession
 
         return command;
     }
+
+    /// <summary>A statement to run once per row (<see cref="RowCommand"/>), on the context's connection and in its transaction.</summary>
+    public RowCommand CreateRowCommand(string text) => new(Dialect, CreateCommand(text));
 
     /// <summary>Quotes a (schema-qualified) table name.</summary>
     public string Table((string Name, string? Schema) table) => Sql.DelimitIdentifier(table.Name, table.Schema);

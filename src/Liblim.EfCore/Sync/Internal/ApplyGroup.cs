@@ -5,6 +5,7 @@ using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Liblim.EfCore.Sync.Internal;
 
@@ -20,7 +21,7 @@ namespace Liblim.EfCore.Sync.Internal;
 /// context's <c>SyncCommitInterval</c> (default 1 second) or holds <see cref="MaxStates"/> states, so that it never holds
 /// the write lock long, and after every batch where a batch could fail at its commit (<see cref="FailsOnlyAtCommit"/>).
 /// Live sessions are woken, and the changed rows reported, only after a commit. On SQLite the savepoints' journals are
-/// kept in memory for the group (<see cref="InMemorySavepointJournal"/>).
+/// kept in memory for the group (<see cref="SqlDialect.BeginApplyingAsync"/>).
 /// </para>
 /// </summary>
 internal sealed class ApplyGroup : IAsyncDisposable
@@ -36,7 +37,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
     private readonly List<ChangedRow> _changed = [];
     private readonly List<HeldBackRow> _heldBack = [];
     private DbContext? _context;
-    private InMemorySavepointJournal? _journal;
+    private IAsyncDisposable? _journal;
     private OwnedTransaction? _transaction;
     private long _startedAt;
     private int _states;
@@ -68,7 +69,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
             _context = await _open(ct).ConfigureAwait(false);
             try
             {
-                _journal = await InMemorySavepointJournal.BeginAsync(_context, ct).ConfigureAwait(false);
+                _journal = await _context.GetService<StoreSession>().Dialect.BeginApplyingAsync(_context, ct).ConfigureAwait(false);
                 _transaction = await OwnedTransaction.BeginWriteAsync(_context, async: true, ct).ConfigureAwait(false);
             }
             catch
@@ -79,7 +80,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
 
             _startedAt = Stopwatch.GetTimestamp();
             _batchAlone = FailsOnlyAtCommit(_context);
-            _maxDuration = LiblimOptionsExtension.Of(_context).SyncCommitInterval;
+            _maxDuration = _context.GetService<StoreSession>().Options.SyncCommitInterval;
         }
 
         await _transaction.SaveAsync(Savepoint, ct).ConfigureAwait(false);
@@ -172,7 +173,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
     /// take the whole batches before it down with it, so each batch commits alone.
     /// </summary>
     private static bool FailsOnlyAtCommit(DbContext context)
-        => SqlDialect.For(context.Database.ProviderName).DeferForeignKeysSql is not null
+        => context.GetService<StoreSession>().Dialect.DeferForeignKeysSql is not null
            && ReplicationModel.For(context.Model).HasUnreplicatedNoActionReferences;
 
     /// <summary>Rolls back what was not committed.</summary>

@@ -1,6 +1,7 @@
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Liblim.EfCore.Sync.Internal;
 
@@ -26,8 +27,8 @@ internal static class ChangeFeed
 
     private static async Task<(List<RowState> States, long Last)> ReadSnapshotAsync(DbContext context, long since, long? through, int limit, string peer, bool async, CancellationToken ct)
     {
-        var session = new StoreSession(context);
-        var rows = await new MetadataStore(session).ReadFeedAsync(since, through, limit, async, ct).ConfigureAwait(false);
+        var session = context.GetService<StoreSession>();
+        var rows = await session.Metadata.ReadFeedAsync(since, through, limit, async, ct).ConfigureAwait(false);
         var states = new List<RowState>(rows.Count);
         foreach (var byTable in rows.Where(r => r.Source != peer).GroupBy(r => r.Table))
         {
@@ -40,7 +41,7 @@ internal static class ChangeFeed
             // A held-back row's values are all kept in its metadata row, a projected row's shown-null columns too: the
             // data table is read only for what it holds as replicated, so a projected null is never sent as a value.
             var live = byTable.Where(r => r.IsShown).Select(r => r.Key).ToList();
-            var values = live.Count == 0 ? [] : await new TableStore(session, table).ReadAsync(live, async, ct).ConfigureAwait(false);
+            var values = live.Count == 0 ? [] : await session.Rows(table).ReadAsync(live, async, ct).ConfigureAwait(false);
             foreach (var row in byTable)
             {
                 var state = RowStateCodec.Decode(table, row, values.TryGetValue(row.Key, out var v) ? table.ValuesToJson(v) : null);

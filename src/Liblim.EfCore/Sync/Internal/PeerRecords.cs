@@ -1,6 +1,7 @@
 using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Liblim.EfCore.Sync.Internal;
 
@@ -17,7 +18,7 @@ internal static class PeerRecords
         var transaction = await OwnedTransaction.BeginSnapshotAsync(context, async: true, ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            return await new MetadataStore(new StoreSession(context)).ReadPeerAsync(LiblimOptionsExtension.Of(context).NodeId, peer, async: true, ct).ConfigureAwait(false);
+            return await context.GetService<StoreSession>().Metadata.ReadPeerAsync(peer, async: true, ct).ConfigureAwait(false);
         }
     }
 
@@ -27,7 +28,7 @@ internal static class PeerRecords
         var transaction = await OwnedTransaction.BeginWriteAsync(context, async: true, ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            var fence = await new MetadataStore(new StoreSession(context)).WriteFenceAsync(peer, async: true, ct).ConfigureAwait(false);
+            var fence = await context.GetService<StoreSession>().Metadata.WriteFenceAsync(peer, async: true, ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
             return fence;
         }
@@ -39,7 +40,7 @@ internal static class PeerRecords
         var transaction = await OwnedTransaction.BeginWriteAsync(context, async: true, ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            var nodeId = await new MetadataStore(new StoreSession(context)).RotateAsync(LiblimOptionsExtension.Of(context).NodeId, retiring, async: true, ct).ConfigureAwait(false);
+            var nodeId = await context.GetService<StoreSession>().Metadata.RotateAsync(retiring, async: true, ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
             return nodeId;
         }

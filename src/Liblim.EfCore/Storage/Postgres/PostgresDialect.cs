@@ -1,7 +1,8 @@
 using System.Data;
+using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace Liblim.EfCore.Storage.Internal;
+namespace Liblim.EfCore.Storage.Postgres;
 
 /// <summary>
 /// PostgreSQL: every replicated write locks the single state row with SELECT ... FOR UPDATE in a READ COMMITTED

@@ -1,15 +1,16 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Liblim.EfCore.Storage.Internal;
 using SQLitePCL;
 
-namespace Liblim.EfCore.Storage.Internal;
+namespace Liblim.EfCore.Storage.Sqlite;
 
 /// <summary>
 /// One SQL statement prepared on a SQLite connection's own handle and executed once per row with its parameters bound
 /// by position: what SQLite itself needs per row, without a command object, a reader and a lookup of every parameter
 /// by name per execution. It runs in the connection's current transaction.
 /// </summary>
-internal sealed class SqliteStatement : IDisposable
+internal sealed class SqliteStatement : IRowStatement
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;

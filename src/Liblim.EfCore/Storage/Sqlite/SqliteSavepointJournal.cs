@@ -1,8 +1,9 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
 
-namespace Liblim.EfCore.Storage.Internal;
+namespace Liblim.EfCore.Storage.Sqlite;
 
 /// <summary>
 /// Keeps SQLite's savepoint journals in memory while a group of batches is applied, one savepoint per batch. SQLite
@@ -12,14 +13,14 @@ namespace Liblim.EfCore.Storage.Internal;
 /// with no temporary tables or views of the app's (changing the setting drops them; then it is left alone), and put
 /// back as it was when the group ends.
 /// </summary>
-internal sealed class InMemorySavepointJournal : IAsyncDisposable
+internal sealed class SqliteSavepointJournal : IAsyncDisposable
 {
     private const long Memory = 2;
 
     private readonly DbContext _context;
     private readonly long _previous;
 
-    private InMemorySavepointJournal(DbContext context, long previous)
+    private SqliteSavepointJournal(DbContext context, long previous)
     {
         _context = context;
         _previous = previous;
@@ -27,14 +28,13 @@ internal sealed class InMemorySavepointJournal : IAsyncDisposable
 
     /// <summary>
     /// Before a group's transaction begins: switches a SQLite connection to temporary storage in memory, keeping it
-    /// open until <see cref="DisposeAsync"/>; null where there is nothing to do (another database, a transaction of the
-    /// app's, storage already in memory, temporary objects of the app's).
+    /// open until <see cref="DisposeAsync"/>; null where there is nothing to do (a transaction of the app's, storage already
+    /// in memory, temporary objects of the app's).
     /// </summary>
-    public static async Task<InMemorySavepointJournal?> BeginAsync(DbContext context, CancellationToken ct)
+    public static async Task<SqliteSavepointJournal?> BeginAsync(DbContext context, CancellationToken ct)
     {
         var database = context.Database;
-        if (SqlDialect.For(database.ProviderName) is not SqliteDialect
-            || database.CurrentTransaction is not null || System.Transactions.Transaction.Current is not null)
+        if (database.CurrentTransaction is not null || System.Transactions.Transaction.Current is not null)
         {
             return null;
         }
@@ -47,7 +47,7 @@ internal sealed class InMemorySavepointJournal : IAsyncDisposable
             if (previous != Memory && await ScalarAsync(connection, "SELECT count(*) FROM temp.sqlite_master", ct).ConfigureAwait(false) == 0)
             {
                 await ExecuteAsync(connection, $"PRAGMA temp_store = {Memory}", ct).ConfigureAwait(false);
-                return new InMemorySavepointJournal(context, previous);
+                return new SqliteSavepointJournal(context, previous);
             }
         }
         catch

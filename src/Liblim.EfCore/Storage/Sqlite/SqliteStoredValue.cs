@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
-namespace Liblim.EfCore.Storage.Internal;
+namespace Liblim.EfCore.Storage.Sqlite;
 
 /// <summary>What kind of value SQLite stores.</summary>
 internal enum SqliteStorageClass

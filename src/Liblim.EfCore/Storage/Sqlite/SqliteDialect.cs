@@ -1,12 +1,21 @@
 using System.Data;
+using System.Data.Common;
 using System.Globalization;
+using System.Text;
+using Liblim.EfCore.Metadata.Internal;
+using Liblim.EfCore.Storage.Internal;
+using Liblim.EfCore.Values;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace Liblim.EfCore.Storage.Internal;
+namespace Liblim.EfCore.Storage.Sqlite;
 
 /// <summary>
 /// SQLite: a write transaction holds the database's write lock from BEGIN IMMEDIATE (Microsoft.Data.Sqlite's
-/// default), so no row lock is needed and writers are serialized per database file.
+/// default), so no row lock is needed and writers are serialized per database file. Statements run in process, so rows
+/// are written one statement execution per row, on the connection's own handle where it can
+/// (<see cref="SqliteStatement"/>); lists of keys are read through one JSON list; a group of a peer's batches keeps its
+/// savepoints' journals in memory (<see cref="SqliteSavepointJournal"/>).
 /// </summary>
 internal sealed class SqliteDialect : SqlDialect
 {
@@ -50,6 +59,41 @@ internal sealed class SqliteDialect : SqlDialect
     // come from a context with another timeout); an app's own connection interceptor runs after this one.
     public override string ConnectionSetupSql(int commandTimeoutSeconds)
         => $"PRAGMA busy_timeout = {(commandTimeoutSeconds * 1000L).ToString(CultureInfo.InvariantCulture)}";
+
+    public override IRowStatement? PrepareBelowCommand(DbCommand command) => SqliteStatement.Prepare(command);
+
+    /// <summary>
+    /// A JSON array of what SQLite stores for each value, integers and texts, for <c>json_each</c>; null when a value is
+    /// stored as anything else (a real, a blob).
+    /// </summary>
+    public override string? ValueList(ReplicatedColumn column, IEnumerable<object?> values, DbCommand scratch)
+    {
+        var parameter = column.CreateParameter(scratch, "@v", null);
+        var json = new StringBuilder("[");
+        foreach (var value in values)
+        {
+            column.SetParameterValue(parameter, value);
+            if (!SqliteStoredValue.TryGet(parameter, out var stored) || stored.Class is not (SqliteStorageClass.Integer or SqliteStorageClass.Text))
+            {
+                return null;
+            }
+
+            json.Append(json.Length == 1 ? "" : ",");
+            if (stored.Class == SqliteStorageClass.Integer)
+            {
+                json.Append(stored.Integer.ToString(CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                CanonicalJson.AppendQuoted(json, stored.Text!);
+            }
+        }
+
+        return json.Append(']').ToString();
+    }
+
+    public override async Task<IAsyncDisposable?> BeginApplyingAsync(DbContext context, CancellationToken ct)
+        => await SqliteSavepointJournal.BeginAsync(context, ct).ConfigureAwait(false);
 
     /// <summary>
     /// SQLite keeps times and text exactly, but has no NaN (Microsoft.Data.Sqlite refuses it), drops the sign of

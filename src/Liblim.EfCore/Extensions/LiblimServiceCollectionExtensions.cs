@@ -4,6 +4,7 @@ using Liblim.EfCore.Metadata.Conventions;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Storage.Postgres;
 using Liblim.EfCore.Storage.Sqlite;
+using Liblim.EfCore.Writes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -33,6 +34,7 @@ public static class LiblimServiceCollectionExtensions
             .TryAdd<IInterceptor, ConnectionSetupInterceptor>();
         serviceCollection.TryAddSingleton(sp => DialectOf(sp.GetServices<IDatabaseProvider>().FirstOrDefault()?.Name));
         serviceCollection.TryAddScoped<StoreSession>();
+        serviceCollection.TryAddSingleton<ReplicaFeed>();
         return serviceCollection;
     }
 

@@ -111,6 +111,37 @@ public class SeveralWritersTests
         Assert.Equal([1L, 2L], ShadowRows.Seqs(replica).Order());
     }
 
+    [Fact]
+    public async Task Two_sessions_with_one_peer_at_once_never_take_either_database_for_a_restored_one()
+    {
+        using var shared = new PostgresReplica("shared");
+        using var peer = new SqliteReplica("peer");
+        var pools = new[] { Pool(shared, "session-a"), Pool(shared, "session-b") };
+        var nodes = (await NodeIdAsync(shared), await NodeIdAsync(peer));
+        for (var round = 0; round < 12; round++)
+        {
+            await InsertAsync(shared, new TodoItem { Id = Guid.NewGuid(), Title = $"shared-{round}" });
+            await InsertAsync(peer, new TodoItem { Id = Guid.NewGuid(), Title = $"peer-{round}" });
+
+            // Each session reads its fence before the other has handed out (and the peer applied) what it covers.
+            await Task.WhenAll(pools.Select((pool, i) => Task.Run(async () =>
+            {
+                await using var db = new TodoDb(pool);
+                await using var other = peer.Open();
+                await (i == 0 ? db.Liblim().SyncWithAsync(other) : other.Liblim().SyncWithAsync(db));
+            })));
+        }
+
+        Assert.Equal(nodes, (await NodeIdAsync(shared), await NodeIdAsync(peer)));
+        Assert.Equal(Snapshot.Of(shared), Snapshot.Of(peer));
+    }
+
+    private static async Task<Guid> NodeIdAsync(IReplica replica)
+    {
+        await using var db = replica.Open();
+        return await db.Liblim().GetNodeIdAsync();
+    }
+
     /// <summary>An exception and its inner exceptions (EF wraps a database error met while saving in a DbUpdateException).</summary>
     private static IEnumerable<Exception> Causes(Exception? e)
     {

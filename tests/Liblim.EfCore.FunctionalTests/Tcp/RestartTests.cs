@@ -53,6 +53,38 @@ public class RestartTests
     }
 
     [Fact]
+    public async Task A_session_whose_fence_another_session_moved_and_delivered_meanwhile_keeps_its_node_id()
+    {
+        await using var server = await TcpPeer.StartAsync("fence-server");
+        await using var client = await TcpPeer.StartAsync("fence-client");
+        var id = Guid.NewGuid();
+        await Replicas.InsertAsync(client.Replica, new TodoItem { Id = id, Title = "handed out by the other session" });
+        var node = client.Server.NodeId;
+
+        // The first session reads its fence for the server (nothing handed out yet) and says IHAZ; the proxy holds it while
+        // a second session hands the server the row. Then the server reads the first session's IHAZ and answers that it has
+        // the client's feed up to the row: more than the fence the first session read, but not more than the fence.
+        await using var proxy = new HoldingProxy(server.Server.Endpoint);
+        Task<SyncResult> first;
+        await using (var db = client.Replica.Open())
+        {
+            first = db.Liblim().SyncWithAsync(proxy.Address, TcpPeer.Secret);
+            await proxy.Holding;
+            await client.SyncWithAsync(server);
+            proxy.Release();
+            await first;
+        }
+
+        Assert.Equal(node, client.Server.NodeId);
+        await using (var db = client.Replica.Open())
+        {
+            Assert.Equal(node, await db.Liblim().GetNodeIdAsync());
+        }
+
+        Assert.NotNull(Replicas.Find(server.Replica, id));
+    }
+
+    [Fact]
     public async Task A_client_that_knows_no_more_than_the_server_handed_out_syncs_under_the_same_node()
     {
         await using var server = await TcpPeer.StartAsync("steady-server");

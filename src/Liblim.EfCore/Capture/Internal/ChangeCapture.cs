@@ -3,7 +3,7 @@ using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
-using Liblim.EfCore.Sync.Internal;
+using Liblim.EfCore.Writes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -97,22 +97,20 @@ internal static class ChangeCapture
     /// </summary>
     public static async Task<PendingCapture> PrepareAsync(DbContext context, OwnedTransaction transaction, bool async, CancellationToken ct)
     {
+        ReplicaWrite? write = null;
         try
         {
             var model = ReplicationModel.For(context.Model);
             var (rows, tracked) = CollectDetected(context, model);
             if (rows.Count == 0)
             {
-                return new PendingCapture([], 0, 0, Guid.Empty, transaction, NothingToRecord: true);
+                return new PendingCapture([], transaction, Write: null);
             }
 
             var session = context.GetService<StoreSession>();
             var metadata = session.Metadata;
-            var options = session.Options;
-            var clock = await metadata.LockAsync(async, ct).ConfigureAwait(false);
-            var ticks = HybridClock.Next(clock.Clock, options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-            var at = new HybridTimestamp(ticks, clock.NodeId);
-            var seq = clock.Seq;
+            write = await ReplicaWrite.BeginAsync(context, async, ct, transaction).ConfigureAwait(false);
+            var at = write.Stamp();
             await DatabaseCascade.AddAsync(session, rows, tracked, async, ct).ConfigureAwait(false);
             var captured = new List<CapturedState>(rows.Count);
             string? atText = null;
@@ -136,23 +134,23 @@ internal static class ChangeCapture
                     }
 
                     var direct = table.IsUnconstrained && before is null or { Held: null, Awaiting: null };
-                    if (direct && Edit(row, before, values, changed, atText ??= at.ToString(), seq + 1) is { } edited)
+                    if (direct && Edit(row, before, values, changed, atText ??= at.ToString(), write.Seq + 1) is { } edited)
                     {
-                        captured.Add(new CapturedState(table, null, before, ++seq, edited));
+                        captured.Add(new CapturedState(table, null, before, write.NextSeq(), edited));
                     }
                     else if (Apply(row, before, values, changed, at) is { } state)
                     {
-                        ++seq;
+                        var seq = write.NextSeq();
                         captured.Add(new CapturedState(table, state, before, seq, direct ? RowStateCodec.Encode(state, seq) : null));
                     }
                 }
             }
 
-            return new PendingCapture(captured, seq, ticks, clock.NodeId, transaction);
+            return new PendingCapture(captured, transaction, write);
         }
         catch
         {
-            await transaction.DisposeAsync().ConfigureAwait(false);
+            await (write ?? (IAsyncDisposable)transaction).DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -173,63 +171,39 @@ internal static class ChangeCapture
         }
     }
 
-    public static async Task CommitAsync(DbContext context, PendingCapture pending, bool async, CancellationToken ct)
+    /// <summary>
+    /// Once EF has written the data: records the new states through the write begun by <see cref="PrepareAsync"/> (most rows'
+    /// metadata follows from their state alone; the others are reconciled with the rows they relate to: a parent inserted
+    /// here shows the rows waiting for it, a unique value given up shows the row held back for it, a row whose unique value
+    /// an earlier row claims is held back), and commits.
+    /// </summary>
+    public static async Task CommitAsync(PendingCapture pending, CancellationToken ct)
     {
-        if (pending.NothingToRecord)
+        await using var ending = (pending.Write ?? (IAsyncDisposable)pending.Transaction).ConfigureAwait(false);
+        if (pending.Write is not { } write)
         {
-            try
-            {
-                await pending.Transaction.CommitAsync(ct).ConfigureAwait(false);
-            }
-            finally
-            {
-                await pending.Transaction.DisposeAsync().ConfigureAwait(false);
-            }
-
+            await pending.Transaction.CommitAsync(ct).ConfigureAwait(false);
             return;
         }
 
-        try
+        foreach (var c in pending.States)
         {
-            // EF has written the data: bring what is shown in line with the new states, for the rows whose metadata does not
-            // follow from their state alone. Mostly nothing to do; but a parent inserted here shows the rows waiting for it, a
-            // unique value given up shows the row held back for it, and a row whose unique value an earlier row claims is held back.
-            var session = context.GetService<StoreSession>();
-            var rows = new List<StoredRow>(pending.States.Count);
-            Reconciler? reconciler = null;
-            foreach (var c in pending.States)
+            if (c.Stored is { } stored)
             {
-                if (c.Stored is { } stored)
-                {
-                    rows.Add(stored);
-                    continue;
-                }
-
-                reconciler ??= new Reconciler(session, async, ct);
-                reconciler.Change(c.Table, c.State!, c.Before, c.Seq, source: null);
+                write.Store(stored);
             }
-
-            if (reconciler is not null)
+            else
             {
-                rows.AddRange((await reconciler.RunAsync().ConfigureAwait(false)).Metadata);
+                write.Change(c.Table, c.State!, c.Before, c.Seq, source: null);
             }
-
-            var metadata = session.Metadata;
-            await metadata.WriteRowsAsync(rows, async, ct).ConfigureAwait(false);
-            await metadata.AdvanceAsync(pending.Seq, pending.Clock, async, ct).ConfigureAwait(false);
-            await pending.Transaction.CommitAsync(ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            await pending.Transaction.DisposeAsync().ConfigureAwait(false);
         }
 
-        // Live sessions serving this database send the change now rather than at their next poll.
-        FeedSignal.Notify(pending.Node);
+        await write.StoreAsync().ConfigureAwait(false);
+        await write.CommitAsync().ConfigureAwait(false);
     }
 
     /// <summary>Rolls back the transaction Liblim opened for a SaveChanges that failed or was cancelled.</summary>
-    public static ValueTask AbandonAsync(PendingCapture pending) => pending.Transaction.DisposeAsync();
+    public static ValueTask AbandonAsync(PendingCapture pending) => (pending.Write ?? (IAsyncDisposable)pending.Transaction).DisposeAsync();
 
     /// <summary>
     /// The new metadata row of a row of an unconstrained table, made straight from its stored metadata when that says

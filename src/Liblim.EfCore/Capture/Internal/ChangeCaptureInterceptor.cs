@@ -135,7 +135,7 @@ internal sealed class ChangeCaptureInterceptor : SaveChangesInterceptor, IDbComm
         _pending = null;
         if (pending is not null && context is not null)
         {
-            await ChangeCapture.CommitAsync(context, pending, async, ct).ConfigureAwait(false);
+            await ChangeCapture.CommitAsync(pending, ct).ConfigureAwait(false);
         }
     }
 

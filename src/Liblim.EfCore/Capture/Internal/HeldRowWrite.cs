@@ -3,7 +3,7 @@ using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
-using Liblim.EfCore.Sync.Internal;
+using Liblim.EfCore.Writes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
@@ -21,29 +21,20 @@ internal static class HeldRowWrite
         var table = session.Model.FindTable(held.Table)
             ?? throw new LiblimException($"'{held.Table}' is not a replicated table of {context.GetType().Name}.");
         var columns = values is null ? [] : Columns(context, table, values);
-        var options = session.Options;
-        var transaction = await OwnedTransaction.BeginWriteAsync(context, async: true, ct).ConfigureAwait(false);
-        await using (transaction.ConfigureAwait(false))
+        var write = await ReplicaWrite.BeginAsync(context, async: true, ct).ConfigureAwait(false);
+        await using (write.ConfigureAwait(false))
         {
-            var metadata = session.Metadata;
-            var clock = await metadata.LockAsync(async: true, ct).ConfigureAwait(false);
-            var stored = (await metadata.ReadRowsAsync(table.Name, [held.Key], async: true, ct).ConfigureAwait(false)).GetValueOrDefault(held.Key);
+            var stored = (await session.Metadata.ReadRowsAsync(table.Name, [held.Key], async: true, ct).ConfigureAwait(false)).GetValueOrDefault(held.Key);
             if (stored is not { IsAlive: true, IsShown: false })
             {
                 throw new LiblimException($"Row {held.Key} of '{held.Table}' is not held back (any more): change it through EF.");
             }
 
-            var ticks = HybridClock.Next(clock.Clock, options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-            var at = new HybridTimestamp(ticks, clock.NodeId);
+            var at = write.Stamp();
             var state = RowStateCodec.Decode(table, stored, null);
-            state = values is null ? state.Delete() : state.Write(columns, at);
-            var reconciler = new Reconciler(session, async: true, ct);
-            reconciler.Change(table, state, stored, clock.Seq + 1, source: null);
-            var result = await reconciler.RunAsync().ConfigureAwait(false);
-            await metadata.WriteRowsAsync(result.Metadata, async: true, ct).ConfigureAwait(false);
-            await metadata.AdvanceAsync(clock.Seq + 1, ticks, async: true, ct).ConfigureAwait(false);
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
-            FeedSignal.Notify(clock.NodeId);
+            write.Change(table, values is null ? state.Delete() : state.Write(columns, at), stored, write.NextSeq(), source: null);
+            await write.StoreAsync().ConfigureAwait(false);
+            await write.CommitAsync().ConfigureAwait(false);
         }
     }
 

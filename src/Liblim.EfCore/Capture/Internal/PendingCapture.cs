@@ -1,21 +1,16 @@
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
+using Liblim.EfCore.Writes;
 
 namespace Liblim.EfCore.Capture.Internal;
 
 /// <summary>
-/// What a SaveChanges will record once its data is written: the new row states (with their metadata as stored
-/// before, and their sequence numbers) and the new sequence number and clock; this database's node id; and the
-/// transaction Liblim opened for it, if the app had none.
+/// What a SaveChanges will record once its data is written: the new row states (with their metadata as stored before, and
+/// their feed positions), the transaction Liblim opened for it if the app had none, and the replicated write begun in it;
+/// no write when no replicated row changes after all.
 /// </summary>
-internal sealed record PendingCapture(
-    IReadOnlyList<CapturedState> States,
-    long Seq,
-    long Clock,
-    Guid Node,
-    OwnedTransaction Transaction,
-    bool NothingToRecord = false);
+internal sealed record PendingCapture(IReadOnlyList<CapturedState> States, OwnedTransaction Transaction, ReplicaWrite? Write);
 
 /// <summary>A row's new state, to store once EF has written the data.</summary>
 /// <param name="Table">Its table.</param>

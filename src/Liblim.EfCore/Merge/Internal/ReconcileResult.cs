@@ -6,4 +6,8 @@ namespace Liblim.EfCore.Merge.Internal;
 /// What a <see cref="Reconciler"/> did, once the data tables are written: the metadata rows to store (changed
 /// states, and rows whose hold changed), the rows that changed for an app, and the rows newly held back.
 /// </summary>
-internal sealed record ReconcileResult(IReadOnlyList<StoredRow> Metadata, IReadOnlyList<ChangedRow> Changed, IReadOnlyList<HeldBackRow> HeldBack);
+internal sealed record ReconcileResult(IReadOnlyList<StoredRow> Metadata, IReadOnlyList<ChangedRow> Changed, IReadOnlyList<HeldBackRow> HeldBack)
+{
+    /// <summary>Nothing to reconcile.</summary>
+    public static readonly ReconcileResult None = new([], [], []);
+}

@@ -3,18 +3,18 @@ using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
-using Liblim.EfCore.Sync.Internal;
+using Liblim.EfCore.Writes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Liblim.EfCore.Merge.Internal;
 
 /// <summary>
-/// Applies a batch of remote row states to a database, atomically: everything is checked first (tables,
-/// columns, value types, clock drift), then local states are loaded in sets, merged, and only the rows whose
-/// state changed are stored, with their origin's clocks; a <see cref="Reconciler"/> then brings the data tables in
-/// line with the states (rows shown, hidden, held back). Applying is not a local change: nothing is stamped
-/// anew, but changed rows get new local sequence numbers so that they pass on to further peers.
+/// Applies a batch of remote row states to a database, atomically, in one <see cref="ReplicaWrite"/>: everything is
+/// checked first (tables, columns, value types, clock drift), then local states are loaded in sets, merged, and only the
+/// rows whose state changed are stored, with their origin's clocks; the write then brings the data tables in line with
+/// the states (rows shown, hidden, held back). Applying is not a local change: nothing is stamped anew, but changed rows
+/// get new feed positions so that they pass on to further peers.
 /// </summary>
 internal static class RowStateApplier
 {
@@ -37,14 +37,11 @@ internal static class RowStateApplier
         var states = Validate(session.Model, batch, parsed);
         var remoteMax = CheckDrift(batch, states, options);
 
-        var transaction = await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false);
-        try
+        var write = await ReplicaWrite.BeginAsync(context, async, ct, parsed: parsed).ConfigureAwait(false);
+        await using (write.ConfigureAwait(false))
         {
             var metadata = session.Metadata;
-            var clock = await metadata.LockAsync(async, ct).ConfigureAwait(false);
-            var seq = clock.Seq;
             var applied = 0;
-            var reconciler = new Reconciler(session, async, ct, parsed);
             foreach (var byTable in states.GroupBy(s => s.Table))
             {
                 var table = session.Model.FindTable(byTable.Key)!;
@@ -84,33 +81,21 @@ internal static class RowStateApplier
                     }
 
                     var dataKnown = shownKeys.Contains(key) || (row is null && newKeysHaveNoRow && table.IsUnconstrained && merged.IsAlive);
-                    reconciler.Change(table, merged, row, ++seq, source, data, dataKnown);
+                    write.Change(table, merged, row, write.NextSeq(), source, data, dataKnown);
                     applied++;
                 }
             }
 
             // What is shown follows from the merged states: rows appear, leave, are held back or come back.
-            var result = await reconciler.RunAsync().ConfigureAwait(false);
-            var stored = result.Metadata;
-            await metadata.WriteRowsAsync(stored, async, ct).ConfigureAwait(false);
-            await metadata.AdvanceAsync(seq, HybridClock.Receive(clock.Clock, remoteMax), async, ct).ConfigureAwait(false);
+            write.Receive(remoteMax);
             if (batch.Watermark is { } watermark)
             {
-                await metadata.WriteWatermarkAsync(batch.PeerNode, watermark, async, ct).ConfigureAwait(false);
+                write.Watermark(batch.PeerNode, watermark);
             }
 
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
-            if (applied > 0 && transaction.IsOwned)
-            {
-                // In a transaction of the caller's, the caller wakes live sessions once it commits (ApplyGroup).
-                FeedSignal.Notify(clock.NodeId);
-            }
-
-            return new ApplyResult(states.Count, applied, result.Changed, result.HeldBack, clock.NodeId);
-        }
-        finally
-        {
-            await transaction.DisposeAsync().ConfigureAwait(false);
+            var result = await write.StoreAsync().ConfigureAwait(false);
+            await write.CommitAsync().ConfigureAwait(false);
+            return new ApplyResult(states.Count, applied, result.Changed, result.HeldBack, write.NodeId);
         }
     }
 

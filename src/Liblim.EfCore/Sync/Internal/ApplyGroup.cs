@@ -4,6 +4,7 @@ using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
+using Liblim.EfCore.Writes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
@@ -132,11 +133,12 @@ internal sealed class ApplyGroup : IAsyncDisposable
             return;
         }
 
+        var feed = _context!.GetService<ReplicaFeed>();
         await _transaction.CommitAsync(ct).ConfigureAwait(false);
         await EndAsync().ConfigureAwait(false);
         if (_wake is { } node)
         {
-            FeedSignal.Notify(node);
+            feed.Moved(node);
         }
 
         if (_changed.Count > 0 || _heldBack.Count > 0)

@@ -1,6 +1,8 @@
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Storage.Internal;
+using Liblim.EfCore.Writes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Liblim.EfCore.Sync.Internal;
 
@@ -15,6 +17,7 @@ internal sealed class ReplicaAccess
     private readonly DbContext? _context;
     private readonly Func<CancellationToken, Task<DbContext>>? _factory;
     private Guid? _nodeId;
+    private ReplicaFeed? _feed;
 
     private ReplicaAccess(DbContext? context, Func<CancellationToken, Task<DbContext>>? factory)
     {
@@ -33,6 +36,10 @@ internal sealed class ReplicaAccess
     public static ReplicaAccess Over<TContext>(IDbContextFactory<TContext> factory)
         where TContext : DbContext
         => new(null, async ct => await factory.CreateDbContextAsync(ct).ConfigureAwait(false));
+
+    /// <summary>Completes when the database's feed next moves in this process (<see cref="ReplicaFeed"/>).</summary>
+    public async Task<Task> NextFeedMoveAsync(Guid node, CancellationToken ct)
+        => (_feed ??= await UseAsync(c => Task.FromResult(c.GetService<ReplicaFeed>()), ct).ConfigureAwait(false)).NextMove(node);
 
     public async Task<Guid> GetNodeIdAsync(CancellationToken ct)
         => _nodeId ??= await UseAsync(c => c.Liblim().GetNodeIdAsync(ct), ct).ConfigureAwait(false);

@@ -289,6 +289,14 @@ internal sealed class SyncSession
             return;
         }
 
+        // A session of this database's with the same peer may have moved the fence, and handed out what it covers, since
+        // the positions were read: the fence that counts is one read after the peer's IHAZ arrived.
+        positions = await _replica.ReadPositionsAsync(_peerNode, ct).ConfigureAwait(false);
+        if (positions.NodeId == _localNode && positions.Continues(claimed))
+        {
+            return;
+        }
+
         var rotated = await _replica.RotateAsync(_localNode, ct).ConfigureAwait(false);
         var message = $"Node {_localNode} was restored from an older copy, or is a copy of a database that went on writing elsewhere: " +
                       $"node {_peerNode} has applied its changes up to position {claimed}, but it handed out only up to {positions.Fence ?? positions.Head}. " +
@@ -506,12 +514,11 @@ internal sealed class SyncSession
 
     private async Task SendLiveAsync(long from, CancellationToken ct)
     {
-        var signal = FeedSignal.For(_localNode);
         var keepAlive = Limits.IdleTimeout / 3;
         var lastSent = Stopwatch.StartNew();
         while (true)
         {
-            var next = signal.NextChange;
+            var next = await _replica.NextFeedMoveAsync(_localNode, ct).ConfigureAwait(false);
             var sentBefore = _rowsSent;
             var reached = await SendFeedAsync(from, null, ct).ConfigureAwait(false);
             if (reached != from || _rowsSent != sentBefore)

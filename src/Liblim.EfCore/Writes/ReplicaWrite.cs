@@ -1,0 +1,136 @@
+using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Merge.Internal;
+using Liblim.EfCore.Metadata.Internal;
+using Liblim.EfCore.Storage.Internal;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+
+namespace Liblim.EfCore.Writes;
+
+/// <summary>
+/// One replicated write transaction: the one way a replica's rows change, whether by a SaveChanges (capture), a write to a
+/// held-back row (the facade) or a peer's batch (merge). It locks the state row, which hands out feed positions and the
+/// clock one transaction at a time; takes the rows' new states, with the position each is stored at; brings what the
+/// tables show in line with them and stores their metadata rows (<see cref="StoreAsync"/>); advances the feed and the
+/// clock, and a peer's watermark; commits the transaction it began; and then raises <see cref="ReplicaFeed"/>.
+/// </summary>
+internal sealed class ReplicaWrite : IAsyncDisposable
+{
+    private readonly DbContext _context;
+    private readonly StoreSession _session;
+    private readonly OwnedTransaction _transaction;
+    private readonly long _lockedSeq;
+    private readonly bool _async;
+    private readonly CancellationToken _ct;
+    private readonly ParsedValues? _parsed;
+    private readonly List<StoredRow> _stored = [];
+    private Reconciler? _reconciler;
+    private long _seq;
+    private long _clock;
+    private (Guid Peer, long Position)? _watermark;
+
+    private ReplicaWrite(DbContext context, StoreSession session, OwnedTransaction transaction, ReplicaClock locked, bool async, CancellationToken ct, ParsedValues? parsed)
+    {
+        _context = context;
+        _session = session;
+        _transaction = transaction;
+        _lockedSeq = _seq = locked.Seq;
+        _clock = locked.Clock;
+        NodeId = locked.NodeId;
+        _async = async;
+        _ct = ct;
+        _parsed = parsed;
+    }
+
+    /// <summary>This database's node id, as the lock read it.</summary>
+    public Guid NodeId { get; }
+
+    /// <summary>The last feed position this write has handed out.</summary>
+    public long Seq => _seq;
+
+    /// <summary>Whether Liblim began the transaction (rather than joining the app's or a caller's).</summary>
+    public bool IsOwned => _transaction.IsOwned;
+
+    /// <summary>
+    /// Begins a write: the transaction (<paramref name="transaction"/>, else one Liblim begins, or the context's current one
+    /// joined) and the state row's lock. Disposes the transaction if the lock cannot be had.
+    /// </summary>
+    /// <param name="context">The context of the database written.</param>
+    /// <param name="async">Whether to run the database work asynchronously.</param>
+    /// <param name="ct">Cancels it.</param>
+    /// <param name="transaction">The transaction Liblim has begun for the write already, if it has.</param>
+    /// <param name="parsed">Model values already parsed from the states' texts, for the reconciler.</param>
+    public static async Task<ReplicaWrite> BeginAsync(DbContext context, bool async, CancellationToken ct, OwnedTransaction? transaction = null, ParsedValues? parsed = null)
+    {
+        var session = context.GetService<StoreSession>();
+        transaction ??= await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false);
+        try
+        {
+            var locked = await session.Metadata.LockAsync(async, ct).ConfigureAwait(false);
+            return new ReplicaWrite(context, session, transaction, locked, async, ct, parsed);
+        }
+        catch
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The timestamp of a local write: the next tick of the hybrid clock, from the configured wall clock.</summary>
+    public HybridTimestamp Stamp()
+    {
+        _clock = HybridClock.Next(_clock, _session.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        return new HybridTimestamp(_clock, NodeId);
+    }
+
+    /// <summary>Raises the clock to the greatest ticks received, so that a later local write orders after them.</summary>
+    public void Receive(long remoteTicks) => _clock = HybridClock.Receive(_clock, remoteTicks);
+
+    /// <summary>Hands out the next feed position.</summary>
+    public long NextSeq() => ++_seq;
+
+    /// <summary>A row's new metadata row when it follows from the row's state alone (what is shown changes as EF wrote it).</summary>
+    public void Store(StoredRow row) => _stored.Add(row);
+
+    /// <summary>A row's new state, stored at <paramref name="seq"/>; what its table shows is reconciled with it.</summary>
+    /// <inheritdoc cref="Reconciler.Change" path="/param"/>
+    public void Change(ReplicatedTable table, RowState state, StoredRow? before, long seq, string? source, object?[]? data = null, bool dataKnown = false)
+        => (_reconciler ??= new Reconciler(_session, _async, _ct, _parsed)).Change(table, state, before, seq, source, data, dataKnown);
+
+    /// <summary>Records, with the write, how far into a peer's feed this database has applied.</summary>
+    public void Watermark(Guid peer, long position) => _watermark = (peer, position);
+
+    /// <summary>
+    /// Brings what the tables show in line with the changed states, stores the metadata rows, and advances the feed, the
+    /// clock and the peer's watermark; returns what changed for the app.
+    /// </summary>
+    public async Task<ReconcileResult> StoreAsync()
+    {
+        var result = _reconciler is null ? ReconcileResult.None : await _reconciler.RunAsync().ConfigureAwait(false);
+        var metadata = _session.Metadata;
+        await metadata.WriteRowsAsync(result.Metadata.Count == 0 ? _stored : [.. _stored, .. result.Metadata], _async, _ct).ConfigureAwait(false);
+        await metadata.AdvanceAsync(_seq, _clock, _async, _ct).ConfigureAwait(false);
+        if (_watermark is { } watermark)
+        {
+            await metadata.WriteWatermarkAsync(watermark.Peer, watermark.Position, _async, _ct).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Commits the transaction Liblim began (the app's, or a caller's, is committed by its owner, who then raises the
+    /// event), then tells live sessions that the feed moved, if it did.
+    /// </summary>
+    public async Task CommitAsync()
+    {
+        await _transaction.CommitAsync(_ct).ConfigureAwait(false);
+        if (_seq > _lockedSeq && _transaction.IsOwned)
+        {
+            _context.GetService<ReplicaFeed>().Moved(NodeId);
+        }
+    }
+
+    /// <summary>Rolls back what was not committed, in a transaction Liblim began.</summary>
+    public ValueTask DisposeAsync() => _transaction.DisposeAsync();
+}

@@ -23,7 +23,7 @@ namespace MigrationsSample.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Liblim.EfCore.Storage.Internal.KnownNode", b =>
+            modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.KnownNode", b =>
                 {
                     b.Property<int>("Number")
                         .HasColumnType("integer")
@@ -44,7 +44,7 @@ namespace MigrationsSample.Migrations.Postgres
                     b.ToTable("__liblim_nodes");
                 });
 
-            modelBuilder.Entity("Liblim.EfCore.Storage.Internal.PeerWatermark", b =>
+            modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.PeerWatermark", b =>
                 {
                     b.Property<string>("PeerId")
                         .HasColumnType("text")
@@ -64,7 +64,7 @@ namespace MigrationsSample.Migrations.Postgres
                     b.ToTable("__liblim_peers");
                 });
 
-            modelBuilder.Entity("Liblim.EfCore.Storage.Internal.ReplicaState", b =>
+            modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.ReplicaState", b =>
                 {
                     b.Property<int>("Id")
                         .HasColumnType("integer")
@@ -92,7 +92,7 @@ namespace MigrationsSample.Migrations.Postgres
                     b.ToTable("__liblim_state");
                 });
 
-            modelBuilder.Entity("Liblim.EfCore.Storage.Internal.RowMetadata", b =>
+            modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.StoredShadowRow", b =>
                 {
                     b.Property<long>("Seq")
                         .HasColumnType("bigint")

@@ -18,7 +18,7 @@ namespace MigrationsSample.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("Liblim.EfCore.Storage.Internal.KnownNode", b =>
+            modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.KnownNode", b =>
                 {
                     b.Property<int>("Number")
                         .HasColumnType("INTEGER")
@@ -39,7 +39,7 @@ namespace MigrationsSample.Migrations.Sqlite
                     b.ToTable("__liblim_nodes");
                 });
 
-            modelBuilder.Entity("Liblim.EfCore.Storage.Internal.PeerWatermark", b =>
+            modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.PeerWatermark", b =>
                 {
                     b.Property<string>("PeerId")
                         .HasColumnType("TEXT")
@@ -59,7 +59,7 @@ namespace MigrationsSample.Migrations.Sqlite
                     b.ToTable("__liblim_peers");
                 });
 
-            modelBuilder.Entity("Liblim.EfCore.Storage.Internal.ReplicaState", b =>
+            modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.ReplicaState", b =>
                 {
                     b.Property<int>("Id")
                         .HasColumnType("INTEGER")
@@ -87,7 +87,7 @@ namespace MigrationsSample.Migrations.Sqlite
                     b.ToTable("__liblim_state");
                 });
 
-            modelBuilder.Entity("Liblim.EfCore.Storage.Internal.RowMetadata", b =>
+            modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.StoredShadowRow", b =>
                 {
                     b.Property<long>("Seq")
                         .HasColumnType("INTEGER")

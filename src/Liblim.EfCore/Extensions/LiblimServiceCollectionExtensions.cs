@@ -1,6 +1,7 @@
 using Liblim.EfCore;
 using Liblim.EfCore.Capture.Internal;
 using Liblim.EfCore.Metadata.Conventions;
+using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Storage.Postgres;
 using Liblim.EfCore.Storage.Sqlite;
@@ -33,6 +34,7 @@ public static class LiblimServiceCollectionExtensions
             .TryAdd<IInterceptor, BulkWriteGuardInterceptor>()
             .TryAdd<IInterceptor, ConnectionSetupInterceptor>();
         serviceCollection.TryAddSingleton(sp => DialectOf(sp.GetServices<IDatabaseProvider>().FirstOrDefault()?.Name));
+        serviceCollection.TryAddSingleton<IValueStorage>(sp => sp.GetRequiredService<SqlDialect>());
         serviceCollection.TryAddScoped<StoreSession>();
         serviceCollection.TryAddSingleton<ReplicaFeed>();
         return serviceCollection;

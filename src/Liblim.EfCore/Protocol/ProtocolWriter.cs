@@ -1,3 +1,4 @@
+using Liblim.EfCore.Values;
 using System.Buffers;
 using System.Globalization;
 using System.Text;

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Liblim.EfCore.Crdt;
-using Liblim.EfCore.Storage.Internal;
 
 namespace Liblim.EfCore.Protocol;
 
@@ -20,7 +19,7 @@ internal static class RowStateJson
         HybridTimestamp? shortFor = null;
         if (!state.Columns.IsEmpty)
         {
-            var baseClock = RowStateCodec.BaseClock(state);
+            var baseClock = BaseClock.Of(state);
             shortFor = baseClock;
             json.WriteString("t", baseClock.ToString());
             json.WriteStartObject("v");

@@ -42,7 +42,7 @@ public sealed class LiblimFacade
         var transaction = await OwnedTransaction.BeginWriteAsync(Context, async: true, cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            var state = await Context.GetService<StoreSession>().Metadata.LockAsync(async: true, cancellationToken).ConfigureAwait(false);
+            var state = await Context.GetService<StoreSession>().Shadow.LockAsync(async: true, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             _nodeId = state.NodeId;
             return state.NodeId;
@@ -107,7 +107,7 @@ public sealed class LiblimFacade
         await using (transaction.ConfigureAwait(false))
         {
             var session = Context.GetService<StoreSession>();
-            var rows = await session.Metadata.ReadHeldAsync(null, async: true, cancellationToken).ConfigureAwait(false);
+            var rows = await session.Shadow.ReadHeldAsync(null, async: true, cancellationToken).ConfigureAwait(false);
             var held = new List<HeldBackRow>();
             foreach (var row in rows.Where(r => r.IsAlive && !r.IsShown).OrderBy(r => r.Table, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal))
             {

@@ -1,5 +1,5 @@
 using Liblim.EfCore.Crdt;
-using Liblim.EfCore.Merge.Internal;
+using Liblim.EfCore.Projection;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
@@ -23,7 +23,7 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     private readonly bool _async;
     private readonly CancellationToken _ct;
     private readonly ParsedValues? _parsed;
-    private readonly List<StoredRow> _stored = [];
+    private readonly List<ShadowRow> _stored = [];
     private Reconciler? _reconciler;
     private long _seq;
     private long _clock;
@@ -66,7 +66,7 @@ internal sealed class ReplicaWrite : IAsyncDisposable
         transaction ??= await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false);
         try
         {
-            var locked = await session.Metadata.LockAsync(async, ct).ConfigureAwait(false);
+            var locked = await session.Shadow.LockAsync(async, ct).ConfigureAwait(false);
             return new ReplicaWrite(context, session, transaction, locked, async, ct, parsed);
         }
         catch
@@ -90,11 +90,11 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     public long NextSeq() => ++_seq;
 
     /// <summary>A row's new metadata row when it follows from the row's state alone (what is shown changes as EF wrote it).</summary>
-    public void Store(StoredRow row) => _stored.Add(row);
+    public void Store(ShadowRow row) => _stored.Add(row);
 
     /// <summary>A row's new state, stored at <paramref name="seq"/>; what its table shows is reconciled with it.</summary>
     /// <inheritdoc cref="Reconciler.Change" path="/param"/>
-    public void Change(ReplicatedTable table, RowState state, StoredRow? before, long seq, string? source, object?[]? data = null, bool dataKnown = false)
+    public void Change(ReplicatedTable table, RowState state, ShadowRow? before, long seq, string? source, object?[]? data = null, bool dataKnown = false)
         => (_reconciler ??= new Reconciler(_session, _async, _ct, _parsed)).Change(table, state, before, seq, source, data, dataKnown);
 
     /// <summary>Records, with the write, how far into a peer's feed this database has applied.</summary>
@@ -107,7 +107,7 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     public async Task<ReconcileResult> StoreAsync()
     {
         var result = _reconciler is null ? ReconcileResult.None : await _reconciler.RunAsync().ConfigureAwait(false);
-        var metadata = _session.Metadata;
+        var metadata = _session.Shadow;
         await metadata.WriteRowsAsync(result.Metadata.Count == 0 ? _stored : [.. _stored, .. result.Metadata], _async, _ct).ConfigureAwait(false);
         await metadata.AdvanceAsync(_seq, _clock, _async, _ct).ConfigureAwait(false);
         if (_watermark is { } watermark)

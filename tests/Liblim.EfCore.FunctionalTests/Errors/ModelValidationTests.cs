@@ -61,7 +61,13 @@ public abstract class ModelValidationTests
     public void An_integer_key_the_app_assigns_is_accepted()
     {
         using var db = new Db(UseDatabase, b => b.Entity<AppKeyed>().IsReplicated().Property(x => x.Id).ValueGeneratedNever());
-        Assert.NotNull(db.Model.FindEntityType(typeof(AppKeyed)));
+        var entity = db.Model.FindEntityType(typeof(AppKeyed))!;
+        Assert.Equal(ReplicationKind.LastWriterWins, entity.GetReplicationKind());
+        Assert.Equal(Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never, entity.FindProperty(nameof(AppKeyed.Id))!.ValueGenerated);
+        var table = Liblim.EfCore.Metadata.Internal.ReplicationModel.For(db.Model).FindMapping(entity)!.Table;
+        Assert.Equal(["Id"], table.KeyColumns.Select(c => c.Name));
+        Assert.Equal(["Name"], table.ValueColumns.Select(c => c.Name));
+        Assert.Equal("[42]", table.EncodeKey([42]));
     }
 
     [Fact]
@@ -83,8 +89,14 @@ public abstract class ModelValidationTests
     [Fact]
     public void A_property_with_a_value_converter_to_a_supported_type_is_accepted()
     {
+        // EF Core stores a Uri through its built-in converter to string: the column replicates as that string.
         using var db = new Db(UseDatabase, b => b.Entity<WithObject>().IsReplicated());
-        Assert.NotNull(db.Model.FindEntityType(typeof(WithObject)));
+        var entity = db.Model.FindEntityType(typeof(WithObject))!;
+        Assert.Equal(ReplicationKind.LastWriterWins, entity.GetReplicationKind());
+        var link = Liblim.EfCore.Metadata.Internal.ReplicationModel.For(db.Model).FindMapping(entity)!.Table.FindColumn("Link")!;
+        Assert.Equal(typeof(string), link.Mapping.Converter?.ProviderClrType);
+        Assert.Equal("\"https://example.org/a?b=1\"", link.ToJson(new Uri("https://example.org/a?b=1")));
+        Assert.Equal(new Uri("https://example.org/a?b=1"), link.FromJson("\"https://example.org/a?b=1\""));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
+using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,14 +23,14 @@ public static class ShadowRows
         }
 
         return Query(replica, "SELECT table_name, row_key, seq, clock, column_clocks, add_tags, tombstones, kept_values, source FROM __liblim_rows ORDER BY seq",
-                r => new RowMetadata
+                r => new StoredShadowRow
                 {
                     TableName = r.GetString(0), RowKey = r.GetFieldValue<byte[]>(1), Seq = r.GetInt64(2), Clock = r.GetString(3),
                     ColumnClocks = r.IsDBNull(4) ? null : r.GetString(4), AddTags = r.IsDBNull(5) ? null : r.GetString(5),
                     Tombstones = r.IsDBNull(6) ? null : r.GetString(6), KeptValues = r.IsDBNull(7) ? null : r.GetString(7),
                     Source = r.IsDBNull(8) ? null : Convert.ToInt32(r.GetValue(8)),
                 })
-            .Select(stored => CompactMetadata.Expand(stored, nodes))
+            .Select(stored => CompactShadowRow.Expand(stored, nodes))
             .Select(m => new Meta(m.Table, m.Key, m.Seq, m.Clock, m.ColumnClocks, m.AddTags, m.Tombstones, m.KeptValues, m.Source))
             .ToList();
     }

@@ -1,4 +1,5 @@
 using Liblim.EfCore.FunctionalTests.Infrastructure;
+using Liblim.EfCore.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,11 +11,14 @@ public sealed class RelationReplica : IDisposable
     private static readonly PostgresDatabasePool<RelationDb> Pool = new(c => new RelationDb(Npgsql(c)));
 
     private readonly string _connectionString;
+    private readonly Action<LiblimOptionsBuilder>? _configure;
 
-    public RelationReplica(DatabaseKind database, string name)
+    /// <summary>A new, empty replica; <paramref name="configure"/> sets the Liblim options of every context opened on it.</summary>
+    public RelationReplica(DatabaseKind database, string name, Action<LiblimOptionsBuilder>? configure = null)
     {
         Database = database;
         Name = name;
+        _configure = configure;
         if (database == DatabaseKind.Postgres)
         {
             _connectionString = Pool.Rent();
@@ -34,8 +38,8 @@ public sealed class RelationReplica : IDisposable
     public string Name { get; }
 
     public DbContextOptions<RelationDb> Options => Database == DatabaseKind.Postgres
-        ? Npgsql(_connectionString)
-        : new DbContextOptionsBuilder<RelationDb>().UseSqlite(_connectionString).UseLiblim().Options;
+        ? Npgsql(_connectionString, _configure)
+        : new DbContextOptionsBuilder<RelationDb>().UseSqlite(_connectionString).UseLiblim(_configure).Options;
 
     public RelationDb Open() => new(Options);
 
@@ -54,6 +58,6 @@ public sealed class RelationReplica : IDisposable
 
     public override string ToString() => $"{Name} ({Database})";
 
-    private static DbContextOptions<RelationDb> Npgsql(string connectionString)
-        => new DbContextOptionsBuilder<RelationDb>().UseNpgsql(connectionString).UseLiblim().Options;
+    private static DbContextOptions<RelationDb> Npgsql(string connectionString, Action<LiblimOptionsBuilder>? configure = null)
+        => new DbContextOptionsBuilder<RelationDb>().UseNpgsql(connectionString).UseLiblim(configure).Options;
 }

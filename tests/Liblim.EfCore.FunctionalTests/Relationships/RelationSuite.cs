@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.FunctionalTests.Infrastructure;
+using Liblim.EfCore.Infrastructure;
 using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Sync.Internal;
 using Microsoft.EntityFrameworkCore;
@@ -15,6 +16,9 @@ namespace Liblim.EfCore.FunctionalTests.Relationships;
 public abstract class RelationSuite : ReplicaSuite
 {
     protected RelationReplica NewRelationReplica(string name) => new(NextDatabase(), name);
+
+    /// <summary>A new replica whose contexts take these Liblim options (a clock of the test's, say).</summary>
+    protected RelationReplica NewRelationReplica(string name, Action<LiblimOptionsBuilder> configure) => new(NextDatabase(), name, configure);
 
     protected static async Task<SyncResult> SyncAsync(RelationReplica a, RelationReplica b)
     {

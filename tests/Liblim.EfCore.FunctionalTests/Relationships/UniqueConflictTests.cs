@@ -61,8 +61,9 @@ public abstract class UniqueConflictTests : RelationSuite
     [Fact]
     public async Task KeepLatest_the_value_written_last_keeps_it()
     {
-        using var a = NewRelationReplica("a");
-        using var b = NewRelationReplica("b");
+        var time = new FixedTime(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
+        using var a = NewRelationReplica("a", o => o.TimeProvider(time));
+        using var b = NewRelationReplica("b", o => o.TimeProvider(time));
         var older = Guid.NewGuid();
         var newer = Guid.NewGuid();
         await SaveAsync(a, db => db.Tags.Add(new Tag { Id = older, Label = "urgent" }));
@@ -70,7 +71,7 @@ public abstract class UniqueConflictTests : RelationSuite
         await SaveAsync(b, db => db.Tags.Add(new Tag { Id = newer, Label = "soon" }));
         await SaveAsync(b, db => db.Tags.Find(newer)!.Label = "urgent-ish");
         await SaveAsync(a, db => db.Tags.Add(new Tag { Id = Guid.NewGuid(), Label = "later" }));
-        await Task.Delay(5);
+        time.Now = time.Now.AddSeconds(1);
         await SaveAsync(b, db => db.Tags.Find(newer)!.Label = "later");
 
         await SyncAsync(a, b);

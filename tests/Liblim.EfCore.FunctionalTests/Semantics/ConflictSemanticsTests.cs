@@ -28,14 +28,15 @@ public abstract class ConflictSemanticsTests : ReplicaSuite
     [InlineData(false)]
     public async Task The_later_write_to_a_column_wins_whichever_replica_syncs_first(bool earlierFirst)
     {
-        using var a = NewReplica("a");
-        using var b = NewReplica("b");
+        var time = new FixedTime(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
+        using var a = NewReplica("a", o => o.TimeProvider(time));
+        using var b = NewReplica("b", o => o.TimeProvider(time));
         var id = Guid.NewGuid();
         await InsertAsync(a, new TodoItem { Id = id, Title = "start" });
         await SyncAsync(a, b);
 
         await EditAsync(a, id, i => i.Title = "earlier");
-        await Task.Delay(5);
+        time.Now = time.Now.AddSeconds(1);
         await EditAsync(b, id, i => i.Title = "later");
         if (earlierFirst) await SyncAsync(a, b); else await SyncAsync(b, a);
 
@@ -68,15 +69,18 @@ public abstract class ConflictSemanticsTests : ReplicaSuite
     [Fact]
     public async Task An_edit_concurrent_with_a_delete_does_not_resurrect_the_row()
     {
-        using var a = NewReplica("a");
-        using var b = NewReplica("b");
+        var time = new FixedTime(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
+        using var a = NewReplica("a", o => o.TimeProvider(time));
+        using var b = NewReplica("b", o => o.TimeProvider(time));
         var id = Guid.NewGuid();
         await InsertAsync(a, new TodoItem { Id = id, Title = "start" });
         await SyncAsync(a, b);
 
         await DeleteAsync(a, id);
-        await Task.Delay(5);
+        time.Now = time.Now.AddSeconds(1);
         await EditAsync(b, id, i => i.Title = "edited after the delete, unaware of it");
+        var editClocks = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(ShadowRows.Row(b, "Items", id)!.ColumnClocks!)!;
+        Assert.True(HybridTimestamp.Parse(editClocks["Title"]).Ticks > ShadowRows.StateClock(a), "the edit is stamped later than any clock a had when it deleted");
         await SyncAsync(b, a);
 
         Assert.Null(Find(a, id));

@@ -57,10 +57,12 @@ public class LivePushTests
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
 
-        await using var edge = await SyncHost.StartAsync("late-edge", listen: false, peers: new Uri($"liblim://127.0.0.1:{port}"));
+        var hubAddress = new Uri($"liblim://127.0.0.1:{port}");
+        await using var edge = await SyncHost.StartAsync("late-edge", listen: false, peers: hubAddress);
         var id = Guid.NewGuid();
         await Replicas.InsertAsync(edge.Replica, new TodoItem { Id = id, Title = "saved while the hub was down" });
-        await Task.Delay(300); // a few failed attempts
+        await SyncHost.EventuallyAsync(() => edge.FailedAttempts(hubAddress) >= 3, "the edge has tried the hub three times and failed");
+        Assert.False(edge.Service.IsConnected(hubAddress));
 
         await using var hub = await SyncHost.StartAsync("late-hub", listen: true, port: port);
         await SyncHost.EventuallyAsync(() => Replicas.Find(hub.Replica, id) is not null, "the hub has the edge's row");

@@ -4,6 +4,7 @@ using Liblim.EfCore.FunctionalTests.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Liblim.EfCore.FunctionalTests.Tcp;
 
@@ -13,9 +14,10 @@ public sealed class SyncHost : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly bool _ownsReplica;
 
-    private SyncHost(SqliteReplica replica, ServiceProvider services, bool ownsReplica)
+    private SyncHost(SqliteReplica replica, ServiceProvider services, bool ownsReplica, CapturedLog log)
     {
         Replica = replica;
+        Log = log;
         _services = services;
         _ownsReplica = ownsReplica;
         Service = services.GetRequiredService<LiblimSyncService<TodoDb>>();
@@ -24,6 +26,13 @@ public sealed class SyncHost : IAsyncDisposable
     public SqliteReplica Replica { get; }
 
     public LiblimSyncService<TodoDb> Service { get; }
+
+    /// <summary>What the host's services logged.</summary>
+    public CapturedLog Log { get; }
+
+    /// <summary>How many sessions with the peer (or attempts to open one) the sync service reported as failed.</summary>
+    public int FailedAttempts(Uri peer)
+        => Log.Count("Liblim.EfCore.LiblimSyncService", LogLevel.Warning, peer.ToString());
 
     public Uri Address => new($"liblim://127.0.0.1:{Service.Server!.Endpoint.Port}");
 
@@ -36,7 +45,9 @@ public sealed class SyncHost : IAsyncDisposable
 
     private static async Task<SyncHost> StartAsync(SqliteReplica replica, bool ownsReplica, bool listen, int port, Uri[] peers)
     {
+        var log = new CapturedLog();
         var services = new ServiceCollection();
+        services.AddLogging(l => l.AddProvider(log));
         services.AddDbContextFactory<TodoDb>(o => o.UseSqlite($"Data Source={replica.Path}").UseLiblim());
         services.AddLiblimSync<TodoDb>(o =>
         {
@@ -55,7 +66,7 @@ public sealed class SyncHost : IAsyncDisposable
             await hosted.StartAsync(CancellationToken.None);
         }
 
-        return new SyncHost(replica, provider, ownsReplica);
+        return new SyncHost(replica, provider, ownsReplica, log);
     }
 
     /// <summary>Waits until the condition holds; fails after a generous deadline (this is not a speed test).</summary>

@@ -63,7 +63,7 @@ public class RowStateCodecLocalEditsTests
     {
         var t1 = new HybridTimestamp(HybridTimestamp.Pack(1_700_000_000_000, 0), RowStateGen.Nodes[0]);
         var t2 = new HybridTimestamp(HybridTimestamp.Pack(1_700_000_000_001, 0), RowStateGen.Nodes[1]);
-        var stored = new StoredRow("T", "[1]", 1, t1.ToString(), null, t1.ToString(), null, null);
+        var stored = new ShadowRow("T", "[1]", 1, t1.ToString(), null, t1.ToString(), null, null);
 
         var edited = RowStateCodec.Written(stored, Columns, c => c != "b", t2.ToString(), 2);
 
@@ -77,7 +77,7 @@ public class RowStateCodecLocalEditsTests
     public void Only_a_row_shown_as_it_is_can_be_edited_on_its_metadata_row()
     {
         var clock = new HybridTimestamp(1, RowStateGen.Nodes[0]).ToString();
-        var shown = new StoredRow("T", "[1]", 1, clock, null, clock, null, null);
+        var shown = new ShadowRow("T", "[1]", 1, clock, null, clock, null, null);
 
         Assert.True(RowStateCodec.IsPlainlyShown(shown));
         Assert.False(RowStateCodec.IsPlainlyShown(shown with { AddTags = null, Tombstones = clock, KeptValues = "{\"a\":1}" }));

@@ -29,7 +29,7 @@ public class RowStateCodecTests
     {
         var row = RowStateCodec.Encode(Inserted(), 17);
 
-        Assert.Equal(new StoredRow("T", "[1]", 17, T1.ToString(), null, T1.ToString(), null, null), row);
+        Assert.Equal(new ShadowRow("T", "[1]", 17, T1.ToString(), null, T1.ToString(), null, null), row);
     }
 
     [Fact]

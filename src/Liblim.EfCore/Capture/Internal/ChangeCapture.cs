@@ -1,6 +1,5 @@
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Infrastructure.Internal;
-using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Writes;
@@ -108,7 +107,7 @@ internal static class ChangeCapture
             }
 
             var session = context.GetService<StoreSession>();
-            var metadata = session.Metadata;
+            var metadata = session.Shadow;
             write = await ReplicaWrite.BeginAsync(context, async, ct, transaction).ConfigureAwait(false);
             var at = write.Stamp();
             await DatabaseCascade.AddAsync(session, rows, tracked, async, ct).ConfigureAwait(false);
@@ -209,7 +208,7 @@ internal static class ChangeCapture
     /// The new metadata row of a row of an unconstrained table, made straight from its stored metadata when that says
     /// all (a key's first insert; a write or delete of a row shown as it is); null to go through its state.
     /// </summary>
-    private static StoredRow? Edit(CapturedRow row, StoredRow? before, object?[]? values, HashSet<string>? changed, string at, long seq)
+    private static ShadowRow? Edit(CapturedRow row, ShadowRow? before, object?[]? values, HashSet<string>? changed, string at, long seq)
     {
         var table = row.Table;
         return (row.Operation, before) switch
@@ -237,7 +236,7 @@ internal static class ChangeCapture
         return changed;
     }
 
-    private static RowState? Apply(CapturedRow row, StoredRow? existing, object?[]? storedValues, HashSet<string>? changed, HybridTimestamp at)
+    private static RowState? Apply(CapturedRow row, ShadowRow? existing, object?[]? storedValues, HashSet<string>? changed, HybridTimestamp at)
     {
         var table = row.Table;
         var liveValues = storedValues is null ? null : table.ValuesToJson(storedValues);

@@ -1,6 +1,5 @@
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Infrastructure.Internal;
-using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Writes;
@@ -24,7 +23,7 @@ internal static class HeldRowWrite
         var write = await ReplicaWrite.BeginAsync(context, async: true, ct).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
         {
-            var stored = (await session.Metadata.ReadRowsAsync(table.Name, [held.Key], async: true, ct).ConfigureAwait(false)).GetValueOrDefault(held.Key);
+            var stored = (await session.Shadow.ReadRowsAsync(table.Name, [held.Key], async: true, ct).ConfigureAwait(false)).GetValueOrDefault(held.Key);
             if (stored is not { IsAlive: true, IsShown: false })
             {
                 throw new LiblimException($"Row {held.Key} of '{held.Table}' is not held back (any more): change it through EF.");

@@ -21,4 +21,4 @@ internal sealed record PendingCapture(IReadOnlyList<CapturedState> States, Owned
 /// Its new metadata row when it follows from the state alone (a row of an unconstrained table that was never held back is
 /// shown exactly as EF writes it); null when the row must be reconciled with the rows it relates to.
 /// </param>
-internal sealed record CapturedState(ReplicatedTable Table, RowState? State, StoredRow? Before, long Seq, StoredRow? Stored);
+internal sealed record CapturedState(ReplicatedTable Table, RowState? State, ShadowRow? Before, long Seq, ShadowRow? Stored);

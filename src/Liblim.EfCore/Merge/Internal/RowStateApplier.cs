@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Metadata.Internal;
+using Liblim.EfCore.Projection;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Writes;
 using Microsoft.EntityFrameworkCore;
@@ -40,7 +41,7 @@ internal static class RowStateApplier
         var write = await ReplicaWrite.BeginAsync(context, async, ct, parsed: parsed).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
         {
-            var metadata = session.Metadata;
+            var metadata = session.Shadow;
             var applied = 0;
             foreach (var byTable in states.GroupBy(s => s.Table))
             {

@@ -1,11 +1,11 @@
-using Liblim.EfCore.Storage.Internal;
+using Liblim.EfCore.Metadata.Internal;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
 
 namespace Liblim.EfCore.Metadata.Conventions;
 
 /// <summary>Adds Liblim's conventions to the model of every context that calls UseLiblim.</summary>
-internal sealed class LiblimConventionSetPlugin(SqlDialect dialect) : IConventionSetPlugin
+internal sealed class LiblimConventionSetPlugin(IValueStorage valueStorage) : IConventionSetPlugin
 {
     public ConventionSet ModifyConventions(ConventionSet conventionSet)
     {
@@ -14,7 +14,7 @@ internal sealed class LiblimConventionSetPlugin(SqlDialect dialect) : IConventio
         conventionSet.ModelFinalizingConventions.Insert(0, shadowTables);
         conventionSet.EntityTypeAddedConventions.Add(new ReplicatedAttributeConvention());
         conventionSet.ModelFinalizedConventions.Add(new ReplicationModelValidationConvention());
-        conventionSet.ModelFinalizedConventions.Add(new DatabaseDialectConvention(dialect));
+        conventionSet.ModelFinalizedConventions.Add(new ValueStorageConvention(valueStorage));
 
         return conventionSet;
     }

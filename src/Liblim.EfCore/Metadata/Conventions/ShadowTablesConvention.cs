@@ -1,4 +1,4 @@
-using Liblim.EfCore.Storage.Internal;
+using Liblim.EfCore.Metadata.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions;
@@ -25,25 +25,25 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
 
     public void ProcessModelInitialized(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
     {
-        var rows = modelBuilder.Entity(typeof(RowMetadata), fromDataAnnotation: true)!;
+        var rows = modelBuilder.Entity(typeof(StoredShadowRow), fromDataAnnotation: true)!;
         rows.ToTable(RowsTable);
-        Column(rows, nameof(RowMetadata.TableName), "table_name", required: true);
-        Column(rows, nameof(RowMetadata.RowKey), "row_key", required: true);
-        Column(rows, nameof(RowMetadata.Seq), "seq", required: true).ValueGenerated(Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never, fromDataAnnotation: true);
-        Column(rows, nameof(RowMetadata.Clock), "clock", required: true);
-        Column(rows, nameof(RowMetadata.ColumnClocks), "column_clocks", required: false);
-        Column(rows, nameof(RowMetadata.AddTags), "add_tags", required: false);
-        Column(rows, nameof(RowMetadata.Tombstones), "tombstones", required: false);
-        Column(rows, nameof(RowMetadata.KeptValues), "kept_values", required: false);
-        Column(rows, nameof(RowMetadata.Source), "source", required: false);
-        Column(rows, nameof(RowMetadata.Held), "held", required: false);
-        Column(rows, nameof(RowMetadata.Awaiting), "awaiting", required: false);
+        Column(rows, nameof(StoredShadowRow.TableName), "table_name", required: true);
+        Column(rows, nameof(StoredShadowRow.RowKey), "row_key", required: true);
+        Column(rows, nameof(StoredShadowRow.Seq), "seq", required: true).ValueGenerated(Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never, fromDataAnnotation: true);
+        Column(rows, nameof(StoredShadowRow.Clock), "clock", required: true);
+        Column(rows, nameof(StoredShadowRow.ColumnClocks), "column_clocks", required: false);
+        Column(rows, nameof(StoredShadowRow.AddTags), "add_tags", required: false);
+        Column(rows, nameof(StoredShadowRow.Tombstones), "tombstones", required: false);
+        Column(rows, nameof(StoredShadowRow.KeptValues), "kept_values", required: false);
+        Column(rows, nameof(StoredShadowRow.Source), "source", required: false);
+        Column(rows, nameof(StoredShadowRow.Held), "held", required: false);
+        Column(rows, nameof(StoredShadowRow.Awaiting), "awaiting", required: false);
         // Keyed by seq (on SQLite the rowid, so the change feed needs no index of its own); the upsert of a row finds
         // it by table and key.
-        rows.PrimaryKey([nameof(RowMetadata.Seq)])!.HasName("pk_liblim_rows");
-        rows.HasIndex([nameof(RowMetadata.TableName), nameof(RowMetadata.RowKey)])!.IsUnique(true)!.HasDatabaseName("ix_liblim_rows_key");
+        rows.PrimaryKey([nameof(StoredShadowRow.Seq)])!.HasName("pk_liblim_rows");
+        rows.HasIndex([nameof(StoredShadowRow.TableName), nameof(StoredShadowRow.RowKey)])!.IsUnique(true)!.HasDatabaseName("ix_liblim_rows_key");
         // Only rows held back or projected have a value here: a partial index stays as small as they are few.
-        rows.HasIndex([nameof(RowMetadata.Awaiting)])!.HasFilter("awaiting IS NOT NULL")!.HasDatabaseName("ix_liblim_rows_awaiting");
+        rows.HasIndex([nameof(StoredShadowRow.Awaiting)])!.HasFilter("awaiting IS NOT NULL")!.HasDatabaseName("ix_liblim_rows_awaiting");
 
         var state = modelBuilder.Entity(typeof(ReplicaState), fromDataAnnotation: true)!;
         state.ToTable(StateTable);
@@ -80,7 +80,7 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
             return;
         }
 
-        foreach (var type in new[] { typeof(RowMetadata), typeof(ReplicaState), typeof(PeerWatermark), typeof(KnownNode) })
+        foreach (var type in new[] { typeof(StoredShadowRow), typeof(ReplicaState), typeof(PeerWatermark), typeof(KnownNode) })
         {
             if (modelBuilder.Metadata.FindEntityType(type) is { } entityType)
             {

@@ -11,8 +11,8 @@ internal static class LiblimAnnotationNames
     /// <summary>On an entity type: its <see cref="UniqueConflictPolicy"/>; absent for the default.</summary>
     public const string UniqueConflict = Prefix + "UniqueConflict";
 
-    /// <summary>Runtime annotation on the model: the <see cref="Storage.Internal.SqlDialect"/> of the database the model is for.</summary>
-    public const string Dialect = Prefix + "Dialect";
+    /// <summary>Runtime annotation on the model: the <see cref="IValueStorage"/> of the database the model is for.</summary>
+    public const string ValueStorage = Prefix + "ValueStorage";
 
     /// <summary>Runtime annotation on the model: the cached <see cref="ReplicationModel"/>.</summary>
     public const string ReplicationModel = Prefix + "ReplicationModel";

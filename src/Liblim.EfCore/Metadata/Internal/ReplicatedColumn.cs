@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Linq.Expressions;
-using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Values;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -12,29 +11,29 @@ namespace Liblim.EfCore.Metadata.Internal;
 /// A column of a replicated table, and how its values travel: read from the database with EF's type mapping,
 /// turned into canonical JSON (through the property's value converter, if any), and written back as parameters
 /// created by the same mapping. Values are taken in the form the database stores them (see
-/// <see cref="SqlDialect.StoredValue"/>), so that the JSON of a value is the JSON of what reading it back gives.
+/// <see cref="IValueStorage.StoredValue"/>), so that the JSON of a value is the JSON of what reading it back gives.
 /// </summary>
 internal sealed class ReplicatedColumn
 {
     private readonly Func<DbDataReader, int, object?> _read;
     private readonly ValueConverter? _userConverter;
     private readonly Type _jsonType;
-    private readonly SqlDialect? _dialect;
+    private readonly IValueStorage? _valueStorage;
 
     /// <param name="name">The column name.</param>
     /// <param name="property">The first property mapped to the column.</param>
     /// <param name="mapping">EF's type mapping of the column.</param>
     /// <param name="isNullable">Whether the column allows null.</param>
     /// <param name="isKey">Whether the column is part of the primary key.</param>
-    /// <param name="dialect">The database's dialect; null when unknown (values are then taken as they are).</param>
-    public ReplicatedColumn(string name, IProperty property, RelationalTypeMapping mapping, bool isNullable, bool isKey, SqlDialect? dialect)
+    /// <param name="valueStorage">The database's valueStorage; null when unknown (values are then taken as they are).</param>
+    public ReplicatedColumn(string name, IProperty property, RelationalTypeMapping mapping, bool isNullable, bool isKey, IValueStorage? valueStorage)
     {
         Name = name;
         Property = property;
         Mapping = mapping;
         IsNullable = isNullable;
         IsKey = isKey;
-        _dialect = dialect;
+        _valueStorage = valueStorage;
         _userConverter = ValueConversion.For(property);
         var jsonType = ValueConversion.JsonType(property);
         // A column shared by a hierarchy (TPH) or holding an optional owned type is nullable even where the property is not.
@@ -101,7 +100,7 @@ internal sealed class ReplicatedColumn
         var stored = Stored(value);
         if (IsKey && !ReferenceEquals(stored, value) && CanonicalJson.Encode(stored, _jsonType) != CanonicalJson.Encode(value, _jsonType))
         {
-            throw new FormatException($"{_dialect!.DatabaseName} cannot store {CanonicalJson.Encode(value, _jsonType)} exactly (it would store " +
+            throw new FormatException($"{_valueStorage!.DatabaseName} cannot store {CanonicalJson.Encode(value, _jsonType)} exactly (it would store " +
                                       $"{CanonicalJson.Encode(stored, _jsonType)}), and key values must be stored exactly.");
         }
 
@@ -134,7 +133,7 @@ internal sealed class ReplicatedColumn
     {
         try
         {
-            return _dialect is null ? value : _dialect.StoredValue(Mapping, value);
+            return _valueStorage is null ? value : _valueStorage.StoredValue(Mapping, value);
         }
         catch (FormatException e)
         {

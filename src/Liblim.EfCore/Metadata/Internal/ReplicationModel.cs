@@ -1,4 +1,3 @@
-using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -18,7 +17,7 @@ internal sealed class ReplicationModel
     {
         _byName = new(StringComparer.Ordinal);
         _byEntityType = [];
-        var dialect = model.FindRuntimeAnnotationValue(LiblimAnnotationNames.Dialect) as SqlDialect;
+        var valueStorage = model.FindRuntimeAnnotationValue(LiblimAnnotationNames.ValueStorage) as IValueStorage;
         foreach (var table in model.GetRelationalModel().Tables)
         {
             var entityTypes = table.EntityTypeMappings.Select(m => m.TypeBase).OfType<IEntityType>().ToList();
@@ -28,7 +27,7 @@ internal sealed class ReplicationModel
                 continue;
             }
 
-            var replicated = Build(table, kind.Value, dialect);
+            var replicated = Build(table, kind.Value, valueStorage);
             var root = entityTypes.First(e => !e.IsOwned()).GetRootType();
             replicated.EntityName = root.DisplayName();
             replicated.UniquePolicy = root.GetUniqueConflictPolicy();
@@ -88,14 +87,14 @@ internal sealed class ReplicationModel
     /// <summary>How an entity type maps to its replicated table; null when it is not replicated.</summary>
     public EntityTableMapping? FindMapping(IEntityType entityType) => _byEntityType.GetValueOrDefault(entityType);
 
-    private static ReplicatedTable Build(ITable table, ReplicationKind kind, SqlDialect? dialect)
+    private static ReplicatedTable Build(ITable table, ReplicationKind kind, IValueStorage? valueStorage)
     {
         var keyNames = table.PrimaryKey!.Columns.Select(c => c.Name).ToList();
-        var keys = keyNames.Select(n => ToColumn(table.FindColumn(n)!, isKey: true, dialect)).ToList();
+        var keys = keyNames.Select(n => ToColumn(table.FindColumn(n)!, isKey: true, valueStorage)).ToList();
         var values = table.Columns
             .Where(c => !keyNames.Contains(c.Name) && c.ComputedColumnSql is null)
             .OrderBy(c => c.Name, StringComparer.Ordinal)
-            .Select(c => ToColumn(c, isKey: false, dialect))
+            .Select(c => ToColumn(c, isKey: false, valueStorage))
             .ToList();
         return new ReplicatedTable(NameOf(table), table.Name, table.Schema, kind, keys, values);
     }
@@ -160,9 +159,9 @@ internal sealed class ReplicationModel
         throw new InvalidOperationException($"Column '{name}' is not part of the foreign key.");
     }
 
-    private static ReplicatedColumn ToColumn(IColumn column, bool isKey, SqlDialect? dialect)
+    private static ReplicatedColumn ToColumn(IColumn column, bool isKey, IValueStorage? valueStorage)
     {
         var mapping = column.PropertyMappings.First();
-        return new ReplicatedColumn(column.Name, mapping.Property, (RelationalTypeMapping)mapping.TypeMapping, column.IsNullable, isKey, dialect);
+        return new ReplicatedColumn(column.Name, mapping.Property, (RelationalTypeMapping)mapping.TypeMapping, column.IsNullable, isKey, valueStorage);
     }
 }

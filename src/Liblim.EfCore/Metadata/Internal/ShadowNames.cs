@@ -1,4 +1,3 @@
-using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 
@@ -12,19 +11,19 @@ internal sealed class ShadowNames
 {
     public ShadowNames(IModel model)
     {
-        var rows = model.FindEntityType(typeof(RowMetadata))!;
+        var rows = model.FindEntityType(typeof(StoredShadowRow))!;
         RowsTable = (rows.GetTableName()!, rows.GetSchema());
-        RowTableName = Column(rows, nameof(RowMetadata.TableName));
-        RowKey = Column(rows, nameof(RowMetadata.RowKey));
-        RowSeq = Column(rows, nameof(RowMetadata.Seq));
-        RowClock = Column(rows, nameof(RowMetadata.Clock));
-        RowColumnClocks = Column(rows, nameof(RowMetadata.ColumnClocks));
-        RowAddTags = Column(rows, nameof(RowMetadata.AddTags));
-        RowTombstones = Column(rows, nameof(RowMetadata.Tombstones));
-        RowKeptValues = Column(rows, nameof(RowMetadata.KeptValues));
-        RowHeld = Column(rows, nameof(RowMetadata.Held));
-        RowAwaiting = Column(rows, nameof(RowMetadata.Awaiting));
-        RowSource = Column(rows, nameof(RowMetadata.Source));
+        RowTableName = Column(rows, nameof(StoredShadowRow.TableName));
+        RowKey = Column(rows, nameof(StoredShadowRow.RowKey));
+        RowSeq = Column(rows, nameof(StoredShadowRow.Seq));
+        RowClock = Column(rows, nameof(StoredShadowRow.Clock));
+        RowColumnClocks = Column(rows, nameof(StoredShadowRow.ColumnClocks));
+        RowAddTags = Column(rows, nameof(StoredShadowRow.AddTags));
+        RowTombstones = Column(rows, nameof(StoredShadowRow.Tombstones));
+        RowKeptValues = Column(rows, nameof(StoredShadowRow.KeptValues));
+        RowHeld = Column(rows, nameof(StoredShadowRow.Held));
+        RowAwaiting = Column(rows, nameof(StoredShadowRow.Awaiting));
+        RowSource = Column(rows, nameof(StoredShadowRow.Source));
 
         var state = model.FindEntityType(typeof(ReplicaState))!;
         StateTable = (state.GetTableName()!, state.GetSchema());

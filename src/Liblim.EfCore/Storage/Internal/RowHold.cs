@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Liblim.EfCore.Protocol;
 using Liblim.EfCore.Values;
 
 namespace Liblim.EfCore.Storage.Internal;

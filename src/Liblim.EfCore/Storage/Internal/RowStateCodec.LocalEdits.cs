@@ -1,5 +1,7 @@
 using System.Text;
 
+using Liblim.EfCore.Crdt;
+
 namespace Liblim.EfCore.Storage.Internal;
 
 /// <summary>
@@ -11,7 +13,7 @@ namespace Liblim.EfCore.Storage.Internal;
 internal static partial class RowStateCodec
 {
     /// <summary>Whether <see cref="Written"/> and <see cref="Deleted"/> apply to a stored row.</summary>
-    public static bool IsPlainlyShown(StoredRow row) => row is { IsAlive: true, Held: null, Awaiting: null, KeptValues: null };
+    public static bool IsPlainlyShown(ShadowRow row) => row is { IsAlive: true, Held: null, Awaiting: null, KeptValues: null };
 
     /// <summary>The metadata row after the given columns are written at <paramref name="at"/> (text form).</summary>
     /// <param name="row">The row as stored; <see cref="IsPlainlyShown"/>.</param>
@@ -19,7 +21,7 @@ internal static partial class RowStateCodec
     /// <param name="written">Whether a column is written.</param>
     /// <param name="at">The write's timestamp, in text form.</param>
     /// <param name="seq">The row's new change sequence number.</param>
-    public static StoredRow Written(StoredRow row, IReadOnlyList<string> columns, Func<string, bool> written, string at, long seq)
+    public static ShadowRow Written(ShadowRow row, IReadOnlyList<string> columns, Func<string, bool> written, string at, long seq)
     {
         var clocks = ClocksOf(row, columns);
         for (var i = 0; i < clocks.Length; i++)
@@ -39,7 +41,7 @@ internal static partial class RowStateCodec
     /// <param name="columns">The table's value columns in ordinal order of their names.</param>
     /// <param name="values">The canonical JSON of each of <paramref name="columns"/>, read from the data row.</param>
     /// <param name="seq">The row's new change sequence number.</param>
-    public static StoredRow Deleted(StoredRow row, IReadOnlyList<string> columns, IReadOnlyList<string> values, long seq)
+    public static ShadowRow Deleted(ShadowRow row, IReadOnlyList<string> columns, IReadOnlyList<string> values, long seq)
     {
         var (clock, columnClocks) = Split(row, columns, ClocksOf(row, columns));
         var tombstones = row.Tombstones is null ? row.AddTags : Tags(ParseTags(row.Tombstones).Union(ParseTags(row.AddTags)));
@@ -55,11 +57,11 @@ internal static partial class RowStateCodec
             AppendKept(kept, columns[i], values[i]);
         }
 
-        return new StoredRow(row.Table, row.Key, seq, clock, columnClocks, null, tombstones, kept.Length == 1 ? null : kept.Append('}').ToString());
+        return new ShadowRow(row.Table, row.Key, seq, clock, columnClocks, null, tombstones, kept.Length == 1 ? null : kept.Append('}').ToString());
     }
 
     /// <summary>The clock of each column (text form): its own when listed, else the row's base clock.</summary>
-    private static string[] ClocksOf(StoredRow row, IReadOnlyList<string> columns)
+    private static string[] ClocksOf(ShadowRow row, IReadOnlyList<string> columns)
     {
         var listed = row.ColumnClocks is null ? null : ColumnClocksJson.Read(row.ColumnClocks);
         var clocks = new string[columns.Count];
@@ -80,14 +82,14 @@ internal static partial class RowStateCodec
     }
 
     /// <summary>The base clock of the columns' clocks and the other columns' clocks, as <see cref="Encode"/> stores them.</summary>
-    private static (string Clock, string? ColumnClocks) Split(StoredRow row, IReadOnlyList<string> columns, string[] clocks)
+    private static (string Clock, string? ColumnClocks) Split(ShadowRow row, IReadOnlyList<string> columns, string[] clocks)
     {
         if (clocks.Length == 0)
         {
             return (row.Clock, null); // no columns: the greatest tag, which a write or a delete does not change
         }
 
-        var baseClock = clocks[MostCommon<string>(clocks)];
+        var baseClock = clocks[BaseClock.MostCommon<string>(clocks)];
         List<KeyValuePair<string, string>>? overrides = null;
         for (var i = 0; i < clocks.Length; i++)
         {

@@ -22,9 +22,9 @@ internal static partial class RowStateCodec
     /// <param name="seq">The row's change sequence number.</param>
     /// <param name="hold">Why a live row is not shown as replicated; null when it is, or when the row is deleted.</param>
     /// <param name="projected">For a shown row with projected references: the columns shown null.</param>
-    public static StoredRow Encode(RowState state, long seq, RowHold? hold = null, IReadOnlyCollection<string>? projected = null)
+    public static ShadowRow Encode(RowState state, long seq, RowHold? hold = null, IReadOnlyCollection<string>? projected = null)
     {
-        var baseClock = BaseClock(state);
+        var baseClock = BaseClock.Of(state);
         List<KeyValuePair<string, string>>? overrides = null;
         foreach (var (name, value) in state.Columns)
         {
@@ -40,7 +40,7 @@ internal static partial class RowStateCodec
         var kept = !state.IsAlive || hold is { IsShown: false } ? KeptValues(state, state.Columns)
             : projected is { Count: > 0 } ? KeptValues(state, state.Columns.Where(c => projected.Contains(c.Key)))
             : null;
-        return new StoredRow(state.Table, state.Key, seq, baseClock.ToString(), columnClocks,
+        return new ShadowRow(state.Table, state.Key, seq, baseClock.ToString(), columnClocks,
             Tags(state.AddTags), Tags(state.Tombstones), kept, Held: hold?.ToJson(), Awaiting: hold?.Awaiting);
     }
 
@@ -49,13 +49,13 @@ internal static partial class RowStateCodec
     /// <c>RowState.Empty(table, key).Insert(columns, at)</c>, without building the state (one add tag and one clock,
     /// both <paramref name="at"/>, in text form).
     /// </summary>
-    public static StoredRow FirstInsert(string table, string key, long seq, string at) => new(table, key, seq, at, null, at, null, null);
+    public static ShadowRow FirstInsert(string table, string key, long seq, string at) => new(table, key, seq, at, null, at, null, null);
 
     /// <summary>
     /// The state of a stored row. A value kept in the metadata row comes from there; the others of a shown row from its
     /// data row (<paramref name="liveValues"/>, canonical JSON by column; null to leave them unloaded).
     /// </summary>
-    public static RowState Decode(ReplicatedTable table, StoredRow row, IReadOnlyDictionary<string, string>? liveValues)
+    public static RowState Decode(ReplicatedTable table, ShadowRow row, IReadOnlyDictionary<string, string>? liveValues)
     {
         var baseClock = HybridTimestamp.Parse(row.Clock);
         var clocks = row.ColumnClocks is null
@@ -107,55 +107,6 @@ internal static partial class RowStateCodec
         CanonicalJson.AppendQuoted(sb, name).Append(':').Append(json);
     }
 
-    /// <summary>The clock most columns share: stored (and sent) once, with only the other columns' clocks listed.</summary>
-    internal static HybridTimestamp BaseClock(RowState state)
-    {
-        if (state.Columns.IsEmpty)
-        {
-            return state.MaxClock ?? throw new InvalidOperationException($"Row {state.Table} {state.Key} has no state to store.");
-        }
-
-        var clocks = new HybridTimestamp[state.Columns.Count];
-        var i = 0;
-        foreach (var value in state.Columns.Values)
-        {
-            clocks[i++] = value.Clock;
-        }
-
-        return clocks[MostCommon<HybridTimestamp>(clocks)];
-    }
-
-    /// <summary>The position of the first of the most common items: the base clock among the clocks of a row's columns, in name order.</summary>
-    private static int MostCommon<T>(ReadOnlySpan<T> items)
-        where T : IEquatable<T>
-    {
-        // Few distinct clocks per row (usually one or two): count them in a short list; the first most common wins.
-        Span<int> firsts = items.Length <= 64 ? stackalloc int[items.Length] : new int[items.Length];
-        Span<int> counts = items.Length <= 64 ? stackalloc int[items.Length] : new int[items.Length];
-        var distinct = 0;
-        var best = 0;
-        for (var n = 0; n < items.Length; n++)
-        {
-            var i = 0;
-            while (i < distinct && !items[firsts[i]].Equals(items[n]))
-            {
-                i++;
-            }
-
-            if (i == distinct)
-            {
-                firsts[distinct] = n;
-                counts[distinct++] = 0;
-            }
-
-            if (++counts[i] > counts[best] || (counts[i] == counts[best] && i < best))
-            {
-                best = i;
-            }
-        }
-
-        return firsts[best];
-    }
 
     private static string? Tags(ImmutableSortedSet<HybridTimestamp> tags)
         => tags.Count switch

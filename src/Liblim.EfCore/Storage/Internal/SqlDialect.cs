@@ -14,7 +14,7 @@ namespace Liblim.EfCore.Storage.Internal;
 /// the database's own faster ways to run a statement per row, read a list of keys and apply a peer's batches. Everything
 /// else (ON CONFLICT upserts, quoting through EF's SQL generation helper, named parameters) is common.
 /// </summary>
-internal abstract class SqlDialect
+internal abstract class SqlDialect : IValueStorage
 {
     /// <summary>The database's name, for messages.</summary>
     public abstract string DatabaseName { get; }

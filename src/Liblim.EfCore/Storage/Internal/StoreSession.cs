@@ -18,7 +18,7 @@ internal sealed class StoreSession
     private readonly DbContext _context;
     private readonly Dictionary<ReplicatedTable, TableStore> _tables = [];
     private ReplicationModel? _model;
-    private MetadataStore? _metadata;
+    private ShadowStore? _shadow;
     private NodeNumbers? _nodes;
     private DbTransaction? _nodesTransaction;
 
@@ -39,8 +39,8 @@ internal sealed class StoreSession
     /// <summary>Liblim's options on the context.</summary>
     public LiblimOptionsExtension Options { get; }
 
-    /// <summary>Liblim's own tables.</summary>
-    public MetadataStore Metadata => _metadata ??= new MetadataStore(this);
+    /// <summary>Liblim's own tables: rows' replication state, the state row, peers and nodes.</summary>
+    public ShadowStore Shadow => _shadow ??= new ShadowStore(this);
 
     /// <summary>The data rows of a replicated table.</summary>
     public TableStore Rows(ReplicatedTable table)
@@ -54,7 +54,7 @@ internal sealed class StoreSession
     }
 
     /// <summary>
-    /// The node numbers read or handed out so far in the current transaction (see <see cref="MetadataStore"/>). They
+    /// The node numbers read or handed out so far in the current transaction (see <see cref="ShadowStore"/>). They
     /// are kept for that transaction only, and only by this session: a number handed out in a transaction that rolls
     /// back is never used again, and other processes on the database hand out numbers of their own.
     /// </summary>

@@ -28,7 +28,7 @@ internal static class ChangeFeed
     private static async Task<(List<RowState> States, long Last)> ReadSnapshotAsync(DbContext context, long since, long? through, int limit, string peer, bool async, CancellationToken ct)
     {
         var session = context.GetService<StoreSession>();
-        var rows = await session.Metadata.ReadFeedAsync(since, through, limit, async, ct).ConfigureAwait(false);
+        var rows = await session.Shadow.ReadFeedAsync(since, through, limit, async, ct).ConfigureAwait(false);
         var states = new List<RowState>(rows.Count);
         foreach (var byTable in rows.Where(r => r.Source != peer).GroupBy(r => r.Table))
         {

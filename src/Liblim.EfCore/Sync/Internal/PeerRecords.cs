@@ -18,7 +18,7 @@ internal static class PeerRecords
         var transaction = await OwnedTransaction.BeginSnapshotAsync(context, async: true, ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            return await context.GetService<StoreSession>().Metadata.ReadPeerAsync(peer, async: true, ct).ConfigureAwait(false);
+            return await context.GetService<StoreSession>().Shadow.ReadPeerAsync(peer, async: true, ct).ConfigureAwait(false);
         }
     }
 
@@ -28,7 +28,7 @@ internal static class PeerRecords
         var transaction = await OwnedTransaction.BeginWriteAsync(context, async: true, ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            var fence = await context.GetService<StoreSession>().Metadata.WriteFenceAsync(peer, async: true, ct).ConfigureAwait(false);
+            var fence = await context.GetService<StoreSession>().Shadow.WriteFenceAsync(peer, async: true, ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
             return fence;
         }
@@ -40,7 +40,7 @@ internal static class PeerRecords
         var transaction = await OwnedTransaction.BeginWriteAsync(context, async: true, ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            var nodeId = await context.GetService<StoreSession>().Metadata.RotateAsync(retiring, async: true, ct).ConfigureAwait(false);
+            var nodeId = await context.GetService<StoreSession>().Shadow.RotateAsync(retiring, async: true, ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
             return nodeId;
         }

@@ -1,0 +1,21 @@
+namespace Liblim.EfCore.Metadata.Internal;
+
+/// <summary>
+/// One row of <c>__liblim_peers</c>: how far into a peer's change sequence this database has received and
+/// applied, updated in the same transaction as each applied batch, so a cut-off sync resumes where it stopped; and how
+/// far into its own sequence it has handed out to that peer, recorded before it hands it out.
+/// </summary>
+internal sealed class PeerWatermark
+{
+    /// <summary>The peer's node id (32 hex digits).</summary>
+    public string PeerId { get; set; } = null!;
+
+    /// <summary>The highest sequence number of the peer's changes applied here.</summary>
+    public long ReceivedSeq { get; set; }
+
+    /// <summary>
+    /// The fence: the highest sequence number of this database's own changes that it may have handed to the peer, under
+    /// its current node id. Null in rows an older version wrote (the head stands in for it then).
+    /// </summary>
+    public long? SentSeq { get; set; }
+}

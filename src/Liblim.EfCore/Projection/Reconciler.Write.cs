@@ -3,67 +3,15 @@ using Liblim.EfCore.Storage.Internal;
 
 namespace Liblim.EfCore.Projection;
 
-/// <summary>The outcome: data writes in a safe order, metadata rows, and what changed for an app.</summary>
+/// <summary>The outcome (<see cref="ProjectionPlanner.Outcome"/>), its data writes run in a safe order.</summary>
 internal sealed partial class Reconciler
 {
     private async Task<ReconcileResult> WriteAsync()
     {
-        var metadata = new List<ShadowRow>();
-        var changed = new List<ChangedRow>();
-        var heldBack = new List<HeldBackRow>();
-        var ops = new List<DataOp>();
-        foreach (var row in _rows.Values.OrderBy(r => r.Table.Name, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal))
-        {
-            if (row.State is null)
-            {
-                continue; // pinned: not replicated yet, left as it is
-            }
-
-            var verdict = row.Verdict!;
-            var hold = verdict.Hold is { } h ? ToHold(row, h) : null;
-            var after = verdict.Status == RowStatus.Visible ? row.ShownRow(verdict.Projected, parsed) : null;
-            var op = (row.Data, after) switch
-            {
-                (null, null) => null,
-                (null, { } a) => DataOps.For(DataOpKind.Insert, row.Table, row.Key, null, a),
-                ({ } d, null) => DataOps.For(DataOpKind.Delete, row.Table, row.Key, d, null),
-                ({ } d, { } a) => SameValues(row, d, a) ? null : DataOps.For(DataOpKind.Update, row.Table, row.Key, d, a),
-            };
-            if (op is not null)
-            {
-                ops.Add(op);
-            }
-
-            List<string> projected = verdict.Projected.Count == 0 ? [] : [.. verdict.Projected.SelectMany(p => row.Table.ForeignKeys[p].Columns).Select(c => c.Name)];
-            var stored = RowStateCodec.Encode(row.State, row.Changed ? row.Seq : row.Before!.Seq, hold, projected)
-                with { Source = row.Changed ? row.Source : row.Before!.Source };
-            var holdChanged = row.Before?.Held != stored.Held;
-            if (row.Changed || stored != row.Before)
-            {
-                metadata.Add(stored);
-            }
-
-            var change = after is not null ? row.Data is null ? RowChange.Inserted : RowChange.Updated
-                : row.IsAlive ? RowChange.HeldBack
-                : row.Data is not null ? RowChange.Deleted : RowChange.None;
-            if (row.Changed || op is not null || holdChanged)
-            {
-                changed.Add(new ChangedRow(row.Table.Name, row.Key, change));
-            }
-
-            if (hold is { IsShown: false } && (holdChanged || row.Before?.IsAlive != true))
-            {
-                heldBack.Add(new HeldBackRow(row.Table.Name, row.Key, row.Table.EntityName, (HoldBackReason)hold.Kind,
-                    hold.Table, hold.Key, hold.Index, row.Values));
-            }
-        }
-
-        await ExecuteAsync(ops).ConfigureAwait(false);
-        return new ReconcileResult(metadata, changed, heldBack);
+        var (writes, result) = ProjectionPlanner.Outcome(_rows.Values, _nodeIds, parsed);
+        await ExecuteAsync(writes).ConfigureAwait(false);
+        return result;
     }
-
-    private static bool SameValues(ReconcileRow row, object?[] current, object?[] shown)
-        => row.Table.ValueColumns.All(c => c.ToJson(current[c.Ordinal]) == c.ToJson(shown[c.Ordinal]));
 
     /// <summary>Orders the writes (re-seating updates that exchange unique values) and runs them.</summary>
     private async Task ExecuteAsync(List<DataOp> ops)

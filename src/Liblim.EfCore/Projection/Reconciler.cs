@@ -6,8 +6,9 @@ namespace Liblim.EfCore.Projection;
 
 /// <summary>
 /// Keeps the data tables the projection of the replicated states after some states changed (a merged batch, a local
-/// SaveChanges): finds every row whose place may change, decides with a <see cref="VisibilityGraph"/>, then writes
-/// the data rows in an order that never breaks a constraint (<see cref="WritePlan"/>) and returns the metadata to store.
+/// SaveChanges): loads every row whose place may change (this class and its partial files do the reads), lets
+/// <see cref="ProjectionPlanner"/> decide over what it loaded, without a database, then writes the data rows in an order
+/// that never breaks a constraint (<see cref="WritePlan"/>) and returns the shadow rows to store.
 /// </summary>
 /// <remarks>
 /// Which rows may change, besides the changed ones: rows held back or projected that await a row in the set (the
@@ -24,6 +25,7 @@ internal sealed partial class Reconciler(StoreSession session, bool async, Cance
     private readonly Dictionary<(string, string), ReconcileRow> _rows = [];
     private readonly Dictionary<(string, string), RowStatus> _external = [];
     private readonly Dictionary<string, List<(ShadowRow Stored, ReconcileRow Row)>> _held = new(StringComparer.Ordinal);
+    private IReadOnlyList<(string Table, string Key)> _nodeIds = [];
 
     /// <summary>A row whose state this transaction changes.</summary>
     /// <param name="table">Its table.</param>
@@ -58,7 +60,7 @@ internal sealed partial class Reconciler(StoreSession session, bool async, Cance
             }
 
             await LoadExternalAsync().ConfigureAwait(false);
-            Solve();
+            _nodeIds = ProjectionPlanner.Decide(_rows.Values, _external);
             if (!await ExpandDependentsAsync().ConfigureAwait(false))
             {
                 break;

@@ -39,18 +39,8 @@ internal sealed partial class ShadowStore
     /// two syncs with the same peer at once (two processes on one database) each apply their batches, and the one
     /// that finishes last must not move it back to where it started.
     /// </summary>
-    public async Task WriteWatermarkAsync(Guid peer, long seq, bool async, CancellationToken ct)
-    {
-        var n = session.Model.Shadow;
-        var peers = session.Table(n.PeersTable);
-        var received = session.Column(n.PeerReceivedSeq);
-        using var command = session.CreateCommand(
-            $"INSERT INTO {peers} ({session.Column(n.PeerId)}, {received}, {session.Column(n.PeerSentSeq)}) VALUES (@p, @s, 0) " +
-            $"ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {received} = excluded.{received} WHERE {peers}.{received} < excluded.{received}");
-        StoreSession.AddParameter(command, "@p", peer.ToString("N"));
-        StoreSession.AddParameter(command, "@s", seq);
-        await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
-    }
+    public Task WriteWatermarkAsync(Guid peer, long seq, bool async, CancellationToken ct)
+        => RaiseAsync(peer, session.Model.Shadow.PeerReceivedSeq, seq, async, ct);
 
     /// <summary>
     /// Moves the peer's fence up to the head of this database's feed, before positions up to it are handed to the peer,
@@ -59,16 +49,23 @@ internal sealed partial class ShadowStore
     public async Task<long> WriteFenceAsync(Guid peer, bool async, CancellationToken ct)
     {
         var head = await ReadHeadAsync(async, ct).ConfigureAwait(false);
+        await RaiseAsync(peer, session.Model.Shadow.PeerSentSeq, head, async, ct).ConfigureAwait(false);
+        return head;
+    }
+
+    /// <summary>Raises one of a peer's two positions to <paramref name="value"/> (a new peer's other position is 0).</summary>
+    private async Task RaiseAsync(Guid peer, string column, long value, bool async, CancellationToken ct)
+    {
         var n = session.Model.Shadow;
         var peers = session.Table(n.PeersTable);
-        var sent = session.Column(n.PeerSentSeq);
+        var raised = session.Column(column);
         using var command = session.CreateCommand(
-            $"INSERT INTO {peers} ({session.Column(n.PeerId)}, {session.Column(n.PeerReceivedSeq)}, {sent}) VALUES (@p, 0, @s) " +
-            $"ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {sent} = excluded.{sent} WHERE {peers}.{sent} IS NULL OR {peers}.{sent} < excluded.{sent}");
+            $"INSERT INTO {peers} ({session.Column(n.PeerId)}, {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}) " +
+            $"VALUES (@p, {(column == n.PeerReceivedSeq ? "@v, 0" : "0, @v")}) " +
+            $"ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {raised} = excluded.{raised} WHERE {peers}.{raised} IS NULL OR {peers}.{raised} < excluded.{raised}");
         StoreSession.AddParameter(command, "@p", peer.ToString("N"));
-        StoreSession.AddParameter(command, "@s", head);
+        StoreSession.AddParameter(command, "@v", value);
         await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
-        return head;
     }
 
     /// <summary>The last sequence number handed out: the head of this database's change feed (0 when empty).</summary>

@@ -23,26 +23,21 @@ internal static class PeerRecords
     }
 
     /// <summary>Records, and returns, the fence for the peer: the head of the feed, committed before anything up to it is sent.</summary>
-    public static async Task<long> FenceAsync(DbContext context, Guid peer, CancellationToken ct)
-    {
-        var transaction = await OwnedTransaction.BeginWriteAsync(context, async: true, ct).ConfigureAwait(false);
-        await using (transaction.ConfigureAwait(false))
-        {
-            var fence = await context.GetService<StoreSession>().Shadow.WriteFenceAsync(peer, async: true, ct).ConfigureAwait(false);
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
-            return fence;
-        }
-    }
+    public static Task<long> FenceAsync(DbContext context, Guid peer, CancellationToken ct)
+        => InWriteAsync(context, shadow => shadow.WriteFenceAsync(peer, async: true, ct), ct);
 
     /// <summary>Takes a new node id in place of <paramref name="retiring"/> (unless another session has already); returns the one in use.</summary>
-    public static async Task<Guid> RotateAsync(DbContext context, Guid retiring, CancellationToken ct)
+    public static Task<Guid> RotateAsync(DbContext context, Guid retiring, CancellationToken ct)
+        => InWriteAsync(context, shadow => shadow.RotateAsync(retiring, async: true, ct), ct);
+
+    private static async Task<T> InWriteAsync<T>(DbContext context, Func<ShadowStore, Task<T>> write, CancellationToken ct)
     {
         var transaction = await OwnedTransaction.BeginWriteAsync(context, async: true, ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            var nodeId = await context.GetService<StoreSession>().Shadow.RotateAsync(retiring, async: true, ct).ConfigureAwait(false);
+            var result = await write(context.GetService<StoreSession>().Shadow).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
-            return nodeId;
+            return result;
         }
     }
 }

@@ -48,4 +48,10 @@ public enum ProtocolErrorCode
     /// up to date. A client connects again at once.
     /// </summary>
     Restarted,
+
+    /// <summary>
+    /// <c>auth-expired</c>: the credentials the transport authenticated the peer with (an access token) have expired during
+    /// the session; the client connects again with fresh ones.
+    /// </summary>
+    AuthenticationExpired,
 }

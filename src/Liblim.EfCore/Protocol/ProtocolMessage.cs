@@ -5,8 +5,11 @@ namespace Liblim.EfCore.Protocol;
 /// <summary>One line of the liblim protocol, parsed. docs/protocol.md specifies each.</summary>
 internal abstract record ProtocolMessage;
 
-/// <summary><c>ØHAI &lt;version&gt; &lt;node&gt; &lt;nonce&gt; [live]</c>: who the sender is, and its challenge.</summary>
-internal sealed record HelloMessage(int Version, Guid Node, string Nonce, bool Live) : ProtocolMessage;
+/// <summary>
+/// <c>ØHAI &lt;version&gt; &lt;node&gt; &lt;nonce&gt; [flags]</c>: who the sender is, and its challenge; a client's greeting may
+/// ask for a live session, a server's may say that the transport has authenticated the client (no proofs follow).
+/// </summary>
+internal sealed record HelloMessage(int Version, Guid Node, string Nonce, bool Live, bool Authenticated = false) : ProtocolMessage;
 
 /// <summary><c>ØHAI &lt;proof&gt;</c>: the truncated HMAC that proves the sender knows the shared secret.</summary>
 internal sealed record ProofMessage(string Proof) : ProtocolMessage;

@@ -116,9 +116,9 @@ internal static class ProtocolParser
                 : throw Bad($"ØHAI's proof is not {HandshakeProof.ProofHexLength} lowercase hex digits.");
         }
 
-        if (parts.Length is < 3 or > 4)
+        if (parts.Length is < 3 or > 5)
         {
-            throw Bad($"ØHAI is 'ØHAI <version> <node-id> <nonce> [live]' or 'ØHAI <proof>'.");
+            throw Bad($"ØHAI is 'ØHAI <version> <node-id> <nonce> [live] [authenticated]' or 'ØHAI <proof>'.");
         }
 
         if (!int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
@@ -136,12 +136,21 @@ internal static class ProtocolParser
             throw Bad($"ØHAI's nonce is not {HandshakeProof.NonceHexLength} lowercase hex digits.");
         }
 
-        if (parts.Length == 4 && parts[3] != ProtocolSyntax.LiveFlag)
+        var flags = parts[3..];
+        foreach (var flag in flags)
         {
-            throw Bad($"ØHAI's flag '{Shorten(parts[3])}' is unknown (the only flag is 'live').");
+            if (flag is not (ProtocolSyntax.LiveFlag or ProtocolSyntax.AuthenticatedFlag))
+            {
+                throw Bad($"ØHAI's flag '{Shorten(flag)}' is unknown (the flags are 'live' and 'authenticated').");
+            }
         }
 
-        return new HelloMessage(version, node, parts[2], parts.Length == 4);
+        if (flags.Distinct(StringComparer.Ordinal).Count() != flags.Length)
+        {
+            throw Bad("ØHAI names a flag twice.");
+        }
+
+        return new HelloMessage(version, node, parts[2], flags.Contains(ProtocolSyntax.LiveFlag), flags.Contains(ProtocolSyntax.AuthenticatedFlag));
     }
 
     private static Dictionary<Guid, long> ParsePositions(string json)

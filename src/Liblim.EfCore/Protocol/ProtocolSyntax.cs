@@ -15,6 +15,9 @@ internal static class ProtocolSyntax
     /// <summary>The flag a client adds to its greeting to keep the session open and stream changes both ways.</summary>
     public const string LiveFlag = "live";
 
+    /// <summary>The flag a server adds to its greeting when the transport has authenticated the client: no proofs follow.</summary>
+    public const string AuthenticatedFlag = "authenticated";
+
     public static string CodeName(ProtocolErrorCode code) => code switch
     {
         ProtocolErrorCode.BadLine => "bad-line",
@@ -30,6 +33,7 @@ internal static class ProtocolSyntax
         ProtocolErrorCode.Busy => "busy",
         ProtocolErrorCode.Closed => "closed",
         ProtocolErrorCode.Restarted => "restarted",
+        ProtocolErrorCode.AuthenticationExpired => "auth-expired",
         _ => "internal",
     };
 

@@ -15,7 +15,7 @@ internal static class ProtocolWriter
     /// <summary>Writes one message (one line, ending with <c>\n</c>) and returns the bytes written.</summary>
     public static long Write(ProtocolMessage message, IBufferWriter<byte> output) => message switch
     {
-        HelloMessage m => Line(output, $"{ProtocolSyntax.Hello} {m.Version.ToString(CultureInfo.InvariantCulture)} {m.Node:D} {m.Nonce}{(m.Live ? " " + ProtocolSyntax.LiveFlag : "")}"),
+        HelloMessage m => Line(output, $"{ProtocolSyntax.Hello} {m.Version.ToString(CultureInfo.InvariantCulture)} {m.Node:D} {m.Nonce}{(m.Live ? " " + ProtocolSyntax.LiveFlag : "")}{(m.Authenticated ? " " + ProtocolSyntax.AuthenticatedFlag : "")}"),
         ProofMessage m => Line(output, $"{ProtocolSyntax.Hello} {m.Proof}"),
         HaveMessage m => Line(output, $"{ProtocolSyntax.Have} {{{string.Join(',', m.Positions.OrderBy(p => p.Key.ToString("D"), StringComparer.Ordinal).Select(p => $"\"{p.Key:D}\":{p.Value.ToString(CultureInfo.InvariantCulture)}"))}}}"),
         BatchStartMessage m => Line(output, $"{ProtocolSyntax.Batch} {m.Through.ToString(CultureInfo.InvariantCulture)}"),

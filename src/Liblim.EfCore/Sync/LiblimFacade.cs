@@ -75,16 +75,21 @@ public sealed class LiblimFacade
     public Task<SyncResult> SyncWithAsync(Uri peer, string secret, IProgress<SyncProgress>? progress = null, CancellationToken cancellationToken = default)
         => SyncWithAsync(peer, new LiblimClientOptions { Secret = secret }, progress, cancellationToken);
 
-    /// <summary>Two-way sync with a liblim peer over TCP, with limits and TLS settings.</summary>
+    /// <summary>
+    /// Two-way sync with a liblim peer over TCP (<c>liblim://</c>, <c>liblims://</c>), or with a hub over a WebSocket
+    /// (<c>wss://host/path</c>, authenticated by <see cref="LiblimClientOptions.AccessToken"/>), with limits and TLS settings.
+    /// </summary>
     /// <inheritdoc cref="SyncWithAsync(Uri, string, IProgress{SyncProgress}?, CancellationToken)"/>
     public async Task<SyncResult> SyncWithAsync(Uri peer, LiblimClientOptions options, IProgress<SyncProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(peer);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrEmpty(options.Secret);
-        options.Limits.Validate();
+        options.Validate(peer);
         var logger = Context.GetService<ILoggerFactory>().CreateLogger<LiblimFacade>();
-        var settings = new SessionSettings(options.Limits, peer.ToString(), logger, TimeSpan.FromSeconds(1), progress);
+        var settings = new SessionSettings(options.Limits, peer.ToString(), logger, TimeSpan.FromSeconds(1), progress)
+        {
+            PresentsTransportCredentials = !string.IsNullOrEmpty(options.AccessToken),
+        };
         var replica = ReplicaAccess.Over(Context);
         return await Restarts.RunAsync(async () =>
         {

@@ -145,7 +145,10 @@ public sealed class LiblimServer : IAsyncDisposable
                     return;
                 }
 
-                var settings = new SessionSettings(_options.Limits, remote, _logger, _options.PollInterval, RowsChanged: e => RowsChanged?.Invoke(this, e));
+                var settings = new SessionSettings(_options.Limits, remote, _logger, _options.PollInterval, RowsChanged: e => RowsChanged?.Invoke(this, e))
+                {
+                    ClaimsForPeer = _options.ClaimsForPeer,
+                };
                 await SyncSession.RunServerAsync(connection, _replica, _options.FindSecret, settings, _stopping.Token).ConfigureAwait(false);
             }
         }

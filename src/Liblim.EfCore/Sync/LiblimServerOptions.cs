@@ -17,6 +17,12 @@ public sealed record LiblimServerOptions
     /// </summary>
     public Func<Guid, string?>? SecretForPeer { get; init; }
 
+    /// <summary>
+    /// The claims of a peer that has proven the shared secret, by its node id: its session's <see cref="LiblimPeer.User"/>
+    /// holds them beside <see cref="LiblimClaimTypes.NodeId"/>. None when null.
+    /// </summary>
+    public Func<Guid, IEnumerable<System.Security.Claims.Claim>>? ClaimsForPeer { get; init; }
+
     /// <summary>A certificate to serve TLS with (the peers connect with <c>liblims://</c>); null for plain TCP.</summary>
     public X509Certificate2? Certificate { get; init; }
 

@@ -23,6 +23,9 @@ public sealed class RowsChangedEventArgs : EventArgs
     /// <summary>The peer whose batch was merged.</summary>
     public Guid Peer { get; }
 
+    /// <summary>Who the peer is, as its session authenticated it; null for a sync of two databases in one process.</summary>
+    public LiblimPeer? From { get; init; }
+
     /// <summary>The changed rows.</summary>
     public IReadOnlyList<ChangedRow> Rows { get; }
 

@@ -35,6 +35,13 @@ public static class Replicas
         await db.SaveChangesAsync();
     }
 
+    /// <summary>Every item the replica shows.</summary>
+    public static List<TodoItem> All(IReplica replica)
+    {
+        using var db = replica.Open();
+        return [.. db.Items.AsNoTracking()];
+    }
+
     public static TodoItem? Find(IReplica replica, Guid id)
     {
         using var db = replica.Open();

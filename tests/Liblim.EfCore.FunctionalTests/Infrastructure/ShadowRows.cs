@@ -46,6 +46,10 @@ public static class ShadowRows
 
     public static List<long> Seqs(IReplica replica) => [.. Rows(replica).Select(r => r.Seq)];
 
+    /// <summary>The rows of <c>__liblim_peers</c>: each peer the replica has recorded, with its watermark and fence.</summary>
+    public static List<(string Peer, long Received, long? Sent)> Peers(IReplica replica)
+        => Query(replica, "SELECT peer_id, received_seq, sent_seq FROM __liblim_peers ORDER BY peer_id", r => (r.GetString(0), r.GetInt64(1), r.IsDBNull(2) ? (long?)null : r.GetInt64(2)));
+
     /// <summary>The last sequence number the replica handed out (0 before its first write).</summary>
     public static long StateSeq(IReplica replica)
         => Query(replica, "SELECT coalesce(max(seq), 0) FROM __liblim_state", r => r.GetInt64(0)).Single();

@@ -32,7 +32,14 @@ public static class RandomEdits
             var values = new Dictionary<string, object>();
             if (random.Next(2) == 0)
             {
-                item.Title = $"t{random.Next(100)}";
+                // A different title: setting the same one writes nothing (EF sees no change), so the log must not record it.
+                var title = item.Title;
+                while (title == item.Title)
+                {
+                    title = $"t{random.Next(100)}";
+                }
+
+                item.Title = title;
                 values["Title"] = item.Title;
             }
             else

@@ -3,6 +3,7 @@ using Liblim.EfCore.FunctionalTests.Infrastructure;
 using Liblim.EfCore.FunctionalTests.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -36,6 +37,9 @@ public sealed class SyncHost : IAsyncDisposable
 
     public Uri Address => new($"liblim://127.0.0.1:{Service.Server!.Endpoint.Port}");
 
+    /// <summary>What the app's health checks report now.</summary>
+    public Task<HealthReport> HealthAsync() => _services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
     public static Task<SyncHost> StartAsync(string name, bool listen, int port = 0, params Uri[] peers)
         => StartAsync(new SqliteReplica(name), ownsReplica: true, listen, port, peers);
 
@@ -43,12 +47,17 @@ public sealed class SyncHost : IAsyncDisposable
     public static Task<SyncHost> StartOnAsync(SqliteReplica replica, params Uri[] peers)
         => StartAsync(replica, ownsReplica: false, listen: false, port: 0, peers);
 
-    private static async Task<SyncHost> StartAsync(SqliteReplica replica, bool ownsReplica, bool listen, int port, Uri[] peers)
+    /// <summary>A host on a replica the test keeps, with options of the test's on top of the usual ones.</summary>
+    public static Task<SyncHost> StartOnAsync(SqliteReplica replica, Action<LiblimSyncOptions> configure, params Uri[] peers)
+        => StartAsync(replica, ownsReplica: false, listen: false, port: 0, peers, configure);
+
+    private static async Task<SyncHost> StartAsync(SqliteReplica replica, bool ownsReplica, bool listen, int port, Uri[] peers, Action<LiblimSyncOptions>? configure = null)
     {
         var log = new CapturedLog();
         var services = new ServiceCollection();
         services.AddLogging(l => l.AddProvider(log));
         services.AddDbContextFactory<TodoDb>(o => o.UseSqlite($"Data Source={replica.Path}").UseLiblim());
+        services.AddHealthChecks().AddLiblim<TodoDb>();
         services.AddLiblimSync<TodoDb>(o =>
         {
             o.Secret = TcpPeer.Secret;
@@ -59,6 +68,8 @@ public sealed class SyncHost : IAsyncDisposable
             {
                 o.Peers.Add(peer);
             }
+
+            configure?.Invoke(o);
         });
         var provider = services.BuildServiceProvider();
         foreach (var hosted in provider.GetServices<IHostedService>())

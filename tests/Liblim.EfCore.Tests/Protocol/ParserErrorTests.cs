@@ -64,6 +64,9 @@ public class ParserErrorTests
     [InlineData("ØHAI 1 " + Node + " " + Nonce + " LIVE")]
     [InlineData("ØHAI 1 " + Node + " " + Nonce + " dead")]
     [InlineData("ØHAI 1 " + Node + " " + Nonce + " live live")]
+    [InlineData("ØHAI 1 " + Node + " " + Nonce + " authenticated authenticated")]
+    [InlineData("ØHAI 1 " + Node + " " + Nonce + " live authenticated dead")]
+    [InlineData("ØHAI 1 " + Node + " " + Nonce + " AUTHENTICATED")]
     [InlineData("ØHAI 66f7fb5466db7cca164f23144fc9e46")]   // proof of 31 digits
     [InlineData("ØHAI 66f7fb5466db7cca164f23144fc9e4630")] // proof of 33 digits
     [InlineData("ØHAI 66F7FB5466DB7CCA164F23144FC9E463")]  // uppercase proof
@@ -230,6 +233,8 @@ public class ParserErrorTests
     [InlineData("bad-row", ProtocolErrorCode.BadRow)]
     [InlineData("rejected", ProtocolErrorCode.Rejected)]
     [InlineData("busy", ProtocolErrorCode.Busy)]
+    [InlineData("restarted", ProtocolErrorCode.Restarted)]
+    [InlineData("auth-expired", ProtocolErrorCode.AuthenticationExpired)]
     [InlineData("internal", ProtocolErrorCode.Internal)]
     public void Ohnoes_parses_to_an_error_message_with_its_code_and_text(string name, ProtocolErrorCode code)
     {

@@ -83,6 +83,7 @@ public class WriterTests
     {
         { "ØHAI 1 af025bd5-ad21-412c-968b-a7ee58795f56 " + Nonce, new HelloMessage(1, Client, Nonce, false) },
         { "ØHAI 1 af025bd5-ad21-412c-968b-a7ee58795f56 " + Nonce + " live", new HelloMessage(1, Client, Nonce, true) },
+        { "ØHAI 1 af025bd5-ad21-412c-968b-a7ee58795f56 " + Nonce + " authenticated", new HelloMessage(1, Client, Nonce, false, Authenticated: true) },
         { "ØHAI " + Nonce, new ProofMessage(Nonce) },
         { "IHAZ {}", new HaveMessage(new Dictionary<Guid, long>()) },
         { "UCANHAZ 0", new BatchStartMessage(0) },

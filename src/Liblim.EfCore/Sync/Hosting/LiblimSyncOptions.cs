@@ -10,14 +10,23 @@ public sealed class LiblimSyncOptions
     /// <summary>Where to accept peers; null to accept none (a device that only connects out).</summary>
     public IPEndPoint? Listen { get; set; }
 
-    /// <summary>Peers to stay in sync with (<c>liblim://host:port</c> or <c>liblims://host:port</c>).</summary>
+    /// <summary>Peers to stay in sync with (<c>liblim://host:port</c>, <c>liblims://host:port</c>, or a hub's <c>wss://host/path</c>).</summary>
     public IList<Uri> Peers { get; } = [];
 
     /// <summary>The shared secret, for both accepting and connecting.</summary>
     public string? Secret { get; set; }
 
+    /// <summary>
+    /// Gives the access token to present to WebSocket hubs (<c>wss://</c>): called before each connection, so that a
+    /// session that ended because its token expired goes on with a fresh one.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string?>>? AccessTokenProvider { get; set; }
+
     /// <summary>A secret per accepted peer node id (null refuses the peer); when set, <see cref="Secret"/> is used only to connect out.</summary>
     public Func<Guid, string?>? SecretForPeer { get; set; }
+
+    /// <summary>The claims of an accepted peer that proved the shared secret, by its node id (see <see cref="LiblimServerOptions.ClaimsForPeer"/>).</summary>
+    public Func<Guid, IEnumerable<System.Security.Claims.Claim>>? ClaimsForPeer { get; set; }
 
     /// <summary>A certificate to accept peers over TLS with; null for plain TCP.</summary>
     public X509Certificate2? Certificate { get; set; }
@@ -45,29 +54,32 @@ public sealed class LiblimSyncOptions
         Endpoint = Listen!,
         Secret = Secret,
         SecretForPeer = SecretForPeer,
+        ClaimsForPeer = ClaimsForPeer,
         Certificate = Certificate,
         MaxConnections = MaxConnections,
         Limits = Limits,
         PollInterval = PollInterval,
     };
 
-    internal LiblimClientOptions ClientOptions() => new()
+    internal LiblimClientOptions ClientOptions(string? accessToken) => new()
     {
-        Secret = Secret!,
+        Secret = Secret,
+        AccessToken = accessToken,
         Limits = Limits,
         CertificateValidation = CertificateValidation,
     };
 
     internal void Validate()
     {
-        if (Peers.Count > 0 && string.IsNullOrEmpty(Secret))
-        {
-            throw new ArgumentException("AddLiblimSync: set Secret to connect to peers.");
-        }
-
         foreach (var peer in Peers)
         {
             LiblimPeerAddress.Parse(peer);
+            if (string.IsNullOrEmpty(Secret) && (AccessTokenProvider is null || !LiblimPeerAddress.IsWebSocket(peer)))
+            {
+                throw new ArgumentException(LiblimPeerAddress.IsWebSocket(peer)
+                    ? $"AddLiblimSync: set AccessTokenProvider (or Secret) to connect to {peer}."
+                    : $"AddLiblimSync: set Secret to connect to {peer}.");
+            }
         }
 
         if (Listen is not null)

@@ -39,6 +39,9 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
     /// <summary>The server accepting peers, once started; null when not listening.</summary>
     public LiblimServer? Server { get; private set; }
 
+    /// <summary>The peers the service keeps a live session with.</summary>
+    public IReadOnlyList<Uri> Peers => [.. _options.Peers];
+
     /// <summary>Whether a live session with the peer is open right now.</summary>
     public bool IsConnected(Uri peer)
     {
@@ -99,22 +102,29 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
             var started = DateTime.UtcNow;
             try
             {
-                var connection = await PeerConnector.ConnectAsync(peer, _options.ClientOptions(), ct).ConfigureAwait(false);
+                var token = LiblimPeerAddress.IsWebSocket(peer) && _options.AccessTokenProvider is { } provider
+                    ? await provider(ct).ConfigureAwait(false)
+                    : null;
+                var connection = await PeerConnector.ConnectAsync(peer, _options.ClientOptions(token), ct).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
                     // Connected once both sides have proven the secret, not when the socket opens.
                     var settings = new SessionSettings(_options.Limits, peer.ToString(), _logger, _options.PollInterval,
-                        RowsChanged: e => RowsChanged?.Invoke(this, e), Established: () => SetConnected(peer, true));
-                    await SyncSession.RunClientAsync(connection, replica, _options.Secret!, live: true, settings, ct).ConfigureAwait(false);
+                        RowsChanged: e => RowsChanged?.Invoke(this, e), Established: () => SetConnected(peer, true))
+                    {
+                        PresentsTransportCredentials = !string.IsNullOrEmpty(token),
+                    };
+                    await SyncSession.RunClientAsync(connection, replica, _options.Secret, live: true, settings, ct).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
             }
-            catch (ProtocolException e) when (e.Code == ProtocolErrorCode.Restarted && ++restarts < Restarts.MaxSessions)
+            catch (ProtocolException e) when (e.Code is ProtocolErrorCode.Restarted or ProtocolErrorCode.AuthenticationExpired && ++restarts < Restarts.MaxSessions)
             {
-                // One side has a new node id (logged by the session): connect again at once, under it.
+                // One side has a new node id, or the access token expired (logged by the session): connect again at once,
+                // under the new id or with a fresh token.
                 continue;
             }
             catch (Exception e) when (e is not OutOfMemoryException)

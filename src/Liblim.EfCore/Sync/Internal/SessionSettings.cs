@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.Extensions.Logging;
 
 namespace Liblim.EfCore.Sync.Internal;
@@ -17,4 +18,23 @@ internal sealed record SessionSettings(
     TimeSpan PollInterval,
     IProgress<SyncProgress>? Progress = null,
     Action<RowsChangedEventArgs>? RowsChanged = null,
-    Action? Established = null);
+    Action? Established = null)
+{
+    /// <summary>
+    /// A server's: the user the transport authenticated the client as (an ASP.NET Core endpoint's <c>HttpContext.User</c>);
+    /// the greeting then says so and no proofs follow. Null where the client proves the shared secret.
+    /// </summary>
+    public ClaimsPrincipal? TransportUser { get; init; }
+
+    /// <summary>When the credentials of <see cref="TransportUser"/> expire: the session ends at its next batch after that.</summary>
+    public DateTimeOffset? TransportUserExpires { get; init; }
+
+    /// <summary>A client's: whether it presented credentials to the transport (an access token), so that a server may say they authenticated it.</summary>
+    public bool PresentsTransportCredentials { get; init; }
+
+    /// <summary>A TCP server's: the claims of a peer that proved the shared secret, by its node id.</summary>
+    public Func<Guid, IEnumerable<Claim>>? ClaimsForPeer { get; init; }
+
+    /// <summary>The wall clock that <see cref="TransportUserExpires"/> is read against.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

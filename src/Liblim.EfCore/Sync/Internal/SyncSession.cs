@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Claims;
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Protocol;
@@ -36,6 +37,7 @@ internal sealed class SyncSession
     private long _toSend;
     private long _receivedThrough = -1;
     private long _fence;
+    private LiblimPeer? _peer;
 
     private SyncSession(IMessageChannel connection, ReplicaAccess replica, SessionSettings settings)
     {
@@ -49,7 +51,7 @@ internal sealed class SyncSession
     private string Peer => _peerNode == Guid.Empty ? _settings.Remote : $"{_peerNode} at {_settings.Remote}";
 
     /// <summary>Runs the client side: one-shot (returns when both sides are in sync) or live (returns when closed).</summary>
-    public static Task<SyncResult> RunClientAsync(IMessageChannel connection, ReplicaAccess replica, string secret, bool live, SessionSettings settings, CancellationToken ct)
+    public static Task<SyncResult> RunClientAsync(IMessageChannel connection, ReplicaAccess replica, string? secret, bool live, SessionSettings settings, CancellationToken ct)
     {
         if (live && !replica.IsConcurrent)
         {
@@ -113,15 +115,15 @@ internal sealed class SyncSession
                 Peer, _rowsSent, _rowsReceived, _rowsApplied, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return result;
         }
-        catch (ProtocolException e) when (e.Code == ProtocolErrorCode.Restarted)
+        catch (ProtocolException e) when (e.Code is ProtocolErrorCode.Restarted or ProtocolErrorCode.AuthenticationExpired)
         {
-            // Not a failure: one side has a new node id, and the client connects again under it.
+            // Not a failure: one side has a new node id, or the peer's credentials expired; the client connects again.
             if (!e.FromPeer)
             {
                 await _connection.TrySendErrorAsync(e.Code, e.Message).ConfigureAwait(false);
             }
 
-            _settings.Logger.LogInformation("Sync with {Peer} restarts: {Message}", Peer, e.Message);
+            _settings.Logger.LogInformation("Sync with {Peer} ends, for a new session: {Message}", Peer, e.Message);
             throw;
         }
         catch (ProtocolException e)
@@ -174,13 +176,35 @@ internal sealed class SyncSession
 
     // ---- greeting -------------------------------------------------------------------------------------
 
-    private async Task GreetServerAsync(string secret, bool live, CancellationToken ct)
+    private async Task GreetServerAsync(string? secret, bool live, CancellationToken ct)
     {
         var deadline = Stopwatch.StartNew();
         var nonce = HandshakeProof.NewNonce();
         await _connection.SendAsync(new HelloMessage(ProtocolSyntax.Version, _localNode, nonce, live), ct).ConfigureAwait(false);
         var hello = await ReadAsync<HelloMessage>(HandshakeLeft(deadline), "the server's ØHAI", ct).ConfigureAwait(false);
         CheckPeer(hello);
+        if (hello.Live)
+        {
+            throw new ProtocolException(ProtocolErrorCode.BadLine, "The flag 'live' belongs to a client's greeting.");
+        }
+
+        if (hello.Authenticated)
+        {
+            // The transport authenticated this side by the credentials it presented; the server is the one TLS proved.
+            if (!_settings.PresentsTransportCredentials)
+            {
+                throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Server {Peer} did not prove it knows the shared secret: it says the connection authenticated this side, which presented no credentials.");
+            }
+
+            Authenticated(null);
+            return;
+        }
+
+        if (string.IsNullOrEmpty(secret))
+        {
+            throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Server {Peer} asks for the shared secret, and this side has none (set LiblimClientOptions.Secret).");
+        }
+
         var key = System.Text.Encoding.UTF8.GetBytes(secret);
         await _connection.SendAsync(new ProofMessage(HandshakeProof.Compute(key, ClientRole, _localNode, nonce, _peerNode, hello.Nonce)), ct).ConfigureAwait(false);
         var proof = await ReadAsync<ProofMessage>(HandshakeLeft(deadline), "the server's proof", ct).ConfigureAwait(false);
@@ -188,6 +212,8 @@ internal sealed class SyncSession
         {
             throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Server {Peer} could not prove it knows the shared secret.");
         }
+
+        Authenticated(null);
     }
 
     private async Task<bool> GreetClientAsync(Func<Guid, string?> secretFor, CancellationToken ct)
@@ -195,6 +221,20 @@ internal sealed class SyncSession
         var deadline = Stopwatch.StartNew();
         var hello = await ReadAsync<HelloMessage>(HandshakeLeft(deadline), "the client's ØHAI", ct).ConfigureAwait(false);
         CheckPeer(hello);
+        if (hello.Authenticated)
+        {
+            throw new ProtocolException(ProtocolErrorCode.BadLine, "The flag 'authenticated' belongs to a server's greeting.");
+        }
+
+        var nonce = HandshakeProof.NewNonce();
+        if (_settings.TransportUser is { } user)
+        {
+            // The endpoint authenticated the client before the connection was accepted: the greeting says so, no proofs.
+            await _connection.SendAsync(new HelloMessage(ProtocolSyntax.Version, _localNode, nonce, Live: false, Authenticated: true), ct).ConfigureAwait(false);
+            Authenticated(user);
+            return hello.Live;
+        }
+
         var secret = secretFor(_peerNode);
         if (string.IsNullOrEmpty(secret))
         {
@@ -202,7 +242,6 @@ internal sealed class SyncSession
         }
 
         var key = System.Text.Encoding.UTF8.GetBytes(secret);
-        var nonce = HandshakeProof.NewNonce();
         await _connection.SendAsync(new HelloMessage(ProtocolSyntax.Version, _localNode, nonce, false), ct).ConfigureAwait(false);
         var proof = await ReadAsync<ProofMessage>(HandshakeLeft(deadline), "the client's proof", ct).ConfigureAwait(false);
         if (!HandshakeProof.Verify(HandshakeProof.Compute(key, ClientRole, _peerNode, hello.Nonce, _localNode, nonce), proof.Proof))
@@ -211,7 +250,26 @@ internal sealed class SyncSession
         }
 
         await _connection.SendAsync(new ProofMessage(HandshakeProof.Compute(key, ServerRole, _peerNode, hello.Nonce, _localNode, nonce)), ct).ConfigureAwait(false);
+        Authenticated(null);
         return hello.Live;
+    }
+
+    /// <summary>Who the peer is, once the greeting has authenticated it: the transport's user, else its proven node id.</summary>
+    private void Authenticated(ClaimsPrincipal? user)
+    {
+        user ??= new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(LiblimClaimTypes.NodeId, _peerNode.ToString("D")), .. _settings.ClaimsForPeer?.Invoke(_peerNode) ?? []],
+            authenticationType: "liblim-shared-secret"));
+        _peer = new LiblimPeer(_peerNode, user, _settings.Remote);
+    }
+
+    /// <summary>Ends the session once the credentials the transport authenticated the peer with have expired.</summary>
+    private void CheckCredentials()
+    {
+        if (_settings.TransportUserExpires is { } expires && _settings.Time.GetUtcNow() >= expires)
+        {
+            throw new ProtocolException(ProtocolErrorCode.AuthenticationExpired, $"The credentials {Peer} was authenticated with expired at {expires:u}; connect again with fresh ones.");
+        }
     }
 
     private void CheckPeer(HelloMessage hello)
@@ -351,6 +409,7 @@ internal sealed class SyncSession
     /// <summary>Sends a batch that brings the peer to <paramref name="through"/>, after moving the fence past it if it is not yet.</summary>
     private async Task SendBatchAsync(long through, List<RowState> states, CancellationToken ct)
     {
+        CheckCredentials();
         if (through > _fence)
         {
             _fence = await _replica.FenceAsync(_peerNode, ct).ConfigureAwait(false);
@@ -433,6 +492,7 @@ internal sealed class SyncSession
 
     private async Task ReceiveBatchAsync(ApplyGroup group, long through, CancellationToken ct)
     {
+        CheckCredentials();
         var rows = new List<RowState>();
         var startBytes = _connection.BytesReceived;
         while (true)
@@ -480,7 +540,7 @@ internal sealed class SyncSession
             _heldBack.AddRange(heldBack);
         }
 
-        _settings.RowsChanged?.Invoke(new RowsChangedEventArgs(_peerNode, changed, heldBack));
+        _settings.RowsChanged?.Invoke(new RowsChangedEventArgs(_peerNode, changed, heldBack) { From = _peer });
     }
 
     // ---- live -------------------------------------------------------------------------------------------

@@ -4,10 +4,16 @@ using System.Security.Authentication;
 
 namespace Liblim.EfCore.Sync.Transport;
 
-/// <summary>Opens a connection to a peer's address: TCP, with TLS for <c>liblims://</c>.</summary>
+/// <summary>
+/// Opens a connection to a peer's address: TCP, with TLS for <c>liblims://</c>; a WebSocket for a hub's
+/// <c>wss://</c> (<see cref="WebSocketConnector"/>).
+/// </summary>
 internal static class PeerConnector
 {
-    public static async Task<StreamChannel> ConnectAsync(Uri address, LiblimClientOptions options, CancellationToken ct)
+    public static Task<StreamChannel> ConnectAsync(Uri address, LiblimClientOptions options, CancellationToken ct)
+        => LiblimPeerAddress.IsWebSocket(address) ? WebSocketConnector.ConnectAsync(address, options, ct) : ConnectTcpAsync(address, options, ct);
+
+    private static async Task<StreamChannel> ConnectTcpAsync(Uri address, LiblimClientOptions options, CancellationToken ct)
     {
         var (host, port, tls) = LiblimPeerAddress.Parse(address);
         var client = new TcpClient { NoDelay = true };

@@ -1,11 +1,10 @@
-using System.Net;
 using EdgeToCentral;
 using Liblim.EfCore;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 // EdgeToCentral demo --pg "<PostgreSQL connection string>"
-// Two shops on SQLite sync with a central PostgreSQL database served by two hub servers at once.
+// Two shops on SQLite sync with a central PostgreSQL database served by two hub processes (ASP.NET Core apps) at once.
 if (args.Length != 3 || args[0] != "demo" || args[1] != "--pg")
 {
     Console.WriteLine("""
@@ -18,7 +17,6 @@ if (args.Length != 3 || args[0] != "demo" || args[1] != "--pg")
     return args.Length == 0 ? 0 : 2;
 }
 
-const string Secret = "edge-to-central-demo-secret";
 var centralOptions = new DbContextOptionsBuilder<ShopDb>().UseNpgsql(args[2]).UseLiblim().Options;
 await using (var central = new ShopDb(centralOptions))
 {
@@ -30,13 +28,13 @@ await using (var central = new ShopDb(centralOptions))
     await central.SaveChangesAsync();
 }
 
-// Two hub servers on the same database, each with its own connection pool, as two hub processes would be.
-var hubs = new List<LiblimServer>();
+// Two hubs on the same database, each an ASP.NET Core app with its own port and connection pool, as two hub processes
+// behind a load balancer would be; shops sync over WebSockets with a bearer token.
+var hubs = new List<CentralHub>();
 foreach (var name in new[] { "hub-a", "hub-b" })
 {
-    var options = new DbContextOptionsBuilder<ShopDb>().UseNpgsql($"{args[2]};Application Name={name}").UseLiblim().Options;
-    hubs.Add(await LiblimServer.StartAsync(new Contexts(options), new LiblimServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), Secret = Secret }));
-    Console.WriteLine($"{name} serves the central database on liblim://127.0.0.1:{hubs[^1].Endpoint.Port}");
+    hubs.Add(await CentralHub.StartAsync(name, args[2]));
+    Console.WriteLine($"{name} serves the central database on {hubs[^1].Address}");
 }
 
 var folder = Directory.CreateTempSubdirectory("edge-to-central-").FullName;
@@ -99,7 +97,7 @@ try
         {
             await using var db = new ShopDb(edge.Value);
             var hub = hubs[i % hubs.Count];
-            var r = await db.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{hub.Endpoint.Port}"), Secret);
+            var r = await db.Liblim().SyncWithAsync(hub.Address, new LiblimClientOptions { AccessToken = CentralHub.TokenFor(edge.Key) });
             Console.WriteLine($"   {edge.Key} via {(i % hubs.Count == 0 ? "hub-a" : "hub-b")}: sent {r.RowsSent}, received {r.RowsReceived}, changed here {r.RowsApplied}");
         }));
 }
@@ -124,10 +122,4 @@ static async Task<string> DescribeAsync(string title, DbContextOptions<ShopDb> o
     var text = $"   {title}\n{string.Join('\n', products.Concat(sales))}";
     Console.WriteLine(text);
     return text;
-}
-
-/// <summary>Contexts for a server, one per operation.</summary>
-internal sealed class Contexts(DbContextOptions<ShopDb> options) : IDbContextFactory<ShopDb>
-{
-    public ShopDb CreateDbContext() => new(options);
 }

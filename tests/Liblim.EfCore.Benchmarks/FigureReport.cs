@@ -36,6 +36,7 @@ internal static class FigureReport
         Ratio(table, stats, "2", $"the same as a whole in-process sync (reading the source's feed too), into an empty table / raw insert", nameof(SyncBenchmarks.MergeIntoEmpty), nameof(SyncBenchmarks.RawInsert), 3, rows);
         Ratio(table, stats, "2", $"the same as a whole in-process sync, over older versions / raw insert", nameof(SyncBenchmarks.MergeIntoOlder), nameof(SyncBenchmarks.RawInsert), 3, rows);
         Ratio(table, stats, "4", $"initial sync of {n} rows over TCP, SQLite to SQLite / in-process merge", nameof(SyncBenchmarks.TcpIntoEmpty), nameof(SyncBenchmarks.MergeIntoEmpty), 1.5, rows);
+        Ratio(table, stats, "4", $"initial sync of {n} rows over a WebSocket (ASP.NET Core hub), SQLite to SQLite / in-process merge", nameof(SyncBenchmarks.WebSocketIntoEmpty), nameof(SyncBenchmarks.MergeIntoEmpty), 1.5, rows);
         if (stats.ContainsKey(nameof(PostgresSyncBenchmarks.TcpIntoPostgres)))
         {
             Ratio(table, stats, "4", $"initial sync of {n} rows over TCP, SQLite to PostgreSQL / in-process merge into PostgreSQL",
@@ -47,6 +48,7 @@ internal static class FigureReport
         }
 
         Ratio(table, stats, "4", "incremental sync of 1,000 changed rows over TCP / in-process merge", nameof(SyncBenchmarks.TcpIncremental), nameof(SyncBenchmarks.MergeIncremental), 1.5);
+        Ratio(table, stats, "4", "incremental sync of 1,000 changed rows over a WebSocket / in-process merge", nameof(SyncBenchmarks.WebSocketIncremental), nameof(SyncBenchmarks.MergeIncremental), 1.5);
 
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"## Figures 1, 2 and 4 ({kind} job; ratios of medians measured in this run)");

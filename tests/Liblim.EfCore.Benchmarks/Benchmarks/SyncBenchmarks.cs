@@ -23,7 +23,8 @@ namespace Liblim.EfCore.Benchmarks.Benchmarks;
 /// older versions of every row. This is the public API; it includes reading the source's change feed (and the
 /// reverse direction's check of the target's feed), which is part of what a merge of remote states costs;</item>
 /// <item>the same sync over loopback TCP: <c>SyncWithAsync(liblim://...)</c> against a <see cref="LiblimServer"/> serving the source;</item>
-/// <item>an incremental sync of 1,000 changed rows of the same table, in process and over TCP.</item>
+/// <item>the same sync over a loopback WebSocket: <c>SyncWithAsync(ws://...)</c> against an ASP.NET Core hub (<see cref="WebSocketHub"/>) serving the source;</item>
+/// <item>an incremental sync of 1,000 changed rows of the same table, in process, over TCP and over a WebSocket.</item>
 /// </list>
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -35,6 +36,7 @@ public class SyncBenchmarks
     private string? _source;
     private string? _target;
     private LiblimServer? _server;
+    private WebSocketHub? _hub;
     private int _expected;
     private List<RemoteBatch> _batches = [];
 
@@ -77,11 +79,17 @@ public class SyncBenchmarks
     [IterationSetup(Target = nameof(TcpIntoEmpty))]
     public void SetupTcpIntoEmpty() => Prepare(_templates.Source, _templates.TargetEmpty, Rows, serve: true);
 
+    [IterationSetup(Target = nameof(WebSocketIntoEmpty))]
+    public void SetupWebSocketIntoEmpty() => Prepare(_templates.Source, _templates.TargetEmpty, Rows, serve: true, webSocket: true);
+
     [IterationSetup(Target = nameof(MergeIncremental))]
     public void SetupIncremental() => Prepare(_templates.SourceChanged, _templates.TargetSynced, SyncTemplates.IncrementalRows, serve: false);
 
     [IterationSetup(Target = nameof(TcpIncremental))]
     public void SetupTcpIncremental() => Prepare(_templates.SourceChanged, _templates.TargetSynced, SyncTemplates.IncrementalRows, serve: true);
+
+    [IterationSetup(Target = nameof(WebSocketIncremental))]
+    public void SetupWebSocketIncremental() => Prepare(_templates.SourceChanged, _templates.TargetSynced, SyncTemplates.IncrementalRows, serve: true, webSocket: true);
 
     [Benchmark(Baseline = true, Description = "raw ADO.NET insert (prepared, 1 transaction)"), BenchmarkCategory("2 initial sync")]
     public int RawInsert()
@@ -132,17 +140,25 @@ public class SyncBenchmarks
     [Benchmark(Description = "sync over loopback TCP, into an empty table"), BenchmarkCategory("2 initial sync")]
     public async Task<int> TcpIntoEmpty() => await SyncOverTcpAsync();
 
+    [Benchmark(Description = "sync over a loopback WebSocket (ASP.NET Core hub), into an empty table"), BenchmarkCategory("2 initial sync")]
+    public async Task<int> WebSocketIntoEmpty() => await SyncOverWebSocketAsync();
+
     [Benchmark(Baseline = true, Description = "1,000 changed rows: merge in process"), BenchmarkCategory("4 incremental sync")]
     public async Task<int> MergeIncremental() => await SyncInProcessAsync();
 
     [Benchmark(Description = "1,000 changed rows: sync over loopback TCP"), BenchmarkCategory("4 incremental sync")]
     public async Task<int> TcpIncremental() => await SyncOverTcpAsync();
 
+    [Benchmark(Description = "1,000 changed rows: sync over a loopback WebSocket"), BenchmarkCategory("4 incremental sync")]
+    public async Task<int> WebSocketIncremental() => await SyncOverWebSocketAsync();
+
     [IterationCleanup]
     public void Cleanup()
     {
         _server?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _server = null;
+        _hub?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _hub = null;
         SqliteFiles.Delete(_source);
         SqliteFiles.Delete(_target);
         _source = _target = null;
@@ -206,12 +222,16 @@ public class SyncBenchmarks
         return _rows.Length;
     }
 
-    private void Prepare(string source, string target, int expected, bool serve)
+    private void Prepare(string source, string target, int expected, bool serve, bool webSocket = false)
     {
         _source = SqliteFiles.Copy(source, "source");
         _target = SqliteFiles.Copy(target, "target");
         _expected = expected;
-        if (serve)
+        if (serve && webSocket)
+        {
+            _hub = WebSocketHub.StartAsync(SqliteFiles.ReplicatedOptions(_source)).GetAwaiter().GetResult();
+        }
+        else if (serve)
         {
             _server = LiblimServer.StartAsync(ReplicaFactory.ForSqlite(_source),
                 new LiblimServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), Secret = BenchmarkSettings.Secret }).GetAwaiter().GetResult();
@@ -230,6 +250,13 @@ public class SyncBenchmarks
     {
         await using var target = new ReplicatedDb(SqliteFiles.ReplicatedOptions(_target!));
         var result = await target.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{_server!.Endpoint.Port}"), BenchmarkSettings.Secret);
+        return Check(result.RowsApplied);
+    }
+
+    private async Task<int> SyncOverWebSocketAsync()
+    {
+        await using var target = new ReplicatedDb(SqliteFiles.ReplicatedOptions(_target!));
+        var result = await target.Liblim().SyncWithAsync(_hub!.Address, new LiblimClientOptions { Secret = BenchmarkSettings.Secret });
         return Check(result.RowsApplied);
     }
 

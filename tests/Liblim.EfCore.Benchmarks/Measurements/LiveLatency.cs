@@ -23,18 +23,22 @@ internal static class LiveLatency
 
     public sealed record Result(string Direction, int Changes, double MedianMs, double P99Ms, double MaxMs, double SaveMedianMs, double BytesPerChange);
 
-    public static async Task<IReadOnlyList<Result>> MeasureAsync(int changes, int warmup = 50)
+    /// <param name="changes">Changes each way.</param>
+    /// <param name="webSocket">Whether the hub is an ASP.NET Core app the device reaches over a WebSocket, rather than a TCP server.</param>
+    /// <param name="warmup">Changes each way before the measured ones.</param>
+    public static async Task<IReadOnlyList<Result>> MeasureAsync(int changes, bool webSocket = false, int warmup = 50)
     {
         var hubPath = SqliteFiles.CreateReplicated("live-hub");
         var devicePath = SqliteFiles.CreateReplicated("live-device");
         await TicketWrites.InsertAsync(() => new ReplicatedDb(SqliteFiles.ReplicatedOptions(hubPath)), 0, Rows);
         try
         {
-            await using var hub = await App.StartAsync(hubPath, listen: true);
-            await using var relay = CountingProxy.Start(hub.Service.Server!.Endpoint);
-            await using var device = await App.StartAsync(devicePath, listen: false, relay.Address);
+            await using var hub = webSocket ? await App.StartWebSocketHubAsync(hubPath) : await App.StartAsync(hubPath, listen: true);
+            await using var relay = CountingProxy.Start(new IPEndPoint(IPAddress.Loopback, hub.Port));
+            var address = webSocket ? new Uri($"ws://127.0.0.1:{relay.Address.Port}/liblim") : relay.Address;
+            await using var device = await App.StartAsync(devicePath, listen: false, address);
             var deadline = Stopwatch.StartNew();
-            while (!device.Service.IsConnected(relay.Address) || await device.CountAsync() < Rows)
+            while (!device.Service!.IsConnected(address) || await device.CountAsync() < Rows)
             {
                 if (deadline.Elapsed > TimeSpan.FromMinutes(2))
                 {
@@ -44,10 +48,11 @@ internal static class LiveLatency
                 await Task.Delay(20);
             }
 
+            var over = webSocket ? " over a WebSocket" : "";
             return
             [
-                await RunAsync("hub to device (server pushes)", hub, device, relay, changes, warmup),
-                await RunAsync("device to hub (client pushes)", device, hub, relay, changes, warmup),
+                await RunAsync($"hub to device{over} (server pushes)", hub, device, relay, changes, warmup),
+                await RunAsync($"device to hub{over} (client pushes)", device, hub, relay, changes, warmup),
             ];
         }
         finally
@@ -105,10 +110,14 @@ internal static class LiveLatency
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
-    /// <summary>An app's service container with AddDbContextFactory and AddLiblimSync, started as a host would.</summary>
+    /// <summary>
+    /// An app's service container with AddDbContextFactory and AddLiblimSync, started as a host would; or an ASP.NET Core app
+    /// serving the database as a hub over WebSockets.
+    /// </summary>
     private sealed class App : IAsyncDisposable
     {
-        private readonly ServiceProvider _services;
+        private readonly ServiceProvider? _services;
+        private readonly WebSocketHub? _hub;
         private readonly ConcurrentDictionary<string, TaskCompletionSource<long>> _waiting = new();
         private readonly DbContextOptions<ReplicatedDb> _options;
 
@@ -117,22 +126,27 @@ internal static class LiveLatency
             _services = services;
             _options = options;
             Service = services.GetRequiredService<LiblimSyncService<ReplicatedDb>>();
-            Service.RowsChanged += (_, e) =>
-            {
-                var now = Stopwatch.GetTimestamp();
-                foreach (var row in e.Rows)
-                {
-                    if (_waiting.TryRemove(row.Key, out var waiter))
-                    {
-                        waiter.TrySetResult(now);
-                    }
-                }
-            };
+            Service.RowsChanged += Committed;
         }
 
-        public LiblimSyncService<ReplicatedDb> Service { get; }
+        private App(WebSocketHub hub, DbContextOptions<ReplicatedDb> options)
+        {
+            _hub = hub;
+            _options = options;
+            hub.Hub.RowsChanged += Committed;
+        }
 
-        public Uri? Address => Service.Server is { } server ? new Uri($"liblim://127.0.0.1:{server.Endpoint.Port}") : null;
+        /// <summary>The sync service; null for a WebSocket hub.</summary>
+        public LiblimSyncService<ReplicatedDb>? Service { get; }
+
+        /// <summary>The port peers connect to.</summary>
+        public int Port => _hub?.Port ?? Service!.Server!.Endpoint.Port;
+
+        public static async Task<App> StartWebSocketHubAsync(string path)
+        {
+            var options = SqliteFiles.ReplicatedOptions(path);
+            return new App(await WebSocketHub.StartAsync(options), options);
+        }
 
         public static async Task<App> StartAsync(string path, bool listen, params Uri?[] peers)
         {
@@ -168,6 +182,18 @@ internal static class LiveLatency
             return await db.Tickets.CountAsync();
         }
 
+        private void Committed(object? sender, RowsChangedEventArgs e)
+        {
+            var now = Stopwatch.GetTimestamp();
+            foreach (var row in e.Rows)
+            {
+                if (_waiting.TryRemove(row.Key, out var waiter))
+                {
+                    waiter.TrySetResult(now);
+                }
+            }
+        }
+
         /// <summary>Completes with the timestamp at which a change of the row was committed here.</summary>
         public Task<long> Expect(Guid key)
         {
@@ -178,12 +204,19 @@ internal static class LiveLatency
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var hosted in _services.GetServices<IHostedService>())
+            if (_hub is not null)
+            {
+                await _hub.DisposeAsync();
+                return;
+            }
+
+            var services = _services!;
+            foreach (var hosted in services.GetServices<IHostedService>())
             {
                 await hosted.StopAsync(CancellationToken.None);
             }
 
-            await _services.DisposeAsync();
+            await services.DisposeAsync();
         }
     }
 }

@@ -136,8 +136,8 @@ internal static class MeasureRun
 
         if (options.Wants("live"))
         {
-            Log("figure 5: 1,000 changes each way between two AddLiblimSync apps on loopback");
-            var results = await LiveLatency.MeasureAsync(1_000);
+            Log("figure 5: 1,000 changes each way between two AddLiblimSync apps on loopback, then between a device and an ASP.NET Core hub over a WebSocket");
+            var results = (await LiveLatency.MeasureAsync(1_000)).Concat(await LiveLatency.MeasureAsync(1_000, webSocket: true)).ToList();
             foreach (var r in results)
             {
                 table.Add("5", $"live propagation, {r.Direction}: SaveChanges until committed on the peer, {FigureTable.N(r.Changes)} changes",

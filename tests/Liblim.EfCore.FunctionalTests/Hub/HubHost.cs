@@ -39,7 +39,11 @@ public sealed class HubHost : IAsyncDisposable
     /// <summary>What the app logged.</summary>
     public CapturedLog Log { get; }
 
-    public static async Task<HubHost> StartAsync(IReplica replica, Action<LiblimHubOptions>? configure = null, bool requireAuthorization = true)
+    /// <param name="replica">The hub's database.</param>
+    /// <param name="configure">The hub's options.</param>
+    /// <param name="requireAuthorization">Whether the endpoint requires an authenticated user.</param>
+    /// <param name="requiredScope">A value the token's <c>scope</c> claim must have, if any (an authorization policy of the app's).</param>
+    public static async Task<HubHost> StartAsync(IReplica replica, Action<LiblimHubOptions>? configure = null, bool requireAuthorization = true, string? requiredScope = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -51,7 +55,7 @@ public sealed class HubHost : IAsyncDisposable
             o.MapInboundClaims = false;
             o.TokenValidationParameters = TestTokens.Validation;
         });
-        builder.Services.AddAuthorization();
+        builder.Services.AddAuthorization(o => o.AddPolicy("sync", p => p.RequireAuthenticatedUser().RequireClaim("scope", requiredScope ?? "sync")));
         builder.Services.AddLiblimHub<TodoDb>(configure);
         builder.Services.AddHealthChecks().AddLiblim<TodoDb>();
         var app = builder.Build();
@@ -59,7 +63,11 @@ public sealed class HubHost : IAsyncDisposable
         app.UseAuthorization();
         app.MapHealthChecks("/health");
         var endpoint = app.MapLiblim<TodoDb>("/liblim");
-        if (requireAuthorization)
+        if (requiredScope is not null)
+        {
+            endpoint.RequireAuthorization("sync");
+        }
+        else if (requireAuthorization)
         {
             endpoint.RequireAuthorization();
         }

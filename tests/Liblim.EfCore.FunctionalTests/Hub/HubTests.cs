@@ -76,6 +76,21 @@ public abstract class HubTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_device_whose_token_the_apps_policy_does_not_authorize_is_refused_with_403_and_nothing_is_read_or_written()
+    {
+        await using var hub = await HubHost.StartAsync(NewReplica(HubDatabase, "hub"), requiredScope: "sync");
+        var device = NewReplica(DatabaseKind.Sqlite, "device");
+        await Replicas.InsertAsync(device, new TodoItem { Id = Guid.NewGuid(), Title = "kept on the device" });
+
+        var error = await Assert.ThrowsAsync<ProtocolException>(() => hub.SyncAsync(device, TestTokens.For("device-7", TimeSpan.FromMinutes(5), scope: "read")));
+        var allowed = await hub.SyncAsync(device, TestTokens.For("device-7", TimeSpan.FromMinutes(5), scope: "sync"));
+
+        Assert.Equal(ProtocolErrorCode.AuthenticationFailed, error.Code);
+        Assert.Contains("HTTP 403", error.Message);
+        Assert.Equal(1, allowed.RowsSent);
+    }
+
+    [Fact]
     public async Task A_plain_request_to_the_endpoint_is_told_it_is_a_websocket_endpoint()
     {
         await using var hub = await HubHost.StartAsync(NewReplica(HubDatabase, "hub"), requireAuthorization: false);
@@ -118,7 +133,9 @@ public abstract class HubTests : IAsyncDisposable
                 var lifetime = Interlocked.Increment(ref tokens) == 1 ? TimeSpan.FromSeconds(2) : TimeSpan.FromMinutes(5);
                 if (tokens == 1)
                 {
-                    firstExpires = DateTime.UtcNow + lifetime;
+                    // A JWT's exp is whole seconds: the token expires at the second before.
+                    var expires = DateTime.UtcNow + lifetime;
+                    firstExpires = expires.AddTicks(-(expires.Ticks % TimeSpan.TicksPerSecond));
                 }
 
                 return ValueTask.FromResult<string?>(TestTokens.For("device-7", lifetime));
@@ -140,7 +157,8 @@ public abstract class HubTests : IAsyncDisposable
         await SyncHost.EventuallyAsync(() => Replicas.Find(hub.Replica, afterExpiry) is not null, "the hub has the row saved after the token expired");
 
         Assert.True(Volatile.Read(ref tokens) >= 2, "the device asked for a fresh token");
-        Assert.True(hub.Log.Count("Liblim.EfCore.AspNetCore", Microsoft.Extensions.Logging.LogLevel.Information, "expired") > 0, "the hub ended the session because the token expired");
+        Assert.True(hub.Log.Count("Liblim.EfCore.AspNetCore", Microsoft.Extensions.Logging.LogLevel.Information, "expired") > 0, $"the hub ended the session because the token expired; it logged:\n{hub.Log}");
+        Assert.True(hub.Log.Count("", Microsoft.Extensions.Logging.LogLevel.Error, "") == 0, $"the hub logged no error; it logged:\n{hub.Log}");
     }
 
     [Fact]

@@ -16,6 +16,15 @@ public sealed class CapturedLog : ILoggerProvider
         }
     }
 
+    /// <summary>Every entry, one a line, for a failing test's message.</summary>
+    public override string ToString()
+    {
+        lock (_entries)
+        {
+            return string.Join("\n", _entries.Select(e => $"{e.Level} {e.Category}: {e.Message}"));
+        }
+    }
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
@@ -39,7 +48,7 @@ public sealed class CapturedLog : ILoggerProvider
 
             lock (log._entries)
             {
-                log._entries.Add((category, logLevel, formatter(state, exception)));
+                log._entries.Add((category, logLevel, formatter(state, exception) + (exception is null ? "" : " " + exception)));
             }
         }
     }

@@ -127,7 +127,7 @@ internal sealed partial class Reconciler(StoreSession session, bool async, Cance
 
                 if (!row.Changed && row.State is null && row.Before is { } before)
                 {
-                    row.State = RowStateCodec.Decode(table, before, before.IsShown && row.Data is not null ? table.ValuesToJson(row.Data) : null);
+                    row.State = RowStateCodec.Decode(table, before, before.IsShown ? row.Data : null);
                 }
 
                 row.FillFromData();

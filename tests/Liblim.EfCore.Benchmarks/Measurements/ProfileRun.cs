@@ -13,7 +13,7 @@ namespace Liblim.EfCore.Benchmarks.Measurements;
 /// </summary>
 internal static class ProfileRun
 {
-    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | apply | apply-older | merge | merge-older | tcp (the sync rows)";
+    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | feed | apply | apply-older | merge | merge-older | tcp (the sync rows)";
 
     private static readonly Lazy<(string Empty, string Full)> WriteTemplates = new(() =>
     {
@@ -32,6 +32,7 @@ internal static class ProfileRun
             "insert" => () => Write(db => db.Tickets.AddRange(TicketGenerator.Range(0, 1_000)), empty: true),
             "update" => () => Write(db => db.Tickets.ToList().ForEach(t => t.Title += " (edited)"), empty: false),
             "delete" => () => Write(db => db.Tickets.RemoveRange(db.Tickets.ToList()), empty: false),
+            "feed" => () => Feed(options.Rows!.Value),
             "apply" => () => Apply(options.Rows!.Value, t => t.TargetEmpty),
             "apply-older" => () => Apply(options.Rows!.Value, t => t.TargetOld),
             "merge" => () => Sync(options.Rows!.Value, t => t.TargetEmpty, tcp: false),
@@ -68,6 +69,22 @@ internal static class ProfileRun
             db.SaveChanges();
             await db.DisposeAsync();
             SqliteFiles.Delete(path);
+        });
+    }
+
+    /// <summary>Reading the source's whole feed as a sync sends it, batch by batch: the sending side of a sync alone.</summary>
+    private static Task<Func<Task>> Feed(int rows)
+    {
+        var source = SqliteFiles.Copy(SyncTemplates.For(rows).Source, "profile-source");
+        return Task.FromResult<Func<Task>>(() =>
+        {
+            if (RemoteBatches.Read(source).Sum(b => b.States.Count) != rows)
+            {
+                throw new InvalidOperationException("The feed does not hold the rows the templates wrote.");
+            }
+
+            SqliteFiles.Delete(source);
+            return Task.CompletedTask;
         });
     }
 

@@ -240,7 +240,7 @@ internal static class ChangeCapture
     {
         var table = row.Table;
         var liveValues = storedValues is null ? null : table.ValuesToJson(storedValues);
-        var state = existing is null ? null : RowStateCodec.Decode(table, existing, liveValues);
+        var state = existing is null ? null : RowStateCodec.Decode(table, existing, storedValues);
         var allColumns = table.ValueColumns.Select(c => new KeyValuePair<string, string?>(c.Name, liveValues?.GetValueOrDefault(c.Name)));
         switch (row.Operation)
         {

@@ -60,7 +60,7 @@ internal static class RowStateApplier
                     string? source;
                     if (existing.TryGetValue(key, out var row))
                     {
-                        var local = RowStateCodec.Decode(table, row, data is null ? null : table.ValuesToJson(data));
+                        var local = RowStateCodec.Decode(table, row, data);
                         merged = table.Kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(local, remote) : RowMerge.Merge(local, remote);
                         if (merged.SameAs(local))
                         {

@@ -53,32 +53,35 @@ internal static partial class RowStateCodec
 
     /// <summary>
     /// The state of a stored row. A value kept in the metadata row comes from there; the others of a shown row from its
-    /// data row (<paramref name="liveValues"/>, canonical JSON by column; null to leave them unloaded).
+    /// data row (<paramref name="data"/>: model values of every column, by ordinal; null to leave them unloaded), turned into
+    /// canonical JSON here, only for the columns that need it.
     /// </summary>
-    public static RowState Decode(ReplicatedTable table, ShadowRow row, IReadOnlyDictionary<string, string>? liveValues)
+    public static RowState Decode(ReplicatedTable table, ShadowRow row, object?[]? data)
     {
         var baseClock = HybridTimestamp.Parse(row.Clock);
         var clocks = row.ColumnClocks is null
-            ? new Dictionary<string, HybridTimestamp>()
+            ? null
             : ColumnClocksJson.Read(row.ColumnClocks).ToDictionary(p => p.Key, p => HybridTimestamp.Parse(p.Value), StringComparer.Ordinal);
         var kept = row.KeptValues is null
-            ? new Dictionary<string, string>(StringComparer.Ordinal)
+            ? null
             : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(row.KeptValues)!
                 .ToDictionary(p => p.Key, p => p.Value.GetRawText(), StringComparer.Ordinal);
+        HybridTimestamp ClockOf(string column) => clocks is not null && clocks.TryGetValue(column, out var clock) ? clock : baseClock;
+
         var columns = ImmutableSortedDictionary.CreateBuilder<string, ColumnValue>(StringComparer.Ordinal);
         if (row.IsShown)
         {
-            foreach (var column in table.ValueColumns)
+            foreach (var column in table.ValueColumnsByName)
             {
-                var json = kept.TryGetValue(column.Name, out var k) ? k : liveValues?.GetValueOrDefault(column.Name);
-                columns[column.Name] = new ColumnValue(json, clocks.GetValueOrDefault(column.Name, baseClock));
+                var json = kept is not null && kept.TryGetValue(column.Name, out var k) ? k : data is null ? null : column.ToJson(data[column.Ordinal]);
+                columns[column.Name] = new ColumnValue(json, ClockOf(column.Name));
             }
         }
-        else
+        else if (kept is not null)
         {
             foreach (var (name, json) in kept)
             {
-                columns[name] = new ColumnValue(json, clocks.GetValueOrDefault(name, baseClock));
+                columns[name] = new ColumnValue(json, ClockOf(name));
             }
         }
 

@@ -44,7 +44,7 @@ internal static class ChangeFeed
             var values = live.Count == 0 ? [] : await session.Rows(table).ReadAsync(live, async, ct).ConfigureAwait(false);
             foreach (var row in byTable)
             {
-                var state = RowStateCodec.Decode(table, row, values.TryGetValue(row.Key, out var v) ? table.ValuesToJson(v) : null);
+                var state = RowStateCodec.Decode(table, row, values.GetValueOrDefault(row.Key));
                 if (state.Columns.Values.Any(c => c.Json is null))
                 {
                     // A live row whose data row is gone (removed behind Liblim's back): send what is known.

@@ -75,7 +75,7 @@ public sealed class LiblimHub<TContext>
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
             using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-            var channel = new StreamChannel(WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: false), _options.Limits);
+            var channel = StreamChannel.OverWebSocket(socket, _options.Limits);
             await using (channel.ConfigureAwait(false))
             {
                 var remote = context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : "unknown";

@@ -117,8 +117,15 @@ public abstract class HubTests : IAsyncDisposable
         Assert.Equal(Snapshot.Of(hub.Replica), Snapshot.Of(device));
     }
 
-    [Fact]
-    public async Task A_live_device_pushes_and_receives_changes_and_goes_on_with_a_fresh_token_when_its_token_expires()
+    /// <summary>
+    /// After the first token expires, the next batch either way ends the session: one the device sends (the hub's reading
+    /// loop finds the token expired) or one the hub sends (its sending loop does, while its reading loop waits on the
+    /// WebSocket). Either way the device is told why and connects again with a fresh token.
+    /// </summary>
+    [Theory]
+    [InlineData("device")]
+    [InlineData("hub")]
+    public async Task A_live_device_pushes_and_receives_changes_and_goes_on_with_a_fresh_token_when_its_token_expires(string writesAfterExpiry)
     {
         await using var hub = await HubHost.StartAsync(NewReplica(HubDatabase, "hub"));
         var device = (SqliteReplica)NewReplica(DatabaseKind.Sqlite, "device");
@@ -153,12 +160,15 @@ public abstract class HubTests : IAsyncDisposable
         // Past the first token's expiry, the next batch ends the session; the device connects again with a fresh token.
         await SyncHost.EventuallyAsync(() => DateTime.UtcNow > firstExpires.AddMilliseconds(100), "the first token has expired");
         var afterExpiry = Guid.NewGuid();
-        await Replicas.InsertAsync(device, new TodoItem { Id = afterExpiry, Title = "after the token expired" });
-        await SyncHost.EventuallyAsync(() => Replicas.Find(hub.Replica, afterExpiry) is not null, "the hub has the row saved after the token expired");
+        var (writer, reader) = writesAfterExpiry == "device" ? ((IReplica)device, hub.Replica) : (hub.Replica, device);
+        await Replicas.InsertAsync(writer, new TodoItem { Id = afterExpiry, Title = "after the token expired" });
+        await SyncHost.EventuallyAsync(() => Replicas.Find(reader, afterExpiry) is not null, $"the row the {writesAfterExpiry} saved after the token expired arrived");
 
         Assert.True(Volatile.Read(ref tokens) >= 2, "the device asked for a fresh token");
         Assert.True(hub.Log.Count("Liblim.EfCore.AspNetCore", Microsoft.Extensions.Logging.LogLevel.Information, "expired") > 0, $"the hub ended the session because the token expired; it logged:\n{hub.Log}");
         Assert.True(hub.Log.Count("", Microsoft.Extensions.Logging.LogLevel.Error, "") == 0, $"the hub logged no error; it logged:\n{hub.Log}");
+        Assert.True(live.Log.Count("", Microsoft.Extensions.Logging.LogLevel.Information, "connect again with fresh ones") > 0,
+            $"the device was told why over the WebSocket, not only left with a closed connection; it logged:\n{live.Log}");
     }
 
     [Fact]

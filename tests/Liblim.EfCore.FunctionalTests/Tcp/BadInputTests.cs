@@ -124,6 +124,28 @@ public class BadInputTests
             await raw.SendAsync($"UCANHAZ 1\nItems/[\"{ItemId}\"]:{{\"t\":\"{ts}\",\"v\":{{\"Title\":\"future\"}},\"a\":[\"{ts}\"]}}\n\n");
         });
 
+    [Theory]
+    [InlineData("\"v\":{\"Priority\":2},")]
+    [InlineData("")]
+    public async Task A_new_row_without_a_value_for_a_required_column_is_rejected_whole(string values)
+        => await AssertRefusedAsync("rejected", async raw =>
+        {
+            await raw.GreetAndHaveAsync(1);
+            var ts = raw.Timestamp();
+            await raw.SendAsync($"UCANHAZ 1\nItems/[\"{Guid.NewGuid():D}\"]:{{\"t\":\"{ts}\",{values}\"a\":[\"{ts}\"]}}\n\n");
+        });
+
+    [Theory]
+    [InlineData("{\"t\":\"\\ud800\",\"v\":{\"Title\":\"x\"}}")]
+    [InlineData("{\"t\":\"TS\",\"v\":{\"Title\":\"x\"},\"a\":[\"\\ud800\"]}")]
+    [InlineData("{\"t\":\"TS\",\"v\":{\"Ti\\ud800tle\":\"x\"},\"a\":[\"TS\"]}")]
+    public async Task A_lone_surrogate_in_a_timestamp_or_a_column_name_gets_bad_row(string state)
+        => await AssertRefusedAsync("bad-row", async raw =>
+        {
+            await raw.GreetAndHaveAsync(1);
+            await raw.SendAsync($"UCANHAZ 1\nItems/[\"{Guid.NewGuid():D}\"]:{state.Replace("TS", raw.Timestamp(), StringComparison.Ordinal)}\n\n");
+        });
+
     [Fact]
     public async Task A_never_ending_batch_gets_batch_too_large()
         => await AssertRefusedAsync("batch-too-large", async raw =>

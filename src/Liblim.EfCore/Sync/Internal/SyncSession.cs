@@ -38,6 +38,7 @@ internal sealed class SyncSession
     private long _receivedThrough = -1;
     private long _fence;
     private LiblimPeer? _peer;
+    private int _toldPeerWhy;
 
     private SyncSession(IMessageChannel connection, ReplicaAccess replica, SessionSettings settings)
     {
@@ -118,22 +119,14 @@ internal sealed class SyncSession
         catch (ProtocolException e) when (e.Code is ProtocolErrorCode.Restarted or ProtocolErrorCode.AuthenticationExpired)
         {
             // Not a failure: one side has a new node id, or the peer's credentials expired; the client connects again.
-            if (!e.FromPeer)
-            {
-                await _connection.TrySendErrorAsync(e.Code, e.Message).ConfigureAwait(false);
-            }
-
+            await TellPeerWhyAsync(e).ConfigureAwait(false);
             _settings.Logger.LogInformation("Sync with {Peer} ends, for a new session: {Message}", Peer, e.Message);
             throw;
         }
         catch (ProtocolException e)
         {
             LiblimMetrics.Failures.Add(1);
-            if (!e.FromPeer && e.Code != ProtocolErrorCode.Closed)
-            {
-                await _connection.TrySendErrorAsync(e.Code, e.Message).ConfigureAwait(false);
-            }
-
+            await TellPeerWhyAsync(e).ConfigureAwait(false);
             _settings.Logger.LogWarning("Sync with {Peer} failed ({Code}): {Message}", Peer, e.Code, e.Message);
             throw;
         }
@@ -141,7 +134,7 @@ internal sealed class SyncSession
         {
             // The peer's batch could not be applied here (unknown table or column, wrong type, clock drift, ...).
             LiblimMetrics.Failures.Add(1);
-            await _connection.TrySendErrorAsync(ProtocolErrorCode.Rejected, e.Message).ConfigureAwait(false);
+            await TellPeerWhyAsync(e).ConfigureAwait(false);
             _settings.Logger.LogWarning(e, "Sync with {Peer} refused a batch: {Message}", Peer, e.Message);
             throw;
         }
@@ -152,7 +145,7 @@ internal sealed class SyncSession
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             LiblimMetrics.Failures.Add(1);
-            await _connection.TrySendErrorAsync(ProtocolErrorCode.Internal, "The peer failed; its log says why.").ConfigureAwait(false);
+            await TellPeerWhyAsync(e).ConfigureAwait(false);
             _settings.Logger.LogError(e, "Sync with {Peer} failed.", Peer);
             throw;
         }
@@ -160,6 +153,27 @@ internal sealed class SyncSession
         {
             LiblimMetrics.Sessions.Add(-1);
             LiblimMetrics.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    /// <summary>
+    /// Sends the error line that says why this side ends the session, once: a live session sends it as soon as one of
+    /// its loops fails, before it stops the other (stopping a WebSocket's reads aborts the socket). Nothing is sent
+    /// for an error the peer reported, a closed connection, or a cancellation.
+    /// </summary>
+    private async Task TellPeerWhyAsync(Exception e)
+    {
+        var line = e switch
+        {
+            ProtocolException p when p.FromPeer || p.Code == ProtocolErrorCode.Closed => null,
+            ProtocolException p => new ErrorMessage(p.Code, p.Message),
+            LiblimException => new ErrorMessage(ProtocolErrorCode.Rejected, e.Message),
+            OperationCanceledException => null,
+            _ => new ErrorMessage(ProtocolErrorCode.Internal, "The peer failed; its log says why."),
+        };
+        if (line is not null && Interlocked.Exchange(ref _toldPeerWhy, 1) == 0)
+        {
+            await _connection.TrySendLastAsync(line).ConfigureAwait(false);
         }
     }
 
@@ -551,6 +565,11 @@ internal sealed class SyncSession
         var sending = SendLiveAsync(from, stop.Token);
         var receiving = ReceiveUntilByeAsync(stop.Token);
         var first = await Task.WhenAny(sending, receiving).ConfigureAwait(false);
+        if (first.Exception?.InnerException is { } failure)
+        {
+            await TellPeerWhyAsync(failure).ConfigureAwait(false);
+        }
+
         await stop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -598,18 +617,7 @@ internal sealed class SyncSession
         }
     }
 
-    private async Task TrySayByeAsync()
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await _connection.SendAsync(new ByeMessage(_rowsReceived, _rowsApplied), timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or ProtocolException)
-        {
-            // Closing anyway.
-        }
-    }
+    private Task TrySayByeAsync() => _connection.TrySendLastAsync(new ByeMessage(_rowsReceived, _rowsApplied));
 
     // ---- helpers ----------------------------------------------------------------------------------------
 

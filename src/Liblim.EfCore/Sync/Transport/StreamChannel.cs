@@ -1,23 +1,30 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.WebSockets;
 using Liblim.EfCore.Protocol;
 
 namespace Liblim.EfCore.Sync.Transport;
 
 /// <summary>
-/// A channel over a byte stream (TCP, TLS): the one class that does such a connection's I/O. It reads lines through a
-/// pipe and hands them to the parser, advancing the pipe only by what the parser consumed, and writes messages through
-/// the protocol writer. Reads time out; writes are serialized, so a live session's two loops can share it.
+/// A channel over a byte stream (TCP, TLS, a WebSocket): the one class that does such a connection's I/O. One loop
+/// reads the stream into a pipe for as long as the channel is open; <see cref="ReadAsync"/> hands the pipe's lines to
+/// the parser, advancing it only by what the parser consumed, and writes go through the protocol writer. A read that
+/// times out or is cancelled stops waiting on the pipe, never the stream's own read: cancelling a WebSocket's read
+/// aborts the socket, and then the session's last line (an error, a goodbye) could not be sent. Writes are serialized,
+/// so a live session's two loops can share the channel.
 /// </summary>
 internal sealed class StreamChannel : IMessageChannel
 {
     private const int FlushThreshold = 64 * 1024;
+    private const int ReadSize = 16 * 1024;
 
     private readonly Stream _stream;
-    private readonly PipeReader _reader;
+    private readonly Pipe _incoming;
     private readonly PipeWriter _writer;
     private readonly LiblimProtocolLimits _limits;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Task _filling;
     private long _bytesSent;
     private long _bytesReceived;
 
@@ -25,9 +32,22 @@ internal sealed class StreamChannel : IMessageChannel
     {
         _stream = stream;
         _limits = limits;
-        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+
+        // An unfinished line is at most MaxLineLength long before the parser refuses it, so the stream is read ahead no
+        // further than that and one read more.
+        var readAhead = limits.MaxLineLength + ReadSize;
+        _incoming = new Pipe(new PipeOptions(pauseWriterThreshold: readAhead, resumeWriterThreshold: readAhead / 2,
+            minimumSegmentSize: ReadSize, useSynchronizationContext: false));
         _writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+        _filling = FillAsync();
     }
+
+    /// <summary>How long closing a WebSocket waits for the peer's half of the closing handshake.</summary>
+    private static readonly TimeSpan WebSocketCloseTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>A channel over a WebSocket, which it owns: each write is one binary message, and disposing it closes the socket with the closing handshake.</summary>
+    public static StreamChannel OverWebSocket(WebSocket socket, LiblimProtocolLimits limits)
+        => new(WebSocketStream.Create(socket, WebSocketMessageType.Binary, WebSocketCloseTimeout), limits);
 
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
@@ -42,13 +62,13 @@ internal sealed class StreamChannel : IMessageChannel
             ReadResult result;
             try
             {
-                result = await _reader.ReadAsync(deadline.Token).ConfigureAwait(false);
+                result = await _incoming.Reader.ReadAsync(deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 throw new ProtocolException(ProtocolErrorCode.Timeout, $"The peer sent nothing for {timeout.TotalSeconds:0.#} s.");
             }
-            catch (IOException e)
+            catch (Exception e) when (Broke(e))
             {
                 throw new ProtocolException(ProtocolErrorCode.Closed, $"The connection broke: {e.Message}", innerException: e);
             }
@@ -75,7 +95,7 @@ internal sealed class StreamChannel : IMessageChannel
             }
             finally
             {
-                _reader.AdvanceTo(consumed, examined);
+                _incoming.Reader.AdvanceTo(consumed, examined);
             }
         }
     }
@@ -104,10 +124,65 @@ internal sealed class StreamChannel : IMessageChannel
 
     public async ValueTask DisposeAsync()
     {
-        await _reader.CompleteAsync().ConfigureAwait(false);
-        await _writer.CompleteAsync().ConfigureAwait(false);
-        await _stream.DisposeAsync().ConfigureAwait(false);
+        // Completing the writer flushes what is left; disposing the stream closes the connection (a WebSocket with its
+        // closing handshake, which the read loop's pending read takes part in). On a connection already gone either may
+        // fail, and closing goes on.
+        await CloseQuietlyAsync(() => _writer.CompleteAsync()).ConfigureAwait(false);
+        await CloseQuietlyAsync(() => _stream.DisposeAsync()).ConfigureAwait(false);
+        await _closing.CancelAsync().ConfigureAwait(false);
+        await _filling.ConfigureAwait(false);
+        await _incoming.Reader.CompleteAsync().ConfigureAwait(false);
+        _closing.Dispose();
         _writeLock.Dispose();
+    }
+
+    /// <summary>
+    /// Reads the stream into the pipe until the peer closes it, the connection breaks or the channel is disposed; what
+    /// ended it reaches <see cref="ReadAsync"/> once the lines before it are read.
+    /// </summary>
+    private async Task FillAsync()
+    {
+        await Task.Yield();
+        Exception? broke = null;
+        try
+        {
+            while (true)
+            {
+                var read = await _stream.ReadAsync(_incoming.Writer.GetMemory(ReadSize), _closing.Token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                _incoming.Writer.Advance(read);
+                if ((await _incoming.Writer.FlushAsync(_closing.Token).ConfigureAwait(false)).IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+            // Disposed: nobody reads any more.
+        }
+        catch (Exception e)
+        {
+            broke = e;
+        }
+
+        await _incoming.Writer.CompleteAsync(broke).ConfigureAwait(false);
+    }
+
+    private static async Task CloseQuietlyAsync(Func<ValueTask> close)
+    {
+        try
+        {
+            await close().ConfigureAwait(false);
+        }
+        catch (Exception e) when (MessageChannelExtensions.IsConnectionGone(e))
+        {
+            // Nothing more can be said over this connection.
+        }
     }
 
     private async Task FlushAsync(CancellationToken ct)
@@ -116,9 +191,12 @@ internal sealed class StreamChannel : IMessageChannel
         {
             await _writer.FlushAsync(ct).ConfigureAwait(false);
         }
-        catch (IOException e)
+        catch (Exception e) when (Broke(e))
         {
             throw new ProtocolException(ProtocolErrorCode.Closed, $"The connection broke: {e.Message}", innerException: e);
         }
     }
+
+    /// <summary>A stream's ways of saying the connection under it broke or was aborted (a WebSocket's included).</summary>
+    private static bool Broke(Exception e) => e is IOException or WebSocketException or NotSupportedException;
 }

@@ -45,7 +45,7 @@ internal static class WebSocketConnector
                 }
             }
 
-            return new StreamChannel(WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: true), options.Limits);
+            return StreamChannel.OverWebSocket(socket, options.Limits);
         }
         catch
         {

@@ -27,6 +27,9 @@ internal static class FigureReport
         Ratio(table, stats, "1", "floor: insert, plain + the metadata I/O replication needs / plain", nameof(WriteBenchmarks.InsertFloor), nameof(WriteBenchmarks.InsertPlain), 1.3);
         Ratio(table, stats, "1", "floor: update, plain + metadata I/O / plain", nameof(WriteBenchmarks.UpdateFloor), nameof(WriteBenchmarks.UpdatePlain), 1.3);
         Ratio(table, stats, "1", "floor: delete, plain + metadata I/O and the deleted values / plain", nameof(WriteBenchmarks.DeleteFloor), nameof(WriteBenchmarks.DeletePlain), 1.5);
+        Ratio(table, stats, "1", "in-row floor: insert, plain + the metadata I/O of a row's clocks kept in the row / plain", nameof(WriteBenchmarks.InsertInRowFloor), nameof(WriteBenchmarks.InsertPlain), 1.2);
+        Ratio(table, stats, "1", "in-row floor: update / plain", nameof(WriteBenchmarks.UpdateInRowFloor), nameof(WriteBenchmarks.UpdatePlain), 1.2);
+        Ratio(table, stats, "1", "in-row floor: delete / plain", nameof(WriteBenchmarks.DeleteInRowFloor), nameof(WriteBenchmarks.DeletePlain), 1.2);
         var n = rows.ToString("N0", CultureInfo.InvariantCulture);
         Ratio(table, stats, "2", $"apply {n} remote row states to an empty table / raw insert", nameof(SyncBenchmarks.ApplyIntoEmpty), nameof(SyncBenchmarks.RawInsert), 3, rows);
         Ratio(table, stats, "2", $"apply {n} remote row states over older versions / raw insert", nameof(SyncBenchmarks.ApplyIntoOlder), nameof(SyncBenchmarks.RawInsert), 3, rows);

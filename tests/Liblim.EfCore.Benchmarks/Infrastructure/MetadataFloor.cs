@@ -72,7 +72,7 @@ public static class MetadataFloor
     }
 
     /// <summary>The stored form of a single-Guid key: a marker byte and the Guid's 16 bytes, big-endian.</summary>
-    private static byte[] KeyBytes(Guid key)
+    internal static byte[] KeyBytes(Guid key)
     {
         var bytes = new byte[17];
         bytes[0] = 0xFF;
@@ -100,7 +100,7 @@ public static class MetadataFloor
         return found;
     }
 
-    private static int ReadMetadata(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys)
+    internal static int ReadMetadata(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -162,7 +162,7 @@ public static class MetadataFloor
         }
     }
 
-    private static DbParameter Add(DbCommand command, string name, object value)
+    internal static DbParameter Add(DbCommand command, string name, object value)
     {
         var p = new SqliteParameter(name, value);
         command.Parameters.Add(p);

@@ -29,3 +29,24 @@ public sealed class ReplicatedDb(DbContextOptions<ReplicatedDb> options) : Bench
         modelBuilder.Entity<Ticket>().IsReplicated();
     }
 }
+
+/// <summary>
+/// The plain model with two shadow columns on the data table, for the in-row floor of figure 1
+/// (<c>Infrastructure/InRowFloor</c>): a row's feed position and its clocks, written by EF's own statements.
+/// </summary>
+public sealed class InRowDb(DbContextOptions<InRowDb> options) : BenchDb(options)
+{
+    public const string SeqColumn = "__liblim_seq";
+    public const string MetaColumn = "__liblim_meta";
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<Ticket>(t =>
+        {
+            t.Property<long?>(SeqColumn);
+            t.Property<string?>(MetaColumn);
+            t.HasIndex(SeqColumn);
+        });
+    }
+}

@@ -169,7 +169,15 @@ namespace MigrationsSample.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("__liblim_clocks")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("__liblim_seq")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("__liblim_seq");
 
                     b.ToTable("Bookmarks");
 
@@ -207,7 +215,15 @@ namespace MigrationsSample.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("__liblim_clocks")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("__liblim_seq")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("__liblim_seq");
 
                     b.ToTable("Notes");
 

@@ -164,7 +164,15 @@ namespace MigrationsSample.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("__liblim_clocks")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("__liblim_seq")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("__liblim_seq");
 
                     b.ToTable("Bookmarks");
 
@@ -202,7 +210,15 @@ namespace MigrationsSample.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("__liblim_clocks")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("__liblim_seq")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("__liblim_seq");
 
                     b.ToTable("Notes");
 

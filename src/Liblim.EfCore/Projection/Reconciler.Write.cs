@@ -9,40 +9,52 @@ internal sealed partial class Reconciler
     private async Task<ReconcileResult> WriteAsync()
     {
         var (writes, result) = ProjectionPlanner.Outcome(_rows.Values, _nodeIds, parsed);
-        await ExecuteAsync(writes).ConfigureAwait(false);
-        return result;
+        var reseated = await ExecuteAsync(writes).ConfigureAwait(false);
+        if (reseated.Count == 0)
+        {
+            return result;
+        }
+
+        // A row deleted and inserted again as it was keeps its metadata: stored again, unless the outcome stores it anew.
+        var stored = result.Metadata.Select(m => (m.Table, m.Key)).ToHashSet();
+        return result with { Metadata = [.. result.Metadata, .. reseated.Where(m => !stored.Contains((m.Table, m.Key)))] };
     }
 
-    /// <summary>Orders the writes (re-seating updates that exchange unique values) and runs them.</summary>
-    private async Task ExecuteAsync(List<DataOp> ops)
+    /// <summary>Orders the writes (re-seating updates that exchange unique values) and runs them; returns the metadata of the re-seated rows.</summary>
+    private async Task<List<ShadowRow>> ExecuteAsync(List<DataOp> ops)
     {
+        var reseated = new List<ShadowRow>();
         if (ops.Count == 0)
         {
-            return;
+            return reseated;
         }
 
         if (!session.Model.HasConstraints)
         {
             // No foreign key or unique index anywhere: no write can break a constraint for another, any order does.
             await DataWriter.ExecuteAsync(session, [new DataStep(ops, Combined: false)], async, ct).ConfigureAwait(false);
-            return;
+            return reseated;
         }
 
         var deferred = session.Dialect.DeferForeignKeysSql is not null;
         WritePlan.Result plan;
         while ((plan = WritePlan.Order(ops, deferred)).Reseat.Count > 0)
         {
-            ops = await ReseatAsync(ops, plan.Reseat).ConfigureAwait(false);
+            ops = await ReseatAsync(ops, plan.Reseat, reseated).ConfigureAwait(false);
         }
 
         await DataWriter.ExecuteAsync(session, plan.Steps, async, ct).ConfigureAwait(false);
+        return reseated;
     }
 
     /// <summary>
     /// Turns updates into a delete and an insert, with every row that references them, directly or not (a database would
     /// otherwise cascade, null or refuse the delete): those are deleted and inserted again as they are.
     /// </summary>
-    private async Task<List<DataOp>> ReseatAsync(List<DataOp> ops, IReadOnlyList<DataOp> updates)
+    /// <param name="ops">The writes.</param>
+    /// <param name="updates">The updates to turn into a delete and an insert.</param>
+    /// <param name="metadata">Receives the metadata of the re-seated rows, read before they are deleted.</param>
+    private async Task<List<DataOp>> ReseatAsync(List<DataOp> ops, IReadOnlyList<DataOp> updates, List<ShadowRow> metadata)
     {
         var result = ops.ToList();
         var queue = new Queue<(ReplicatedTable Table, string Key)>();
@@ -65,6 +77,11 @@ internal sealed partial class Reconciler
 
         while (queue.TryDequeue(out var seat))
         {
+            if ((await session.Shadow.ReadRowsAsync(seat.Table.Name, [seat.Key], async, ct).ConfigureAwait(false)).GetValueOrDefault(seat.Key) is { } kept)
+            {
+                metadata.Add(kept);
+            }
+
             foreach (var fk in seat.Table.ReferencedBy)
             {
                 var dependents = await session.Rows(fk.Dependent).ReadWhereAsync(fk.Columns, [seat.Table.DecodeKey(seat.Key)], async, ct).ConfigureAwait(false);

@@ -11,7 +11,7 @@ namespace Liblim.EfCore.Benchmarks.Benchmarks;
 /// versus the same entity and table without replication. Only SaveChanges is measured: every iteration gets a
 /// fresh copy of a template file, and the context, its open connection and its tracked changes are prepared in
 /// the iteration setup. A third benchmark per operation is the floor: plain EF Core plus, in its transaction, the
-/// metadata reads and writes replication cannot avoid, done raw (<see cref="MetadataFloor"/>).
+/// metadata reads and writes replication cannot avoid with its storage layout, done raw (<see cref="MetadataFloor"/>).
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -21,23 +21,13 @@ public class WriteBenchmarks
     public const int Rows = 1_000;
 
     private static readonly Lazy<(string PlainEmpty, string ReplicatedEmpty, string PlainFull, string ReplicatedFull)> Templates = new(BuildTemplates);
-    private static readonly Lazy<(string Empty, string Full)> InRowTemplates = new(BuildInRowTemplates);
 
     private string? _path;
     private BenchDb? _db;
     private List<Guid> _keys = [];
 
     [GlobalSetup]
-    public void GlobalSetup() => _ = (Templates.Value, InRowTemplates.Value);
-
-    [IterationSetup(Target = nameof(InsertInRowFloor))]
-    public void SetupInsertInRowFloor() => PrepareInsert(replicated: false, template: InRowTemplates.Value.Empty, inRow: true);
-
-    [IterationSetup(Target = nameof(UpdateInRowFloor))]
-    public void SetupUpdateInRowFloor() => PrepareUpdate(replicated: false, template: InRowTemplates.Value.Full, inRow: true);
-
-    [IterationSetup(Target = nameof(DeleteInRowFloor))]
-    public void SetupDeleteInRowFloor() => PrepareDelete(replicated: false, template: InRowTemplates.Value.Full, inRow: true);
+    public void GlobalSetup() => _ = Templates.Value;
 
     [IterationSetup(Target = nameof(InsertPlain))]
     public void SetupInsertPlain() => PrepareInsert(replicated: false);
@@ -58,13 +48,13 @@ public class WriteBenchmarks
     public void SetupDeleteReplicated() => PrepareDelete(replicated: true);
 
     [IterationSetup(Target = nameof(InsertFloor))]
-    public void SetupInsertFloor() => PrepareInsert(replicated: false, template: Templates.Value.ReplicatedEmpty);
+    public void SetupInsertFloor() => PrepareInsert(replicated: false, template: Templates.Value.ReplicatedEmpty, floor: true);
 
     [IterationSetup(Target = nameof(UpdateFloor))]
-    public void SetupUpdateFloor() => PrepareUpdate(replicated: false, template: Templates.Value.ReplicatedFull);
+    public void SetupUpdateFloor() => PrepareUpdate(replicated: false, template: Templates.Value.ReplicatedFull, floor: true);
 
     [IterationSetup(Target = nameof(DeleteFloor))]
-    public void SetupDeleteFloor() => PrepareDelete(replicated: false, template: Templates.Value.ReplicatedFull);
+    public void SetupDeleteFloor() => PrepareDelete(replicated: false, template: Templates.Value.ReplicatedFull, floor: true);
 
     [Benchmark(Baseline = true, Description = "insert 1,000 rows: plain EF Core"), BenchmarkCategory("1 insert")]
     public int InsertPlain() => _db!.SaveChanges();
@@ -93,15 +83,6 @@ public class WriteBenchmarks
     [Benchmark(Description = "delete 1,000 rows: plain + metadata I/O (floor)"), BenchmarkCategory("1 delete")]
     public int DeleteFloor() => SaveWithFloor(MetadataFloor.Kind.Delete);
 
-    [Benchmark(Description = "insert 1,000 rows: plain + in-row metadata I/O (in-row floor)"), BenchmarkCategory("1 insert")]
-    public int InsertInRowFloor() => SaveWithInRowFloor(MetadataFloor.Kind.Insert);
-
-    [Benchmark(Description = "update 1 column of 1,000 rows: plain + in-row metadata I/O (in-row floor)"), BenchmarkCategory("1 update")]
-    public int UpdateInRowFloor() => SaveWithInRowFloor(MetadataFloor.Kind.Update);
-
-    [Benchmark(Description = "delete 1,000 rows: plain + in-row metadata I/O (in-row floor)"), BenchmarkCategory("1 delete")]
-    public int DeleteInRowFloor() => SaveWithInRowFloor(MetadataFloor.Kind.Delete);
-
     [IterationCleanup]
     public void Cleanup()
     {
@@ -113,41 +94,29 @@ public class WriteBenchmarks
 
     private int SaveWithFloor(MetadataFloor.Kind kind)
     {
-        using var transaction = _db!.Database.BeginTransaction();
-        _db.Database.AutoSavepointsEnabled = false; // as Liblim has it in the transaction it opens
-        var kept = MetadataFloor.Before(_db, _keys, kind);
-        var saved = _db.SaveChanges();
-        MetadataFloor.After(_db, _keys, kind, kept, firstSeq: 1_000_001);
-        transaction.Commit();
-        return saved;
-    }
-
-    private int SaveWithInRowFloor(MetadataFloor.Kind kind)
-    {
-        var db = (InRowDb)_db!;
+        var db = (FloorDb)_db!;
         using var transaction = db.Database.BeginTransaction();
-        db.Database.AutoSavepointsEnabled = false;
+        db.Database.AutoSavepointsEnabled = false; // as Liblim has it in the transaction it opens
         const long firstSeq = 1_000_001;
-        var kept = kind == MetadataFloor.Kind.Delete ? InRowFloor.KeptValues(db, _keys) : null;
-        InRowFloor.Before(db, _keys, kind, firstSeq);
+        var kept = MetadataFloor.Before(db, _keys, kind, firstSeq);
         var saved = db.SaveChanges();
-        InRowFloor.After(db, _keys, kind, kept, firstSeq);
+        MetadataFloor.After(db, _keys, kind, kept, firstSeq);
         transaction.Commit();
         return saved;
     }
 
-    private void PrepareInsert(bool replicated, string? template = null, bool inRow = false)
+    private void PrepareInsert(bool replicated, string? template = null, bool floor = false)
     {
-        Open(template ?? (replicated ? Templates.Value.ReplicatedEmpty : Templates.Value.PlainEmpty), replicated, inRow);
+        Open(template ?? (replicated ? Templates.Value.ReplicatedEmpty : Templates.Value.PlainEmpty), replicated, floor);
         var tickets = TicketGenerator.Range(0, Rows).ToList();
         _db!.Tickets.AddRange(tickets);
         _keys = [.. tickets.Select(t => t.Id)];
         Settle();
     }
 
-    private void PrepareUpdate(bool replicated, string? template = null, bool inRow = false)
+    private void PrepareUpdate(bool replicated, string? template = null, bool floor = false)
     {
-        Open(template ?? (replicated ? Templates.Value.ReplicatedFull : Templates.Value.PlainFull), replicated, inRow);
+        Open(template ?? (replicated ? Templates.Value.ReplicatedFull : Templates.Value.PlainFull), replicated, floor);
         var tickets = _db!.Tickets.ToList();
         foreach (var ticket in tickets)
         {
@@ -158,9 +127,9 @@ public class WriteBenchmarks
         Settle();
     }
 
-    private void PrepareDelete(bool replicated, string? template = null, bool inRow = false)
+    private void PrepareDelete(bool replicated, string? template = null, bool floor = false)
     {
-        Open(template ?? (replicated ? Templates.Value.ReplicatedFull : Templates.Value.PlainFull), replicated, inRow);
+        Open(template ?? (replicated ? Templates.Value.ReplicatedFull : Templates.Value.PlainFull), replicated, floor);
         var tickets = _db!.Tickets.ToList();
         _db.Tickets.RemoveRange(tickets);
         _keys = [.. tickets.Select(t => t.Id)];
@@ -175,36 +144,13 @@ public class WriteBenchmarks
         GC.Collect();
     }
 
-    private void Open(string template, bool replicated, bool inRow = false)
+    private void Open(string template, bool replicated, bool floor = false)
     {
         _path = SqliteFiles.Copy(template, replicated ? "write-replicated" : "write-plain");
         _db = replicated ? new ReplicatedDb(SqliteFiles.ReplicatedOptions(_path))
-            : inRow ? new InRowDb(SqliteFiles.InRowOptions(_path))
+            : floor ? new FloorDb(SqliteFiles.FloorOptions(_path))
             : new PlainDb(SqliteFiles.PlainOptions(_path));
         _db.Database.OpenConnection();
-    }
-
-    /// <summary>The in-row floor's templates: empty, and 1,000 rows each with its position and clock.</summary>
-    private static (string, string) BuildInRowTemplates()
-    {
-        var empty = SqliteFiles.CreateInRow("write-tpl-inrow-empty");
-        var full = SqliteFiles.CreateInRow("write-tpl-inrow-full");
-        using (var db = new InRowDb(SqliteFiles.InRowOptions(full)))
-        {
-            var seq = 0L;
-            foreach (var ticket in TicketGenerator.Range(0, Rows))
-            {
-                var entry = db.Tickets.Add(ticket);
-                entry.Property(InRowDb.SeqColumn).CurrentValue = ++seq;
-                entry.Property(InRowDb.MetaColumn).CurrentValue = "18c2a4f1b2c30000.1";
-            }
-
-            db.SaveChanges();
-        }
-
-        SqliteFiles.Checkpoint(empty);
-        SqliteFiles.Checkpoint(full);
-        return (empty, full);
     }
 
     private static (string, string, string, string) BuildTemplates()

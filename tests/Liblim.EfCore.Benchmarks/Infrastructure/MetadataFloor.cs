@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using Liblim.EfCore.Benchmarks.Model;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -8,13 +9,23 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Liblim.EfCore.Benchmarks.Infrastructure;
 
 /// <summary>
-/// The database work a replicated SaveChanges cannot avoid, done with raw ADO.NET in the app's transaction, for the
-/// floor of figure 1: read the metadata rows of the keys written (one statement, as Liblim does), read the values of
-/// deleted rows (which a tombstone keeps), and upsert one metadata row per row (one prepared statement), in the
-/// stored form Liblim uses (docs/semantics.md, "Storage"). No states are built, no changes detected: only I/O.
+/// The database work replication cannot avoid with its storage layout (docs/semantics.md, "Storage": a shown row's
+/// feed position and clocks in two columns of the row, everything else in <c>__liblim_rows</c>), done raw in the
+/// transaction of the work measured, for the floors of figures 1 and 2. No states are built, no changes detected: only I/O.
 /// </summary>
+/// <remarks>
+/// A SaveChanges (<see cref="Before"/>, <see cref="After"/>): lock the state row; read the position and clocks of the
+/// rows updated or deleted (the app's tracked copy may be stale) and look for tombstones of the inserted keys; give EF
+/// each row's new position and clocks to write with the row (<see cref="FloorDb"/>'s shadow properties); after EF, put
+/// a deleted row's tombstone and kept values (from the entry's original values) in <c>__liblim_rows</c>, and advance the
+/// state row. Applying a batch (<see cref="ReadBeforeApply"/>): read the keys' data rows with their metadata and look for
+/// their rows in <c>__liblim_rows</c>; then write each row with its metadata (<see cref="RawRows"/>).
+/// </remarks>
 public static class MetadataFloor
 {
+    /// <summary>The stored clocks the floors write: a base clock (a row right after its insert).</summary>
+    public const string InsertedClocks = "18c2a4f1b2c3000.1";
+
     private const string Table = "Tickets";
 
     public enum Kind
@@ -24,71 +35,75 @@ public static class MetadataFloor
         Delete,
     }
 
-    /// <summary>What a replicated SaveChanges reads before EF writes: the keys' metadata, and a deleted row's values.</summary>
-    /// <returns>The values to keep, for deletes; null otherwise.</returns>
-    public static string[]? Before(DbContext db, IReadOnlyList<Guid> keys, Kind kind)
+    /// <summary>What runs before EF's SaveChanges; returns the values a delete keeps (null for the other kinds).</summary>
+    public static string[]? Before(FloorDb db, IReadOnlyList<Guid> keys, Kind kind, long firstSeq)
     {
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
-        var read = ReadMetadata(connection, transaction, keys);
-        if (kind != Kind.Insert && read != keys.Count)
+        using (var lockState = Command(connection, transaction,
+                   "INSERT INTO \"__liblim_state\" (\"id\", \"node_id\", \"seq\", \"clock\") VALUES (1, @node, 0, 0) ON CONFLICT (\"id\") DO NOTHING; " +
+                   "SELECT \"node_id\", \"retired_node_id\", \"seq\", \"clock\" FROM \"__liblim_state\" WHERE \"id\" = 1"))
         {
-            throw new InvalidOperationException($"Expected the metadata of {keys.Count} rows, read {read}.");
+            Add(lockState, "@node", Guid.NewGuid().ToString("N"));
+            using var reader = lockState.ExecuteReader();
+            reader.Read();
         }
 
-        return kind == Kind.Delete ? ReadValues(connection, transaction, keys) : null;
-    }
-
-    /// <summary>What it writes after: one metadata row per row.</summary>
-    public static void After(DbContext db, IReadOnlyList<Guid> keys, Kind kind, string[]? kept, long firstSeq)
-        => Write(db.Database.GetDbConnection(), db.Database.CurrentTransaction!.GetDbTransaction(), keys, kind, kept, firstSeq);
-
-    /// <summary>One metadata row per row, upserted in the given transaction.</summary>
-    public static void Write(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys, Kind kind, string[]? kept, long firstSeq)
-    {
-        using var upsert = connection.CreateCommand();
-        upsert.Transaction = transaction;
-        upsert.CommandText =
-            "INSERT INTO \"__liblim_rows\" (\"table_name\", \"row_key\", \"seq\", \"clock\", \"column_clocks\", \"add_tags\", \"tombstones\", " +
-            "\"kept_values\", \"source\", \"held\", \"awaiting\") VALUES (@t, @k, @s, @c, @cc, @a, @d, @v, NULL, NULL, NULL) " +
-            "ON CONFLICT (\"table_name\", \"row_key\") DO UPDATE SET \"seq\" = excluded.\"seq\", \"clock\" = excluded.\"clock\", " +
-            "\"column_clocks\" = excluded.\"column_clocks\", \"add_tags\" = excluded.\"add_tags\", \"tombstones\" = excluded.\"tombstones\", " +
-            "\"kept_values\" = excluded.\"kept_values\", \"source\" = excluded.\"source\", \"held\" = excluded.\"held\", \"awaiting\" = excluded.\"awaiting\"";
-        var parameters = new[] { "@t", "@k", "@s", "@c", "@cc", "@a", "@d", "@v" }.Select(n => Add(upsert, n, DBNull.Value)).ToArray();
-        upsert.Prepare();
-        var clock = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() << 16).ToString("x", CultureInfo.InvariantCulture) + ".1";
-        for (var i = 0; i < keys.Count; i++)
+        var current = new Dictionary<Guid, string>(keys.Count);
+        if (kind == Kind.Insert)
         {
-            parameters[0].Value = Table;
-            parameters[1].Value = KeyBytes(keys[i]);
-            parameters[2].Value = firstSeq + i;
-            parameters[3].Value = kind == Kind.Update ? "18c2a4f1b2c3000.1" : clock;
-            parameters[4].Value = kind == Kind.Update ? "{\"Title\":\"" + clock + "\"}" : DBNull.Value;
-            parameters[5].Value = kind == Kind.Delete ? DBNull.Value : "=";
-            parameters[6].Value = kind == Kind.Delete ? "=" : DBNull.Value;
-            parameters[7].Value = kept?[i] ?? (object)DBNull.Value;
-            upsert.ExecuteNonQuery();
+            ReadSeparate(connection, transaction, keys);
         }
+        else
+        {
+            ReadTickets(connection, transaction, keys, withValues: false, reader => current[reader.GetGuid(0)] = reader.GetString(2));
+            if (current.Count != keys.Count)
+            {
+                throw new InvalidOperationException($"Expected the clocks of {keys.Count} rows, read {current.Count}.");
+            }
+        }
+
+        var kept = kind == Kind.Delete ? KeptValues(db, keys) : null;
+        var clock = Clock();
+        var seq = firstSeq;
+        foreach (var entry in db.ChangeTracker.Entries<Ticket>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Property(FloorDb.SeqColumn).CurrentValue = seq++;
+                entry.Property(FloorDb.ClocksColumn).CurrentValue = entry.State == EntityState.Added
+                    ? clock
+                    : current[entry.Entity.Id] + ";c{\"Title\":\"" + clock + "\"}";
+            }
+        }
+
+        return kept;
     }
 
-    /// <summary>The stored form of a single-Guid key: a marker byte and the Guid's 16 bytes, big-endian.</summary>
-    internal static byte[] KeyBytes(Guid key)
+    /// <summary>What runs after EF's SaveChanges: the tombstones of deleted rows, then the state row.</summary>
+    public static void After(FloorDb db, IReadOnlyList<Guid> keys, Kind kind, string[]? kept, long firstSeq)
     {
-        var bytes = new byte[17];
-        bytes[0] = 0xFF;
-        key.TryWriteBytes(bytes.AsSpan(1), bigEndian: true, out _);
-        return bytes;
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        if (kind == Kind.Delete)
+        {
+            WriteTombstones(connection, transaction, keys, kept!, firstSeq);
+        }
+
+        using var advance = Command(connection, transaction, "UPDATE \"__liblim_state\" SET \"seq\" = @seq, \"clock\" = @clock WHERE \"id\" = 1");
+        Add(advance, "@seq", firstSeq + keys.Count);
+        Add(advance, "@clock", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() << 16);
+        advance.ExecuteNonQuery();
     }
 
     /// <summary>
-    /// What applying a batch of remote states cannot avoid besides writing: read the metadata rows of its keys and the
-    /// data rows of its keys (stored as upper-case text, as EF stores a Guid on SQLite), values read but not converted.
+    /// What applying a batch reads before it writes: the keys' data rows with their metadata, and their rows of
+    /// <c>__liblim_rows</c>. Returns how many rows were found in both.
     /// </summary>
-    /// <returns>How many metadata and data rows were found.</returns>
     public static int ReadBeforeApply(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys)
     {
-        var found = ReadMetadata(connection, transaction, keys);
-        ReadTickets(connection, transaction, keys, reader =>
+        var found = ReadSeparate(connection, transaction, keys);
+        ReadTickets(connection, transaction, keys, withValues: true, reader =>
         {
             for (var c = 0; c < reader.FieldCount; c++)
             {
@@ -100,69 +115,105 @@ public static class MetadataFloor
         return found;
     }
 
-    internal static int ReadMetadata(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys)
+    /// <summary>A deleted row's tombstone and kept values, one row of <c>__liblim_rows</c> per key (one prepared statement).</summary>
+    private static void WriteTombstones(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys, string[] kept, long firstSeq)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT \"table_name\", \"row_key\", \"seq\", \"clock\", \"column_clocks\", \"add_tags\", \"tombstones\", \"kept_values\", " +
-                              "\"source\", \"held\", \"awaiting\" FROM \"__liblim_rows\" WHERE \"table_name\" = @t AND \"row_key\" IN (SELECT unhex(value) FROM json_each(@k))";
+        using var insert = Command(connection, transaction,
+            "INSERT INTO \"__liblim_rows\" (\"table_name\", \"row_key\", \"seq\", \"clock\", \"column_clocks\", \"add_tags\", \"tombstones\", " +
+            "\"kept_values\", \"source\", \"held\", \"awaiting\") VALUES (@t, @k, @s, @c, NULL, NULL, '=', @v, NULL, NULL, NULL) " +
+            "ON CONFLICT (\"table_name\", \"row_key\") DO UPDATE SET \"seq\" = excluded.\"seq\", \"clock\" = excluded.\"clock\", " +
+            "\"column_clocks\" = excluded.\"column_clocks\", \"add_tags\" = excluded.\"add_tags\", \"tombstones\" = excluded.\"tombstones\", " +
+            "\"kept_values\" = excluded.\"kept_values\", \"source\" = excluded.\"source\", \"held\" = excluded.\"held\", \"awaiting\" = excluded.\"awaiting\"");
+        var parameters = new[] { "@t", "@k", "@s", "@c", "@v" }.Select(n => Add(insert, n, DBNull.Value)).ToArray();
+        insert.Prepare();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            parameters[0].Value = Table;
+            parameters[1].Value = KeyBytes(keys[i]);
+            parameters[2].Value = firstSeq + i;
+            parameters[3].Value = InsertedClocks;
+            parameters[4].Value = kept[i];
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The values a tombstone keeps, from the tracked entries' original values (taken before EF deletes them).</summary>
+    private static string[] KeptValues(FloorDb db, IReadOnlyList<Guid> keys)
+    {
+        var byKey = new Dictionary<Guid, string>(keys.Count);
+        foreach (var entry in db.ChangeTracker.Entries<Ticket>())
+        {
+            if (entry.State == EntityState.Deleted)
+            {
+                var values = new Dictionary<string, object?>();
+                foreach (var property in entry.Properties)
+                {
+                    if (!property.Metadata.IsPrimaryKey() && !property.Metadata.IsShadowProperty())
+                    {
+                        values[property.Metadata.Name] = property.OriginalValue;
+                    }
+                }
+
+                byKey[entry.Entity.Id] = JsonSerializer.Serialize(values);
+            }
+        }
+
+        return [.. keys.Select(k => byKey[k])];
+    }
+
+    /// <summary>Looks for the keys' rows of <c>__liblim_rows</c> (one statement, as Liblim reads them); returns how many there are.</summary>
+    private static int ReadSeparate(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys)
+    {
+        using var command = Command(connection, transaction,
+            "SELECT \"table_name\", \"row_key\", \"seq\", \"clock\", \"column_clocks\", \"add_tags\", \"tombstones\", \"kept_values\", " +
+            "\"source\", \"held\", \"awaiting\" FROM \"__liblim_rows\" WHERE \"table_name\" = @t AND \"row_key\" IN (SELECT unhex(value) FROM json_each(@k))");
         Add(command, "@t", Table);
         Add(command, "@k", JsonSerializer.Serialize(keys.Select(k => Convert.ToHexString(KeyBytes(k)))));
         using var reader = command.ExecuteReader();
         var count = 0;
         while (reader.Read())
         {
-            for (var c = 0; c < reader.FieldCount; c++)
-            {
-                _ = reader.GetValue(c);
-            }
-
             count++;
         }
 
         return count;
     }
 
-    /// <summary>The values of the rows, as JSON objects (what a tombstone keeps), read in chunks of 200 keys.</summary>
-    private static string[] ReadValues(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys)
+    /// <summary>The data rows of the keys that hold their metadata (one statement, as Liblim reads them): key, position, clocks, then the values when asked.</summary>
+    private static void ReadTickets(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys, bool withValues, Action<DbDataReader> row)
     {
-        var byKey = new Dictionary<Guid, string>(keys.Count);
-        ReadTickets(connection, transaction, keys, reader =>
+        using var command = Command(connection, transaction,
+            $"SELECT \"Id\", \"{FloorDb.SeqColumn}\", \"{FloorDb.ClocksColumn}\"{(withValues ? ", *" : "")} FROM \"{Table}\" " +
+            $"WHERE \"Id\" IN (SELECT value FROM json_each(@k)) AND \"{FloorDb.SeqColumn}\" IS NOT NULL");
+        Add(command, "@k", JsonSerializer.Serialize(keys.Select(k => k.ToString().ToUpperInvariant())));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
         {
-            var values = new Dictionary<string, object?>(reader.FieldCount);
-            for (var c = 1; c < reader.FieldCount; c++)
-            {
-                values[reader.GetName(c)] = reader.IsDBNull(c) ? null : reader.GetValue(c);
-            }
-
-            byKey[reader.GetGuid(0)] = JsonSerializer.Serialize(values);
-        });
-        return [.. keys.Select(k => byKey.TryGetValue(k, out var json) ? json
-            : throw new InvalidOperationException($"Row {k} was not read back."))];
-    }
-
-    /// <summary>The rows of the data table with the given keys (stored as upper-case text, as EF stores a Guid on SQLite), 200 keys to a statement.</summary>
-    private static void ReadTickets(DbConnection connection, DbTransaction transaction, IReadOnlyList<Guid> keys, Action<DbDataReader> row)
-    {
-        foreach (var chunk in keys.Chunk(200))
-        {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "SELECT * FROM \"Tickets\" WHERE \"Id\" IN (" + string.Join(", ", chunk.Select((_, i) => "@k" + i.ToString(CultureInfo.InvariantCulture))) + ")";
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                Add(command, "@k" + i.ToString(CultureInfo.InvariantCulture), chunk[i].ToString().ToUpperInvariant());
-            }
-
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                row(reader);
-            }
+            row(reader);
         }
     }
 
-    internal static DbParameter Add(DbCommand command, string name, object value)
+    /// <summary>The stored form of a single-Guid key: a marker byte and the Guid's 16 bytes, big-endian.</summary>
+    private static byte[] KeyBytes(Guid key)
+    {
+        var bytes = new byte[17];
+        bytes[0] = 0xFF;
+        key.TryWriteBytes(bytes.AsSpan(1), bigEndian: true, out _);
+        return bytes;
+    }
+
+    private static string Clock()
+        => (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() << 16).ToString("x", CultureInfo.InvariantCulture) + ".1";
+
+    private static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static DbParameter Add(DbCommand command, string name, object value)
     {
         var p = new SqliteParameter(name, value);
         command.Parameters.Add(p);

@@ -15,33 +15,45 @@ public static class RawRows
          nameof(Ticket.Points), nameof(Ticket.Revision), nameof(Ticket.Estimate), nameof(Ticket.IsOpen), nameof(Ticket.CreatedUtc)];
 
     /// <summary>Inserts the rows on an open connection; returns how many.</summary>
-    public static int Run(DbConnection connection, IReadOnlyList<Ticket> rows, bool guidAsText)
+    public static int Run(DbConnection connection, IReadOnlyList<Ticket> rows, bool guidAsText, long? firstSeq = null)
     {
         using var transaction = connection.BeginTransaction();
-        Insert(connection, transaction, rows, guidAsText);
+        Insert(connection, transaction, rows, guidAsText, firstSeq);
         transaction.Commit();
         return rows.Count;
     }
 
-    /// <summary>Inserts the rows in the given transaction.</summary>
-    public static void Insert(DbConnection connection, DbTransaction transaction, IReadOnlyList<Ticket> rows, bool guidAsText)
-        => EachRow(connection, transaction, rows, guidAsText,
-            $"INSERT INTO \"{BenchDb.TableName}\" ({string.Join(", ", Columns.Select(c => $"\"{c}\""))}) " +
-            $"VALUES ({string.Join(", ", Columns.Select((_, i) => $"@p{i}"))})");
+    /// <summary>
+    /// Inserts the rows in the given transaction; with <paramref name="firstSeq"/>, each with its metadata in the row's
+    /// two metadata columns (positions from it on, the clocks of an insert), as a replicated table holds a shown row.
+    /// </summary>
+    public static void Insert(DbConnection connection, DbTransaction transaction, IReadOnlyList<Ticket> rows, bool guidAsText, long? firstSeq = null)
+    {
+        var columns = WithMetadata(Columns, firstSeq);
+        EachRow(connection, transaction, rows, guidAsText, firstSeq,
+            $"INSERT INTO \"{BenchDb.TableName}\" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) " +
+            $"VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))})");
+    }
 
-    /// <summary>Updates every column of the rows with these keys to the rows' values, in the given transaction.</summary>
-    public static void Update(DbConnection connection, DbTransaction transaction, IReadOnlyList<Ticket> rows, bool guidAsText)
-        => EachRow(connection, transaction, rows, guidAsText,
-            $"UPDATE \"{BenchDb.TableName}\" SET {string.Join(", ", Columns.Skip(1).Select((c, i) => $"\"{c}\" = @p{i + 1}"))} " +
+    /// <summary>Updates every column of the rows with these keys to the rows' values (and their metadata, as <see cref="Insert"/>), in the given transaction.</summary>
+    public static void Update(DbConnection connection, DbTransaction transaction, IReadOnlyList<Ticket> rows, bool guidAsText, long? firstSeq = null)
+    {
+        var columns = WithMetadata(Columns, firstSeq);
+        EachRow(connection, transaction, rows, guidAsText, firstSeq,
+            $"UPDATE \"{BenchDb.TableName}\" SET {string.Join(", ", columns.Skip(1).Select((c, i) => $"\"{c}\" = @p{i + 1}"))} " +
             $"WHERE \"{Columns[0]}\" = @p0");
+    }
+
+    private static string[] WithMetadata(string[] columns, long? firstSeq)
+        => firstSeq is null ? columns : [.. columns, FloorDb.SeqColumn, FloorDb.ClocksColumn];
 
     /// <summary>Executes a statement whose parameter <c>@pN</c> is the row's column N once per row, prepared once.</summary>
-    private static void EachRow(DbConnection connection, DbTransaction transaction, IReadOnlyList<Ticket> rows, bool guidAsText, string sql)
+    private static void EachRow(DbConnection connection, DbTransaction transaction, IReadOnlyList<Ticket> rows, bool guidAsText, long? firstSeq, string sql)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        var parameters = new DbParameter[Columns.Length];
+        var parameters = new DbParameter[Columns.Length + (firstSeq is null ? 0 : 2)];
         for (var i = 0; i < parameters.Length; i++)
         {
             parameters[i] = command.CreateParameter();
@@ -51,10 +63,22 @@ public static class RawRows
 
         // Types come from the first row's values (Npgsql: uuid, text, integer, bigint, double, boolean, timestamptz).
         SetValues(parameters, rows[0], guidAsText);
+        var seq = firstSeq ?? 0;
+        if (firstSeq is not null)
+        {
+            parameters[Columns.Length].Value = seq;
+            parameters[Columns.Length + 1].Value = MetadataFloor.InsertedClocks;
+        }
+
         command.Prepare();
         foreach (var row in rows)
         {
             SetValues(parameters, row, guidAsText);
+            if (firstSeq is not null)
+            {
+                parameters[Columns.Length].Value = seq++;
+            }
+
             if (command.ExecuteNonQuery() != 1)
             {
                 throw new InvalidOperationException($"The statement wrote no row {row.Id}.");

@@ -44,24 +44,11 @@ public static class SqliteFiles
             .UseLiblim(configure)
             .Options;
 
-    public static DbContextOptions<InRowDb> InRowOptions(string path)
-        => new DbContextOptionsBuilder<InRowDb>()
+    public static DbContextOptions<FloorDb> FloorOptions(string path)
+        => new DbContextOptionsBuilder<FloorDb>()
             .UseSqlite(ConnectionString(path))
             .AddInterceptors(PragmaInterceptor.Instance)
             .Options;
-
-    /// <summary>Creates an empty database with the in-row model's data table and Liblim's shadow tables (the in-row floor's).</summary>
-    public static string CreateInRow(string name)
-    {
-        var path = CreateReplicated(name);
-        using var connection = OpenRaw(path);
-        using var command = connection.CreateCommand();
-        command.CommandText = $"ALTER TABLE \"{BenchDb.TableName}\" ADD COLUMN \"{InRowDb.SeqColumn}\" INTEGER; " +
-                              $"ALTER TABLE \"{BenchDb.TableName}\" ADD COLUMN \"{InRowDb.MetaColumn}\" TEXT; " +
-                              $"CREATE INDEX \"ix_tickets_seq\" ON \"{BenchDb.TableName}\" (\"{InRowDb.SeqColumn}\");";
-        command.ExecuteNonQuery();
-        return path;
-    }
 
     /// <summary>Creates an empty database with the plain model.</summary>
     public static string CreatePlain(string name)

@@ -6,19 +6,20 @@ using Microsoft.Data.Sqlite;
 namespace Liblim.EfCore.Benchmarks.Measurements;
 
 /// <summary>
-/// Figure 6: the storage Liblim's shadow tables take in the SQLite file, against the data table's. The SQLite
-/// build EF ships has no <c>dbstat</c> table, so each side is measured as the size of a vacuumed copy of the file
-/// that holds only that side's tables and indexes, less the size of the same copy of an empty database: densely
-/// packed pages, indexes included. Also the average text length of each metadata column, to show where the bytes go.
+/// Figure 6: the storage replication metadata takes in the SQLite file (Liblim's tables, and the two columns and the index
+/// it keeps in the data table), against the data's. The SQLite build EF ships has no <c>dbstat</c> table, so the data is
+/// measured as the size of a vacuumed copy of the file without Liblim's tables, columns and index, and the metadata as
+/// the size of a vacuumed copy of the whole file less that; each less the same of an empty database: densely packed
+/// pages, indexes included. Also the average text length of each metadata column, to show where the bytes go.
 /// </summary>
 internal static class MetadataSize
 {
-    private static readonly Lazy<(long Data, long Shadow)> EmptySizes = new(() =>
+    private static readonly Lazy<(long Data, long All)> EmptySizes = new(() =>
     {
         var empty = SqliteFiles.CreateReplicated("metadata-empty");
         try
         {
-            return (SizeWithout(empty, shadow: true), SizeWithout(empty, shadow: false));
+            return (VacuumedSize(empty, dataOnly: true), VacuumedSize(empty, dataOnly: false));
         }
         finally
         {
@@ -38,8 +39,8 @@ internal static class MetadataSize
     public static Result Measure(string path, int rows)
     {
         SqliteFiles.Checkpoint(path);
-        var data = SizeWithout(path, shadow: true) - EmptySizes.Value.Data;
-        var shadow = SizeWithout(path, shadow: false) - EmptySizes.Value.Shadow;
+        var data = VacuumedSize(path, dataOnly: true) - EmptySizes.Value.Data;
+        var all = VacuumedSize(path, dataOnly: false) - EmptySizes.Value.All;
         using var connection = SqliteFiles.OpenRaw(path);
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT name FROM pragma_table_info('__liblim_rows') ORDER BY cid";
@@ -53,14 +54,26 @@ internal static class MetadataSize
         }
 
         command.CommandText = $"SELECT {string.Join(", ", names.Select(n => $"avg(length(coalesce(CAST(\"{n}\" AS TEXT), '')))"))} FROM __liblim_rows";
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        var lengths = string.Join(", ", names.Select((n, i) => $"{n} {(reader.IsDBNull(i) ? 0 : reader.GetDouble(i)).ToString("0", CultureInfo.InvariantCulture)}"));
-        return new Result(data, shadow, rows, lengths);
+        string lengths;
+        using (var reader = command.ExecuteReader())
+        {
+            reader.Read();
+            lengths = "__liblim_rows (" + string.Join(", ", names.Select((n, i) => $"{n} {(reader.IsDBNull(i) ? 0 : reader.GetDouble(i)).ToString("0", CultureInfo.InvariantCulture)}")) + ")";
+        }
+
+        command.CommandText = $"SELECT count(*), avg(length(\"{FloorDb.ClocksColumn}\")) FROM \"{BenchDb.TableName}\" WHERE \"{FloorDb.SeqColumn}\" IS NOT NULL";
+        using (var reader = command.ExecuteReader())
+        {
+            reader.Read();
+            lengths = $"{BenchDb.TableName}.{FloorDb.ClocksColumn} {(reader.IsDBNull(1) ? 0 : reader.GetDouble(1)).ToString("0", CultureInfo.InvariantCulture)} " +
+                      $"({reader.GetInt64(0).ToString("N0", CultureInfo.InvariantCulture)} rows); " + lengths;
+        }
+
+        return new Result(data, all - data, rows, lengths);
     }
 
-    /// <summary>The size of a vacuumed copy of the database without Liblim's shadow tables, or without the data table.</summary>
-    private static long SizeWithout(string path, bool shadow)
+    /// <summary>The size of a vacuumed copy of the database: as it is, or without Liblim's tables and the metadata columns and index of the data table.</summary>
+    private static long VacuumedSize(string path, bool dataOnly)
     {
         var copy = SqliteFiles.NewPath("metadata-copy");
         try
@@ -77,18 +90,26 @@ internal static class MetadataSize
             {
                 connection.Open();
                 using var command = connection.CreateCommand();
-                command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'";
-                var tables = new List<string>();
-                using (var reader = command.ExecuteReader())
+                if (dataOnly)
                 {
-                    while (reader.Read())
+                    command.CommandText = "SELECT type, name FROM sqlite_master WHERE (type = 'table' AND name LIKE '\\_\\_liblim%' ESCAPE '\\') " +
+                                          $"OR (type = 'index' AND tbl_name = '{BenchDb.TableName}' AND sql LIKE '%{FloorDb.SeqColumn}%')";
+                    var drops = new List<string>();
+                    using (var reader = command.ExecuteReader())
                     {
-                        tables.Add(reader.GetString(0));
+                        while (reader.Read())
+                        {
+                            drops.Add($"DROP {reader.GetString(0).ToUpperInvariant()} \"{reader.GetString(1)}\";");
+                        }
                     }
+
+                    command.CommandText = string.Concat(drops) +
+                                          $"ALTER TABLE \"{BenchDb.TableName}\" DROP COLUMN \"{FloorDb.SeqColumn}\"; " +
+                                          $"ALTER TABLE \"{BenchDb.TableName}\" DROP COLUMN \"{FloorDb.ClocksColumn}\";";
+                    command.ExecuteNonQuery();
                 }
 
-                var drop = tables.Where(t => shadow ? t.StartsWith("__liblim", StringComparison.Ordinal) : t == BenchDb.TableName);
-                command.CommandText = string.Concat(drop.Select(t => $"DROP TABLE \"{t}\";")) + "VACUUM;";
+                command.CommandText = "VACUUM";
                 command.ExecuteNonQuery();
                 command.CommandText = "PRAGMA page_count";
                 var pages = (long)command.ExecuteScalar()!;

@@ -31,13 +31,13 @@ public sealed class ReplicatedDb(DbContextOptions<ReplicatedDb> options) : Bench
 }
 
 /// <summary>
-/// The plain model with two shadow columns on the data table, for the in-row floor of figure 1
-/// (<c>Infrastructure/InRowFloor</c>): a row's feed position and its clocks, written by EF's own statements.
+/// The plain model with the two columns a replicated table has for a shown row's metadata (its feed position and clocks),
+/// as shadow properties EF writes with its own statements: the floors of figure 1, opened on the replicated databases.
 /// </summary>
-public sealed class InRowDb(DbContextOptions<InRowDb> options) : BenchDb(options)
+public sealed class FloorDb(DbContextOptions<FloorDb> options) : BenchDb(options)
 {
     public const string SeqColumn = "__liblim_seq";
-    public const string MetaColumn = "__liblim_meta";
+    public const string ClocksColumn = "__liblim_clocks";
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -45,8 +45,7 @@ public sealed class InRowDb(DbContextOptions<InRowDb> options) : BenchDb(options
         modelBuilder.Entity<Ticket>(t =>
         {
             t.Property<long?>(SeqColumn);
-            t.Property<string?>(MetaColumn);
-            t.HasIndex(SeqColumn);
+            t.Property<string?>(ClocksColumn);
         });
     }
 }

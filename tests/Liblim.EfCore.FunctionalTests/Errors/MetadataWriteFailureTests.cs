@@ -18,7 +18,8 @@ public class MetadataWriteFailureTests
         await Replicas.InsertAsync(replica, new TodoItem { Id = Guid.NewGuid(), Title = "already here" });
         var before = Snapshot.Of(replica);
         var metadataBefore = ShadowRows.Rows(replica);
-        replica.Execute("CREATE TRIGGER refuse_metadata BEFORE INSERT ON __liblim_rows BEGIN SELECT RAISE(ABORT, 'metadata refused by a trigger'); END");
+        // A new row's metadata is written into the row itself, after EF's insert.
+        replica.Execute("CREATE TRIGGER refuse_metadata BEFORE UPDATE OF __liblim_clocks ON Items BEGIN SELECT RAISE(ABORT, 'metadata refused by a trigger'); END");
 
         await using (var db = replica.Open())
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Liblim.EfCore.FunctionalTests.Infrastructure;
 
@@ -14,7 +15,10 @@ public static class ShadowRows
 {
     public sealed record Meta(string Table, string Key, long Seq, string Clock, string? ColumnClocks, string? AddTags, string? Tombstones, string? KeptValues, string? Source = null);
 
-    public static List<Meta> Rows(IReplica replica)
+    public static List<Meta> Rows(IReplica replica) => Rows(replica.Open);
+
+    /// <summary>Every row's metadata in the database a context opens: its rows of <c>__liblim_rows</c> and the metadata shown rows keep in their tables.</summary>
+    public static List<Meta> Rows(Func<DbContext> replica)
     {
         var nodes = new NodeNumbers();
         foreach (var (number, node) in Nodes(replica))
@@ -22,7 +26,7 @@ public static class ShadowRows
             nodes.Add(number, node);
         }
 
-        return Query(replica, "SELECT table_name, row_key, seq, clock, column_clocks, add_tags, tombstones, kept_values, source FROM __liblim_rows ORDER BY seq",
+        var separate = Query(replica, "SELECT table_name, row_key, seq, clock, column_clocks, add_tags, tombstones, kept_values, source FROM __liblim_rows ORDER BY seq",
                 r => new StoredShadowRow
                 {
                     TableName = r.GetString(0), RowKey = r.GetFieldValue<byte[]>(1), Seq = r.GetInt64(2), Clock = r.GetString(3),
@@ -30,13 +34,45 @@ public static class ShadowRows
                     Tombstones = r.IsDBNull(6) ? null : r.GetString(6), KeptValues = r.IsDBNull(7) ? null : r.GetString(7),
                     Source = r.IsDBNull(8) ? null : Convert.ToInt32(r.GetValue(8)),
                 })
-            .Select(stored => CompactShadowRow.Expand(stored, nodes))
+            .Select(stored => CompactShadowRow.Expand(stored, nodes));
+        var rows = separate.Concat(InRow(replica, nodes))
             .Select(m => new Meta(m.Table, m.Key, m.Seq, m.Clock, m.ColumnClocks, m.AddTags, m.Tombstones, m.KeptValues, m.Source))
+            .OrderBy(m => m.Seq)
             .ToList();
+
+        // A row's metadata is in one place only: its data row or __liblim_rows, never both.
+        var twice = rows.GroupBy(m => (m.Table, m.Key)).Where(g => g.Count() > 1).Select(g => $"{g.Key.Table} {g.Key.Key}").ToList();
+        Assert.True(twice.Count == 0, $"The metadata of {string.Join(", ", twice)} is both in its data row and in __liblim_rows.");
+        return rows;
+    }
+
+    /// <summary>The metadata shown rows keep in their own tables: every replicated table's rows with a feed position.</summary>
+    private static List<ShadowRow> InRow(Func<DbContext> replica, NodeNumbers nodes)
+    {
+        using var db = replica();
+        var rows = new List<ShadowRow>();
+        foreach (var table in ReplicationModel.For(db.Model).Tables)
+        {
+            var sql = db.GetService<Microsoft.EntityFrameworkCore.Storage.ISqlGenerationHelper>();
+            var keys = table.KeyColumns;
+            rows.AddRange(Query(replica,
+                $"SELECT {string.Join(", ", keys.Select(k => sql.DelimitIdentifier(k.Name)))}, {sql.DelimitIdentifier(table.SeqColumn)}, {sql.DelimitIdentifier(table.ClocksColumn)} " +
+                $"FROM {sql.DelimitIdentifier(table.TableName, table.Schema)} WHERE {sql.DelimitIdentifier(table.SeqColumn)} IS NOT NULL",
+                r =>
+                {
+                    var values = keys.Select((k, i) => k.Read(r, i)).ToArray();
+                    return InRowClocks.Expand(table.Name, table.EncodeKey(values), r.GetInt64(keys.Count), r.GetString(keys.Count + 1), nodes);
+                }));
+        }
+
+        return rows;
     }
 
     /// <summary>The rows of <c>__liblim_nodes</c>: each node id the replica has stored, with its local number.</summary>
-    public static List<(int Number, string Node)> Nodes(IReplica replica)
+    public static List<(int Number, string Node)> Nodes(IReplica replica) => Nodes(replica.Open);
+
+    /// <summary>The rows of <c>__liblim_nodes</c> of the database a context opens.</summary>
+    public static List<(int Number, string Node)> Nodes(Func<DbContext> replica)
         => Query(replica, "SELECT number, node_id FROM __liblim_nodes ORDER BY number", r => (Convert.ToInt32(r.GetValue(0)), r.GetString(1)));
 
     public static Meta? Row(IReplica replica, string table, Guid id)
@@ -61,10 +97,12 @@ public static class ShadowRows
     public static List<string> ColumnsWithOwnClock(Meta meta)
         => meta.ColumnClocks is null ? [] : [.. JsonSerializer.Deserialize<Dictionary<string, string>>(meta.ColumnClocks)!.Keys.Order()];
 
-    private static List<T> Query<T>(IReplica replica, string sql, Func<DbDataReader, T> read)
+    private static List<T> Query<T>(IReplica replica, string sql, Func<DbDataReader, T> read) => Query(replica.Open, sql, read);
+
+    private static List<T> Query<T>(Func<DbContext> replica, string sql, Func<DbDataReader, T> read)
     {
         // The context's own connection, used directly: plain ADO.NET, not EF's commands.
-        using var db = replica.Open();
+        using var db = replica();
         var connection = db.Database.GetDbConnection();
         connection.Open();
         using var command = connection.CreateCommand();

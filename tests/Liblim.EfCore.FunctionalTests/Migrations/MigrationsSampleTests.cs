@@ -49,9 +49,11 @@ public sealed class MigrationsSampleTests : IDisposable
         {
             await old.GetService<IMigrator>().MigrateAsync("Initial"); // before AddPinned
 
-            // The old version of the app runs this version of Liblim: its shadow tables have the columns of RestoreFences
-            // (the migration that adds them to a database Liblim set up before it had them).
-            await old.Database.ExecuteSqlRawAsync("ALTER TABLE __liblim_state ADD retired_node_id TEXT; ALTER TABLE __liblim_peers ADD sent_seq INTEGER;");
+            // The old version of the app runs this version of Liblim: its shadow tables have the columns of RestoreFences,
+            // and its replicated table the row metadata columns of RowMetadataInRows (the migrations that add them to a
+            // database Liblim set up before it had them).
+            var liblimColumns = "ALTER TABLE __liblim_state ADD retired_node_id TEXT; ALTER TABLE __liblim_peers ADD sent_seq INTEGER;" + RowMetadataColumns("Notes");
+            await old.Database.ExecuteSqlRawAsync(liblimColumns);
         }
 
         await using var current = Sqlite("new");
@@ -73,8 +75,10 @@ public sealed class MigrationsSampleTests : IDisposable
         // The old device migrates; the next sync brings the new row, with the value of the column it now has.
         await using (var migrated = Sqlite("old"))
         {
-            // Up to the app's own last migration: Liblim's columns of RestoreFences are there already.
+            // Up to the app's own last migration: Liblim's columns are there already, but for the table it has just
+            // replicated, which gets them as RowMetadataInRows would.
             await migrated.GetService<IMigrator>().MigrateAsync("ReplicateBookmarks");
+            await migrated.Database.ExecuteSqlRawAsync(RowMetadataColumns("Bookmarks"));
             await migrated.Liblim().SyncWithAsync(current);
             Assert.True((await migrated.Notes.SingleAsync(n => n.Id == pinned.Id)).Pinned);
             Assert.Equal(2, await current.Notes.CountAsync());
@@ -96,6 +100,10 @@ public sealed class MigrationsSampleTests : IDisposable
 
     private OldNotesDb OldVersion(string name)
         => new(new DbContextOptionsBuilder<OldNotesDb>().UseSqlite($"Data Source={Path.Combine(_folder, name + ".db")}").UseLiblim().Options);
+
+    /// <summary>The columns and index Liblim adds to a replicated table (a shown row's feed position and clocks).</summary>
+    private static string RowMetadataColumns(string table)
+        => $"ALTER TABLE {table} ADD __liblim_seq INTEGER; ALTER TABLE {table} ADD __liblim_clocks TEXT; CREATE INDEX IX_{table}___liblim_seq ON {table} (__liblim_seq);";
 
     private static async Task<List<string>> TablesAsync(DbContext db)
         => await db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'table'").ToListAsync();

@@ -12,6 +12,7 @@ internal sealed class LiblimConventionSetPlugin(IValueStorage valueStorage) : IC
         var shadowTables = new ShadowTablesConvention();
         conventionSet.ModelInitializedConventions.Add(shadowTables);
         conventionSet.ModelFinalizingConventions.Insert(0, shadowTables);
+        conventionSet.ModelFinalizingConventions.Insert(1, new RowMetadataConvention());
         conventionSet.EntityTypeAddedConventions.Add(new ReplicatedAttributeConvention());
         conventionSet.ModelFinalizedConventions.Add(new ReplicationModelValidationConvention());
         conventionSet.ModelFinalizedConventions.Add(new ValueStorageConvention(valueStorage));

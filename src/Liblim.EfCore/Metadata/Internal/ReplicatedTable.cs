@@ -41,6 +41,12 @@ internal sealed class ReplicatedTable
     /// <summary>The schema in the database, if any.</summary>
     public string? Schema { get; }
 
+    /// <summary>The column of a shown row's feed position (<see cref="RowMetadataNames.Seq"/>), as the model names it.</summary>
+    public string SeqColumn { get; init; } = RowMetadataNames.Seq;
+
+    /// <summary>The column of a shown row's clocks (<see cref="RowMetadataNames.Clocks"/>), as the model names it.</summary>
+    public string ClocksColumn { get; init; } = RowMetadataNames.Clocks;
+
     /// <summary>How rows merge.</summary>
     public ReplicationKind Kind { get; }
 

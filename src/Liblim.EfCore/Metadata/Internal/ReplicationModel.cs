@@ -92,12 +92,20 @@ internal sealed class ReplicationModel
         var keyNames = table.PrimaryKey!.Columns.Select(c => c.Name).ToList();
         var keys = keyNames.Select(n => ToColumn(table.FindColumn(n)!, isKey: true, valueStorage)).ToList();
         var values = table.Columns
-            .Where(c => !keyNames.Contains(c.Name) && c.ComputedColumnSql is null)
+            .Where(c => !keyNames.Contains(c.Name) && c.ComputedColumnSql is null && RowMetadataOf(c) is null)
             .OrderBy(c => c.Name, StringComparer.Ordinal)
             .Select(c => ToColumn(c, isKey: false, valueStorage))
             .ToList();
-        return new ReplicatedTable(NameOf(table), table.Name, table.Schema, kind, keys, values);
+        return new ReplicatedTable(NameOf(table), table.Name, table.Schema, kind, keys, values)
+        {
+            SeqColumn = table.Columns.Single(c => RowMetadataOf(c) == RowMetadataNames.Seq).Name,
+            ClocksColumn = table.Columns.Single(c => RowMetadataOf(c) == RowMetadataNames.Clocks).Name,
+        };
     }
+
+    /// <summary>Which of the row metadata properties (<see cref="RowMetadataNames"/>) a column holds; null for any other column.</summary>
+    private static string? RowMetadataOf(IColumn column)
+        => column.PropertyMappings.Select(m => m.Property.Name).FirstOrDefault(RowMetadataNames.IsRowMetadata);
 
     private static string NameOf(ITable table) => table.Schema is null ? table.Name : table.Schema + "." + table.Name;
 

@@ -8,6 +8,9 @@ namespace Liblim.EfCore.Storage.Internal;
 /// </summary>
 internal interface IRowStatement : IDisposable
 {
-    /// <summary>Runs the statement once with the parameters' current values; false, having run nothing, for values it leaves to the command.</summary>
-    bool TryExecute(DbParameterCollection parameters);
+    /// <summary>
+    /// Runs the statement once with the parameters' current values, giving the number of rows it changed; false, having
+    /// run nothing, for values it leaves to the command.
+    /// </summary>
+    bool TryExecute(DbParameterCollection parameters, out int changed);
 }

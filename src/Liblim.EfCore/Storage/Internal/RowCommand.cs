@@ -29,8 +29,8 @@ internal sealed class RowCommand : IDisposable
 
     public DbCommand Command => _command;
 
-    /// <summary>Executes the statement with the parameters' current values.</summary>
-    public async Task ExecuteAsync(bool async, CancellationToken ct)
+    /// <summary>Executes the statement with the parameters' current values; returns the number of rows it changed.</summary>
+    public async Task<int> ExecuteAsync(bool async, CancellationToken ct)
     {
         if (!_started)
         {
@@ -38,9 +38,9 @@ internal sealed class RowCommand : IDisposable
             _started = true;
         }
 
-        if (_handle is not null && _handle.TryExecute(_command.Parameters))
+        if (_handle is not null && _handle.TryExecute(_command.Parameters, out var changed))
         {
-            return;
+            return changed;
         }
 
         if (!_prepared)
@@ -57,7 +57,7 @@ internal sealed class RowCommand : IDisposable
             _prepared = true;
         }
 
-        await StoreSession.ExecuteAsync(_command, async, ct).ConfigureAwait(false);
+        return await StoreSession.ExecuteAsync(_command, async, ct).ConfigureAwait(false);
     }
 
     public void Dispose()

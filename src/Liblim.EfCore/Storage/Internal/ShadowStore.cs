@@ -5,8 +5,11 @@ using Liblim.EfCore.Metadata.Internal;
 namespace Liblim.EfCore.Storage.Internal;
 
 /// <summary>
-/// Reads and writes Liblim's shadow tables with set-based SQL, inside the context's transaction. Metadata rows are
-/// <see cref="ShadowRow"/>s to its callers and stored in the compact form of <see cref="CompactShadowRow"/>.
+/// Reads and writes the replication metadata of rows, and Liblim's own tables, with set-based SQL inside the context's
+/// transaction. Metadata rows are <see cref="ShadowRow"/>s to its callers. A row shown as it is keeps its metadata in its
+/// data row (<see cref="InRowClocks"/>, read and written through <see cref="TableStore"/>); every other row (deleted, held
+/// back, shown with a projected reference) keeps it in <c>__liblim_rows</c>, in the compact form of
+/// <see cref="CompactShadowRow"/> (this file). <c>ShadowStore.Rows.cs</c> decides which.
 /// </summary>
 internal sealed partial class ShadowStore(StoreSession session)
 {
@@ -24,8 +27,8 @@ internal sealed partial class ShadowStore(StoreSession session)
         await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
     }
 
-    /// <summary>The metadata rows of the given keys of a table that exist, by key.</summary>
-    public async Task<Dictionary<string, ShadowRow>> ReadRowsAsync(string table, IReadOnlyCollection<string> keys, bool async, CancellationToken ct)
+    /// <summary>The rows of <c>__liblim_rows</c> of the given keys of a table that exist, by key.</summary>
+    private async Task<Dictionary<string, ShadowRow>> ReadSeparateAsync(string table, IReadOnlyCollection<string> keys, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
         var result = new Dictionary<string, ShadowRow>(keys.Count, StringComparer.Ordinal);
@@ -49,10 +52,10 @@ internal sealed partial class ShadowStore(StoreSession session)
     }
 
     /// <summary>
-    /// Up to <paramref name="limit"/> metadata rows changed after sequence number <paramref name="since"/> (and not
-    /// after <paramref name="through"/>, when given), in sequence order.
+    /// Up to <paramref name="limit"/> rows of <c>__liblim_rows</c> changed after sequence number <paramref name="since"/>
+    /// (and not after <paramref name="through"/>, when given), in sequence order.
     /// </summary>
-    public async Task<List<ShadowRow>> ReadFeedAsync(long since, long? through, int limit, bool async, CancellationToken ct)
+    private async Task<List<ShadowRow>> ReadSeparateFeedAsync(long since, long? through, int limit, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
         var seq = session.Column(n.RowSeq);
@@ -70,23 +73,19 @@ internal sealed partial class ShadowStore(StoreSession session)
         return rows;
     }
 
-    /// <summary>
-    /// Inserts or replaces metadata rows. The caller holds the state row's lock (<see cref="LockAsync"/>): node ids
-    /// the rows name for the first time are numbered here.
-    /// </summary>
-    public async Task WriteRowsAsync(IReadOnlyList<ShadowRow> logicalRows, bool async, CancellationToken ct)
+    /// <summary>Inserts or replaces rows of <c>__liblim_rows</c>, whose nodes are numbered.</summary>
+    private async Task WriteSeparateAsync(IReadOnlyList<ShadowRow> logicalRows, bool async, CancellationToken ct)
     {
         if (logicalRows.Count == 0)
         {
             return;
         }
 
-        if (session.Nodes.Count == 0)
+        foreach (var row in logicalRows)
         {
-            await ReadNodesAsync(async, ct).ConfigureAwait(false); // so that rows naming known nodes are not looked at twice
+            session.Places.Separate(row.Table, row.Key);
         }
 
-        await NumberNodesAsync(CompactShadowRow.Unnumbered(logicalRows, session.Nodes), async, ct).ConfigureAwait(false);
         var rows = logicalRows.Select(r => CompactShadowRow.Compact(r, session.Nodes)).ToList();
 
         var n = session.Model.Shadow;
@@ -212,7 +211,27 @@ internal sealed partial class ShadowStore(StoreSession session)
         }
 
         await ReadNodeNumbersAsync(stored.SelectMany(CompactShadowRow.NumbersOf), async, ct).ConfigureAwait(false);
-        rows.AddRange(stored.Select(r => CompactShadowRow.Expand(r, session.Nodes)));
+        foreach (var row in stored.Select(r => CompactShadowRow.Expand(r, session.Nodes)))
+        {
+            session.Places.Separate(row.Table, row.Key);
+            rows.Add(row);
+        }
+    }
+
+    /// <summary>Deletes the rows of <c>__liblim_rows</c> of the given keys of a table.</summary>
+    private async Task DeleteSeparateAsync(string table, IReadOnlyCollection<string> keys, bool async, CancellationToken ct)
+    {
+        if (keys.Count == 0)
+        {
+            return;
+        }
+
+        var n = session.Model.Shadow;
+        using var command = session.CreateCommand(
+            $"DELETE FROM {session.Table(n.RowsTable)} WHERE {session.Column(n.RowTableName)} = @t AND {session.Dialect.InBinaryList(session.Column(n.RowKey), "@k")}");
+        StoreSession.AddParameter(command, "@t", table);
+        StoreSession.AddParameter(command, "@k", session.Dialect.BinaryList(keys.Select(RowKeyBytes.Encode)));
+        await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
     }
 
     /// <summary>The columns of a metadata row, in the order <see cref="ReadRow"/> and <see cref="WriteRowsAsync"/> use.</summary>

@@ -19,8 +19,8 @@ internal sealed class StoreSession
     private readonly Dictionary<ReplicatedTable, TableStore> _tables = [];
     private ReplicationModel? _model;
     private ShadowStore? _shadow;
-    private NodeNumbers? _nodes;
-    private DbTransaction? _nodesTransaction;
+    private (NodeNumbers Nodes, MetadataPlaces Places)? _transactionState;
+    private DbTransaction? _transaction;
 
     public StoreSession(ICurrentDbContext current, SqlDialect dialect, ISqlGenerationHelper sql, IDbContextOptions options)
     {
@@ -58,19 +58,21 @@ internal sealed class StoreSession
     /// are kept for that transaction only, and only by this session: a number handed out in a transaction that rolls
     /// back is never used again, and other processes on the database hand out numbers of their own.
     /// </summary>
-    public NodeNumbers Nodes
-    {
-        get
-        {
-            var transaction = _context.Database.CurrentTransaction?.GetDbTransaction();
-            if (_nodes is null || !ReferenceEquals(transaction, _nodesTransaction))
-            {
-                _nodes = new NodeNumbers();
-                _nodesTransaction = transaction;
-            }
+    public NodeNumbers Nodes => InTransaction().Nodes;
 
-            return _nodes;
+    /// <summary>Where the metadata of the rows this transaction has read or written is (<see cref="MetadataPlaces"/>).</summary>
+    public MetadataPlaces Places => InTransaction().Places;
+
+    private (NodeNumbers Nodes, MetadataPlaces Places) InTransaction()
+    {
+        var transaction = _context.Database.CurrentTransaction?.GetDbTransaction();
+        if (_transactionState is null || !ReferenceEquals(transaction, _transaction))
+        {
+            _transactionState = (new NodeNumbers(), new MetadataPlaces());
+            _transaction = transaction;
         }
+
+        return _transactionState.Value;
     }
 
     /// <summary>A command on the context's connection, enlisted in its current transaction.</summary>

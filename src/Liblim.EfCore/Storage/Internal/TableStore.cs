@@ -9,7 +9,7 @@ namespace Liblim.EfCore.Storage.Internal;
 /// mappings. Used by merge, which must not go through the change tracker (that would record an echo). Rows are
 /// model values of all columns: keys, then values (<see cref="ReplicatedTable.AllColumns"/>).
 /// </summary>
-internal sealed class TableStore(StoreSession session, ReplicatedTable table)
+internal sealed partial class TableStore(StoreSession session, ReplicatedTable table)
 {
     public ReplicatedTable Table => table;
 
@@ -25,39 +25,62 @@ internal sealed class TableStore(StoreSession session, ReplicatedTable table)
     public async Task<Dictionary<string, object?[]>> ReadWhereAsync(IReadOnlyList<ReplicatedColumn> columns, IReadOnlyList<object?[]> tuples, bool async, CancellationToken ct)
     {
         var result = new Dictionary<string, object?[]>(tuples.Count, StringComparer.Ordinal);
-        var select = $"SELECT {string.Join(", ", table.AllColumns.Select(c => session.Column(c.Name)))} FROM {session.Table(table)} WHERE ";
+        var all = table.AllColumns;
+        await SelectWhereAsync(all, "", columns, tuples, reader =>
+        {
+            var values = ReadValues(reader, all.Count);
+            result[table.EncodeKey(values.AsSpan(0, table.KeyColumns.Count))] = values;
+        }, async, ct).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
+    /// Runs <c>SELECT</c> of the given columns (then <paramref name="more"/>, already quoted, if any) of the rows whose
+    /// <paramref name="columns"/> hold one of the tuples (and that meet <paramref name="and"/>, if given), calling
+    /// <paramref name="row"/> for each: in one statement where the database reads a list of values as one parameter,
+    /// else in chunks of as many tuples as a statement's parameters allow.
+    /// </summary>
+    private async Task SelectWhereAsync(IReadOnlyList<ReplicatedColumn> select, string more, IReadOnlyList<ReplicatedColumn> columns, IReadOnlyList<object?[]> tuples,
+        Action<DbDataReader> row, bool async, CancellationToken ct, string? and = null)
+    {
+        var text = $"SELECT {string.Join(", ", select.Select(c => session.Column(c.Name)))}{more} FROM {session.Table(table)} WHERE ";
+        var suffix = and is null ? "" : $" AND {and}";
         if (JsonList(columns, tuples) is { } list)
         {
-            using var command = session.CreateCommand(select + session.Dialect.InTextList(session.Column(columns[0].Name), "@k"));
+            using var command = session.CreateCommand(text + session.Dialect.InTextList(session.Column(columns[0].Name), "@k") + suffix);
             StoreSession.AddParameter(command, "@k", list);
-            await ReadIntoAsync(result, command, async, ct).ConfigureAwait(false);
-            return result;
+            await ReadEachAsync(command, row, async, ct).ConfigureAwait(false);
+            return;
         }
 
         foreach (var chunk in tuples.Chunk(Math.Max(1, session.Dialect.MaxParameters / columns.Count)))
         {
             using var command = session.CreateCommand("");
-            command.CommandText = select + Predicate(command, columns, chunk, "k");
-            await ReadIntoAsync(result, command, async, ct).ConfigureAwait(false);
+            command.CommandText = text + "(" + Predicate(command, columns, chunk, "k") + ")" + suffix;
+            await ReadEachAsync(command, row, async, ct).ConfigureAwait(false);
         }
-
-        return result;
     }
 
-    private async Task ReadIntoAsync(Dictionary<string, object?[]> result, DbCommand command, bool async, CancellationToken ct)
+    private static async Task ReadEachAsync(DbCommand command, Action<DbDataReader> row, bool async, CancellationToken ct)
     {
-        var all = table.AllColumns;
         using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
         while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
         {
-            var values = new object?[all.Count];
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = all[i].Read(reader, i);
-            }
-
-            result[table.EncodeKey(values.AsSpan(0, table.KeyColumns.Count))] = values;
+            row(reader);
         }
+    }
+
+    /// <summary>The model values of the first <paramref name="count"/> columns of <see cref="ReplicatedTable.AllColumns"/>, as a reader has them first.</summary>
+    private object?[] ReadValues(DbDataReader reader, int count)
+    {
+        var all = table.AllColumns;
+        var values = new object?[all.Count];
+        for (var i = 0; i < count; i++)
+        {
+            values[i] = all[i].Read(reader, i);
+        }
+
+        return values;
     }
 
     /// <summary>The values of a single column as one list parameter, where the database reads such lists faster; else null.</summary>

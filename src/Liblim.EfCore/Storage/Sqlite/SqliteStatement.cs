@@ -69,8 +69,9 @@ internal sealed class SqliteStatement : IRowStatement
     /// nothing, when a value is one this leaves to Microsoft.Data.Sqlite (see <see cref="TryBind"/>): the command then
     /// runs that row.
     /// </summary>
-    public bool TryExecute(DbParameterCollection parameters)
+    public bool TryExecute(DbParameterCollection parameters, out int changed)
     {
+        changed = 0;
         for (var i = 0; i < parameters.Count; i++)
         {
             if (!TryBind(i + 1, parameters[i]))
@@ -80,6 +81,7 @@ internal sealed class SqliteStatement : IRowStatement
         }
 
         Execute();
+        changed = raw.sqlite3_changes(_db);
         return true;
     }
 

@@ -30,7 +30,7 @@ internal static class ChangeFeed
         var session = context.GetService<StoreSession>();
         var rows = await session.Shadow.ReadFeedAsync(since, through, limit, async, ct).ConfigureAwait(false);
         var states = new List<RowState>(rows.Count);
-        foreach (var byTable in rows.Where(r => r.Source != peer).GroupBy(r => r.Table))
+        foreach (var byTable in rows.Where(r => r.Row.Source != peer).GroupBy(r => r.Row.Table))
         {
             var table = session.Model.FindTable(byTable.Key);
             if (table is null)
@@ -38,13 +38,14 @@ internal static class ChangeFeed
                 continue; // no longer replicated here
             }
 
-            // A held-back row's values are all kept in its metadata row, a projected row's shown-null columns too: the
-            // data table is read only for what it holds as replicated, so a projected null is never sent as a value.
-            var live = byTable.Where(r => r.IsShown).Select(r => r.Key).ToList();
-            var values = live.Count == 0 ? [] : await session.Rows(table).ReadAsync(live, async, ct).ConfigureAwait(false);
-            foreach (var row in byTable)
+            // A row shown as it is came with its data row. A held-back row's values are all kept in its metadata row, a
+            // projected row's shown-null columns too: its data table is read only for what it holds as replicated, so a
+            // projected null is never sent as a value.
+            var projected = byTable.Where(r => r.Data is null && r.Row.IsShown).Select(r => r.Row.Key).ToList();
+            var values = projected.Count == 0 ? [] : await session.Rows(table).ReadAsync(projected, async, ct).ConfigureAwait(false);
+            foreach (var (row, data) in byTable)
             {
-                var state = RowStateCodec.Decode(table, row, values.GetValueOrDefault(row.Key));
+                var state = RowStateCodec.Decode(table, row, data ?? values.GetValueOrDefault(row.Key));
                 if (state.Columns.Values.Any(c => c.Json is null))
                 {
                     // A live row whose data row is gone (removed behind Liblim's back): send what is known.
@@ -55,6 +56,6 @@ internal static class ChangeFeed
             }
         }
 
-        return (states, rows.Count == 0 ? since : rows[^1].Seq);
+        return (states, rows.Count == 0 ? since : rows[^1].Row.Seq);
     }
 }

@@ -1,0 +1,288 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Values;
+
+namespace Liblim.EfCore.Storage.Internal;
+
+/// <summary>
+/// The stored form of the metadata a shown row keeps in its own table (<see cref="Metadata.Internal.RowMetadataNames"/>):
+/// its feed position in one column, and in the other its base clock (a stored timestamp of <see cref="CompactClocks"/>)
+/// followed by whatever else it has, each part introduced by <c>;</c> and a letter: <c>;a</c> its add tags when they are
+/// not exactly the base clock, <c>;t</c> its tombstones (both as stored tag sets), <c>;s</c> the number of the node it
+/// came whole from, and last <c>;c</c> its column clocks. A row right after its insert is its base clock alone:
+/// <c>18c2a4f1b2c3000.2</c>.
+/// </summary>
+/// <remarks>
+/// Column clocks are written short, since most rows that have them have one or two, close to the base clock: a
+/// comma-separated list of <c>name:delta</c>, the name as it is (or as a JSON string when it holds one of
+/// <c>:,;"\</c> or a control character), the delta the ticks' difference from the base clock's in hex with its sign
+/// (<c>+</c> or <c>-</c>), followed by <c>.</c> and the node's number when the node is not the base clock's:
+/// <c>18c2a4f1b2c3000.2;cTitle:+13880000</c>.
+/// </remarks>
+internal static class InRowClocks
+{
+    private const char Separator = ';';
+    private const int TicksDigits = 16;
+
+    /// <summary>
+    /// Whether a row's metadata is kept in its data row: alive, shown as it is, nothing kept aside. Every other row's
+    /// metadata is a row of <c>__liblim_rows</c>.
+    /// </summary>
+    public static bool Fits(ShadowRow row) => row is { IsAlive: true, Held: null, Awaiting: null, KeptValues: null };
+
+    /// <summary>The stored clocks of a row that <see cref="Fits"/>; <paramref name="nodes"/> numbers every node it names.</summary>
+    /// <exception cref="FormatException">The row's clocks are malformed.</exception>
+    public static string Compact(ShadowRow row, NodeNumbers nodes)
+    {
+        var clock = CompactClocks.Timestamp(row.Clock, nodes);
+        var tags = CompactClocks.Tags(row.AddTags, row.Clock, nodes);
+        if (tags == CompactClocks.SameAsClock && row.Tombstones is null && row.Source is null && row.ColumnClocks is null)
+        {
+            return clock;
+        }
+
+        var sb = new StringBuilder(clock);
+        if (tags != CompactClocks.SameAsClock)
+        {
+            sb.Append(Separator).Append('a').Append(tags);
+        }
+
+        if (row.Tombstones is not null)
+        {
+            sb.Append(Separator).Append('t').Append(CompactClocks.Tags(row.Tombstones, row.Clock, nodes));
+        }
+
+        if (row.Source is not null)
+        {
+            sb.Append(Separator).Append('s').Append(nodes.NumberOf(row.Source).ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (row.ColumnClocks is not null)
+        {
+            AppendColumnClocks(sb.Append(Separator).Append('c'), row.ColumnClocks, row.Clock, nodes);
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>The logical row of a data row's stored metadata; <paramref name="nodes"/> holds every number it names (<see cref="NumbersOf"/>).</summary>
+    /// <exception cref="FormatException">The stored clocks are damaged.</exception>
+    public static ShadowRow Expand(string table, string key, long seq, string stored, NodeNumbers nodes)
+    {
+        var parts = Parse(stored);
+        var clock = CompactClocks.FullTimestamp(parts.Clock, nodes);
+        return new ShadowRow(
+            table,
+            key,
+            seq,
+            clock,
+            parts.ColumnClocks is null ? null : ExpandColumnClocks(parts.ColumnClocks, clock, nodes, stored),
+            CompactClocks.FullTags(parts.AddTags, clock, nodes),
+            CompactClocks.FullTags(parts.Tombstones, clock, nodes),
+            KeptValues: null,
+            Source: parts.Source is { } source ? nodes.NodeOf(source) : null);
+    }
+
+    /// <summary>The node numbers stored clocks name.</summary>
+    /// <exception cref="FormatException">The stored clocks are damaged.</exception>
+    public static IEnumerable<int> NumbersOf(string stored)
+    {
+        var parts = Parse(stored);
+        var numbers = CompactClocks.NumbersOf(parts.Clock)
+            .Concat(CompactClocks.NumbersOf(parts.AddTags))
+            .Concat(CompactClocks.NumbersOf(parts.Tombstones));
+        if (parts.ColumnClocks is not null)
+        {
+            numbers = numbers.Concat(ReadColumnClocks(parts.ColumnClocks, stored).Where(c => c.Node is not null).Select(c => c.Node!.Value));
+        }
+
+        return parts.Source is { } source ? numbers.Append(source) : numbers;
+    }
+
+    private static (string Clock, string AddTags, string? Tombstones, int? Source, string? ColumnClocks) Parse(string stored)
+    {
+        var end = stored.IndexOf(Separator);
+        if (end < 0)
+        {
+            return (stored, CompactClocks.SameAsClock, null, null, null);
+        }
+
+        var clock = stored[..end];
+        var addTags = CompactClocks.SameAsClock;
+        string? tombstones = null;
+        int? source = null;
+        string? columnClocks = null;
+        while (end < stored.Length)
+        {
+            var start = end + 2;
+            if (start > stored.Length)
+            {
+                throw Damaged(stored);
+            }
+
+            var kind = stored[end + 1];
+            if (kind == 'c')
+            {
+                columnClocks = stored[start..];
+                break;
+            }
+
+            end = stored.IndexOf(Separator, start);
+            end = end < 0 ? stored.Length : end;
+            var part = stored[start..end];
+            switch (kind)
+            {
+                case 'a':
+                    addTags = part;
+                    break;
+                case 't':
+                    tombstones = part;
+                    break;
+                case 's' when int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0:
+                    source = number;
+                    break;
+                default:
+                    throw Damaged(stored);
+            }
+        }
+
+        return (clock, addTags, tombstones, source, columnClocks);
+    }
+
+    private static void AppendColumnClocks(StringBuilder sb, string columnClocks, string baseClock, NodeNumbers nodes)
+    {
+        var baseTicks = Ticks(baseClock);
+        var first = true;
+        foreach (var (name, clock) in ColumnClocksJson.Read(columnClocks))
+        {
+            if (clock.Length != HybridTimestamp.TextLength || !HybridTimestamp.TryParse(clock, out _))
+            {
+                throw new FormatException($"'{clock}' is not a liblim timestamp (expected 16 hex digits, '.', 32 hex digits).");
+            }
+
+            if (!first)
+            {
+                sb.Append(',');
+            }
+
+            first = false;
+            if (IsPlainName(name))
+            {
+                sb.Append(name);
+            }
+            else
+            {
+                CanonicalJson.AppendQuoted(sb, name);
+            }
+
+            var delta = Ticks(clock) - baseTicks; // both in [0, 2^63): the difference fits
+            sb.Append(':').Append(delta < 0 ? '-' : '+').Append((delta < 0 ? -delta : delta).ToString("x", CultureInfo.InvariantCulture));
+            var node = clock.AsSpan(TicksDigits + 1);
+            if (!node.SequenceEqual(baseClock.AsSpan(TicksDigits + 1)))
+            {
+                sb.Append('.').Append(nodes.NumberOf(node.ToString()).ToString(CultureInfo.InvariantCulture));
+            }
+        }
+    }
+
+    private static string ExpandColumnClocks(string part, string baseClock, NodeNumbers nodes, string stored)
+    {
+        var baseTicks = Ticks(baseClock);
+        var baseNode = baseClock[(TicksDigits + 1)..];
+        return ColumnClocksJson.Write(ReadColumnClocks(part, stored).Select(c => KeyValuePair.Create(c.Name,
+            string.Concat((baseTicks + c.Delta).ToString("x16", CultureInfo.InvariantCulture), ".", c.Node is { } number ? nodes.NodeOf(number) : baseNode))));
+    }
+
+    /// <summary>The ticks of a timestamp's text form.</summary>
+    private static long Ticks(string timestamp) => long.Parse(timestamp.AsSpan(0, TicksDigits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+
+    /// <summary>The entries of the column clocks part: each column's name, ticks' difference from the base clock's, and node number when not the base clock's.</summary>
+    private static List<(string Name, long Delta, int? Node)> ReadColumnClocks(string part, string stored)
+    {
+        var entries = new List<(string, long, int?)>();
+        var i = 0;
+        while (i < part.Length)
+        {
+            // The name: as it is up to ':', or a JSON string.
+            var nameEnd = part[i] == '"' ? EndOfJsonString(part, i) : part.IndexOf(':', i);
+            if (nameEnd <= i || nameEnd >= part.Length || part[nameEnd] != ':')
+            {
+                throw Damaged(stored);
+            }
+
+            var name = part[i] == '"' ? JsonSerializer.Deserialize<string>(part.AsSpan(i, nameEnd - i))! : part[i..nameEnd];
+
+            // The delta: a sign and hex digits, then '.' and a node number, or the next entry.
+            var sign = nameEnd + 1;
+            var end = sign + 1;
+            while (end < part.Length && part[end] is not ('.' or ','))
+            {
+                end++;
+            }
+
+            if (sign >= part.Length || part[sign] is not ('+' or '-') || end == sign + 1
+                || !long.TryParse(part.AsSpan(sign + 1, end - sign - 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var delta) || delta < 0)
+            {
+                throw Damaged(stored);
+            }
+
+            int? node = null;
+            if (end < part.Length && part[end] == '.')
+            {
+                var numberStart = end + 1;
+                end = part.IndexOf(',', numberStart);
+                end = end < 0 ? part.Length : end;
+                node = int.TryParse(part.AsSpan(numberStart, end - numberStart), NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0
+                    ? number
+                    : throw Damaged(stored);
+            }
+
+            entries.Add((name, part[sign] == '-' ? -delta : delta, node));
+            i = end + 1;
+        }
+
+        return entries;
+    }
+
+    /// <summary>Where the JSON string starting at <paramref name="start"/> (a quote) ends: the index after its closing quote; -1 when it does not.</summary>
+    private static int EndOfJsonString(string text, int start)
+    {
+        for (var i = start + 1; i < text.Length; i++)
+        {
+            if (text[i] == '\\')
+            {
+                i++;
+            }
+            else if (text[i] == '"')
+            {
+                return i + 1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Whether a column name is written as it is: none of the characters the form uses, no control character, not empty.</summary>
+    private static bool IsPlainName(string name)
+    {
+        if (name.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (c is ':' or ',' or ';' or '"' or '\\' || char.IsControl(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static FormatException Damaged(string stored)
+        => new($"'{stored}' is not a row's stored clocks (a stored timestamp, then ';a', ';t', ';s' or ';c' parts): the stored metadata is damaged.");
+}

@@ -1,0 +1,31 @@
+namespace Liblim.EfCore.Storage.Internal;
+
+/// <summary>
+/// Where the metadata of each row read or written in the current transaction is: in its data row (a row shown as it is,
+/// <see cref="InRowClocks"/>) or in <c>__liblim_rows</c>. Every write of a row's metadata follows a read of it in the same
+/// transaction (a merge, a capture and a reconcile all start from the stored state), so a write that moves a row's
+/// metadata from one place to the other knows to remove it from the first: a row's metadata is in one place only.
+/// </summary>
+internal sealed class MetadataPlaces
+{
+    private readonly HashSet<(string Table, string Key)> _inRow = [];
+    private readonly HashSet<(string Table, string Key)> _separate = [];
+
+    /// <summary>The row's metadata is in its data row.</summary>
+    public void InRow(string table, string key)
+    {
+        _inRow.Add((table, key));
+        _separate.Remove((table, key));
+    }
+
+    /// <summary>The row's metadata is a row of <c>__liblim_rows</c>.</summary>
+    public void Separate(string table, string key)
+    {
+        _separate.Add((table, key));
+        _inRow.Remove((table, key));
+    }
+
+    public bool IsInRow(string table, string key) => _inRow.Contains((table, key));
+
+    public bool IsSeparate(string table, string key) => _separate.Contains((table, key));
+}

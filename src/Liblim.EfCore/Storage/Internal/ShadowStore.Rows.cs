@@ -1,0 +1,156 @@
+namespace Liblim.EfCore.Storage.Internal;
+
+/// <summary>
+/// Where a row's metadata is: in its data row while the row is shown as it is (<see cref="InRowClocks.Fits"/>), else in
+/// <c>__liblim_rows</c>. Reads look in both places; a write puts each row in its place and takes it out of the other
+/// (<see cref="MetadataPlaces"/>).
+/// </summary>
+internal sealed partial class ShadowStore
+{
+    /// <summary>The metadata rows of the given keys of a table that exist, by key.</summary>
+    /// <param name="table">The replicated table's name.</param>
+    /// <param name="keys">The key texts.</param>
+    /// <param name="async">Whether to run the database work asynchronously.</param>
+    /// <param name="ct">Cancels it.</param>
+    /// <param name="values">
+    /// When given, receives the data rows (model values) of the rows whose metadata is in them, read with it: the caller
+    /// need not read those again.
+    /// </param>
+    /// <param name="keyValues">The key values of a key text, when already parsed; else they are decoded.</param>
+    public async Task<Dictionary<string, ShadowRow>> ReadRowsAsync(string table, IReadOnlyCollection<string> keys, bool async, CancellationToken ct,
+        Dictionary<string, object?[]>? values = null, Func<string, object?[]>? keyValues = null)
+    {
+        var result = new Dictionary<string, ShadowRow>(keys.Count, StringComparer.Ordinal);
+        if (keys.Count == 0)
+        {
+            return result;
+        }
+
+        var rest = keys;
+        if (session.Model.FindTable(table) is { } replicated)
+        {
+            var inRow = await session.Rows(replicated).ReadMetadataAsync(keys, keyValues ?? replicated.DecodeKey, values is not null, async, ct).ConfigureAwait(false);
+            if (inRow.Count > 0)
+            {
+                await ReadNodeNumbersAsync(inRow.Values.SelectMany(m => InRowClocks.NumbersOf(m.Clocks)), async, ct).ConfigureAwait(false);
+                foreach (var (key, metadata) in inRow)
+                {
+                    result[key] = InRowClocks.Expand(table, key, metadata.Seq, metadata.Clocks, session.Nodes);
+                    session.Places.InRow(table, key);
+                    if (values is not null)
+                    {
+                        values[key] = metadata.Row!;
+                    }
+                }
+
+                rest = [.. keys.Where(k => !inRow.ContainsKey(k))];
+            }
+        }
+
+        foreach (var (key, row) in await ReadSeparateAsync(table, rest, async, ct).ConfigureAwait(false))
+        {
+            result[key] = row;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> metadata rows changed after sequence number <paramref name="since"/> (and not
+    /// after <paramref name="through"/>, when given), in sequence order; each with its data row when its metadata is
+    /// kept there (read with it), else null.
+    /// </summary>
+    public async Task<List<(ShadowRow Row, object?[]? Data)>> ReadFeedAsync(long since, long? through, int limit, bool async, CancellationToken ct)
+    {
+        // Each place's first positions after since, from the indexes alone; the page ends at the limit-th of them all.
+        var separate = await ReadSeparateFeedAsync(since, through, limit, async, ct).ConfigureAwait(false);
+        var positions = separate.Select(r => r.Seq).ToList();
+        var changedTables = new List<(Metadata.Internal.ReplicatedTable Table, long First)>();
+        foreach (var table in session.Model.Tables)
+        {
+            var changed = await session.Rows(table).ReadChangedPositionsAsync(since, through, limit, async, ct).ConfigureAwait(false);
+            if (changed.Count > 0)
+            {
+                positions.AddRange(changed);
+                changedTables.Add((table, changed[0]));
+            }
+        }
+
+        if (positions.Count == 0)
+        {
+            return [];
+        }
+
+        positions.Sort();
+        var end = positions[Math.Min(limit, positions.Count) - 1];
+        var page = separate.Where(r => r.Seq <= end).Select(r => (r, (object?[]?)null)).ToList();
+        foreach (var (table, first) in changedTables.Where(t => t.First <= end))
+        {
+            var rows = await session.Rows(table).ReadChangedAsync(since, end, async, ct).ConfigureAwait(false);
+            await ReadNodeNumbersAsync(rows.SelectMany(r => InRowClocks.NumbersOf(r.Metadata.Clocks)), async, ct).ConfigureAwait(false);
+            page.AddRange(rows.Select(r => (InRowClocks.Expand(table.Name, r.Key, r.Metadata.Seq, r.Metadata.Clocks, session.Nodes), r.Metadata.Row)));
+        }
+
+        page.Sort((a, b) => a.Item1.Seq.CompareTo(b.Item1.Seq));
+        return page;
+    }
+
+    /// <summary>
+    /// Stores metadata rows, each in its place, taking it out of the other. The caller holds the state row's lock
+    /// (<see cref="LockAsync"/>): node ids the rows name for the first time are numbered here. A row that would be kept in
+    /// its data row goes to <c>__liblim_rows</c> when that row is not in its table (removed behind Liblim's back).
+    /// </summary>
+    public async Task WriteRowsAsync(IReadOnlyList<ShadowRow> rows, bool async, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        if (session.Nodes.Count == 0)
+        {
+            await ReadNodesAsync(async, ct).ConfigureAwait(false); // so that rows naming known nodes are not looked at twice
+        }
+
+        await NumberNodesAsync(CompactShadowRow.Unnumbered(rows, session.Nodes), async, ct).ConfigureAwait(false);
+        var separate = rows.Where(r => !InRowClocks.Fits(r)).ToList();
+        foreach (var byTable in rows.Where(InRowClocks.Fits).GroupBy(r => r.Table))
+        {
+            if (session.Model.FindTable(byTable.Key) is not { } table)
+            {
+                separate.AddRange(byTable);
+                continue;
+            }
+
+            var written = await session.Rows(table).WriteMetadataAsync(
+                [.. byTable.Select(r => (r.Key, (long?)r.Seq, (string?)InRowClocks.Compact(r, session.Nodes)))], async, ct).ConfigureAwait(false);
+            var moved = new List<string>();
+            foreach (var row in byTable)
+            {
+                if (!written.Contains(row.Key))
+                {
+                    separate.Add(row);
+                    continue;
+                }
+
+                if (session.Places.IsSeparate(table.Name, row.Key))
+                {
+                    moved.Add(row.Key);
+                }
+
+                session.Places.InRow(table.Name, row.Key);
+            }
+
+            await DeleteSeparateAsync(table.Name, moved, async, ct).ConfigureAwait(false);
+        }
+
+        // A row that stays in its table but leaves the metadata there (shown with a projected reference now) takes it out.
+        foreach (var byTable in separate.Where(r => r.IsShown && session.Places.IsInRow(r.Table, r.Key)).GroupBy(r => r.Table))
+        {
+            var table = session.Model.FindTable(byTable.Key)!;
+            await session.Rows(table).WriteMetadataAsync([.. byTable.Select(r => (r.Key, (long?)null, (string?)null))], async, ct).ConfigureAwait(false);
+        }
+
+        await WriteSeparateAsync(separate, async, ct).ConfigureAwait(false);
+    }
+}

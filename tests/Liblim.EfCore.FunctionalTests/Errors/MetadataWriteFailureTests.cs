@@ -15,15 +15,16 @@ public class MetadataWriteFailureTests
     public async Task A_metadata_row_the_database_refuses_fails_the_SaveChanges_with_its_error_and_stores_nothing()
     {
         using var replica = new SqliteReplica("metadata-refused");
-        await Replicas.InsertAsync(replica, new TodoItem { Id = Guid.NewGuid(), Title = "already here" });
+        var id = Guid.NewGuid();
+        await Replicas.InsertAsync(replica, new TodoItem { Id = id, Title = "already here" });
         var before = Snapshot.Of(replica);
         var metadataBefore = ShadowRows.Rows(replica);
-        // A new row's metadata is written into the row itself, after EF's insert.
-        replica.Execute("CREATE TRIGGER refuse_metadata BEFORE UPDATE OF __liblim_clocks ON Items BEGIN SELECT RAISE(ABORT, 'metadata refused by a trigger'); END");
 
+        // A delete's tombstone (and the values it keeps) is the row of __liblim_rows Liblim writes itself.
+        replica.Execute("CREATE TRIGGER refuse_metadata BEFORE INSERT ON __liblim_rows BEGIN SELECT RAISE(ABORT, 'metadata refused by a trigger'); END");
         await using (var db = replica.Open())
         {
-            db.Items.Add(new TodoItem { Id = Guid.NewGuid(), Title = "refused" });
+            db.Items.Remove(await db.Items.SingleAsync(i => i.Id == id));
             var e = await Assert.ThrowsAnyAsync<Exception>(() => db.SaveChangesAsync());
             var sqlite = e as SqliteException ?? e.InnerException as SqliteException;
             Assert.NotNull(sqlite);
@@ -34,7 +35,8 @@ public class MetadataWriteFailureTests
         Assert.Equal(metadataBefore, ShadowRows.Rows(replica));
 
         replica.Execute("DROP TRIGGER refuse_metadata");
-        await Replicas.InsertAsync(replica, new TodoItem { Id = Guid.NewGuid(), Title = "accepted" });
-        Assert.Equal(2, ShadowRows.Count(replica));
+        await Replicas.DeleteAsync(replica, id);
+        Assert.Empty(Replicas.All(replica));
+        Assert.Null(ShadowRows.Rows(replica).Single().AddTags);
     }
 }

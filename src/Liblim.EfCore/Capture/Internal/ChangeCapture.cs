@@ -117,15 +117,26 @@ internal static class ChangeCapture
             {
                 var table = byTable.Key;
                 var tableRows = byTable.ToList();
-                var existing = await metadata.ReadRowsAsync(table.Name, tableRows.Select(r => r.Key).ToList(), async, ct).ConfigureAwait(false);
-                var needValues = tableRows.Where(r => r.Operation == RowOperation.Delete || r.Unsure.Count > 0).Select(r => r.Key).ToList();
-                var storedValues = needValues.Count == 0
-                    ? []
-                    : await session.Rows(table).ReadAsync(needValues, async, ct).ConfigureAwait(false);
+                // A row shown as it is holds its metadata: the rows whose values are needed are read with it. An inserted
+                // key has no data row (EF would refuse a second one): its metadata, if any, is a tombstone aside.
+                var needValues = tableRows.Where(r => r.Operation == RowOperation.Delete || r.Unsure.Count > 0).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+                var storedValues = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+                var inserted = tableRows.Where(r => r.Operation == RowOperation.Insert).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+                var existing = await metadata.ReadRowsAsync(table.Name, tableRows.Select(r => r.Key).ToList(), async, ct,
+                    needValues.Count == 0 ? null : storedValues, notInTable: inserted).ConfigureAwait(false);
+                var unread = needValues.Where(k => !storedValues.ContainsKey(k)).ToList();
+                if (unread.Count > 0)
+                {
+                    foreach (var (key, values) in await session.Rows(table).ReadAsync(unread, async, ct).ConfigureAwait(false))
+                    {
+                        storedValues[key] = values;
+                    }
+                }
+
                 foreach (var row in tableRows)
                 {
                     var before = existing.GetValueOrDefault(row.Key);
-                    var values = storedValues.GetValueOrDefault(row.Key);
+                    var values = needValues.Contains(row.Key) ? storedValues.GetValueOrDefault(row.Key) : null;
                     var changed = row.Operation == RowOperation.Update ? Changed(row, values) : null;
                     if (changed is { Count: 0 } && before is { IsAlive: true })
                     {

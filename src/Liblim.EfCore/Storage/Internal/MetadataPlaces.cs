@@ -10,6 +10,7 @@ internal sealed class MetadataPlaces
 {
     private readonly HashSet<(string Table, string Key)> _inRow = [];
     private readonly HashSet<(string Table, string Key)> _separate = [];
+    private readonly Dictionary<string, bool> _hasSeparate = new(StringComparer.Ordinal);
 
     /// <summary>The row's metadata is in its data row.</summary>
     public void InRow(string table, string key)
@@ -23,7 +24,14 @@ internal sealed class MetadataPlaces
     {
         _separate.Add((table, key));
         _inRow.Remove((table, key));
+        _hasSeparate[table] = true;
     }
+
+    /// <summary>Whether <c>__liblim_rows</c> has rows of a table, when known.</summary>
+    public bool? HasSeparate(string table) => _hasSeparate.TryGetValue(table, out var any) ? any : null;
+
+    /// <summary>Records whether <c>__liblim_rows</c> has rows of a table.</summary>
+    public void KnowSeparate(string table, bool any) => _hasSeparate.TryAdd(table, any);
 
     public bool IsInRow(string table, string key) => _inRow.Contains((table, key));
 

@@ -17,8 +17,12 @@ internal sealed partial class ShadowStore
     /// need not read those again.
     /// </param>
     /// <param name="keyValues">The key values of a key text, when already parsed; else they are decoded.</param>
+    /// <param name="notInTable">
+    /// The keys known to have no data row (rows a SaveChanges inserts: EF would refuse a second one), whose metadata can
+    /// only be in <c>__liblim_rows</c>; null when none is known.
+    /// </param>
     public async Task<Dictionary<string, ShadowRow>> ReadRowsAsync(string table, IReadOnlyCollection<string> keys, bool async, CancellationToken ct,
-        Dictionary<string, object?[]>? values = null, Func<string, object?[]>? keyValues = null)
+        Dictionary<string, object?[]>? values = null, Func<string, object?[]>? keyValues = null, IReadOnlySet<string>? notInTable = null)
     {
         var result = new Dictionary<string, ShadowRow>(keys.Count, StringComparer.Ordinal);
         if (keys.Count == 0)
@@ -27,9 +31,10 @@ internal sealed partial class ShadowStore
         }
 
         var rest = keys;
-        if (session.Model.FindTable(table) is { } replicated)
+        var inTable = notInTable is null ? keys : [.. keys.Where(k => !notInTable.Contains(k))];
+        if (session.Model.FindTable(table) is { } replicated && inTable.Count > 0)
         {
-            var inRow = await session.Rows(replicated).ReadMetadataAsync(keys, keyValues ?? replicated.DecodeKey, values is not null, async, ct).ConfigureAwait(false);
+            var inRow = await session.Rows(replicated).ReadMetadataAsync(inTable, keyValues ?? replicated.DecodeKey, values is not null, async, ct).ConfigureAwait(false);
             if (inRow.Count > 0)
             {
                 await ReadNodeNumbersAsync(inRow.Values.SelectMany(m => InRowClocks.NumbersOf(m.Clocks)), async, ct).ConfigureAwait(false);

@@ -32,7 +32,7 @@ internal sealed partial class ShadowStore(StoreSession session)
     {
         var n = session.Model.Shadow;
         var result = new Dictionary<string, ShadowRow>(keys.Count, StringComparer.Ordinal);
-        if (keys.Count == 0)
+        if (keys.Count == 0 || !await HasSeparateAsync(table, async, ct).ConfigureAwait(false))
         {
             return result;
         }
@@ -216,6 +216,27 @@ internal sealed partial class ShadowStore(StoreSession session)
             session.Places.Separate(row.Table, row.Key);
             rows.Add(row);
         }
+    }
+
+    /// <summary>
+    /// Whether <c>__liblim_rows</c> has any row of a table (asked once per transaction, and known once one is written): a
+    /// table whose rows have never been deleted, held back or projected has none, and its keys need not be looked for there.
+    /// </summary>
+    private async Task<bool> HasSeparateAsync(string table, bool async, CancellationToken ct)
+    {
+        if (session.Places.HasSeparate(table) is { } known)
+        {
+            return known;
+        }
+
+        var n = session.Model.Shadow;
+        using var command = session.CreateCommand(
+            $"SELECT 1 FROM {session.Table(n.RowsTable)} WHERE {session.Column(n.RowTableName)} = @t LIMIT 1");
+        StoreSession.AddParameter(command, "@t", table);
+        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+        var any = await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false);
+        session.Places.KnowSeparate(table, any);
+        return any;
     }
 
     /// <summary>Deletes the rows of <c>__liblim_rows</c> of the given keys of a table.</summary>

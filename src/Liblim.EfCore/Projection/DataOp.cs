@@ -1,3 +1,4 @@
+using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Liblim.EfCore.Projection;
@@ -40,6 +41,15 @@ internal sealed class DataOp(DataOpKind kind, string table, string key)
 
     /// <summary>For a delete or update: the row as it is in its table.</summary>
     public object?[]? Current { get; init; }
+
+    /// <summary>For an insert or update: the row's metadata after the write, which the write stores with the row when it is shown as it is.</summary>
+    public ShadowRow? Metadata { get; init; }
+
+    /// <summary>The stored clocks of <see cref="Metadata"/> when it is kept in the row (set before the write runs); null when it is kept aside.</summary>
+    public string? Clocks { get; set; }
+
+    /// <summary>The row with the metadata it keeps, as its table stores it.</summary>
+    public RowWrite ToRowWrite() => new(Row!, Clocks is null ? null : Metadata!.Seq, Clocks);
 
     /// <inheritdoc />
     public override string ToString() => $"{Kind} {Table} {Key}";

@@ -34,8 +34,8 @@ internal static class DataWriter
                 var write = kind switch
                 {
                     DataOpKind.Delete => store.DeleteAsync([.. ops.Select(o => o.Key)], async, ct),
-                    DataOpKind.Update => store.UpdateAsync([.. ops.Select(o => o.Row!)], async, ct),
-                    _ => store.InsertAsync([.. ops.Select(o => o.Row!)], async, ct),
+                    DataOpKind.Update => store.UpdateAsync([.. ops.Select(o => o.ToRowWrite())], async, ct),
+                    _ => store.InsertAsync([.. ops.Select(o => o.ToRowWrite())], async, ct),
                 };
                 await write.ConfigureAwait(false);
             }
@@ -56,15 +56,15 @@ internal static class DataWriter
                 case DataOpKind.Delete:
                     parts.Add(store.Delete(command, [.. group.Select(o => o.Key)], prefix));
                     break;
-                case DataOpKind.Update when table.ValueColumns.Count > 0:
+                case DataOpKind.Update:
                     foreach (var op in group)
                     {
-                        parts.Add(store.Update(command, op.Row!, $"c{parts.Count}_"));
+                        parts.Add(store.Update(command, op.ToRowWrite(), $"c{parts.Count}_"));
                     }
 
                     break;
                 case DataOpKind.Insert:
-                    parts.Add(store.Insert(command, [.. group.Select(o => o.Row!)], prefix));
+                    parts.Add(store.Insert(command, [.. group.Select(o => o.ToRowWrite())], prefix));
                     break;
             }
         }

@@ -101,22 +101,22 @@ internal static class ProjectionPlanner
 
             var verdict = row.Verdict!;
             var hold = verdict.Hold is { } h ? ToHold(row, h, nodes) : null;
+            List<string> projected = verdict.Projected.Count == 0 ? [] : [.. verdict.Projected.SelectMany(p => row.Table.ForeignKeys[p].Columns).Select(c => c.Name)];
+            var stored = RowStateCodec.Encode(row.State, row.Changed ? row.Seq : row.Before!.Seq, hold, projected)
+                with { Source = row.Changed ? row.Source : row.Before!.Source };
             var after = verdict.Status == RowStatus.Visible ? row.ShownRow(verdict.Projected, parsed) : null;
             var op = (row.Data, after) switch
             {
                 (null, null) => null,
-                (null, { } a) => DataOps.For(DataOpKind.Insert, row.Table, row.Key, null, a),
+                (null, { } a) => DataOps.For(DataOpKind.Insert, row.Table, row.Key, null, a, stored),
                 ({ } d, null) => DataOps.For(DataOpKind.Delete, row.Table, row.Key, d, null),
-                ({ } d, { } a) => SameValues(row, d, a) ? null : DataOps.For(DataOpKind.Update, row.Table, row.Key, d, a),
+                ({ } d, { } a) => SameValues(row, d, a) ? null : DataOps.For(DataOpKind.Update, row.Table, row.Key, d, a, stored),
             };
             if (op is not null)
             {
                 ops.Add(op);
             }
 
-            List<string> projected = verdict.Projected.Count == 0 ? [] : [.. verdict.Projected.SelectMany(p => row.Table.ForeignKeys[p].Columns).Select(c => c.Name)];
-            var stored = RowStateCodec.Encode(row.State, row.Changed ? row.Seq : row.Before!.Seq, hold, projected)
-                with { Source = row.Changed ? row.Source : row.Before!.Source };
             var holdChanged = row.Before?.Held != stored.Held;
             if (row.Changed || stored != row.Before)
             {

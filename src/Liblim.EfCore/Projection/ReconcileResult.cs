@@ -10,4 +10,7 @@ internal sealed record ReconcileResult(IReadOnlyList<ShadowRow> Metadata, IReadO
 {
     /// <summary>Nothing to reconcile.</summary>
     public static readonly ReconcileResult None = new([], [], []);
+
+    /// <summary>The rows (table and key) whose data row was written with its metadata columns: not to be written again.</summary>
+    public IReadOnlySet<(string Table, string Key)> WrittenWithData { get; init; } = new HashSet<(string, string)>();
 }

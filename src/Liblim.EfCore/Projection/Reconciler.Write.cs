@@ -9,31 +9,47 @@ internal sealed partial class Reconciler
     private async Task<ReconcileResult> WriteAsync()
     {
         var (writes, result) = ProjectionPlanner.Outcome(_rows.Values, _nodeIds, parsed);
-        var reseated = await ExecuteAsync(writes).ConfigureAwait(false);
+
+        // A row inserted or updated stores its metadata with it when it is shown as it is (else nulls there).
+        var inRow = writes.Where(o => o.Metadata is { } m && InRowClocks.Fits(m)).ToList();
+        if (inRow.Count > 0)
+        {
+            var clocks = await session.Shadow.InRowClocksAsync([.. inRow.Select(o => o.Metadata!)], async, ct).ConfigureAwait(false);
+            for (var i = 0; i < inRow.Count; i++)
+            {
+                inRow[i].Clocks = clocks[i];
+            }
+        }
+
+        var (executed, reseated) = await ExecuteAsync(writes).ConfigureAwait(false);
+        var withData = executed.Where(o => o.Metadata is not null).Select(o => (o.Table, o.Key)).ToHashSet();
         if (reseated.Count == 0)
         {
-            return result;
+            return result with { WrittenWithData = withData };
         }
 
         // A row deleted and inserted again as it was keeps its metadata: stored again, unless the outcome stores it anew.
         var stored = result.Metadata.Select(m => (m.Table, m.Key)).ToHashSet();
-        return result with { Metadata = [.. result.Metadata, .. reseated.Where(m => !stored.Contains((m.Table, m.Key)))] };
+        return result with { Metadata = [.. result.Metadata, .. reseated.Where(m => !stored.Contains((m.Table, m.Key)))], WrittenWithData = withData };
     }
 
-    /// <summary>Orders the writes (re-seating updates that exchange unique values) and runs them; returns the metadata of the re-seated rows.</summary>
-    private async Task<List<ShadowRow>> ExecuteAsync(List<DataOp> ops)
+    /// <summary>
+    /// Orders the writes (re-seating updates that exchange unique values) and runs them; returns the writes run and the
+    /// metadata of the re-seated rows.
+    /// </summary>
+    private async Task<(List<DataOp> Executed, List<ShadowRow> Reseated)> ExecuteAsync(List<DataOp> ops)
     {
         var reseated = new List<ShadowRow>();
         if (ops.Count == 0)
         {
-            return reseated;
+            return (ops, reseated);
         }
 
         if (!session.Model.HasConstraints)
         {
             // No foreign key or unique index anywhere: no write can break a constraint for another, any order does.
             await DataWriter.ExecuteAsync(session, [new DataStep(ops, Combined: false)], async, ct).ConfigureAwait(false);
-            return reseated;
+            return (ops, reseated);
         }
 
         var deferred = session.Dialect.DeferForeignKeysSql is not null;
@@ -44,7 +60,7 @@ internal sealed partial class Reconciler
         }
 
         await DataWriter.ExecuteAsync(session, plan.Steps, async, ct).ConfigureAwait(false);
-        return reseated;
+        return (ops, reseated);
     }
 
     /// <summary>

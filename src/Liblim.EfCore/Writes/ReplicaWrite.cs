@@ -108,7 +108,7 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     {
         var result = _reconciler is null ? ReconcileResult.None : await _reconciler.RunAsync().ConfigureAwait(false);
         var metadata = _session.Shadow;
-        await metadata.WriteRowsAsync(result.Metadata.Count == 0 ? _stored : [.. _stored, .. result.Metadata], _async, _ct).ConfigureAwait(false);
+        await metadata.WriteRowsAsync(result.Metadata.Count == 0 ? _stored : [.. _stored, .. result.Metadata], result.WrittenWithData, _async, _ct).ConfigureAwait(false);
         await metadata.AdvanceAsync(_seq, _clock, _async, _ct).ConfigureAwait(false);
         if (_watermark is { } watermark)
         {

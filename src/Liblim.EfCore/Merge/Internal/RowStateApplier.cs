@@ -47,11 +47,20 @@ internal static class RowStateApplier
             {
                 var table = session.Model.FindTable(byTable.Key)!;
                 var incoming = MergeDuplicates(table, byTable);
-                var existing = await metadata.ReadRowsAsync(table.Name, incoming.Keys.ToList(), async, ct).ConfigureAwait(false);
-                // The incoming key texts, whose values checking parsed, rather than the equal texts read back.
+                // A row shown as it is comes with its data row; a row shown with a projected reference is read after.
+                var values = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+                var existing = await metadata.ReadRowsAsync(table.Name, incoming.Keys.ToList(), async, ct, values, k => parsed.Key(table, k)).ConfigureAwait(false);
                 var shownKeys = incoming.Keys.Where(k => existing.TryGetValue(k, out var r) && r.IsShown).ToHashSet(StringComparer.Ordinal);
-                var values = shownKeys.Count == 0 ? []
-                    : await session.Rows(table).ReadAsync(shownKeys, k => parsed.Key(table, k), async, ct).ConfigureAwait(false);
+                var unread = shownKeys.Where(k => !values.ContainsKey(k)).ToList();
+                if (unread.Count > 0)
+                {
+                    // The incoming key texts, whose values checking parsed, rather than the equal texts read back.
+                    foreach (var (key, data) in await session.Rows(table).ReadAsync(unread, k => parsed.Key(table, k), async, ct).ConfigureAwait(false))
+                    {
+                        values[key] = data;
+                    }
+                }
+
                 var peer = batch.PeerNode.ToString("N");
                 foreach (var (key, remote) in incoming)
                 {

@@ -13,11 +13,13 @@ namespace Liblim.EfCore.Storage.Internal;
 internal sealed class OwnedTransaction : IAsyncDisposable
 {
     private readonly IDbContextTransaction? _transaction;
+    private readonly StoreSession _session;
     private readonly bool _async;
 
-    private OwnedTransaction(IDbContextTransaction? transaction, bool async)
+    private OwnedTransaction(IDbContextTransaction? transaction, StoreSession session, bool async)
     {
         _transaction = transaction;
+        _session = session;
         _async = async;
     }
 
@@ -59,9 +61,18 @@ internal sealed class OwnedTransaction : IAsyncDisposable
     public Task SaveAsync(string name, CancellationToken ct)
         => _transaction is null ? Task.CompletedTask : _transaction.CreateSavepointAsync(name, ct);
 
-    /// <summary>Undoes what was done since <see cref="SaveAsync"/>, keeping what came before it.</summary>
-    public Task RollbackToAsync(string name, CancellationToken ct)
-        => _transaction is null ? Task.CompletedTask : _transaction.RollbackToSavepointAsync(name, ct);
+    /// <summary>
+    /// Undoes what was done since <see cref="SaveAsync"/>, keeping what came before it; the session forgets what it
+    /// knew of the transaction (node numbers handed out, where rows' metadata is), which the undone part may have changed.
+    /// </summary>
+    public async Task RollbackToAsync(string name, CancellationToken ct)
+    {
+        if (_transaction is not null)
+        {
+            await _transaction.RollbackToSavepointAsync(name, ct).ConfigureAwait(false);
+            _session.ForgetTransactionState();
+        }
+    }
 
     /// <summary>Forgets the point <see cref="SaveAsync"/> marked, keeping what was done since.</summary>
     public Task ReleaseAsync(string name, CancellationToken ct)
@@ -89,7 +100,7 @@ internal sealed class OwnedTransaction : IAsyncDisposable
         var database = context.Database;
         if (database.CurrentTransaction is not null || System.Transactions.Transaction.Current is not null)
         {
-            return new OwnedTransaction(null, async);
+            return new OwnedTransaction(null, context.GetService<StoreSession>(), async);
         }
 
         IDbContextTransaction transaction;
@@ -119,6 +130,6 @@ internal sealed class OwnedTransaction : IAsyncDisposable
             throw;
         }
 
-        return new OwnedTransaction(transaction, async);
+        return new OwnedTransaction(transaction, context.GetService<StoreSession>(), async);
     }
 }

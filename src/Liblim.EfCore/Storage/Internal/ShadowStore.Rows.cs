@@ -101,23 +101,35 @@ internal sealed partial class ShadowStore
     }
 
     /// <summary>
+    /// The stored clocks of rows that fit in their data rows (<see cref="InRowClocks.Fits"/>), for a writer of those data rows
+    /// to store with them; numbers the nodes they name first. The caller holds the state row's lock.
+    /// </summary>
+    public async Task<List<string>> InRowClocksAsync(IReadOnlyList<ShadowRow> rows, bool async, CancellationToken ct)
+    {
+        await NumberNodesOfAsync(rows, async, ct).ConfigureAwait(false);
+        return [.. rows.Select(r => InRowClocks.Compact(r, session.Nodes))];
+    }
+
+    /// <summary>
     /// Stores metadata rows, each in its place, taking it out of the other. The caller holds the state row's lock
     /// (<see cref="LockAsync"/>): node ids the rows name for the first time are numbered here. A row that would be kept in
     /// its data row goes to <c>__liblim_rows</c> when that row is not in its table (removed behind Liblim's back).
     /// </summary>
-    public async Task WriteRowsAsync(IReadOnlyList<ShadowRow> rows, bool async, CancellationToken ct)
+    /// <param name="rows">The metadata rows.</param>
+    /// <param name="writtenWithData">
+    /// The rows (table and key) whose data row was just written with its metadata columns (<see cref="InRowClocksAsync"/>,
+    /// or nulls for a row whose metadata is aside): those are not written again.
+    /// </param>
+    /// <param name="async">Whether to run the database work asynchronously.</param>
+    /// <param name="ct">Cancels it.</param>
+    public async Task WriteRowsAsync(IReadOnlyList<ShadowRow> rows, IReadOnlySet<(string Table, string Key)> writtenWithData, bool async, CancellationToken ct)
     {
         if (rows.Count == 0)
         {
             return;
         }
 
-        if (session.Nodes.Count == 0)
-        {
-            await ReadNodesAsync(async, ct).ConfigureAwait(false); // so that rows naming known nodes are not looked at twice
-        }
-
-        await NumberNodesAsync(CompactShadowRow.Unnumbered(rows, session.Nodes), async, ct).ConfigureAwait(false);
+        await NumberNodesOfAsync(rows, async, ct).ConfigureAwait(false);
         var separate = rows.Where(r => !InRowClocks.Fits(r)).ToList();
         foreach (var byTable in rows.Where(InRowClocks.Fits).GroupBy(r => r.Table))
         {
@@ -128,7 +140,9 @@ internal sealed partial class ShadowStore
             }
 
             var written = await session.Rows(table).WriteMetadataAsync(
-                [.. byTable.Select(r => (r.Key, (long?)r.Seq, (string?)InRowClocks.Compact(r, session.Nodes)))], async, ct).ConfigureAwait(false);
+                [.. byTable.Where(r => !writtenWithData.Contains((r.Table, r.Key))).Select(r => (r.Key, (long?)r.Seq, (string?)InRowClocks.Compact(r, session.Nodes)))],
+                async, ct).ConfigureAwait(false);
+            written.UnionWith(byTable.Where(r => writtenWithData.Contains((r.Table, r.Key))).Select(r => r.Key));
             var moved = new List<string>();
             foreach (var row in byTable)
             {
@@ -150,12 +164,23 @@ internal sealed partial class ShadowStore
         }
 
         // A row that stays in its table but leaves the metadata there (shown with a projected reference now) takes it out.
-        foreach (var byTable in separate.Where(r => r.IsShown && session.Places.IsInRow(r.Table, r.Key)).GroupBy(r => r.Table))
+        foreach (var byTable in separate.Where(r => r.IsShown && session.Places.IsInRow(r.Table, r.Key) && !writtenWithData.Contains((r.Table, r.Key))).GroupBy(r => r.Table))
         {
             var table = session.Model.FindTable(byTable.Key)!;
             await session.Rows(table).WriteMetadataAsync([.. byTable.Select(r => (r.Key, (long?)null, (string?)null))], async, ct).ConfigureAwait(false);
         }
 
         await WriteSeparateAsync(separate, async, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Makes sure every node the rows name has a number, reading the known ones first (so that rows naming them are not looked at twice).</summary>
+    private async Task NumberNodesOfAsync(IReadOnlyList<ShadowRow> rows, bool async, CancellationToken ct)
+    {
+        if (session.Nodes.Count == 0)
+        {
+            await ReadNodesAsync(async, ct).ConfigureAwait(false);
+        }
+
+        await NumberNodesAsync(CompactShadowRow.Unnumbered(rows, session.Nodes), async, ct).ConfigureAwait(false);
     }
 }

@@ -63,6 +63,9 @@ internal sealed class StoreSession
     /// <summary>Where the metadata of the rows this transaction has read or written is (<see cref="MetadataPlaces"/>).</summary>
     public MetadataPlaces Places => InTransaction().Places;
 
+    /// <summary>Forgets <see cref="Nodes"/> and <see cref="Places"/> of the current transaction, after part of it was rolled back.</summary>
+    public void ForgetTransactionState() => _transactionState = null;
+
     private (NodeNumbers Nodes, MetadataPlaces Places) InTransaction()
     {
         var transaction = _context.Database.CurrentTransaction?.GetDbTransaction();

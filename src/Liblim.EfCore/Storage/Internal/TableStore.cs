@@ -95,8 +95,8 @@ internal sealed partial class TableStore(StoreSession session, ReplicatedTable t
         return session.Dialect.ValueList(columns[0], tuples.Select(t => t[0]), scratch);
     }
 
-    /// <summary>Inserts rows.</summary>
-    public async Task InsertAsync(IReadOnlyList<object?[]> rows, bool async, CancellationToken ct)
+    /// <summary>Inserts rows, each with its metadata (<see cref="RowWrite"/>).</summary>
+    public async Task InsertAsync(IReadOnlyList<RowWrite> rows, bool async, CancellationToken ct)
     {
         if (rows.Count == 0)
         {
@@ -105,11 +105,11 @@ internal sealed partial class TableStore(StoreSession session, ReplicatedTable t
 
         if (session.Dialect.WritesRowAtATime)
         {
-            await EachRowAsync(rows, command => Insert(command, [rows[0]], "p"), table.AllColumns, async, ct).ConfigureAwait(false);
+            await EachRowAsync(rows, command => Insert(command, [rows[0]], "p"), [.. table.AllColumns, null, null], async, ct).ConfigureAwait(false);
             return;
         }
 
-        foreach (var chunk in rows.Chunk(Math.Max(1, session.Dialect.MaxParameters / table.AllColumns.Count)))
+        foreach (var chunk in rows.Chunk(Math.Max(1, session.Dialect.MaxParameters / (table.AllColumns.Count + 2))))
         {
             using var command = session.CreateCommand("");
             command.CommandText = Insert(command, chunk, "p");
@@ -117,16 +117,16 @@ internal sealed partial class TableStore(StoreSession session, ReplicatedTable t
         }
     }
 
-    /// <summary>Updates every value column of existing rows.</summary>
-    public async Task UpdateAsync(IReadOnlyList<object?[]> rows, bool async, CancellationToken ct)
+    /// <summary>Updates every value column of existing rows, and their metadata.</summary>
+    public async Task UpdateAsync(IReadOnlyList<RowWrite> rows, bool async, CancellationToken ct)
     {
-        if (table.ValueColumns.Count == 0 || rows.Count == 0)
+        if (rows.Count == 0)
         {
             return;
         }
 
-        // Update adds the value parameters first, then the key parameters.
-        await EachRowAsync(rows, command => Update(command, rows[0], "u"), [.. table.ValueColumns, .. table.KeyColumns], async, ct).ConfigureAwait(false);
+        // Update adds the value parameters first, then the metadata's, then the key parameters.
+        await EachRowAsync(rows, command => Update(command, rows[0], "u"), [.. table.ValueColumns, null, null, .. table.KeyColumns], async, ct).ConfigureAwait(false);
     }
 
     /// <summary>Deletes the rows with the given keys.</summary>
@@ -134,10 +134,10 @@ internal sealed partial class TableStore(StoreSession session, ReplicatedTable t
     {
         if (session.Dialect.WritesRowAtATime)
         {
-            var rows = keys.Select(table.DecodeKey).ToList();
+            var rows = keys.Select(k => new RowWrite(table.DecodeKey(k), null, null)).ToList();
             if (rows.Count > 0)
             {
-                await EachRowAsync(rows, command => $"DELETE FROM {session.Table(table)} WHERE " + Predicate(command, table.KeyColumns, [rows[0]], "k"),
+                await EachRowAsync(rows, command => $"DELETE FROM {session.Table(table)} WHERE " + Predicate(command, table.KeyColumns, [rows[0].Values], "k"),
                     table.KeyColumns, async, ct).ConfigureAwait(false);
             }
 
@@ -153,30 +153,40 @@ internal sealed partial class TableStore(StoreSession session, ReplicatedTable t
     }
 
     /// <summary>
-    /// Runs one statement per row: <paramref name="build"/> writes it for the first row, adding one parameter per column of
-    /// <paramref name="columns"/>, in order; every row then gives those parameters its values. A row holds model values by
-    /// <see cref="ReplicatedColumn.Ordinal"/> (keys first, so a key tuple is a row's beginning).
+    /// Runs one statement per row: <paramref name="build"/> writes it for the first row, adding one parameter per entry of
+    /// <paramref name="parameters"/>, in order (a column, or null for the row's feed position and then its clocks); every
+    /// row then gives those parameters its values. A row holds model values by <see cref="ReplicatedColumn.Ordinal"/> (keys
+    /// first, so a key tuple is a row's beginning).
     /// </summary>
-    private async Task EachRowAsync(IReadOnlyList<object?[]> rows, Func<DbCommand, string> build, IReadOnlyList<ReplicatedColumn> columns, bool async, CancellationToken ct)
+    private async Task EachRowAsync(IReadOnlyList<RowWrite> rows, Func<DbCommand, string> build, IReadOnlyList<ReplicatedColumn?> parameters, bool async, CancellationToken ct)
     {
         using var statement = session.CreateRowCommand("");
         statement.Command.CommandText = build(statement.Command);
         foreach (var row in rows)
         {
-            for (var c = 0; c < columns.Count; c++)
+            var metadata = 0;
+            for (var p = 0; p < parameters.Count; p++)
             {
-                columns[c].SetParameterValue(statement.Parameters[c], row[columns[c].Ordinal]);
+                if (parameters[p] is { } column)
+                {
+                    column.SetParameterValue(statement.Parameters[p], row.Values[column.Ordinal]);
+                }
+                else
+                {
+                    statement.Parameters[p].Value = (metadata++ == 0 ? row.Seq : (object?)row.Clocks) ?? DBNull.Value;
+                }
             }
 
             await statement.ExecuteAsync(async, ct).ConfigureAwait(false);
         }
     }
 
-    /// <summary>An INSERT of rows, its parameters (named with the prefix) added to the command.</summary>
-    public string Insert(DbCommand command, IReadOnlyList<object?[]> rows, string prefix)
+    /// <summary>An INSERT of rows with their metadata, its parameters (named with the prefix) added to the command.</summary>
+    public string Insert(DbCommand command, IReadOnlyList<RowWrite> rows, string prefix)
     {
         var columns = table.AllColumns;
-        var sql = new StringBuilder($"INSERT INTO {session.Table(table)} ({string.Join(", ", columns.Select(c => session.Column(c.Name)))}) VALUES ");
+        var sql = new StringBuilder($"INSERT INTO {session.Table(table)} ({string.Join(", ", columns.Select(c => session.Column(c.Name)))}, " +
+                                    $"{session.Column(table.SeqColumn)}, {session.Column(table.ClocksColumn)}) VALUES ");
         for (var r = 0; r < rows.Count; r++)
         {
             sql.Append(r == 0 ? "(" : ", (");
@@ -184,27 +194,38 @@ internal sealed partial class TableStore(StoreSession session, ReplicatedTable t
             {
                 var name = $"@{prefix}{r}_{c}";
                 sql.Append(c == 0 ? name : ", " + name);
-                command.Parameters.Add(columns[c].CreateParameter(command, name, rows[r][c]));
+                command.Parameters.Add(columns[c].CreateParameter(command, name, rows[r].Values[c]));
             }
 
-            sql.Append(')');
+            sql.Append(", ").Append(MetadataParameters(command, rows[r], $"@{prefix}{r}_")).Append(')');
         }
 
         return sql.ToString();
     }
 
-    /// <summary>An UPDATE of every value column of one row, its parameters (named with the prefix) added to the command.</summary>
-    public string Update(DbCommand command, object?[] row, string prefix)
+    /// <summary>An UPDATE of every value column of one row and of its metadata, its parameters (named with the prefix) added to the command.</summary>
+    public string Update(DbCommand command, RowWrite row, string prefix)
     {
         var keys = table.KeyColumns;
         var values = table.ValueColumns;
+        var set = new StringBuilder();
         for (var i = 0; i < values.Count; i++)
         {
-            command.Parameters.Add(values[i].CreateParameter(command, $"@{prefix}v{i}", row[keys.Count + i]));
+            command.Parameters.Add(values[i].CreateParameter(command, $"@{prefix}v{i}", row.Values[keys.Count + i]));
+            set.Append(session.Column(values[i].Name)).Append($" = @{prefix}v{i}, ");
         }
 
-        return $"UPDATE {session.Table(table)} SET {string.Join(", ", values.Select((c, i) => $"{session.Column(c.Name)} = @{prefix}v{i}"))} " +
-               $"WHERE {Predicate(command, keys, [row[..keys.Count]], prefix + "k")}";
+        MetadataParameters(command, row, $"@{prefix}");
+        set.Append($"{session.Column(table.SeqColumn)} = @{prefix}seq, {session.Column(table.ClocksColumn)} = @{prefix}clocks");
+        return $"UPDATE {session.Table(table)} SET {set} WHERE {Predicate(command, keys, [row.Values[..keys.Count]], prefix + "k")}";
+    }
+
+    /// <summary>Adds a row's feed position and clocks as parameters (prefix + <c>seq</c>, <c>clocks</c>); returns their names.</summary>
+    private static string MetadataParameters(DbCommand command, RowWrite row, string prefix)
+    {
+        StoreSession.AddParameter(command, prefix + "seq", row.Seq);
+        StoreSession.AddParameter(command, prefix + "clocks", row.Clocks);
+        return $"{prefix}seq, {prefix}clocks";
     }
 
     /// <summary>A DELETE of the rows with the given keys, its parameters (named with the prefix) added to the command.</summary>

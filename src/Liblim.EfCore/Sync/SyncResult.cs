@@ -3,6 +3,13 @@ namespace Liblim.EfCore;
 /// <summary>What a two-way sync did.</summary>
 public sealed record SyncResult
 {
+    /// <summary>
+    /// The most rows <see cref="Changed"/> and <see cref="HeldBack"/> list: a first sync of a large database changes
+    /// every row, and listing a million of them would take more memory than the sync itself. The counts are whole;
+    /// the <c>RowsChanged</c> events of <c>LiblimServer</c> and <c>LiblimSyncService</c> report every row, batch by batch.
+    /// </summary>
+    public const int MaxListedRows = 10_000;
+
     /// <summary>The peer's node id.</summary>
     public Guid Peer { get; init; }
 
@@ -18,12 +25,22 @@ public sealed record SyncResult
     /// <summary>Sent row states that changed a row at the peer.</summary>
     public int RowsAppliedByPeer { get; init; }
 
-    /// <summary>The rows here that the sync changed.</summary>
+    /// <summary>
+    /// The rows here that the sync changed: all of them when <see cref="ChangedCount"/> is at most
+    /// <see cref="MaxListedRows"/>, else the first that many (an app then reloads rather than refreshing row by row).
+    /// </summary>
     public IReadOnlyList<ChangedRow> Changed { get; init; } = [];
+
+    /// <summary>How many rows here the sync changed.</summary>
+    public int ChangedCount { get; init; }
 
     /// <summary>
     /// The rows here that the sync held back (or whose reason changed): they exist but are not shown; see
-    /// <c>db.Liblim().GetHeldBackRowsAsync()</c> for all rows held back now.
+    /// <c>db.Liblim().GetHeldBackRowsAsync()</c> for all rows held back now. At most <see cref="MaxListedRows"/>, as
+    /// <see cref="Changed"/>.
     /// </summary>
     public IReadOnlyList<HeldBackRow> HeldBack { get; init; } = [];
+
+    /// <summary>How many rows here the sync held back (or whose reason changed).</summary>
+    public int HeldBackCount { get; init; }
 }

@@ -3,12 +3,13 @@ using System.Globalization;
 using System.Text;
 using Liblim.EfCore.Benchmarks.Infrastructure;
 using Liblim.EfCore.Benchmarks.Model;
+using Liblim.EfCore.Infrastructure.Internal;
 
 namespace Liblim.EfCore.Benchmarks.Measurements;
 
 /// <summary>
-/// The <c>measure</c> command: figures 3, 5, 6 and 7, which are bytes, latencies and memory rather than time
-/// ratios, measured directly and printed as one table (and written to BenchmarkDotNet.Artifacts/results).
+/// The <c>measure</c> command: figures 3, 5, 6, 7 and 8, which are bytes, latencies, memory and throughput rather than
+/// time ratios, measured directly and printed as one table (and written to BenchmarkDotNet.Artifacts/results).
 /// </summary>
 internal static class MeasureRun
 {
@@ -87,6 +88,18 @@ internal static class MeasureRun
                 }
             }
 
+            if (options.Postgres && PostgresInstance.TryGet(out var postgres, out _))
+            {
+                Log($"figure 7: serving {rows:N0} rows from SQLite, receiving them into PostgreSQL");
+                var database = postgres!.CreateDatabase();
+                await using (var db = new ReplicatedDb(PostgresInstance.ReplicatedOptions(database)))
+                {
+                    await db.Database.EnsureCreatedAsync();
+                }
+
+                results.Add(await MemoryChild.MeasureAsync(sources[rows], rows, null, database));
+            }
+
             var full = results.First(r => r.Rows == rows && r.HeapLimit is null);
             var limited = results.FirstOrDefault(r => r.HeapLimit is not null);
             var bounded = limited is not null ? "; completes under a 200 MiB GC heap hard limit" : "; FAILS under a 200 MiB GC heap hard limit";
@@ -98,12 +111,12 @@ internal static class MeasureRun
                 full.Receiving.ManagedBytes < 200_000_000 && limited is not null);
             details.AppendLine("Figure 7, memory of each side of a sync over loopback TCP, each side in a process of its own:");
             details.AppendLine();
-            details.AppendLine("| rows | GC heap limit | serving: peak managed | peak RSS | allocated | receiving: peak managed | peak RSS | allocated |");
-            details.AppendLine("|---|---|---|---|---|---|---|---|");
+            details.AppendLine("| rows | into | GC heap limit | sync time | rows/s | serving: peak managed | peak RSS | allocated | receiving: peak managed | peak RSS | allocated |");
+            details.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var r in results)
             {
                 details.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {FigureTable.N(r.Rows)} | {(r.HeapLimit is null ? "none" : "200 MiB")} | {FigureTable.Bytes(r.Serving.ManagedBytes)} | {FigureTable.Bytes(r.Serving.ResidentBytes)} | {FigureTable.Bytes(r.Serving.AllocatedBytes)} | {FigureTable.Bytes(r.Receiving.ManagedBytes)} | {FigureTable.Bytes(r.Receiving.ResidentBytes)} | {FigureTable.Bytes(r.Receiving.AllocatedBytes)} |");
+                    $"| {FigureTable.N(r.Rows)} | {r.Target} | {(r.HeapLimit is null ? "none" : "200 MiB")} | {r.Elapsed.TotalSeconds:0.0} s | {FigureTable.N(r.Rows / r.Elapsed.TotalSeconds)} | {FigureTable.Bytes(r.Serving.ManagedBytes)} | {FigureTable.Bytes(r.Serving.ResidentBytes)} | {FigureTable.Bytes(r.Serving.AllocatedBytes)} | {FigureTable.Bytes(r.Receiving.ManagedBytes)} | {FigureTable.Bytes(r.Receiving.ResidentBytes)} | {FigureTable.Bytes(r.Receiving.AllocatedBytes)} |");
             }
 
             details.AppendLine();
@@ -151,8 +164,45 @@ internal static class MeasureRun
             }
         }
 
+        if (options.Wants("concurrency"))
+        {
+            if (!options.Postgres)
+            {
+                details.AppendLine("Figure 8 left out (--no-postgres).").AppendLine();
+            }
+            else if (!PostgresInstance.TryGet(out var postgres, out var error))
+            {
+                details.AppendLine(CultureInfo.InvariantCulture, $"Figure 8 not measured: {error}").AppendLine();
+            }
+            else
+            {
+                var n = Math.Min(rows, 100_000);
+                Log($"figure 8: {n:N0} rows applied to one PostgreSQL database by 1, 2 and 4 appliers at once");
+                var results = await HubConcurrency.MeasureAsync(postgres!, SyncTemplates.For(n).Source, [1, 2, 4], [LiblimOptionsExtension.DefaultSyncCommitInterval, TimeSpan.Zero]);
+                foreach (var r in results.Where(r => r.Appliers > 1))
+                {
+                    var one = results.First(o => o.Appliers == 1 && o.CommitInterval == r.CommitInterval);
+                    var ratio = r.RowsPerSecond / one.RowsPerSecond;
+                    table.Add("8", $"PostgreSQL hub: rows applied per second by {r.Appliers} appliers at once / by one, committing {Every(r.CommitInterval)}",
+                        $"{FigureTable.Ratio(ratio)} ({FigureTable.N(r.RowsPerSecond)} vs {FigureTable.N(one.RowsPerSecond)} rows/s)", "more than 1x: not bound by one lock", ratio > 1.05);
+                }
+
+                details.AppendLine("Figure 8, one PostgreSQL database taking the same rows from several appliers at once, median of three runs (" + postgres!.Description + "):");
+                details.AppendLine();
+                details.AppendLine(CultureInfo.InvariantCulture, $"| appliers | commits | rows | elapsed | rows/s | machine CPU busy ({Environment.ProcessorCount} cores, PostgreSQL included) |");
+                details.AppendLine("|---|---|---|---|---|---|");
+                foreach (var r in results)
+                {
+                    details.AppendLine(CultureInfo.InvariantCulture,
+                        $"| {r.Appliers} | {Every(r.CommitInterval)} | {FigureTable.N(r.Rows)} | {r.Elapsed.TotalMilliseconds:N0} ms | {FigureTable.N(r.RowsPerSecond)} | {(r.MachineBusy is { } busy ? $"{busy:P0}" : "not known")} |");
+                }
+
+                details.AppendLine();
+            }
+        }
+
         var report = new StringBuilder();
-        report.AppendLine("## Figures 3, 5, 6 and 7 (measure)");
+        report.AppendLine("## Figures 3, 5, 6, 7 and 8 (measure)");
         report.AppendLine();
         report.Append(table.ToMarkdown());
         report.AppendLine();
@@ -167,6 +217,8 @@ internal static class MeasureRun
         Console.WriteLine($"// Figures written to {file}");
         return 0;
     }
+
+    private static string Every(TimeSpan interval) => interval == TimeSpan.Zero ? "every batch" : $"every {interval.TotalSeconds:0.#} s";
 
     private static void Log(string what) => Console.WriteLine($"// {DateTime.Now:HH:mm:ss} {what} ...");
 }

@@ -29,22 +29,32 @@ internal static class MemoryChild
         }
     }
 
-    public sealed record Result(int Rows, Peak Serving, Peak Receiving, string? HeapLimit);
+    /// <param name="Rows">The rows synced.</param>
+    /// <param name="Serving">The serving side's peaks.</param>
+    /// <param name="Receiving">The receiving side's peaks.</param>
+    /// <param name="HeapLimit">The GC heap hard limit both ran with, if any.</param>
+    /// <param name="Elapsed">How long the receiving side's SyncWithAsync took.</param>
+    /// <param name="Target">Where the rows went: SQLite or PostgreSQL.</param>
+    public sealed record Result(int Rows, Peak Serving, Peak Receiving, string? HeapLimit, TimeSpan Elapsed, string Target);
 
     /// <summary>
     /// Serves <paramref name="sourcePath"/> from one child process and syncs an empty replica from it in another.
     /// With <paramref name="heapLimit"/> (e.g. <c>0xC800000</c> for 200 MiB), both run with that GC heap hard limit:
     /// they fail with an OutOfMemoryException if the sync needs more.
     /// </summary>
-    public static async Task<Result> MeasureAsync(string sourcePath, int rows, string? heapLimit)
+    /// <param name="sourcePath">The SQLite file served.</param>
+    /// <param name="rows">Its rows.</param>
+    /// <param name="heapLimit">A GC heap hard limit for both, or null.</param>
+    /// <param name="postgresTarget">A PostgreSQL database (with the replicated model) to receive into; null for a new SQLite file.</param>
+    public static async Task<Result> MeasureAsync(string sourcePath, int rows, string? heapLimit, string? postgresTarget = null)
     {
-        var target = SqliteFiles.CreateReplicated($"memory-target-{rows}");
+        var target = postgresTarget ?? SqliteFiles.CreateReplicated($"memory-target-{rows}");
         try
         {
             using var server = Start(["serve", sourcePath], heapLimit);
             var portLine = await server.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("The serving process ended: " + await server.StandardError.ReadToEndAsync());
             var port = portLine.Split(' ')[1];
-            using var client = Start(["receive", target, port, rows.ToString(CultureInfo.InvariantCulture)], heapLimit);
+            using var client = Start([postgresTarget is null ? "receive" : "receive-pg", target, port, rows.ToString(CultureInfo.InvariantCulture)], heapLimit);
             var clientOutput = await client.StandardOutput.ReadToEndAsync();
             var clientError = await client.StandardError.ReadToEndAsync();
             await client.WaitForExitAsync();
@@ -57,15 +67,21 @@ internal static class MemoryChild
                 ?? throw new InvalidOperationException($"The receiving process failed (exit {client.ExitCode}): {clientOutput} {clientError}");
             var serving = Peak.Parse(serverOutput.Split('\n').FirstOrDefault(l => l.StartsWith("PEAK", StringComparison.Ordinal)))
                 ?? throw new InvalidOperationException($"The serving process failed (exit {server.ExitCode}): {serverOutput} {serverError}");
-            return new Result(rows, serving, receiving, heapLimit);
+            var elapsed = clientOutput.Split('\n').FirstOrDefault(l => l.StartsWith("ELAPSED ", StringComparison.Ordinal)) is { } line
+                ? TimeSpan.FromMilliseconds(double.Parse(line[8..], CultureInfo.InvariantCulture))
+                : throw new InvalidOperationException($"The receiving process gave no time: {clientOutput}");
+            return new Result(rows, serving, receiving, heapLimit, elapsed, postgresTarget is null ? "SQLite" : "PostgreSQL");
         }
         finally
         {
-            SqliteFiles.Delete(target);
+            if (postgresTarget is null)
+            {
+                SqliteFiles.Delete(target);
+            }
         }
     }
 
-    /// <summary>The child side: <c>serve DB</c> or <c>receive DB PORT ROWS</c>.</summary>
+    /// <summary>The child side: <c>serve DB</c>, <c>receive DB PORT ROWS</c> (SQLite) or <c>receive-pg CONNECTION-STRING PORT ROWS</c>.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var sampler = new Sampler();
@@ -83,19 +99,22 @@ internal static class MemoryChild
                 return 0;
             }
 
-            case ["receive", var path, var port, var rows]:
+            case ["receive" or "receive-pg", var target, var port, var rows]:
             {
-                await using var db = new ReplicatedDb(SqliteFiles.ReplicatedOptions(path));
+                await using var db = new ReplicatedDb(args[0] == "receive" ? SqliteFiles.ReplicatedOptions(target) : PostgresInstance.ReplicatedOptions(target));
                 _ = await db.Liblim().GetNodeIdAsync(); // the model and connection are ready before sampling starts
                 GC.Collect();
                 sampler.Start();
+                var watch = Stopwatch.StartNew();
                 var result = await db.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{port}"), BenchmarkSettings.Secret);
+                var elapsed = watch.Elapsed;
                 Console.WriteLine(sampler.Stop());
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ELAPSED {elapsed.TotalMilliseconds:0}"));
                 return result.RowsApplied == int.Parse(rows, CultureInfo.InvariantCulture) ? 0 : 2;
             }
 
             default:
-                await Console.Error.WriteLineAsync($"{Command} serve DB | receive DB PORT ROWS");
+                await Console.Error.WriteLineAsync($"{Command} serve DB | receive DB PORT ROWS | receive-pg CONNECTION-STRING PORT ROWS");
                 return 1;
         }
     }

@@ -29,6 +29,8 @@ internal sealed class SyncSession
     private readonly SessionSettings _settings;
     private readonly List<ChangedRow> _changed = [];
     private readonly List<HeldBackRow> _heldBack = [];
+    private int _changedCount;
+    private int _heldBackCount;
     private Guid _localNode;
     private Guid _peerNode;
     private long _rowsSent;
@@ -185,7 +187,9 @@ internal sealed class SyncSession
         RowsApplied = (int)_rowsApplied,
         RowsAppliedByPeer = (int)appliedByPeer,
         Changed = _changed,
+        ChangedCount = _changedCount,
         HeldBack = _heldBack,
+        HeldBackCount = _heldBackCount,
     };
 
     // ---- greeting -------------------------------------------------------------------------------------
@@ -550,8 +554,11 @@ internal sealed class SyncSession
     {
         if (!_replica.IsConcurrent)
         {
-            _changed.AddRange(changed);
-            _heldBack.AddRange(heldBack);
+            // The result lists a bounded number of rows, and counts them all.
+            _changedCount += changed.Count;
+            _heldBackCount += heldBack.Count;
+            _changed.AddRange(changed.Take(SyncResult.MaxListedRows - _changed.Count));
+            _heldBack.AddRange(heldBack.Take(SyncResult.MaxListedRows - _heldBack.Count));
         }
 
         _settings.RowsChanged?.Invoke(new RowsChangedEventArgs(_peerNode, changed, heldBack) { From = _peer });

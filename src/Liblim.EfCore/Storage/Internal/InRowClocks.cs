@@ -85,6 +85,10 @@ internal static class InRowClocks
             Source: parts.Source is { } source ? nodes.NodeOf(source) : null);
     }
 
+    /// <summary>The number of the node a row's state was taken whole from (its <c>;s</c> part); null when none.</summary>
+    /// <exception cref="FormatException">The stored clocks are damaged.</exception>
+    public static int? SourceOf(string stored) => stored.Contains(Separator, StringComparison.Ordinal) ? Parse(stored).Source : null;
+
     /// <summary>The node numbers stored clocks name.</summary>
     /// <exception cref="FormatException">The stored clocks are damaged.</exception>
     public static IEnumerable<int> NumbersOf(string stored)

@@ -61,43 +61,59 @@ internal sealed partial class ShadowStore
     }
 
     /// <summary>
-    /// Up to <paramref name="limit"/> metadata rows changed after sequence number <paramref name="since"/> (and not
-    /// after <paramref name="through"/>, when given), in sequence order; each with its data row when its metadata is
-    /// kept there (read with it), else null.
+    /// A page of the change feed for a peer: the metadata rows changed after sequence number <paramref name="since"/>
+    /// (and not after <paramref name="through"/>, when given), at most <paramref name="limit"/> positions of them, in
+    /// sequence order, each with its data row when its metadata is kept there (read with it), else null; and the last
+    /// position of the page. Rows whose state was taken whole from <paramref name="peer"/> (32 hex digits) are left out
+    /// (the peer has them), and their values are not read.
     /// </summary>
-    public async Task<List<(ShadowRow Row, object?[]? Data)>> ReadFeedAsync(long since, long? through, int limit, bool async, CancellationToken ct)
+    public async Task<(List<(ShadowRow Row, object?[]? Data)> Rows, long Last)> ReadFeedAsync(long since, long? through, int limit, string peer, bool async, CancellationToken ct)
     {
-        // Each place's first positions after since, from the indexes alone; the page ends at the limit-th of them all.
+        // Each place's first positions after since, by its index; the page ends at the limit-th of them all.
         var separate = await ReadSeparateFeedAsync(since, through, limit, async, ct).ConfigureAwait(false);
         var positions = separate.Select(r => r.Seq).ToList();
-        var changedTables = new List<(Metadata.Internal.ReplicatedTable Table, long First)>();
+        var changedTables = new List<(Metadata.Internal.ReplicatedTable Table, List<(long Seq, string Clocks)> Changed)>();
         foreach (var table in session.Model.Tables)
         {
             var changed = await session.Rows(table).ReadChangedPositionsAsync(since, through, limit, async, ct).ConfigureAwait(false);
             if (changed.Count > 0)
             {
-                positions.AddRange(changed);
-                changedTables.Add((table, changed[0]));
+                positions.AddRange(changed.Select(c => c.Seq));
+                changedTables.Add((table, changed));
             }
         }
 
         if (positions.Count == 0)
         {
-            return [];
+            return ([], since);
         }
 
         positions.Sort();
         var end = positions[Math.Min(limit, positions.Count) - 1];
-        var page = separate.Where(r => r.Seq <= end).Select(r => (r, (object?[]?)null)).ToList();
-        foreach (var (table, first) in changedTables.Where(t => t.First <= end))
+        int? peerNumber = null;
+        if (changedTables.Count > 0)
         {
+            await ReadNodesAsync(async, ct).ConfigureAwait(false);
+            peerNumber = session.Nodes.Contains(peer) ? session.Nodes.NumberOf(peer) : null;
+        }
+
+        var page = separate.Where(r => r.Seq <= end && r.Source != peer).Select(r => (r, (object?[]?)null)).ToList();
+        foreach (var (table, changed) in changedTables)
+        {
+            // Values are read only where some row of the page is to be sent: a page the peer sent whole reads none.
+            if (!changed.Any(c => c.Seq <= end && (peerNumber is null || InRowClocks.SourceOf(c.Clocks) != peerNumber)))
+            {
+                continue;
+            }
+
             var rows = await session.Rows(table).ReadChangedAsync(since, end, async, ct).ConfigureAwait(false);
-            await ReadNodeNumbersAsync(rows.SelectMany(r => InRowClocks.NumbersOf(r.Metadata.Clocks)), async, ct).ConfigureAwait(false);
-            page.AddRange(rows.Select(r => (InRowClocks.Expand(table.Name, r.Key, r.Metadata.Seq, r.Metadata.Clocks, session.Nodes), r.Metadata.Row)));
+            page.AddRange(rows
+                .Where(r => peerNumber is null || InRowClocks.SourceOf(r.Metadata.Clocks) != peerNumber)
+                .Select(r => (InRowClocks.Expand(table.Name, r.Key, r.Metadata.Seq, r.Metadata.Clocks, session.Nodes), r.Metadata.Row)));
         }
 
         page.Sort((a, b) => a.Item1.Seq.CompareTo(b.Item1.Seq));
-        return page;
+        return (page, end);
     }
 
     /// <summary>

@@ -39,14 +39,15 @@ internal sealed partial class TableStore
     }
 
     /// <summary>
-    /// The feed positions of the rows changed after <paramref name="since"/> (and not after <paramref name="through"/>,
-    /// when given), at most <paramref name="limit"/>, in order: read from the position's index alone.
+    /// The feed positions and stored clocks of the rows changed after <paramref name="since"/> (and not after
+    /// <paramref name="through"/>, when given), at most <paramref name="limit"/>, in order: by the position's index, and
+    /// without the rows' values.
     /// </summary>
-    public async Task<List<long>> ReadChangedPositionsAsync(long since, long? through, int limit, bool async, CancellationToken ct)
+    public async Task<List<(long Seq, string Clocks)>> ReadChangedPositionsAsync(long since, long? through, int limit, bool async, CancellationToken ct)
     {
         var seq = session.Column(table.SeqColumn);
         using var command = session.CreateCommand(
-            $"SELECT {seq} FROM {session.Table(table)} WHERE {seq} > @since{(through is null ? "" : $" AND {seq} <= @through")} ORDER BY {seq} LIMIT @limit");
+            $"SELECT {seq}, {session.Column(table.ClocksColumn)} FROM {session.Table(table)} WHERE {seq} > @since{(through is null ? "" : $" AND {seq} <= @through")} ORDER BY {seq} LIMIT @limit");
         StoreSession.AddParameter(command, "@since", since);
         if (through is not null)
         {
@@ -54,8 +55,8 @@ internal sealed partial class TableStore
         }
 
         StoreSession.AddParameter(command, "@limit", limit);
-        var positions = new List<long>();
-        await ReadEachAsync(command, reader => positions.Add(reader.GetInt64(0)), async, ct).ConfigureAwait(false);
+        var positions = new List<(long, string)>();
+        await ReadEachAsync(command, reader => positions.Add((reader.GetInt64(0), reader.GetString(1))), async, ct).ConfigureAwait(false);
         return positions;
     }
 

@@ -28,9 +28,9 @@ internal static class ChangeFeed
     private static async Task<(List<RowState> States, long Last)> ReadSnapshotAsync(DbContext context, long since, long? through, int limit, string peer, bool async, CancellationToken ct)
     {
         var session = context.GetService<StoreSession>();
-        var rows = await session.Shadow.ReadFeedAsync(since, through, limit, async, ct).ConfigureAwait(false);
+        var (rows, last) = await session.Shadow.ReadFeedAsync(since, through, limit, peer, async, ct).ConfigureAwait(false);
         var states = new List<RowState>(rows.Count);
-        foreach (var byTable in rows.Where(r => r.Row.Source != peer).GroupBy(r => r.Row.Table))
+        foreach (var byTable in rows.GroupBy(r => r.Row.Table))
         {
             var table = session.Model.FindTable(byTable.Key);
             if (table is null)
@@ -56,6 +56,6 @@ internal static class ChangeFeed
             }
         }
 
-        return (states, rows.Count == 0 ? since : rows[^1].Row.Seq);
+        return (states, last);
     }
 }

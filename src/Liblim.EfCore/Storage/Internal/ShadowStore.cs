@@ -57,17 +57,8 @@ internal sealed partial class ShadowStore(StoreSession session)
     /// </summary>
     private async Task<List<ShadowRow>> ReadSeparateFeedAsync(long since, long? through, int limit, bool async, CancellationToken ct)
     {
-        var n = session.Model.Shadow;
-        var seq = session.Column(n.RowSeq);
-        using var command = session.CreateCommand(
-            $"{SelectRows()} WHERE {seq} > @since{(through is null ? "" : $" AND {seq} <= @through")} ORDER BY {seq} LIMIT @limit");
-        StoreSession.AddParameter(command, "@since", since);
-        if (through is not null)
-        {
-            StoreSession.AddParameter(command, "@through", through.Value);
-        }
-
-        StoreSession.AddParameter(command, "@limit", limit);
+        using var command = session.CreateCommand("");
+        command.CommandText = $"{SelectRows()} WHERE {StoreSession.FeedStretch(command, session.Column(session.Model.Shadow.RowSeq), since, through, limit)}";
         var rows = new List<ShadowRow>();
         await ReadInto(rows, command, async, ct).ConfigureAwait(false);
         return rows;

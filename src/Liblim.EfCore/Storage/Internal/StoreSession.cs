@@ -105,6 +105,30 @@ internal sealed class StoreSession
     /// <summary>Quotes a column name.</summary>
     public string Column(string name) => Sql.DelimitIdentifier(name);
 
+    /// <summary>
+    /// "After <paramref name="since"/> and, when given, not after <paramref name="through"/>" on a quoted sequence column, in
+    /// sequence order and at most <paramref name="limit"/> rows when given: the end of a statement that reads a stretch of
+    /// a change feed. Adds its parameters to the command.
+    /// </summary>
+    public static string FeedStretch(DbCommand command, string seq, long since, long? through, int? limit)
+    {
+        AddParameter(command, "@since", since);
+        var sql = $"{seq} > @since";
+        if (through is not null)
+        {
+            AddParameter(command, "@through", through.Value);
+            sql += $" AND {seq} <= @through";
+        }
+
+        if (limit is not null)
+        {
+            AddParameter(command, "@limit", limit.Value);
+            sql += $" ORDER BY {seq} LIMIT @limit";
+        }
+
+        return sql;
+    }
+
     public static DbParameter AddParameter(DbCommand command, string name, object? value)
     {
         var p = command.CreateParameter();

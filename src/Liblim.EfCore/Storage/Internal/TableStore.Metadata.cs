@@ -46,15 +46,8 @@ internal sealed partial class TableStore
     public async Task<List<(long Seq, string Clocks)>> ReadChangedPositionsAsync(long since, long? through, int limit, bool async, CancellationToken ct)
     {
         var seq = session.Column(table.SeqColumn);
-        using var command = session.CreateCommand(
-            $"SELECT {seq}, {session.Column(table.ClocksColumn)} FROM {session.Table(table)} WHERE {seq} > @since{(through is null ? "" : $" AND {seq} <= @through")} ORDER BY {seq} LIMIT @limit");
-        StoreSession.AddParameter(command, "@since", since);
-        if (through is not null)
-        {
-            StoreSession.AddParameter(command, "@through", through.Value);
-        }
-
-        StoreSession.AddParameter(command, "@limit", limit);
+        using var command = session.CreateCommand("");
+        command.CommandText = $"SELECT {seq}, {session.Column(table.ClocksColumn)} FROM {session.Table(table)} WHERE {StoreSession.FeedStretch(command, seq, since, through, limit)}";
         var positions = new List<(long, string)>();
         await ReadEachAsync(command, reader => positions.Add((reader.GetInt64(0), reader.GetString(1))), async, ct).ConfigureAwait(false);
         return positions;
@@ -65,11 +58,9 @@ internal sealed partial class TableStore
     {
         var all = table.AllColumns;
         var seq = session.Column(table.SeqColumn);
-        using var command = session.CreateCommand(
-            $"SELECT {string.Join(", ", all.Select(c => session.Column(c.Name)))}, {seq}, {session.Column(table.ClocksColumn)} FROM {session.Table(table)} " +
-            $"WHERE {seq} > @since AND {seq} <= @through");
-        StoreSession.AddParameter(command, "@since", since);
-        StoreSession.AddParameter(command, "@through", through);
+        using var command = session.CreateCommand("");
+        command.CommandText = $"SELECT {string.Join(", ", all.Select(c => session.Column(c.Name)))}, {seq}, {session.Column(table.ClocksColumn)} " +
+                              $"FROM {session.Table(table)} WHERE {StoreSession.FeedStretch(command, seq, since, through, limit: null)}";
         var rows = new List<(string, RowMetadata)>();
         await ReadEachAsync(command, reader =>
         {

@@ -20,7 +20,7 @@ internal static class ModelledEdits
         {
             // Insert a new key, or now and then re-insert a key this replica knows as deleted.
             var dead = model.KnownDeadKeys(at);
-            var id = dead.Count > 0 && random.Next(3) == 0 ? dead[random.Next(dead.Count)] : Guid.NewGuid();
+            var id = dead.Count > 0 && random.Next(3) == 0 ? dead[random.Next(dead.Count)] : random.NextGuid();
             var item = new TodoItem { Id = id, Title = $"t{random.Next(100)}", Priority = random.Next(5), Done = random.Next(2) == 0 };
             db.Items.Add(item);
             await db.SaveChangesAsync();

@@ -91,7 +91,7 @@ public abstract class RandomRelationConvergenceTests : RelationSuite
         switch (random.Next(17))
         {
             case 0:
-                db.Lists.Add(new TodoList { Id = Guid.NewGuid(), Title = $"list {random.Next(100)}", OwnerId = users.Count == 0 || random.Next(3) == 0 ? null : Pick(users) });
+                db.Lists.Add(new TodoList { Id = random.NextGuid(), Title = $"list {random.Next(100)}", OwnerId = users.Count == 0 || random.Next(3) == 0 ? null : Pick(users) });
                 break;
             case 16 when lists.Count > 0:
                 var owned = Pick(lists);
@@ -113,7 +113,7 @@ public abstract class RandomRelationConvergenceTests : RelationSuite
                 db.Lists.Remove(await db.Lists.SingleAsync(l => l.Id == list));
                 break;
             case 2 when lists.Count > 0:
-                db.Todos.Add(new Todo { Id = Guid.NewGuid(), ListId = Pick(lists), Text = $"todo {random.Next(100)}" });
+                db.Todos.Add(new Todo { Id = random.NextGuid(), ListId = Pick(lists), Text = $"todo {random.Next(100)}" });
                 break;
             case 3 when lists.Count > 0 && await db.Todos.AnyAsync():
                 var todo = await db.Todos.OrderBy(t => t.Id).Skip(random.Next(await db.Todos.CountAsync())).FirstAsync();
@@ -123,7 +123,7 @@ public abstract class RandomRelationConvergenceTests : RelationSuite
                 db.Todos.Remove(await db.Todos.OrderBy(t => t.Id).Skip(random.Next(await db.Todos.CountAsync())).FirstAsync());
                 break;
             case 5:
-                db.Categories.Add(new Category { Id = Guid.NewGuid(), Name = $"cat {random.Next(100)}", ParentId = random.Next(3) == 0 ? null : Pick(categories) is var p && p != default ? p : null });
+                db.Categories.Add(new Category { Id = random.NextGuid(), Name = $"cat {random.Next(100)}", ParentId = random.Next(3) == 0 ? null : Pick(categories) is var p && p != default ? p : null });
                 break;
             case 6 when categories.Count > 0:
                 // Any category, its own descendants too: cycles happen.
@@ -136,7 +136,7 @@ public abstract class RandomRelationConvergenceTests : RelationSuite
                 db.Categories.Remove(await db.Categories.SingleAsync(c => c.Id == removed));
                 break;
             case 8:
-                db.Users.Add(new User { Id = Guid.NewGuid(), Name = name, Email = $"{name}{random.Next(10)}@x" });
+                db.Users.Add(new User { Id = random.NextGuid(), Name = name, Email = $"{name}{random.Next(10)}@x" });
                 break;
             case 9 when await db.Users.AnyAsync():
                 (await db.Users.OrderBy(u => u.Id).Skip(random.Next(await db.Users.CountAsync())).FirstAsync()).Name = name;
@@ -145,20 +145,20 @@ public abstract class RandomRelationConvergenceTests : RelationSuite
                 db.Users.Remove(await db.Users.OrderBy(u => u.Id).Skip(random.Next(await db.Users.CountAsync())).FirstAsync());
                 break;
             case 11:
-                db.Notes.Add(new Note { Id = Guid.NewGuid(), Text = $"note {random.Next(100)}", ListId = lists.Count == 0 || random.Next(3) == 0 ? null : Pick(lists) });
+                db.Notes.Add(new Note { Id = random.NextGuid(), Text = $"note {random.Next(100)}", ListId = lists.Count == 0 || random.Next(3) == 0 ? null : Pick(lists) });
                 break;
             case 12:
-                db.Tags.Add(new Tag { Id = Guid.NewGuid(), Label = Names[random.Next(2)] });
+                db.Tags.Add(new Tag { Id = random.NextGuid(), Label = Names[random.Next(2)] });
                 break;
             case 13:
                 var order = await db.Orders.OrderBy(o => o.Id).FirstOrDefaultAsync();
                 if (order is null || random.Next(3) == 0)
                 {
-                    db.Orders.Add(new Order { Id = Guid.NewGuid(), Number = $"o{random.Next(100)}" });
+                    db.Orders.Add(new Order { Id = random.NextGuid(), Number = $"o{random.Next(100)}" });
                 }
                 else if (random.Next(2) == 0)
                 {
-                    db.Lines.Add(new OrderLine { Id = Guid.NewGuid(), OrderId = order.Id, Product = $"p{random.Next(10)}" });
+                    db.Lines.Add(new OrderLine { Id = random.NextGuid(), OrderId = order.Id, Product = $"p{random.Next(10)}" });
                 }
                 else
                 {

@@ -19,7 +19,7 @@ public static class RandomEdits
         if (alive.Count == 0 || choice < 3)
         {
             var dead = log.Keys.Except(alive).OrderBy(k => k).ToList();
-            var id = dead.Count > 0 && random.Next(3) == 0 ? dead[random.Next(dead.Count)] : Guid.NewGuid();
+            var id = dead.Count > 0 && random.Next(3) == 0 ? dead[random.Next(dead.Count)] : random.NextGuid();
             var item = new TodoItem { Id = id, Title = $"t{random.Next(100)}", Priority = random.Next(5) };
             db.Items.Add(item);
             await db.SaveChangesAsync();

@@ -6,7 +6,8 @@ namespace Liblim.EfCore.FunctionalTests.Tcp;
 /// <summary>
 /// A TCP proxy on loopback that forwards to a server and, for each connection, drops both sockets once a
 /// chosen number of bytes has gone from the server to the client: a connection lost mid-transfer. It counts the
-/// bytes it forwards each way, so a test can see what a session really costs on the socket.
+/// bytes it forwards each way, so a test can see what a session really costs on the socket, and keeps them, so a test
+/// can read the lines that crossed.
 /// </summary>
 public sealed class CuttingProxy : IAsyncDisposable
 {
@@ -15,6 +16,8 @@ public sealed class CuttingProxy : IAsyncDisposable
     private readonly Func<long> _cutAfter;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
+    private readonly MemoryStream _keptToServer = new();
+    private readonly MemoryStream _keptToClient = new();
     private long _toServer;
     private long _toClient;
 
@@ -37,6 +40,12 @@ public sealed class CuttingProxy : IAsyncDisposable
 
     /// <summary>Bytes forwarded from the server to clients, over all connections so far.</summary>
     public long BytesToClient => Interlocked.Read(ref _toClient);
+
+    /// <summary>The lines forwarded from clients to the server so far, over all connections.</summary>
+    public IReadOnlyList<string> LinesToServer => Lines(_keptToServer);
+
+    /// <summary>The lines forwarded from the server to clients so far, over all connections.</summary>
+    public IReadOnlyList<string> LinesToClient => Lines(_keptToClient);
 
     public Uri Address => new($"liblim://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
 
@@ -82,8 +91,8 @@ public sealed class CuttingProxy : IAsyncDisposable
             {
                 await server.ConnectAsync(_target);
                 using var cut = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                var up = PumpAsync(client.GetStream(), server.GetStream(), long.MaxValue, n => Interlocked.Add(ref _toServer, n), cut.Token);
-                var down = PumpAsync(server.GetStream(), client.GetStream(), cutAfter, n => Interlocked.Add(ref _toClient, n), cut.Token);
+                var up = PumpAsync(client.GetStream(), server.GetStream(), long.MaxValue, b => Keep(b, ref _toServer, _keptToServer), cut.Token);
+                var down = PumpAsync(server.GetStream(), client.GetStream(), cutAfter, b => Keep(b, ref _toClient, _keptToClient), cut.Token);
                 await Task.WhenAny(up, down);
                 await cut.CancelAsync();
             }
@@ -95,8 +104,25 @@ public sealed class CuttingProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Forwards up to <paramref name="limit"/> bytes, counting each read before it is written on.</summary>
-    private static async Task PumpAsync(Stream from, Stream to, long limit, Action<int> count, CancellationToken ct)
+    private static void Keep(ReadOnlyMemory<byte> bytes, ref long count, MemoryStream kept)
+    {
+        Interlocked.Add(ref count, bytes.Length);
+        lock (kept)
+        {
+            kept.Write(bytes.Span);
+        }
+    }
+
+    private static string[] Lines(MemoryStream kept)
+    {
+        lock (kept)
+        {
+            return System.Text.Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length).Split('\n');
+        }
+    }
+
+    /// <summary>Forwards up to <paramref name="limit"/> bytes, keeping each read before it is written on.</summary>
+    private static async Task PumpAsync(Stream from, Stream to, long limit, Action<ReadOnlyMemory<byte>> keep, CancellationToken ct)
     {
         var buffer = new byte[8192];
         long total = 0;
@@ -110,7 +136,7 @@ public sealed class CuttingProxy : IAsyncDisposable
                     return;
                 }
 
-                count(read);
+                keep(buffer.AsMemory(0, read));
                 await to.WriteAsync(buffer.AsMemory(0, read), ct);
                 total += read;
             }

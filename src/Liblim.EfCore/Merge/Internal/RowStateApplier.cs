@@ -76,8 +76,9 @@ internal static class RowStateApplier
                             continue;
                         }
 
-                        // A state taken whole from the peer is not sent back to it (it has it); a mix is.
-                        source = merged.SameAs(remote) ? peer : null;
+                        // A state taken whole from the peer is not sent back to it (it has it); a mix is. A state the
+                        // peer sent before, merged with what it sends now (whole or a live session's delta), is the peer's.
+                        source = merged.SameAs(remote) || row.Source == peer ? peer : null;
                     }
                     else if (remote.IsEmpty)
                     {

@@ -41,6 +41,7 @@ internal sealed class SyncSession
     private long _fence;
     private LiblimPeer? _peer;
     private int _toldPeerWhy;
+    private KnownToPeer? _knownToPeer;
 
     private SyncSession(IMessageChannel connection, ReplicaAccess replica, SessionSettings settings)
     {
@@ -395,6 +396,11 @@ internal sealed class SyncSession
                 break;
             }
 
+            if (_knownToPeer is not null)
+            {
+                states = _knownToPeer.Shorten(states);
+            }
+
             if (states.Count == 0)
             {
                 // A page of rows the peer has already (taken whole from it): no batch for it; the next batch, or
@@ -539,6 +545,7 @@ internal sealed class SyncSession
             return; // a keep-alive
         }
 
+        _knownToPeer?.Learn(rows);
         var result = await group.ApplyAsync(new RemoteBatch(Peer, _peerNode, rows, through), ct).ConfigureAwait(false);
         _receivedThrough = through;
         _rowsReceived += result.Received;
@@ -568,6 +575,7 @@ internal sealed class SyncSession
 
     private async Task RunLiveAsync(long from, CancellationToken ct)
     {
+        _knownToPeer = new KnownToPeer();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sending = SendLiveAsync(from, stop.Token);
         var receiving = ReceiveUntilByeAsync(stop.Token);

@@ -1,0 +1,39 @@
+namespace Liblim.EfCore.Crdt;
+
+/// <summary>
+/// What a row's state adds to a state of the same row sent before: the registers that differ from the sent ones and
+/// the tags the sent state did not hold. Merged into any state that holds the sent one, it gives what merging the whole
+/// state gives, since a merge is a join and the current state is the join of the sent one and its delta.
+/// </summary>
+internal static class RowDelta
+{
+    /// <summary>
+    /// The part of <paramref name="current"/> that <paramref name="sent"/> lacks; null when it lacks nothing. A new add
+    /// tag (an insert, or a revive after a delete) takes the whole state along, so that a row that comes back arrives
+    /// with every register, as an insert does.
+    /// </summary>
+    public static RowState? Since(RowState sent, RowState current)
+    {
+        if (current.AddTags.Any(t => !sent.AddTags.Contains(t) && !sent.Tombstones.Contains(t)))
+        {
+            return current;
+        }
+
+        var columns = current.Columns.ToBuilder();
+        foreach (var (name, value) in current.Columns)
+        {
+            if (sent.Columns.TryGetValue(name, out var before) && before == value)
+            {
+                columns.Remove(name);
+            }
+        }
+
+        var tombstones = current.Tombstones.Except(sent.Tombstones);
+        if (columns.Count == 0 && tombstones.IsEmpty)
+        {
+            return null;
+        }
+
+        return new RowState(current.Table, current.Key, columns.ToImmutable(), [], tombstones);
+    }
+}

@@ -1,14 +1,15 @@
 namespace Liblim.EfCore.Crdt;
 
 /// <summary>
-/// What a row's state adds to a state of the same row sent before: the registers that differ from the sent ones and
-/// the tags the sent state did not hold. Merged into any state that holds the sent one, it gives what merging the whole
+/// What a row's state adds to a state of the same row sent before: the registers that win over the sent ones (or that
+/// it did not hold) and the tags it did not hold. Merged into any state that holds the sent one, it gives what merging the whole
 /// state gives, since a merge is a join and the current state is the join of the sent one and its delta.
 /// </summary>
 internal static class RowDelta
 {
     /// <summary>
-    /// The part of <paramref name="current"/> that <paramref name="sent"/> lacks; null when it lacks nothing. A new add
+    /// The part of <paramref name="current"/> that <paramref name="sent"/> lacks; null when it lacks nothing (also when
+    /// <paramref name="sent"/> is the newer). A new add
     /// tag (an insert, or a revive after a delete) takes the whole state along, so that a row that comes back arrives
     /// with every register, as an insert does.
     /// </summary>
@@ -22,7 +23,7 @@ internal static class RowDelta
         var columns = current.Columns.ToBuilder();
         foreach (var (name, value) in current.Columns)
         {
-            if (sent.Columns.TryGetValue(name, out var before) && before == value)
+            if (sent.Columns.TryGetValue(name, out var before) && ColumnValue.Merge(before, value) == before)
             {
                 columns.Remove(name);
             }

@@ -28,12 +28,19 @@ public sealed record LiblimProtocolLimits
     /// <summary>How many rows this side puts in one batch it sends. Default 1,000.</summary>
     public int BatchSize { get; init; } = 1_000;
 
+    /// <summary>
+    /// How many rows a live session remembers as known to its peer, so that a row that went over the connection before
+    /// (either way) goes again as what changed since rather than whole (docs/protocol.md section 5). Default 1,024; a
+    /// remembered ten-column row takes about 2 KB; 0 sends every row whole.
+    /// </summary>
+    public int LiveDeltaRows { get; init; } = 1_024;
+
     internal void Validate()
     {
-        if (MaxLineLength < 1024 || MaxRowsPerBatch < 1 || MaxBatchBytes < MaxLineLength || BatchSize < 1
+        if (MaxLineLength < 1024 || MaxRowsPerBatch < 1 || MaxBatchBytes < MaxLineLength || BatchSize < 1 || LiveDeltaRows < 0
             || HandshakeTimeout <= TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero)
         {
-            throw new ArgumentException("Liblim protocol limits must be positive, MaxLineLength at least 1024 bytes and MaxBatchBytes at least MaxLineLength.");
+            throw new ArgumentException("Liblim protocol limits must be positive (LiveDeltaRows may be 0), MaxLineLength at least 1024 bytes and MaxBatchBytes at least MaxLineLength.");
         }
     }
 }

@@ -6,13 +6,12 @@ namespace Liblim.EfCore.Sync.Internal;
 /// What a live session's peer is known to hold of the rows that went over its connection: at least every state sent to
 /// it (it applied each, since a batch it cannot apply ends the session) and every state it sent (a replica's state of a
 /// row only grows). A row that goes again is sent as what it adds to that (<see cref="RowDelta"/>). It remembers at most
-/// <see cref="Capacity"/> rows; when full it forgets them all, and each goes whole once more.
+/// <paramref name="capacity"/> rows (<see cref="LiblimProtocolLimits.LiveDeltaRows"/>); when full it forgets them all,
+/// and each goes whole once more.
 /// </summary>
 /// <remarks>The session's sending and receiving loops use it at once.</remarks>
-internal sealed class KnownToPeer
+internal sealed class KnownToPeer(int capacity)
 {
-    public const int Capacity = 256;
-
     private readonly Dictionary<(string Table, string Key), RowState> _known = [];
     private readonly Lock _lock = new();
 
@@ -43,7 +42,7 @@ internal sealed class KnownToPeer
         return result;
     }
 
-    /// <summary>States the peer sent: it holds them.</summary>
+    /// <summary>States the peer sent: it holds them (whole states or deltas, merged into what it is known to hold).</summary>
     public void Learn(IEnumerable<RowState> states)
     {
         lock (_lock)
@@ -58,11 +57,14 @@ internal sealed class KnownToPeer
 
     private void Remember((string Table, string Key) row, RowState state)
     {
-        if (_known.Count >= Capacity && !_known.ContainsKey(row))
+        if (_known.Count >= capacity && !_known.ContainsKey(row))
         {
             _known.Clear();
         }
 
-        _known[row] = state;
+        if (capacity > 0)
+        {
+            _known[row] = state;
+        }
     }
 }

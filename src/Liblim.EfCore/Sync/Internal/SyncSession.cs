@@ -575,7 +575,7 @@ internal sealed class SyncSession
 
     private async Task RunLiveAsync(long from, CancellationToken ct)
     {
-        _knownToPeer = new KnownToPeer();
+        _knownToPeer = new KnownToPeer(Limits.LiveDeltaRows);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sending = SendLiveAsync(from, stop.Token);
         var receiving = ReceiveUntilByeAsync(stop.Token);

@@ -1,0 +1,52 @@
+using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Sync.Internal;
+using static Liblim.EfCore.Tests.Crdt.RowStateGen;
+
+namespace Liblim.EfCore.Tests.Sync;
+
+/// <summary>What a live session sends of rows that went over its connection before (docs/protocol.md section 5).</summary>
+public class KnownToPeerTests
+{
+    private static readonly RowState Inserted = Empty.Insert([new("a", "1"), new("b", "2"), new("c", "3")], new HybridTimestamp(1, Nodes[0]));
+    private static readonly RowState Edited = Inserted.Write([new("b", "20")], new HybridTimestamp(2, Nodes[0]));
+
+    [Fact]
+    public void A_row_sent_before_goes_as_what_changed_and_not_at_all_when_nothing_did()
+    {
+        var known = new KnownToPeer(10);
+
+        var first = Assert.Single(known.Shorten([Inserted]));
+        var second = Assert.Single(known.Shorten([Edited]));
+        var third = known.Shorten([Edited]);
+
+        Assert.True(first.SameAs(Inserted));
+        Assert.Equal(["b"], second.Columns.Keys);
+        Assert.Empty(third);
+    }
+
+    [Fact]
+    public void A_row_the_peer_sent_goes_back_as_what_changed_here_since()
+    {
+        var known = new KnownToPeer(10);
+        known.Learn([Inserted]);
+
+        var sent = Assert.Single(known.Shorten([Edited]));
+
+        Assert.Equal(["b"], sent.Columns.Keys);
+        Assert.Empty(known.Shorten([Inserted])); // what the peer sent is not sent back to it
+    }
+
+    [Fact]
+    public void Rows_go_whole_when_it_remembers_none_and_once_more_after_it_was_full_and_forgot()
+    {
+        var none = new KnownToPeer(0);
+        none.Shorten([Inserted]);
+        Assert.True(Assert.Single(none.Shorten([Edited])).SameAs(Edited));
+
+        var one = new KnownToPeer(1);
+        one.Shorten([Inserted]);
+        var other = RowState.Empty(Table, "[2]").Insert([new("a", "1")], new HybridTimestamp(1, Nodes[1]));
+        one.Shorten([other]); // full: forgets the first row
+        Assert.True(Assert.Single(one.Shorten([Edited])).SameAs(Edited));
+    }
+}

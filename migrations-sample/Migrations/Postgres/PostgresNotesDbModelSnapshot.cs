@@ -50,6 +50,10 @@ namespace MigrationsSample.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("peer_id");
 
+                    b.Property<long?>("ReadHead")
+                        .HasColumnType("bigint")
+                        .HasColumnName("read_head");
+
                     b.Property<long>("ReceivedSeq")
                         .HasColumnType("bigint")
                         .HasColumnName("received_seq");

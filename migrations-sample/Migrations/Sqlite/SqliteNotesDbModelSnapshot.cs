@@ -45,6 +45,10 @@ namespace MigrationsSample.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("peer_id");
 
+                    b.Property<long?>("ReadHead")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("read_head");
+
                     b.Property<long>("ReceivedSeq")
                         .HasColumnType("INTEGER")
                         .HasColumnName("received_seq");

@@ -37,4 +37,21 @@ internal static class RowDelta
 
         return new RowState(current.Table, current.Key, columns.ToImmutable(), [], tombstones);
     }
+
+    /// <summary>
+    /// The registers a row's latest write set, when that write was an update made later than every clock the row held
+    /// (the caller knows it): those at its greatest clock, and no tag. Merged into the state the row had before that
+    /// write, or any state holding it, it gives what the whole state gives.
+    /// </summary>
+    public static RowState LatestWrite(RowState state)
+    {
+        if (state.Columns.IsEmpty)
+        {
+            return state;
+        }
+
+        var latest = state.Columns.Values.Max(c => c.Clock);
+        var columns = state.Columns.Where(c => c.Value.Clock == latest);
+        return new RowState(state.Table, state.Key, System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, columns), [], []);
+    }
 }

@@ -49,10 +49,11 @@ public sealed class MigrationsSampleTests : IDisposable
         {
             await old.GetService<IMigrator>().MigrateAsync("Initial"); // before AddPinned
 
-            // The old version of the app runs this version of Liblim: its shadow tables have the columns of RestoreFences,
-            // and its replicated table the row metadata columns of RowMetadataInRows (the migrations that add them to a
-            // database Liblim set up before it had them).
-            var liblimColumns = "ALTER TABLE __liblim_state ADD retired_node_id TEXT; ALTER TABLE __liblim_peers ADD sent_seq INTEGER;" + RowMetadataColumns("Notes");
+            // The old version of the app runs this version of Liblim: its shadow tables have the columns of RestoreFences
+            // and PeerReadHeads, and its replicated table the row metadata columns of RowMetadataInRows (the migrations that
+            // add them to a database Liblim set up before it had them).
+            var liblimColumns = "ALTER TABLE __liblim_state ADD retired_node_id TEXT; ALTER TABLE __liblim_peers ADD sent_seq INTEGER; " +
+                                "ALTER TABLE __liblim_peers ADD read_head INTEGER;" + RowMetadataColumns("Notes");
             await old.Database.ExecuteSqlRawAsync(liblimColumns);
         }
 

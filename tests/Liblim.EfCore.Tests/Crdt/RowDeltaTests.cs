@@ -30,6 +30,20 @@ public class RowDeltaTests
     }
 
     [Fact]
+    public void The_registers_of_an_update_later_than_every_clock_merged_into_a_state_holding_the_row_before_it_give_what_the_whole_state_gives()
+    {
+        var at = new HybridTimestamp(10, Nodes[0]); // later than every clock the generators use
+        Gen.Select(Realistic, Realistic, Gen.Bool.Array[ColumnNames.Length]).Sample((before, receiver, written) =>
+        {
+            var after = before.Write(ColumnNames.Where((_, i) => written[i]).Select(n => KeyValuePair.Create(n, (string?)ValueOf(at))), at);
+            var holding = RowMerge.Merge(receiver, before);
+            var expected = RowMerge.Merge(holding, after);
+            var actual = RowMerge.Merge(holding, RowDelta.LatestWrite(after));
+            Assert.True(expected.SameAs(actual), $"before {Show(before)}\n after {Show(after)}\n receiver {Show(holding)}");
+        }, iter: Iterations);
+    }
+
+    [Fact]
     public void A_delta_is_never_larger_than_the_whole_state_and_is_none_when_nothing_changed()
     {
         Gen.Select(Realistic, Realistic).Sample((sent, change) =>

@@ -44,12 +44,26 @@ public class InRowClocksTests
     }
 
     [Fact]
+    public void The_position_before_a_local_update_is_kept_as_its_distance_while_the_row_is_still_at_that_update()
+    {
+        var row = new ShadowRow("Items", "[1]", 300, T1.ToString(), null, T1.ToString(), null, null) { Update = (300, 44) };
+        var nodes = Numbered(row);
+
+        var stored = InRowClocks.Compact(row, nodes);
+        var moved = InRowClocks.Compact(row with { Seq = 301 }, nodes); // changed since by something else: it no longer says
+
+        Assert.EndsWith(";p100", stored);
+        Assert.Equal(44, InRowClocks.Expand("Items", "[1]", 300, stored, nodes).PriorPosition);
+        Assert.DoesNotContain(";p", moved);
+    }
+
+    [Fact]
     public void Every_part_and_any_column_name_comes_back_the_same()
     {
         var names = new[] { "plain", "with:colon", "with,comma", "with;semicolon", "with\"quote", "with\\backslash", "ctrl\u0001", "Ünïcode ✓", "\"" };
         var clocks = ColumnClocksJson.Write(names.Select((n, i) => KeyValuePair.Create(n, (i % 3 == 0 ? Later : i % 3 == 1 ? Earlier : Other).ToString())));
         var row = new ShadowRow("Items", "[1]", 9, T1.ToString(), clocks, $"{T1},{Other}", Earlier.ToString(), null,
-            Source: NodeC.ToString("N"));
+            Source: NodeC.ToString("N")) { Update = (9, 4) };
         var nodes = Numbered(row);
 
         var stored = InRowClocks.Compact(row, nodes);
@@ -90,6 +104,9 @@ public class InRowClocksTests
     [InlineData("18bcfe568000000.1;x1")]
     [InlineData("18bcfe568000000.1;s0")]
     [InlineData("18bcfe568000000.1;sx")]
+    [InlineData("18bcfe568000000.1;p0")]
+    [InlineData("18bcfe568000000.1;p2")]
+    [InlineData("18bcfe568000000.1;pz")]
     [InlineData("18bcfe568000000.1;cTitle")]
     [InlineData("18bcfe568000000.1;cTitle:13")]
     [InlineData("18bcfe568000000.1;cTitle:+")]

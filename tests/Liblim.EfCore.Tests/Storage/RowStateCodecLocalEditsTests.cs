@@ -40,7 +40,26 @@ public class RowStateCodecLocalEditsTests
             var edited = RowStateCodec.Written(stored, Columns, names.Contains, at.ToString(), 2);
 
             var expected = RowStateCodec.Encode(state.Write(names.Select(n => KeyValuePair.Create(n, (string?)"0")), at), 2);
-            Assert.Equal(expected, edited);
+            Assert.Equal(expected, edited with { Update = null });
+        });
+    }
+
+    [Fact]
+    public void A_write_later_than_every_clock_of_the_row_keeps_the_position_before_it_and_its_registers_are_those_at_the_greatest_clock()
+    {
+        Gen.Select(Shown, Gen.Bool.Array[Columns.Length], RowStateGen.Clock).Sample((state, written, at) =>
+        {
+            var names = Columns.Where((_, i) => written[i]).ToHashSet(StringComparer.Ordinal);
+            var later = state.Columns.Values.All(c => c.Clock < at);
+
+            var edited = RowStateCodec.Written(RowStateCodec.Encode(state, 1), Columns, names.Contains, at.ToString(), 2);
+
+            Assert.Equal(later ? (2L, 1L) : null, edited.Update);
+            if (later && names.Count > 0)
+            {
+                var after = state.Write(names.Select(n => KeyValuePair.Create(n, (string?)"0")), at);
+                Assert.Equal(names.Order(StringComparer.Ordinal), RowDelta.LatestWrite(after).Columns.Keys);
+            }
         });
     }
 

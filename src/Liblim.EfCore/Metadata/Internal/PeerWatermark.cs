@@ -18,4 +18,12 @@ internal sealed class PeerWatermark
     /// its current node id. Null in rows an older version wrote (the head stands in for it then).
     /// </summary>
     public long? SentSeq { get; set; }
+
+    /// <summary>
+    /// The read head: at least the head of this database's feed as it stood when each batch it has sent the peer under its
+    /// current node id was read. Raised with the fence, before any batch read at a later head is sent. Null in rows an
+    /// older version wrote, which kept no such bound: this database then sends the peer no update alone (docs/protocol.md
+    /// section 5) until it has recorded one.
+    /// </summary>
+    public long? ReadHead { get; set; }
 }

@@ -38,6 +38,7 @@ internal sealed class ShadowNames
         PeerId = Column(peers, nameof(PeerWatermark.PeerId));
         PeerReceivedSeq = Column(peers, nameof(PeerWatermark.ReceivedSeq));
         PeerSentSeq = Column(peers, nameof(PeerWatermark.SentSeq));
+        PeerReadHead = Column(peers, nameof(PeerWatermark.ReadHead));
 
         var nodes = model.FindEntityType(typeof(KnownNode))!;
         NodesTable = (nodes.GetTableName()!, nodes.GetSchema());
@@ -69,6 +70,8 @@ internal sealed class ShadowNames
     public string PeerId { get; }
     public string PeerReceivedSeq { get; }
     public string PeerSentSeq { get; }
+
+    public string PeerReadHead { get; }
 
     public (string Name, string? Schema) NodesTable { get; }
     public string NodeNumber { get; }

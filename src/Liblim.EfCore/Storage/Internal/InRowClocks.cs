@@ -11,7 +11,8 @@ namespace Liblim.EfCore.Storage.Internal;
 /// its feed position in one column, and in the other its base clock (a stored timestamp of <see cref="CompactClocks"/>)
 /// followed by whatever else it has, each part introduced by <c>;</c> and a letter: <c>;a</c> its add tags when they are
 /// not exactly the base clock, <c>;t</c> its tombstones (both as stored tag sets), <c>;s</c> the number of the node it
-/// came whole from, and last <c>;c</c> its column clocks. A row right after its insert is its base clock alone:
+/// came whole from, <c>;p</c> how far back its position before its latest change was, when that change was a local
+/// update (<see cref="ShadowRow.Update"/>; the distance in hex), and last <c>;c</c> its column clocks. A row right after its insert is its base clock alone:
 /// <c>18c2a4f1b2c3000.2</c>.
 /// </summary>
 /// <remarks>
@@ -38,7 +39,8 @@ internal static class InRowClocks
     {
         var clock = CompactClocks.Timestamp(row.Clock, nodes);
         var tags = CompactClocks.Tags(row.AddTags, row.Clock, nodes);
-        if (tags == CompactClocks.SameAsClock && row.Tombstones is null && row.Source is null && row.ColumnClocks is null)
+        var prior = row.PriorPosition;
+        if (tags == CompactClocks.SameAsClock && row.Tombstones is null && row.Source is null && prior is null && row.ColumnClocks is null)
         {
             return clock;
         }
@@ -57,6 +59,11 @@ internal static class InRowClocks
         if (row.Source is not null)
         {
             sb.Append(Separator).Append('s').Append(nodes.NumberOf(row.Source).ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (prior is { } p)
+        {
+            sb.Append(Separator).Append('p').Append((row.Seq - p).ToString("x", CultureInfo.InvariantCulture));
         }
 
         if (row.ColumnClocks is not null)
@@ -82,7 +89,10 @@ internal static class InRowClocks
             CompactClocks.FullTags(parts.AddTags, clock, nodes),
             CompactClocks.FullTags(parts.Tombstones, clock, nodes),
             KeptValues: null,
-            Source: parts.Source is { } source ? nodes.NodeOf(source) : null);
+            Source: parts.Source is { } source ? nodes.NodeOf(source) : null)
+        {
+            Update = parts.Back is { } back ? (seq, back <= seq ? seq - back : throw Damaged(stored)) : null,
+        };
     }
 
     /// <summary>The number of the node a row's state was taken whole from (its <c>;s</c> part); null when none.</summary>
@@ -105,18 +115,19 @@ internal static class InRowClocks
         return parts.Source is { } source ? numbers.Append(source) : numbers;
     }
 
-    private static (string Clock, string AddTags, string? Tombstones, int? Source, string? ColumnClocks) Parse(string stored)
+    private static (string Clock, string AddTags, string? Tombstones, int? Source, long? Back, string? ColumnClocks) Parse(string stored)
     {
         var end = stored.IndexOf(Separator);
         if (end < 0)
         {
-            return (stored, CompactClocks.SameAsClock, null, null, null);
+            return (stored, CompactClocks.SameAsClock, null, null, null, null);
         }
 
         var clock = stored[..end];
         var addTags = CompactClocks.SameAsClock;
         string? tombstones = null;
         int? source = null;
+        long? back = null;
         string? columnClocks = null;
         while (end < stored.Length)
         {
@@ -147,12 +158,15 @@ internal static class InRowClocks
                 case 's' when int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0:
                     source = number;
                     break;
+                case 'p' when long.TryParse(part, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var distance) && distance > 0:
+                    back = distance;
+                    break;
                 default:
                     throw Damaged(stored);
             }
         }
 
-        return (clock, addTags, tombstones, source, columnClocks);
+        return (clock, addTags, tombstones, source, back, columnClocks);
     }
 
     private static void AppendColumnClocks(StringBuilder sb, string columnClocks, string baseClock, NodeNumbers nodes)

@@ -10,7 +10,11 @@ namespace Liblim.EfCore.Storage.Internal;
 /// The highest position of this database's feed it may have handed to the peer under this node id: 0 when it has
 /// recorded none; null when an older version recorded the peer without one.
 /// </param>
-internal sealed record PeerPositions(Guid? NodeId, long Head, long Watermark, long? Fence)
+/// <param name="ReadHead">
+/// At least the head of every feed snapshot a batch handed to the peer was read from (<see cref="Metadata.Internal.PeerWatermark.ReadHead"/>):
+/// 0 when it has recorded none; null when an older version recorded the peer without one.
+/// </param>
+internal sealed record PeerPositions(Guid? NodeId, long Head, long Watermark, long? Fence, long? ReadHead)
 {
     /// <summary>
     /// Whether a peer that has applied this database's feed up to <paramref name="claimed"/> knows a history this

@@ -15,7 +15,10 @@ internal static partial class RowStateCodec
     /// <summary>Whether <see cref="Written"/> and <see cref="Deleted"/> apply to a stored row.</summary>
     public static bool IsPlainlyShown(ShadowRow row) => row is { IsAlive: true, Held: null, Awaiting: null, KeptValues: null };
 
-    /// <summary>The metadata row after the given columns are written at <paramref name="at"/> (text form).</summary>
+    /// <summary>
+    /// The metadata row after the given columns are written at <paramref name="at"/> (text form), with the position it had
+    /// before (<see cref="ShadowRow.Update"/>) when <paramref name="at"/> is later than every clock it held.
+    /// </summary>
     /// <param name="row">The row as stored; <see cref="IsPlainlyShown"/>.</param>
     /// <param name="columns">The table's value columns in ordinal order of their names (the registers a decoded state holds).</param>
     /// <param name="written">Whether a column is written.</param>
@@ -24,8 +27,10 @@ internal static partial class RowStateCodec
     public static ShadowRow Written(ShadowRow row, IReadOnlyList<string> columns, Func<string, bool> written, string at, long seq)
     {
         var clocks = ClocksOf(row, columns);
+        var later = true; // than every clock the row held: then the registers at its greatest clock are this write's
         for (var i = 0; i < clocks.Length; i++)
         {
+            later &= string.CompareOrdinal(clocks[i], at) < 0;
             if (written(columns[i]))
             {
                 clocks[i] = at;
@@ -33,7 +38,7 @@ internal static partial class RowStateCodec
         }
 
         var (clock, columnClocks) = Split(row, columns, clocks);
-        return row with { Seq = seq, Clock = clock, ColumnClocks = columnClocks, Source = null };
+        return row with { Seq = seq, Clock = clock, ColumnClocks = columnClocks, Source = null, Update = later && row.Seq != seq ? (seq, row.Seq) : null };
     }
 
     /// <summary>The metadata row after a delete: every add tag tombstoned, every value kept.</summary>

@@ -22,6 +22,17 @@ internal sealed record ShadowRow(
     /// <summary>The parsed <see cref="Held"/> marker; null when the row is shown as it is, or deleted.</summary>
     public RowHold? Hold => Held is null ? null : RowHold.Parse(Held);
 
+    /// <summary>
+    /// Set by a local update (<see cref="RowStateCodec.Written"/>) made at a clock later than every clock the row held: the
+    /// row's position then (<c>Seq</c>) and the one it had before (<c>Prior</c>). The registers at the row's greatest clock
+    /// are what that update set, so a peer that holds the row as it was at <c>Prior</c> needs only those
+    /// (<see cref="Crdt.RowDelta.LatestWrite"/>). It speaks of the row only while the row is still at <c>Seq</c>.
+    /// </summary>
+    public (long Seq, long Prior)? Update { get; init; }
+
+    /// <summary>The position the row had before its latest change, when that change was an update as <see cref="Update"/> says; null otherwise.</summary>
+    public long? PriorPosition => Update is { } update && update.Seq == Seq ? update.Prior : null;
+
     /// <summary>Whether the row's data row is in its table (alive and shown, perhaps with projected columns).</summary>
     public bool IsShown => IsAlive && (Held is null || Hold!.IsShown);
 }

@@ -45,7 +45,7 @@ internal sealed partial class ShadowStore
         using var command = session.CreateCommand(
             $"UPDATE {session.Table(n.StateTable)} SET {session.Column(n.StateNodeId)} = @node, {retired} = coalesce(@retired, {retired}) " +
             $"WHERE {session.Column(n.StateId)} = 1;" +
-            $"UPDATE {session.Table(n.PeersTable)} SET {session.Column(n.PeerSentSeq)} = 0");
+            $"UPDATE {session.Table(n.PeersTable)} SET {session.Column(n.PeerSentSeq)} = 0, {session.Column(n.PeerReadHead)} = 0");
         StoreSession.AddParameter(command, "@node", rotated.ToString("N"));
         StoreSession.AddParameter(command, "@retired", ConfiguredNodeId?.ToString("N"));
         await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);

@@ -24,13 +24,13 @@ internal sealed partial class ShadowStore
         }
 
         using (var command = session.CreateCommand(
-                   $"SELECT {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)} FROM {session.Table(n.PeersTable)} WHERE {session.Column(n.PeerId)} = @p"))
+                   $"SELECT {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)} FROM {session.Table(n.PeersTable)} WHERE {session.Column(n.PeerId)} = @p"))
         {
             StoreSession.AddParameter(command, "@p", peer.ToString("N"));
             using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
             return await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false)
-                ? new PeerPositions(nodeId, head, reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1))
-                : new PeerPositions(nodeId, head, 0, 0);
+                ? new PeerPositions(nodeId, head, reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2))
+                : new PeerPositions(nodeId, head, 0, 0, 0);
         }
     }
 
@@ -40,29 +40,32 @@ internal sealed partial class ShadowStore
     /// that finishes last must not move it back to where it started.
     /// </summary>
     public Task WriteWatermarkAsync(Guid peer, long seq, bool async, CancellationToken ct)
-        => RaiseAsync(peer, session.Model.Shadow.PeerReceivedSeq, seq, async, ct);
+        => RaiseAsync(peer, [session.Model.Shadow.PeerReceivedSeq], seq, async, ct);
 
     /// <summary>
-    /// Moves the peer's fence up to the head of this database's feed, before positions up to it are handed to the peer,
-    /// and returns it. The fence never names a position this database does not hold, and only moves forward.
+    /// Moves the peer's fence and read head up to the head of this database's feed, before positions up to it, or a batch
+    /// read at it, are handed to the peer, and returns it. Neither ever names a position this database does not hold, and
+    /// both only move forward.
     /// </summary>
     public async Task<long> WriteFenceAsync(Guid peer, bool async, CancellationToken ct)
     {
         var head = await ReadHeadAsync(async, ct).ConfigureAwait(false);
-        await RaiseAsync(peer, session.Model.Shadow.PeerSentSeq, head, async, ct).ConfigureAwait(false);
+        await RaiseAsync(peer, [session.Model.Shadow.PeerSentSeq, session.Model.Shadow.PeerReadHead], head, async, ct).ConfigureAwait(false);
         return head;
     }
 
-    /// <summary>Raises one of a peer's two positions to <paramref name="value"/> (a new peer's other position is 0).</summary>
-    private async Task RaiseAsync(Guid peer, string column, long value, bool async, CancellationToken ct)
+    /// <summary>Raises some of a peer's positions to <paramref name="value"/> (a new peer's other positions are 0).</summary>
+    private async Task RaiseAsync(Guid peer, string[] columns, long value, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
         var peers = session.Table(n.PeersTable);
-        var raised = session.Column(column);
+        string[] all = [n.PeerReceivedSeq, n.PeerSentSeq, n.PeerReadHead];
+        var raise = columns.Select(session.Column).Select(c =>
+            $"{c} = CASE WHEN {peers}.{c} IS NULL OR {peers}.{c} < excluded.{c} THEN excluded.{c} ELSE {peers}.{c} END");
         using var command = session.CreateCommand(
-            $"INSERT INTO {peers} ({session.Column(n.PeerId)}, {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}) " +
-            $"VALUES (@p, {(column == n.PeerReceivedSeq ? "@v, 0" : "0, @v")}) " +
-            $"ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {raised} = excluded.{raised} WHERE {peers}.{raised} IS NULL OR {peers}.{raised} < excluded.{raised}");
+            $"INSERT INTO {peers} ({session.Column(n.PeerId)}, {string.Join(", ", all.Select(session.Column))}) " +
+            $"VALUES (@p, {string.Join(", ", all.Select(c => columns.Contains(c) ? "@v" : "0"))}) " +
+            $"ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {string.Join(", ", raise)}");
         StoreSession.AddParameter(command, "@p", peer.ToString("N"));
         StoreSession.AddParameter(command, "@v", value);
         await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);

@@ -13,23 +13,26 @@ internal static class ChangeFeed
 {
     /// <summary>
     /// A page of the change feed for a peer, after <paramref name="since"/> and up to <paramref name="through"/> (to the
-    /// end when null): full row states, and the sequence number the page reaches. Rows whose state came whole from that
-    /// peer are left out: it has them.
+    /// end when null). Rows whose state came whole from that peer are left out: it has them. Rows the peer holds as they
+    /// were before their latest change, a local update (<paramref name="baseline"/>), are marked so.
     /// </summary>
-    public static async Task<(List<RowState> States, long Last)> ReadAsync(DbContext context, long since, long? through, int limit, Guid peer, bool async, CancellationToken ct)
+    public static async Task<FeedPage> ReadAsync(
+        DbContext context, long since, long? through, int limit, Guid peer, PeerBaseline? baseline, bool async, CancellationToken ct)
     {
         var transaction = await OwnedTransaction.BeginSnapshotAsync(context, async, ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            return await ReadSnapshotAsync(context, since, through, limit, peer.ToString("N"), async, ct).ConfigureAwait(false);
+            return await ReadSnapshotAsync(context, since, through, limit, peer.ToString("N"), baseline, async, ct).ConfigureAwait(false);
         }
     }
 
-    private static async Task<(List<RowState> States, long Last)> ReadSnapshotAsync(DbContext context, long since, long? through, int limit, string peer, bool async, CancellationToken ct)
+    private static async Task<FeedPage> ReadSnapshotAsync(
+        DbContext context, long since, long? through, int limit, string peer, PeerBaseline? baseline, bool async, CancellationToken ct)
     {
         var session = context.GetService<StoreSession>();
+        var head = await session.Shadow.ReadHeadAsync(async, ct).ConfigureAwait(false);
         var (rows, last) = await session.Shadow.ReadFeedAsync(since, through, limit, peer, async, ct).ConfigureAwait(false);
-        var states = new List<RowState>(rows.Count);
+        var page = new FeedPage(new List<RowState>(rows.Count), last, head);
         foreach (var byTable in rows.GroupBy(r => r.Row.Table))
         {
             var table = session.Model.FindTable(byTable.Key);
@@ -51,11 +54,15 @@ internal static class ChangeFeed
                     // A live row whose data row is gone (removed behind Liblim's back): send what is known.
                     state = state with { Columns = state.Columns.RemoveRange(state.Columns.Where(c => c.Value.Json is null).Select(c => c.Key)) };
                 }
+                else if (row.PriorPosition is { } prior && baseline is { } b && b.HoldsBefore(row.Seq, prior))
+                {
+                    page.HeldBeforeUpdate.Add(state);
+                }
 
-                states.Add(state);
+                page.States.Add(state);
             }
         }
 
-        return (states, last);
+        return page;
     }
 }

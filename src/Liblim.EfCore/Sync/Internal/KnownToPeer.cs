@@ -15,26 +15,33 @@ internal sealed class KnownToPeer(int capacity)
     private readonly Dictionary<(string Table, string Key), RowState> _known = [];
     private readonly Lock _lock = new();
 
-    /// <summary>What to send of a page of the feed: whole states of rows not known to the peer, deltas of the others, nothing of a row it holds as it is.</summary>
-    public List<RowState> Shorten(List<RowState> states)
+    /// <summary>
+    /// What to send of a page of the feed: of each row, what the page would send (<see cref="FeedPage.ToSend"/>: the
+    /// whole state, or the update alone when the peer holds the row as it was before it) less what the peer is known to
+    /// hold; nothing when that leaves nothing. Either way the peer then holds the whole state.
+    /// </summary>
+    public List<RowState> Shorten(FeedPage page)
     {
-        var result = new List<RowState>(states.Count);
+        var result = new List<RowState>(page.States.Count);
         lock (_lock)
         {
-            foreach (var state in states)
+            foreach (var state in page.States)
             {
                 var row = (state.Table, state.Key);
-                if (!_known.TryGetValue(row, out var known))
+                var send = page.ToSend(state);
+                if (_known.TryGetValue(row, out var known))
                 {
-                    result.Add(state);
+                    send = RowDelta.Since(known, send);
+                    _known[row] = RowMerge.Merge(known, state);
+                }
+                else
+                {
                     Remember(row, state);
-                    continue;
                 }
 
-                if (RowDelta.Since(known, state) is { } delta)
+                if (send is not null)
                 {
-                    result.Add(delta);
-                    _known[row] = RowMerge.Merge(known, state);
+                    result.Add(send);
                 }
             }
         }

@@ -63,8 +63,8 @@ internal sealed class ReplicaAccess
         return nodeId;
     }
 
-    public Task<(List<RowState> States, long Last)> ReadFeedAsync(long since, long? through, int limit, Guid peer, CancellationToken ct)
-        => UseAsync(c => ChangeFeed.ReadAsync(c, since, through, limit, peer, async: true, ct), ct);
+    public Task<FeedPage> ReadFeedAsync(long since, long? through, int limit, Guid peer, PeerBaseline? baseline, CancellationToken ct)
+        => UseAsync(c => ChangeFeed.ReadAsync(c, since, through, limit, peer, baseline, async: true, ct), ct);
 
     /// <summary>Applies a peer's batches in groups, each group with a context of its own when there is a factory.</summary>
     public ApplyGroup BeginApplying(Action<IReadOnlyList<ChangedRow>, IReadOnlyList<HeldBackRow>>? committed)

@@ -39,9 +39,11 @@ internal sealed class SyncSession
     private long _toSend;
     private long _receivedThrough = -1;
     private long _fence;
+    private long? _readHead;
     private LiblimPeer? _peer;
     private int _toldPeerWhy;
     private KnownToPeer? _knownToPeer;
+    private PeerBaseline? _baseline;
 
     private SyncSession(IMessageChannel connection, ReplicaAccess replica, SessionSettings settings)
     {
@@ -348,6 +350,9 @@ internal sealed class SyncSession
 
         var from = theirs.Positions.GetValueOrDefault(_localNode);
         _toSend = positions.Head - from;
+        // The read head as it stood once the peer's IHAZ had arrived: at least the head of every read behind the peer's position.
+        _readHead = clientFirst ? (await _replica.ReadPositionsAsync(_peerNode, ct).ConfigureAwait(false)).ReadHead : positions.ReadHead;
+        _baseline = _readHead is { } readHead ? new PeerBaseline(from, readHead) : null;
         return (from, positions.Head);
     }
 
@@ -388,18 +393,18 @@ internal sealed class SyncSession
     private async Task<long> SendFeedAsync(long from, long? through, CancellationToken ct)
     {
         var skipped = false;
+        long readAt = 0; // the greatest head of the snapshots read for the batch to come
         while (through is null || from < through)
         {
-            var (states, last) = await _replica.ReadFeedAsync(from, through, Limits.BatchSize, _peerNode, ct).ConfigureAwait(false);
+            var page = await _replica.ReadFeedAsync(from, through, Limits.BatchSize, _peerNode, _baseline, ct).ConfigureAwait(false);
+            var last = page.Last;
             if (last == from)
             {
                 break;
             }
 
-            if (_knownToPeer is not null)
-            {
-                states = _knownToPeer.Shorten(states);
-            }
+            readAt = Math.Max(readAt, page.Head);
+            var states = _knownToPeer is not null ? _knownToPeer.Shorten(page) : page.States.ConvertAll(page.ToSend);
 
             if (states.Count == 0)
             {
@@ -412,7 +417,8 @@ internal sealed class SyncSession
 
             skipped = false;
             var before = _connection.BytesSent;
-            await SendBatchAsync(last, states, ct).ConfigureAwait(false);
+            await SendBatchAsync(last, states, readAt, ct).ConfigureAwait(false);
+            readAt = 0;
             _rowsSent += states.Count;
             _toSend = Math.Max(0, (through ?? last) - last);
             LiblimMetrics.RowsSent.Add(states.Count);
@@ -424,19 +430,25 @@ internal sealed class SyncSession
 
         if (skipped)
         {
-            await SendBatchAsync(from, [], ct).ConfigureAwait(false);
+            await SendBatchAsync(from, [], readAt, ct).ConfigureAwait(false);
         }
 
         return from;
     }
 
-    /// <summary>Sends a batch that brings the peer to <paramref name="through"/>, after moving the fence past it if it is not yet.</summary>
-    private async Task SendBatchAsync(long through, List<RowState> states, CancellationToken ct)
+    /// <summary>
+    /// Sends a batch that brings the peer to <paramref name="through"/>, read from snapshots whose heads were at most
+    /// <paramref name="readAt"/>: first it moves the fence past the batch, and the read head up to the reads, where they
+    /// are not yet. The peer then holds every row as it was at <paramref name="through"/>, from reads made before the read
+    /// head: a row updated later, and at or before that position before the update, can go as the update alone.
+    /// </summary>
+    private async Task SendBatchAsync(long through, List<RowState> states, long readAt, CancellationToken ct)
     {
         CheckCredentials();
-        if (through > _fence)
+        if (through > _fence || readAt > (_readHead ?? -1))
         {
             _fence = await _replica.FenceAsync(_peerNode, ct).ConfigureAwait(false);
+            _readHead = _fence;
             if (through > _fence)
             {
                 throw new InvalidOperationException($"The feed was read up to position {through}, beyond its head {_fence}.");
@@ -444,6 +456,10 @@ internal sealed class SyncSession
         }
 
         await _connection.SendAsync(Batch(through, states), ct).ConfigureAwait(false);
+        if (_baseline is not null && _readHead is { } readHead)
+        {
+            _baseline = new PeerBaseline(through, readHead);
+        }
     }
 
     private static IEnumerable<ProtocolMessage> Batch(long through, List<RowState> states)
@@ -621,7 +637,7 @@ internal sealed class SyncSession
             }
             else if (lastSent.Elapsed >= keepAlive)
             {
-                await SendBatchAsync(from, [], ct).ConfigureAwait(false);
+                await SendBatchAsync(from, [], 0, ct).ConfigureAwait(false);
                 lastSent.Restart();
             }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Liblim.EfCore.FunctionalTests.Infrastructure;
 using Liblim.EfCore.FunctionalTests.Model;
 
@@ -31,28 +30,21 @@ public class LiveDeltaTests
         await Replicas.DeleteAsync(edge.Replica, id);
         await SyncHost.EventuallyAsync(() => Replicas.Find(hub.Replica, id) is null, "the hub has the edge's delete");
 
-        var up = RowStates(proxy.LinesToServer, id);
-        var down = RowStates(proxy.LinesToClient, id);
+        var up = WatchedPair.RowStates(proxy.LinesToServer, id);
+        var down = WatchedPair.RowStates(proxy.LinesToClient, id);
 
         // Edge to hub: the insert whole, the edit as its column, the delete as its tombstone.
         Assert.Equal(3, up.Count);
-        Assert.Equal(["Cost", "Done", "DueUtc", "Notes", "Place_City", "Place_Street", "Priority", "Title"], Values(up[0]));
+        Assert.Equal(["Cost", "Done", "DueUtc", "Notes", "Place_City", "Place_Street", "Priority", "Title"], WatchedPair.Values(up[0]));
         Assert.True(up[0].TryGetProperty("a", out _));
-        Assert.Equal(["Title"], Values(up[1]));
+        Assert.Equal(["Title"], WatchedPair.Values(up[1]));
         Assert.False(up[1].TryGetProperty("a", out _));
-        Assert.Equal([], Values(up[2]));
+        Assert.Equal([], WatchedPair.Values(up[2]));
         Assert.Equal(1, up[2].GetProperty("d").GetArrayLength());
 
         // Hub to edge: its own edit alone, as its column; nothing the edge sent came back.
         var only = Assert.Single(down);
-        Assert.Equal(["Priority"], Values(only));
+        Assert.Equal(["Priority"], WatchedPair.Values(only));
         Assert.DoesNotContain(proxy.LinesToClient, l => l.Contains(Note, StringComparison.Ordinal));
     }
-
-    private static List<JsonElement> RowStates(IEnumerable<string> lines, Guid id)
-        => [.. lines.Where(l => l.StartsWith($"Items/[\"{id}\"]:", StringComparison.OrdinalIgnoreCase))
-            .Select(l => JsonDocument.Parse(l[(l.IndexOf(':') + 1)..]).RootElement)];
-
-    private static string[] Values(JsonElement state)
-        => state.TryGetProperty("v", out var values) ? [.. values.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)] : [];
 }

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using System.Text.Json;
 using Liblim.EfCore.FunctionalTests.Infrastructure;
 using Liblim.EfCore.FunctionalTests.Model;
 using Liblim.EfCore.Sync.Internal;
@@ -15,39 +14,33 @@ public class UpdateDeltaTests
     [Fact]
     public async Task A_row_updated_once_since_the_last_sync_goes_as_its_update_and_one_updated_twice_or_never_sent_goes_whole()
     {
-        await using var device = await TcpPeer.StartAsync("update-delta-device");
-        await using var hub = await TcpPeer.StartAsync("update-delta-hub");
-        await using var proxy = new CuttingProxy(hub.Server.Endpoint);
-        async Task SyncAsync()
-        {
-            await using var db = device.Replica.Open();
-            await db.Liblim().SyncWithAsync(proxy.Address, TcpPeer.Secret);
-        }
+        await using var pair = await WatchedPair.StartAsync("update-delta");
+        var (device, hub, proxy) = (pair.Device, pair.Hub, pair.Proxy);
 
         var id = Guid.NewGuid();
         await Replicas.InsertAsync(device.Replica, new TodoItem { Id = id, Title = "first", Notes = "a note", Priority = 1 });
-        await SyncAsync();
+        await pair.SyncAsync();
         await Replicas.EditAsync(device.Replica, id, i => i.Title = "second");
-        await SyncAsync();
+        await pair.SyncAsync();
         await Replicas.EditAsync(hub.Replica, id, i => i.Priority = 5);
-        await SyncAsync();
+        await pair.SyncAsync();
         await Replicas.EditAsync(device.Replica, id, i => i.Title = "third");
         await Replicas.EditAsync(device.Replica, id, i => i.Notes = "another note");
-        await SyncAsync();
+        await pair.SyncAsync();
         var other = Guid.NewGuid();
         await Replicas.InsertAsync(device.Replica, new TodoItem { Id = other, Title = "new" });
         await Replicas.EditAsync(device.Replica, other, i => i.Title = "new, edited");
-        await SyncAsync();
+        await pair.SyncAsync();
 
-        var up = RowStates(proxy.LinesToServer, id);
+        var up = WatchedPair.RowStates(proxy.LinesToServer, id);
         Assert.Equal(3, up.Count);
         Assert.True(up[0].TryGetProperty("a", out _)); // the insert, whole
-        Assert.Equal(["Title"], Values(up[1])); // the update alone
+        Assert.Equal(["Title"], WatchedPair.Values(up[1])); // the update alone
         Assert.False(up[1].TryGetProperty("a", out _));
         Assert.True(up[2].TryGetProperty("a", out _)); // two updates since the last sync: whole
-        Assert.Equal(8, Values(up[2]).Length);
-        Assert.Equal(["Priority"], Values(Assert.Single(RowStates(proxy.LinesToClient, id))));
-        Assert.True(Assert.Single(RowStates(proxy.LinesToServer, other)).TryGetProperty("a", out _)); // never sent: whole
+        Assert.Equal(8, WatchedPair.Values(up[2]).Length);
+        Assert.Equal(["Priority"], WatchedPair.Values(Assert.Single(WatchedPair.RowStates(proxy.LinesToClient, id))));
+        Assert.True(Assert.Single(WatchedPair.RowStates(proxy.LinesToServer, other)).TryGetProperty("a", out _)); // never sent: whole
 
         foreach (var key in new[] { id, other })
         {
@@ -60,32 +53,26 @@ public class UpdateDeltaTests
     [Fact]
     public async Task A_peer_recorded_by_a_version_without_read_heads_gets_updates_whole_until_a_sync_has_recorded_one()
     {
-        await using var device = await TcpPeer.StartAsync("update-delta-old-device");
-        await using var hub = await TcpPeer.StartAsync("update-delta-old-hub");
-        await using var proxy = new CuttingProxy(hub.Server.Endpoint);
-        async Task SyncAsync()
-        {
-            await using var db = device.Replica.Open();
-            await db.Liblim().SyncWithAsync(proxy.Address, TcpPeer.Secret);
-        }
+        await using var pair = await WatchedPair.StartAsync("update-delta-old");
+        var (device, hub, proxy) = (pair.Device, pair.Hub, pair.Proxy);
 
         var id = Guid.NewGuid();
         await Replicas.InsertAsync(device.Replica, new TodoItem { Id = id, Title = "first" });
-        await SyncAsync();
+        await pair.SyncAsync();
         await using (var db = device.Replica.Open())
         {
             await db.Database.ExecuteSqlRawAsync("UPDATE __liblim_peers SET read_head = NULL"); // as the PeerReadHeads migration leaves it
         }
 
         await Replicas.EditAsync(device.Replica, id, i => i.Title = "second");
-        await SyncAsync();
+        await pair.SyncAsync();
         await Replicas.EditAsync(device.Replica, id, i => i.Title = "third");
-        await SyncAsync();
+        await pair.SyncAsync();
 
-        var up = RowStates(proxy.LinesToServer, id);
+        var up = WatchedPair.RowStates(proxy.LinesToServer, id);
         Assert.Equal(3, up.Count);
         Assert.True(up[1].TryGetProperty("a", out _)); // no read head recorded: whole
-        Assert.Equal(["Title"], Values(up[2])); // recorded by the sync before: the update alone
+        Assert.Equal(["Title"], WatchedPair.Values(up[2])); // recorded by the sync before: the update alone
         Assert.Equal("third", Replicas.Find(hub.Replica, id)!.Title);
     }
 
@@ -107,11 +94,4 @@ public class UpdateDeltaTests
         Assert.Equal(alone ? ["Title"] : ["Cost", "Done", "DueUtc", "Notes", "Place_City", "Place_Street", "Priority", "Title"], state.Columns.Keys);
         Assert.Equal(alone, state.AddTags.IsEmpty);
     }
-
-    private static List<JsonElement> RowStates(IEnumerable<string> lines, Guid id)
-        => [.. lines.Where(l => l.StartsWith($"Items/[\"{id}\"]:", StringComparison.OrdinalIgnoreCase))
-            .Select(l => JsonDocument.Parse(l[(l.IndexOf(':') + 1)..]).RootElement)];
-
-    private static string[] Values(JsonElement state)
-        => state.TryGetProperty("v", out var values) ? [.. values.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)] : [];
 }

@@ -43,6 +43,10 @@ public sealed class SyncHost : IAsyncDisposable
     public static Task<SyncHost> StartAsync(string name, bool listen, int port = 0, params Uri[] peers)
         => StartAsync(new SqliteReplica(name), ownsReplica: true, listen, port, peers);
 
+    /// <summary>A host on a replica of its own, with options of the test's on top of the usual ones.</summary>
+    public static Task<SyncHost> StartAsync(string name, bool listen, Action<LiblimSyncOptions> configure, params Uri[] peers)
+        => StartAsync(new SqliteReplica(name), ownsReplica: true, listen, port: 0, peers, configure);
+
     /// <summary>A host on a replica the test keeps (it stays when the host stops), syncing live with the peers.</summary>
     public static Task<SyncHost> StartOnAsync(SqliteReplica replica, params Uri[] peers)
         => StartAsync(replica, ownsReplica: false, listen: false, port: 0, peers);

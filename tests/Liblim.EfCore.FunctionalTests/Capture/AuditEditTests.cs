@@ -62,6 +62,50 @@ public class AuditEditTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_replicated_row_an_apps_own_interceptor_adds_to_a_SaveChanges_of_unreplicated_rows_is_recorded_and_reaches_a_peer(bool async)
+    {
+        using var a = new SqliteReplica("audit-adds-a");
+        using var b = new SqliteReplica("audit-adds-b");
+        var options = new DbContextOptionsBuilder<TodoDb>(a.Options).AddInterceptors(new AuditSettings()).Options;
+        await using (var db = new TodoDb(options))
+        {
+            db.Settings.Add(new LocalSetting { Id = 1, Value = "dark" }); // not replicated: only the audit row is
+            _ = async ? await db.SaveChangesAsync() : db.SaveChanges();
+        }
+
+        await Replicas.SyncAsync(b, a);
+        await using var peer = b.Open();
+        Assert.Equal("setting 1 is now dark", (await peer.Audit.SingleAsync()).Message);
+        Assert.Empty(await peer.Settings.ToListAsync());
+    }
+
+    /// <summary>Adds an audit row (replicated) for every setting saved (not replicated).</summary>
+    private sealed class AuditSettings : SaveChangesInterceptor
+    {
+        public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+        {
+            Add(eventData.Context!);
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Add(eventData.Context!);
+            return ValueTask.FromResult(result);
+        }
+
+        private static void Add(DbContext context)
+        {
+            foreach (var setting in context.ChangeTracker.Entries<LocalSetting>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList())
+            {
+                context.Add(new AuditEntry { Id = Guid.NewGuid(), Message = $"setting {setting.Id} is now {setting.Value}" });
+            }
+        }
+    }
+
     [Fact]
     public async Task An_edit_made_in_the_SavingChanges_event_is_stamped_and_reaches_a_peer()
     {

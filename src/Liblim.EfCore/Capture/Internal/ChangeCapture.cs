@@ -33,39 +33,43 @@ internal static class ChangeCapture
         // EF detects changes itself once the SaveChanges interceptors have run. A replicated row already added, marked
         // modified or deleted settles that the transaction is needed without detecting them first; only when none is, or
         // when an insert-only row might have been edited unseen, does this look again with detection (as SaveChanges would).
+        // A SaveChanges of other rows gets the transaction too: an interceptor of the app's, which EF runs after this one,
+        // may add a replicated row to it (an audit row, say), and its metadata must be written with it.
         var (changes, unsure) = Scan(context, model, detect: false);
-        if ((!changes || unsure) && context.ChangeTracker.AutoDetectChangesEnabled)
+        if ((!changes.Replicated || unsure) && context.ChangeTracker.AutoDetectChangesEnabled)
         {
             (changes, _) = Scan(context, model, detect: true);
         }
 
-        return changes ? await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false) : null;
+        return changes.Replicated || changes.Other ? await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false) : null;
     }
 
     /// <summary>
-    /// Whether a tracked replicated row is added, modified or deleted (refusing what replication forbids), and whether an
-    /// unchanged insert-only row is tracked (detection could find it edited).
+    /// Whether a tracked replicated row is added, modified or deleted (refusing what replication forbids), or another row
+    /// is; and whether an unchanged insert-only row is tracked (detection could find it edited).
     /// </summary>
-    private static (bool Changes, bool Unsure) Scan(DbContext context, ReplicationModel model, bool detect)
+    private static ((bool Replicated, bool Other) Changes, bool Unsure) Scan(DbContext context, ReplicationModel model, bool detect)
     {
         var tracker = context.ChangeTracker;
         var autoDetect = tracker.AutoDetectChangesEnabled;
         tracker.AutoDetectChangesEnabled = detect && autoDetect;
         try
         {
-            var changes = false;
+            var changes = (Replicated: false, Other: false);
             var unsure = false;
             foreach (var entry in tracker.Entries()) // detects changes first when asked to and the app has automatic detection on
             {
+                var changed = entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted;
                 if (model.FindMapping(entry.Metadata) is not { } mapping)
                 {
+                    changes.Other |= changed;
                     continue;
                 }
 
-                if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+                if (changed)
                 {
                     RefuseForbidden(entry, mapping.Table);
-                    changes = true;
+                    changes.Replicated = true;
                 }
                 else if (entry.State == EntityState.Unchanged && mapping.Table.Kind == ReplicationKind.InsertOnly)
                 {

@@ -7,8 +7,9 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 namespace Liblim.EfCore.Capture.Internal;
 
 /// <summary>
-/// Records every SaveChanges on replicated entities in the same transaction as the data. When the SaveChanges starts,
-/// Liblim opens the transaction; just before EF's first command, once every SaveChanges interceptor (the app's too) has
+/// Records every SaveChanges on replicated entities in the same transaction as the data. When a SaveChanges with changes
+/// starts (of replicated rows or not: a later interceptor of the app's may add a replicated one), Liblim opens the
+/// transaction; just before EF's first command, once every SaveChanges interceptor (the app's too) has
 /// run and EF has detected its last changes, the row states are prepared, while the old values are still readable; after
 /// EF succeeds they are written and the transaction commits. A failed or cancelled SaveChanges rolls back the
 /// transaction Liblim opened, leaving no metadata behind.

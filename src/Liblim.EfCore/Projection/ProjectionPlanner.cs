@@ -103,7 +103,13 @@ internal static class ProjectionPlanner
             var hold = verdict.Hold is { } h ? ToHold(row, h, nodes) : null;
             List<string> projected = verdict.Projected.Count == 0 ? [] : [.. verdict.Projected.SelectMany(p => row.Table.ForeignKeys[p].Columns).Select(c => c.Name)];
             var stored = RowStateCodec.Encode(row.State, row.Changed ? row.Seq : row.Before!.Seq, hold, projected)
-                with { Source = row.Changed ? row.Source : row.Before!.Source };
+                with
+                {
+                    Source = row.Changed ? row.Source : row.Before!.Source,
+                    Update = !row.Changed ? row.Before!.Update
+                        : row.MergedFrom is { } from && row.Before is { } before ? new RowUpdate(row.Seq, before.Seq, from)
+                        : null,
+                };
             var after = verdict.Status == RowStatus.Visible ? row.ShownRow(verdict.Projected, parsed) : null;
             var op = (row.Data, after) switch
             {

@@ -45,6 +45,9 @@ internal sealed class ReconcileRow
 
     public string? Source { get; set; }
 
+    /// <summary>The peer whose state this transaction merged into the row as it was before, when that is how it changed (<see cref="Storage.Internal.RowUpdate"/>).</summary>
+    public string? MergedFrom { get; set; }
+
     /// <summary>Whether the rows awaiting it and the rows sharing its unique values were looked up.</summary>
     public bool Expanded { get; set; }
 

@@ -35,7 +35,8 @@ internal sealed partial class Reconciler(StoreSession session, bool async, Cance
     /// <param name="source">The peer it was taken whole from, if so.</param>
     /// <param name="data">Its data row, when already read (null: not in its table).</param>
     /// <param name="dataKnown">Whether <paramref name="data"/> was read.</param>
-    public void Change(ReplicatedTable table, RowState state, ShadowRow? before, long seq, string? source, object?[]? data = null, bool dataKnown = false)
+    /// <param name="mergedFrom">The peer whose state was merged into <paramref name="before"/> to give <paramref name="state"/>, when that is how it came.</param>
+    public void Change(ReplicatedTable table, RowState state, ShadowRow? before, long seq, string? source, object?[]? data = null, bool dataKnown = false, string? mergedFrom = null)
     {
         var row = Add(table, state.Key);
         row.State = state;
@@ -44,6 +45,7 @@ internal sealed partial class Reconciler(StoreSession session, bool async, Cance
         row.Changed = true;
         row.Seq = seq;
         row.Source = source;
+        row.MergedFrom = mergedFrom;
         row.Data = data;
         row.DataLoaded = dataKnown;
     }

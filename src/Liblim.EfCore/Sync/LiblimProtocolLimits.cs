@@ -30,10 +30,11 @@ public sealed record LiblimProtocolLimits
 
     /// <summary>
     /// How many rows a live session remembers as known to its peer, so that a row that went over the connection before
-    /// (either way) goes again as what changed since rather than whole (docs/protocol.md section 5). Default 1,024; a
-    /// remembered ten-column row takes about 2 KB; 0 sends every row whole.
+    /// (either way) goes again as what changed since rather than whole (docs/protocol.md section 5). Default 256; a
+    /// remembered ten-column row takes about 2 KB, so a hub with many live sessions may want fewer (a local update goes
+    /// alone anyway when the peer holds the row as it was before it); 0 remembers none.
     /// </summary>
-    public int LiveDeltaRows { get; init; } = 1_024;
+    public int LiveDeltaRows { get; init; } = 256;
 
     internal void Validate()
     {

@@ -94,8 +94,8 @@ internal sealed class ReplicaWrite : IAsyncDisposable
 
     /// <summary>A row's new state, stored at <paramref name="seq"/>; what its table shows is reconciled with it.</summary>
     /// <inheritdoc cref="Reconciler.Change" path="/param"/>
-    public void Change(ReplicatedTable table, RowState state, ShadowRow? before, long seq, string? source, object?[]? data = null, bool dataKnown = false)
-        => (_reconciler ??= new Reconciler(_session, _async, _ct, _parsed)).Change(table, state, before, seq, source, data, dataKnown);
+    public void Change(ReplicatedTable table, RowState state, ShadowRow? before, long seq, string? source, object?[]? data = null, bool dataKnown = false, string? mergedFrom = null)
+        => (_reconciler ??= new Reconciler(_session, _async, _ct, _parsed)).Change(table, state, before, seq, source, data, dataKnown, mergedFrom);
 
     /// <summary>Records, with the write, how far into a peer's feed this database has applied.</summary>
     public void Watermark(Guid peer, long position) => _watermark = (peer, position);

@@ -51,6 +51,30 @@ public class UpdateDeltaTests
     }
 
     [Fact]
+    public async Task A_row_merged_from_a_peers_update_into_one_the_peer_held_is_not_sent_back_to_it()
+    {
+        await using var pair = await WatchedPair.StartAsync("update-delta-merged");
+        var (device, hub, proxy) = (pair.Device, pair.Hub, pair.Proxy);
+
+        var id = Guid.NewGuid();
+        await Replicas.InsertAsync(device.Replica, new TodoItem { Id = id, Title = "first", Notes = "a note" });
+        await pair.SyncAsync();
+        await Replicas.EditAsync(hub.Replica, id, i => i.Priority = 5);
+        await pair.SyncAsync(); // the device merges the hub's update into the row the hub got from it
+        await pair.SyncAsync(); // so the merged row, which the hub holds, does not go back
+        await Replicas.EditAsync(device.Replica, id, i => i.Title = "second");
+        await pair.SyncAsync(); // and an update made on it afterwards goes alone
+
+        var up = WatchedPair.RowStates(proxy.LinesToServer, id);
+        Assert.Equal(2, up.Count);
+        Assert.True(up[0].TryGetProperty("a", out _));
+        Assert.Equal(["Title"], WatchedPair.Values(up[1]));
+        Assert.Equal(["Priority"], WatchedPair.Values(Assert.Single(WatchedPair.RowStates(proxy.LinesToClient, id))));
+        Assert.Equivalent(Replicas.Find(hub.Replica, id), Replicas.Find(device.Replica, id));
+        Assert.Equal(("second", 5), (Replicas.Find(hub.Replica, id)!.Title, Replicas.Find(hub.Replica, id)!.Priority));
+    }
+
+    [Fact]
     public async Task A_peer_recorded_by_a_version_without_read_heads_gets_updates_whole_until_a_sync_has_recorded_one()
     {
         await using var pair = await WatchedPair.StartAsync("update-delta-old");

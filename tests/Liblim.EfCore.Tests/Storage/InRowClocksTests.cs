@@ -46,14 +46,19 @@ public class InRowClocksTests
     [Fact]
     public void The_position_before_a_local_update_is_kept_as_its_distance_while_the_row_is_still_at_that_update()
     {
-        var row = new ShadowRow("Items", "[1]", 300, T1.ToString(), null, T1.ToString(), null, null) { Update = (300, 44) };
-        var nodes = Numbered(row);
+        var row = new ShadowRow("Items", "[1]", 300, T1.ToString(), null, T1.ToString(), null, null) { Update = new RowUpdate(300, 44) };
+        var merged = row with { Update = new RowUpdate(300, 44, NodeC.ToString("N")) };
+        var nodes = Numbered(merged);
 
         var stored = InRowClocks.Compact(row, nodes);
+        var storedMerge = InRowClocks.Compact(merged, nodes);
         var moved = InRowClocks.Compact(row with { Seq = 301 }, nodes); // changed since by something else: it no longer says
 
         Assert.EndsWith(";p100", stored);
-        Assert.Equal(44, InRowClocks.Expand("Items", "[1]", 300, stored, nodes).PriorPosition);
+        Assert.Equal(new RowUpdate(300, 44), InRowClocks.Expand("Items", "[1]", 300, stored, nodes).LatestUpdate);
+        Assert.EndsWith($";p100.{nodes.NumberOf(NodeC.ToString("N"))}", storedMerge);
+        Assert.Equal(merged.Update, InRowClocks.Expand("Items", "[1]", 300, storedMerge, nodes).LatestUpdate);
+        Assert.Contains(nodes.NumberOf(NodeC.ToString("N")), InRowClocks.NumbersOf(storedMerge));
         Assert.DoesNotContain(";p", moved);
     }
 
@@ -63,7 +68,7 @@ public class InRowClocksTests
         var names = new[] { "plain", "with:colon", "with,comma", "with;semicolon", "with\"quote", "with\\backslash", "ctrl\u0001", "Ünïcode ✓", "\"" };
         var clocks = ColumnClocksJson.Write(names.Select((n, i) => KeyValuePair.Create(n, (i % 3 == 0 ? Later : i % 3 == 1 ? Earlier : Other).ToString())));
         var row = new ShadowRow("Items", "[1]", 9, T1.ToString(), clocks, $"{T1},{Other}", Earlier.ToString(), null,
-            Source: NodeC.ToString("N")) { Update = (9, 4) };
+            Source: NodeC.ToString("N")) { Update = new RowUpdate(9, 4, NodeA.ToString("N")) };
         var nodes = Numbered(row);
 
         var stored = InRowClocks.Compact(row, nodes);
@@ -107,6 +112,8 @@ public class InRowClocksTests
     [InlineData("18bcfe568000000.1;p0")]
     [InlineData("18bcfe568000000.1;p2")]
     [InlineData("18bcfe568000000.1;pz")]
+    [InlineData("18bcfe568000000.1;p1.")]
+    [InlineData("18bcfe568000000.1;p1.0")]
     [InlineData("18bcfe568000000.1;cTitle")]
     [InlineData("18bcfe568000000.1;cTitle:13")]
     [InlineData("18bcfe568000000.1;cTitle:+")]

@@ -54,7 +54,7 @@ public class RowStateCodecLocalEditsTests
 
             var edited = RowStateCodec.Written(RowStateCodec.Encode(state, 1), Columns, names.Contains, at.ToString(), 2);
 
-            Assert.Equal(later ? (2L, 1L) : null, edited.Update);
+            Assert.Equal(later ? new RowUpdate(2, 1) : null, edited.Update);
             if (later && names.Count > 0)
             {
                 var after = state.Write(names.Select(n => KeyValuePair.Create(n, (string?)"0")), at);

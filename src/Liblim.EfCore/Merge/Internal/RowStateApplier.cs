@@ -92,7 +92,8 @@ internal static class RowStateApplier
                     }
 
                     var dataKnown = shownKeys.Contains(key) || (row is null && newKeysHaveNoRow && table.IsUnconstrained && merged.IsAlive);
-                    write.Change(table, merged, row, write.NextSeq(), source, data, dataKnown);
+                    // A mix that a peer holding the row as it was here before would hold too: the feed can tell (RowUpdate).
+                    write.Change(table, merged, row, write.NextSeq(), source, data, dataKnown, mergedFrom: source is null && row is not null ? peer : null);
                     applied++;
                 }
             }

@@ -53,6 +53,11 @@ internal static class CompactShadowRow
         var nodes = CompactClocks.NodesOf(row.Clock, row.ColumnClocks)
             .Concat(CompactClocks.NodesOf(row.AddTags))
             .Concat(CompactClocks.NodesOf(row.Tombstones));
+        if (row.LatestUpdate?.From is { } from)
+        {
+            nodes = nodes.Append(SourceNode(from));
+        }
+
         return row.Source is null ? nodes : nodes.Append(SourceNode(row.Source));
     }
 
@@ -68,13 +73,14 @@ internal static class CompactShadowRow
         foreach (var row in rows)
         {
             if (previous is not null && row.Clock == previous.Clock && row.AddTags == previous.AddTags && row.Tombstones == previous.Tombstones
-                && row.ColumnClocks == previous.ColumnClocks && row.Source == previous.Source)
+                && row.ColumnClocks == previous.ColumnClocks && row.Source == previous.Source && row.LatestUpdate?.From == previous.LatestUpdate?.From)
             {
                 continue;
             }
 
             previous = row;
             if ((row.ColumnClocks is null || CompactClocks.AllNumberedColumns(row.ColumnClocks, nodes)) && (row.Source is null || nodes.Contains(row.Source))
+                && (row.LatestUpdate?.From is not { } from || nodes.Contains(from))
                 && CompactClocks.AllNumbered(row.Clock, nodes) && CompactClocks.AllNumbered(row.AddTags, nodes) && CompactClocks.AllNumbered(row.Tombstones, nodes))
             {
                 continue;

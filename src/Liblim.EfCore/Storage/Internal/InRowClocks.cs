@@ -11,8 +11,9 @@ namespace Liblim.EfCore.Storage.Internal;
 /// its feed position in one column, and in the other its base clock (a stored timestamp of <see cref="CompactClocks"/>)
 /// followed by whatever else it has, each part introduced by <c>;</c> and a letter: <c>;a</c> its add tags when they are
 /// not exactly the base clock, <c>;t</c> its tombstones (both as stored tag sets), <c>;s</c> the number of the node it
-/// came whole from, <c>;p</c> how far back its position before its latest change was, when that change was a local
-/// update (<see cref="ShadowRow.Update"/>; the distance in hex), and last <c>;c</c> its column clocks. A row right after its insert is its base clock alone:
+/// came whole from, <c>;p</c> how far back its position before its latest change was (the distance in hex), when that
+/// change was a local update or a merge (<see cref="RowUpdate"/>; a merge's follows with <c>.</c> and the number of the
+/// node whose state it merged), and last <c>;c</c> its column clocks. A row right after its insert is its base clock alone:
 /// <c>18c2a4f1b2c3000.2</c>.
 /// </summary>
 /// <remarks>
@@ -39,8 +40,8 @@ internal static class InRowClocks
     {
         var clock = CompactClocks.Timestamp(row.Clock, nodes);
         var tags = CompactClocks.Tags(row.AddTags, row.Clock, nodes);
-        var prior = row.PriorPosition;
-        if (tags == CompactClocks.SameAsClock && row.Tombstones is null && row.Source is null && prior is null && row.ColumnClocks is null)
+        var update = row.LatestUpdate;
+        if (tags == CompactClocks.SameAsClock && row.Tombstones is null && row.Source is null && update is null && row.ColumnClocks is null)
         {
             return clock;
         }
@@ -61,9 +62,13 @@ internal static class InRowClocks
             sb.Append(Separator).Append('s').Append(nodes.NumberOf(row.Source).ToString(CultureInfo.InvariantCulture));
         }
 
-        if (prior is { } p)
+        if (update is { } u)
         {
-            sb.Append(Separator).Append('p').Append((row.Seq - p).ToString("x", CultureInfo.InvariantCulture));
+            sb.Append(Separator).Append('p').Append((u.Seq - u.Prior).ToString("x", CultureInfo.InvariantCulture));
+            if (u.From is not null)
+            {
+                sb.Append('.').Append(nodes.NumberOf(u.From).ToString(CultureInfo.InvariantCulture));
+            }
         }
 
         if (row.ColumnClocks is not null)
@@ -91,7 +96,9 @@ internal static class InRowClocks
             KeptValues: null,
             Source: parts.Source is { } source ? nodes.NodeOf(source) : null)
         {
-            Update = parts.Back is { } back ? (seq, back <= seq ? seq - back : throw Damaged(stored)) : null,
+            Update = parts.Back is { } back
+                ? new RowUpdate(seq, back.Distance <= seq ? seq - back.Distance : throw Damaged(stored), back.From is { } from ? nodes.NodeOf(from) : null)
+                : null,
         };
     }
 
@@ -112,10 +119,15 @@ internal static class InRowClocks
             numbers = numbers.Concat(ReadColumnClocks(parts.ColumnClocks, stored).Where(c => c.Node is not null).Select(c => c.Node!.Value));
         }
 
+        if (parts.Back?.From is { } from)
+        {
+            numbers = numbers.Append(from);
+        }
+
         return parts.Source is { } source ? numbers.Append(source) : numbers;
     }
 
-    private static (string Clock, string AddTags, string? Tombstones, int? Source, long? Back, string? ColumnClocks) Parse(string stored)
+    private static (string Clock, string AddTags, string? Tombstones, int? Source, (long Distance, int? From)? Back, string? ColumnClocks) Parse(string stored)
     {
         var end = stored.IndexOf(Separator);
         if (end < 0)
@@ -127,7 +139,7 @@ internal static class InRowClocks
         var addTags = CompactClocks.SameAsClock;
         string? tombstones = null;
         int? source = null;
-        long? back = null;
+        (long Distance, int? From)? back = null;
         string? columnClocks = null;
         while (end < stored.Length)
         {
@@ -158,8 +170,8 @@ internal static class InRowClocks
                 case 's' when int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0:
                     source = number;
                     break;
-                case 'p' when long.TryParse(part, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var distance) && distance > 0:
-                    back = distance;
+                case 'p':
+                    back = ParseBack(part) ?? throw Damaged(stored);
                     break;
                 default:
                     throw Damaged(stored);
@@ -167,6 +179,24 @@ internal static class InRowClocks
         }
 
         return (clock, addTags, tombstones, source, back, columnClocks);
+    }
+
+    /// <summary>A <c>;p</c> part: the distance in hex, then <c>.</c> and a node number for a merge; null when malformed.</summary>
+    private static (long Distance, int? From)? ParseBack(string part)
+    {
+        var dot = part.IndexOf('.');
+        var distanceText = dot < 0 ? part.AsSpan() : part.AsSpan(0, dot);
+        if (!long.TryParse(distanceText, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var distance) || distance <= 0)
+        {
+            return null;
+        }
+
+        if (dot < 0)
+        {
+            return (distance, null);
+        }
+
+        return int.TryParse(part.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var from) && from > 0 ? (distance, from) : null;
     }
 
     private static void AppendColumnClocks(StringBuilder sb, string columnClocks, string baseClock, NodeNumbers nodes)

@@ -38,7 +38,7 @@ internal static partial class RowStateCodec
         }
 
         var (clock, columnClocks) = Split(row, columns, clocks);
-        return row with { Seq = seq, Clock = clock, ColumnClocks = columnClocks, Source = null, Update = later && row.Seq != seq ? (seq, row.Seq) : null };
+        return row with { Seq = seq, Clock = clock, ColumnClocks = columnClocks, Source = null, Update = later && row.Seq != seq ? new RowUpdate(seq, row.Seq) : null };
     }
 
     /// <summary>The metadata row after a delete: every add tag tombstoned, every value kept.</summary>

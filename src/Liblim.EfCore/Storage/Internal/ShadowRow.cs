@@ -23,15 +23,15 @@ internal sealed record ShadowRow(
     public RowHold? Hold => Held is null ? null : RowHold.Parse(Held);
 
     /// <summary>
-    /// Set by a local update (<see cref="RowStateCodec.Written"/>) made at a clock later than every clock the row held: the
-    /// row's position then (<c>Seq</c>) and the one it had before (<c>Prior</c>). The registers at the row's greatest clock
-    /// are what that update set, so a peer that holds the row as it was at <c>Prior</c> needs only those
-    /// (<see cref="Crdt.RowDelta.LatestWrite"/>). It speaks of the row only while the row is still at <c>Seq</c>.
+    /// Set by a local update made at a clock later than every clock the row held (<see cref="RowStateCodec.Written"/>), or
+    /// by a merge of a peer's state into the row: see <see cref="RowUpdate"/>. A peer that holds the row as it was before
+    /// needs only what the update wrote (<see cref="Crdt.RowDelta.LatestWrite"/>), or nothing when it was the merge of its
+    /// own state.
     /// </summary>
-    public (long Seq, long Prior)? Update { get; init; }
+    public RowUpdate? Update { get; init; }
 
-    /// <summary>The position the row had before its latest change, when that change was an update as <see cref="Update"/> says; null otherwise.</summary>
-    public long? PriorPosition => Update is { } update && update.Seq == Seq ? update.Prior : null;
+    /// <summary>The row's latest change, when it was one <see cref="Update"/> describes and the row has not changed since; null otherwise.</summary>
+    public RowUpdate? LatestUpdate => Update is { } update && update.Seq == Seq ? update : null;
 
     /// <summary>Whether the row's data row is in its table (alive and shown, perhaps with projected columns).</summary>
     public bool IsShown => IsAlive && (Held is null || Hold!.IsShown);

@@ -13,8 +13,9 @@ internal static class ChangeFeed
 {
     /// <summary>
     /// A page of the change feed for a peer, after <paramref name="since"/> and up to <paramref name="through"/> (to the
-    /// end when null). Rows whose state came whole from that peer are left out: it has them. Rows the peer holds as they
-    /// were before their latest change, a local update (<paramref name="baseline"/>), are marked so.
+    /// end when null). Rows whose state came whole from that peer are left out: it has them. Of the rows the peer holds as
+    /// they were before their latest change (<paramref name="baseline"/>), those whose change was a local update are marked
+    /// so, and those whose change merged the peer's own state are left out too.
     /// </summary>
     public static async Task<FeedPage> ReadAsync(
         DbContext context, long since, long? through, int limit, Guid peer, PeerBaseline? baseline, bool async, CancellationToken ct)
@@ -54,9 +55,16 @@ internal static class ChangeFeed
                     // A live row whose data row is gone (removed behind Liblim's back): send what is known.
                     state = state with { Columns = state.Columns.RemoveRange(state.Columns.Where(c => c.Value.Json is null).Select(c => c.Key)) };
                 }
-                else if (row.PriorPosition is { } prior && baseline is { } b && b.HoldsBefore(row.Seq, prior))
+                else if (row.LatestUpdate is { } update && baseline is { } b && b.HoldsBefore(row.Seq, update.Prior))
                 {
-                    page.HeldBeforeUpdate.Add(state);
+                    if (update.From is null)
+                    {
+                        page.HeldBeforeUpdate.Add(state); // a local update: it goes alone
+                    }
+                    else if (update.From == peer)
+                    {
+                        continue; // the peer's own state merged into one it held: it holds the result
+                    }
                 }
 
                 page.States.Add(state);

@@ -20,7 +20,7 @@ public class AuditEditTests
         using var a = new SqliteReplica("audit-interceptor-a");
         using var b = new SqliteReplica("audit-interceptor-b");
         var id = Guid.NewGuid();
-        var options = new DbContextOptionsBuilder<TodoDb>(a.Options).AddInterceptors(new Audit()).Options;
+        var options = new DbContextOptionsBuilder<TodoDb>(a.Options).AddInterceptors(new OnSaving(Stamp)).Options;
         await using (var db = new TodoDb(options))
         {
             db.Items.Add(new TodoItem { Id = id, Title = "a", Notes = "first" });
@@ -39,26 +39,11 @@ public class AuditEditTests
     }
 
     /// <summary>Stamps every modified item, as an audit interceptor would.</summary>
-    private sealed class Audit : SaveChangesInterceptor
+    private static void Stamp(DbContext context)
     {
-        public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+        foreach (var entry in context.ChangeTracker.Entries<TodoItem>().Where(e => e.State == EntityState.Modified))
         {
-            Stamp(eventData.Context!);
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-        {
-            Stamp(eventData.Context!);
-            return ValueTask.FromResult(result);
-        }
-
-        private static void Stamp(DbContext context)
-        {
-            foreach (var entry in context.ChangeTracker.Entries<TodoItem>().Where(e => e.State == EntityState.Modified))
-            {
-                entry.Entity.Notes = "audited";
-            }
+            entry.Entity.Notes = "audited";
         }
     }
 
@@ -69,7 +54,7 @@ public class AuditEditTests
     {
         using var a = new SqliteReplica("audit-adds-a");
         using var b = new SqliteReplica("audit-adds-b");
-        var options = new DbContextOptionsBuilder<TodoDb>(a.Options).AddInterceptors(new AuditSettings()).Options;
+        var options = new DbContextOptionsBuilder<TodoDb>(a.Options).AddInterceptors(new OnSaving(AuditSettings)).Options;
         await using (var db = new TodoDb(options))
         {
             db.Settings.Add(new LocalSetting { Id = 1, Value = "dark" }); // not replicated: only the audit row is
@@ -83,26 +68,27 @@ public class AuditEditTests
     }
 
     /// <summary>Adds an audit row (replicated) for every setting saved (not replicated).</summary>
-    private sealed class AuditSettings : SaveChangesInterceptor
+    private static void AuditSettings(DbContext context)
+    {
+        foreach (var setting in context.ChangeTracker.Entries<LocalSetting>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList())
+        {
+            context.Add(new AuditEntry { Id = Guid.NewGuid(), Message = $"setting {setting.Id} is now {setting.Value}" });
+        }
+    }
+
+    /// <summary>An app's own SaveChanges interceptor, which EF runs after Liblim's: it does something to the context as saving starts.</summary>
+    private sealed class OnSaving(Action<DbContext> action) : SaveChangesInterceptor
     {
         public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
         {
-            Add(eventData.Context!);
+            action(eventData.Context!);
             return result;
         }
 
         public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
         {
-            Add(eventData.Context!);
+            action(eventData.Context!);
             return ValueTask.FromResult(result);
-        }
-
-        private static void Add(DbContext context)
-        {
-            foreach (var setting in context.ChangeTracker.Entries<LocalSetting>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList())
-            {
-                context.Add(new AuditEntry { Id = Guid.NewGuid(), Message = $"setting {setting.Id} is now {setting.Value}" });
-            }
         }
     }
 
@@ -114,13 +100,7 @@ public class AuditEditTests
         var id = Guid.NewGuid();
         await using (var db = a.Open())
         {
-            db.SavingChanges += (sender, _) =>
-            {
-                foreach (var entry in ((DbContext)sender!).ChangeTracker.Entries<TodoItem>().Where(e => e.State == EntityState.Modified))
-                {
-                    entry.Entity.Notes = "audited";
-                }
-            };
+            db.SavingChanges += (sender, _) => Stamp((DbContext)sender!);
             db.Items.Add(new TodoItem { Id = id, Title = "a", Notes = "first" });
             await db.SaveChangesAsync();
             await Replicas.SyncAsync(b, a);

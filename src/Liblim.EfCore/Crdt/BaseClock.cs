@@ -15,9 +15,9 @@ internal static class BaseClock
             return state.MaxClock ?? throw new InvalidOperationException($"Row {state.Table} {state.Key} has no state to store.");
         }
 
-        var clocks = new HybridTimestamp[state.Columns.Count];
+        Span<HybridTimestamp> clocks = state.Columns.Count <= 64 ? stackalloc HybridTimestamp[state.Columns.Count] : new HybridTimestamp[state.Columns.Count];
         var i = 0;
-        foreach (var value in state.Columns.Values)
+        foreach (var (_, value) in state.Columns)
         {
             clocks[i++] = value.Clock;
         }

@@ -120,7 +120,7 @@ internal static partial class RowStateCodec
         };
 
     internal static ImmutableSortedSet<HybridTimestamp> ParseTags(string? text)
-        => string.IsNullOrEmpty(text)
-            ? ImmutableSortedSet<HybridTimestamp>.Empty
+        => string.IsNullOrEmpty(text) ? ImmutableSortedSet<HybridTimestamp>.Empty
+            : !text.Contains(',', StringComparison.Ordinal) ? ImmutableSortedSet.Create(HybridTimestamp.Parse(text)) // most rows: one insert
             : ImmutableSortedSet.CreateRange(text.Split(',').Select(t => HybridTimestamp.Parse(t)));
 }

@@ -50,7 +50,7 @@ internal static class ChangeFeed
             foreach (var (row, data) in byTable)
             {
                 var state = RowStateCodec.Decode(table, row, data ?? values.GetValueOrDefault(row.Key));
-                if (state.Columns.Values.Any(c => c.Json is null))
+                if (HasUnloadedValue(state))
                 {
                     // A live row whose data row is gone (removed behind Liblim's back): send what is known.
                     state = state with { Columns = state.Columns.RemoveRange(state.Columns.Where(c => c.Value.Json is null).Select(c => c.Key)) };
@@ -72,5 +72,18 @@ internal static class ChangeFeed
         }
 
         return page;
+    }
+
+    private static bool HasUnloadedValue(RowState state)
+    {
+        foreach (var (_, value) in state.Columns)
+        {
+            if (value.Json is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -20,4 +20,7 @@ public sealed class ProtocolException : LiblimException
 
     /// <summary>Whether the peer reported the error (in an <c>OHNOES</c> line), rather than this side detecting it.</summary>
     public bool FromPeer { get; }
+
+    /// <summary>What the <c>OHNOES</c> line tells the peer, where it must be put otherwise than for this side's log; null: the message.</summary>
+    internal string? ToPeer { get; init; }
 }

@@ -23,6 +23,7 @@ public class AuthenticationTests
 
         Assert.Equal(ProtocolErrorCode.AuthenticationFailed, error.Code);
         Assert.True(error.FromPeer);
+        Assert.Equal("The peer reported: This server could not verify the client's proof: the two sides are not configured with the same shared secret.", error.Message);
         Assert.Equal(serverBefore, DatabaseDump.Of(server.Replica));
         Assert.Equal(clientBefore, DatabaseDump.Of(client));
     }
@@ -62,6 +63,7 @@ public class AuthenticationTests
         {
             var error = await Assert.ThrowsAsync<ProtocolException>(() => db.Liblim().SyncWithAsync(server.Address, "allowed's secret"));
             Assert.Equal(ProtocolErrorCode.AuthenticationFailed, error.Code);
+            Assert.Equal($"The peer reported: This server does not accept node {await db.Liblim().GetNodeIdAsync()}.", error.Message);
         }
     }
 

@@ -171,7 +171,7 @@ internal sealed class SyncSession
         var line = e switch
         {
             ProtocolException p when p.FromPeer || p.Code == ProtocolErrorCode.Closed => null,
-            ProtocolException p => new ErrorMessage(p.Code, p.Message),
+            ProtocolException p => new ErrorMessage(p.Code, p.ToPeer ?? p.Message),
             LiblimException => new ErrorMessage(ProtocolErrorCode.Rejected, e.Message),
             OperationCanceledException => null,
             _ => new ErrorMessage(ProtocolErrorCode.Internal, "The peer failed; its log says why."),
@@ -214,7 +214,10 @@ internal sealed class SyncSession
             // The transport authenticated this side by the credentials it presented; the server is the one TLS proved.
             if (!_settings.PresentsTransportCredentials)
             {
-                throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Server {Peer} did not prove it knows the shared secret: it says the connection authenticated this side, which presented no credentials.");
+                throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Server {Peer} did not prove it knows the shared secret: it says the connection authenticated this side, which presented no credentials.")
+                {
+                    ToPeer = "This client presented no credentials to the connection, so it does not take the greeting's word that the connection authenticated it; prove the shared secret instead.",
+                };
             }
 
             Authenticated(null);
@@ -223,7 +226,10 @@ internal sealed class SyncSession
 
         if (string.IsNullOrEmpty(secret))
         {
-            throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Server {Peer} asks for the shared secret, and this side has none (set LiblimClientOptions.Secret).");
+            throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Server {Peer} asks for the shared secret, and this side has none (set LiblimClientOptions.Secret).")
+            {
+                ToPeer = "This client has no shared secret to prove.",
+            };
         }
 
         var key = System.Text.Encoding.UTF8.GetBytes(secret);
@@ -231,7 +237,10 @@ internal sealed class SyncSession
         var proof = await ReadAsync<ProofMessage>(HandshakeLeft(deadline), "the server's proof", ct).ConfigureAwait(false);
         if (!HandshakeProof.Verify(HandshakeProof.Compute(key, ServerRole, _localNode, nonce, _peerNode, hello.Nonce), proof.Proof))
         {
-            throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Server {Peer} could not prove it knows the shared secret.");
+            throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Server {Peer} could not prove it knows the shared secret.")
+            {
+                ToPeer = "This client could not verify the server's proof: the two sides are not configured with the same shared secret.",
+            };
         }
 
         Authenticated(null);
@@ -259,7 +268,10 @@ internal sealed class SyncSession
         var secret = secretFor(_peerNode);
         if (string.IsNullOrEmpty(secret))
         {
-            throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Peer {_peerNode} is not allowed to sync with this server.");
+            throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Peer {_peerNode} is not allowed to sync with this server.")
+            {
+                ToPeer = $"This server does not accept node {_peerNode}.",
+            };
         }
 
         var key = System.Text.Encoding.UTF8.GetBytes(secret);
@@ -267,7 +279,10 @@ internal sealed class SyncSession
         var proof = await ReadAsync<ProofMessage>(HandshakeLeft(deadline), "the client's proof", ct).ConfigureAwait(false);
         if (!HandshakeProof.Verify(HandshakeProof.Compute(key, ClientRole, _peerNode, hello.Nonce, _localNode, nonce), proof.Proof))
         {
-            throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Peer {Peer} could not prove it knows the shared secret.");
+            throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Peer {Peer} could not prove it knows the shared secret.")
+            {
+                ToPeer = "This server could not verify the client's proof: the two sides are not configured with the same shared secret.",
+            };
         }
 
         await _connection.SendAsync(new ProofMessage(HandshakeProof.Compute(key, ServerRole, _peerNode, hello.Nonce, _localNode, nonce)), ct).ConfigureAwait(false);

@@ -102,6 +102,9 @@ public abstract class StoredMetadataTests : ReplicaSuite
         var kept = Guid.NewGuid();
         await using (var db = a.Open())
         {
+            // One connection throughout, as an app that opens it itself has: a provider may then hand out the same
+            // transaction object again (Npgsql does), which must not carry what Liblim knew of the rolled-back one.
+            await db.Database.OpenConnectionAsync();
             await using (var transaction = await db.Database.BeginTransactionAsync())
             {
                 db.Items.Add(new TodoItem { Id = Guid.NewGuid(), Title = "rolled back" });

@@ -20,7 +20,7 @@ internal sealed class StoreSession
     private ReplicationModel? _model;
     private ShadowStore? _shadow;
     private (NodeNumbers Nodes, MetadataPlaces Places)? _transactionState;
-    private DbTransaction? _transaction;
+    private string? _transaction;
 
     public StoreSession(ICurrentDbContext current, SqlDialect dialect, ISqlGenerationHelper sql, IDbContextOptions options)
     {
@@ -68,8 +68,11 @@ internal sealed class StoreSession
 
     private (NodeNumbers Nodes, MetadataPlaces Places) InTransaction()
     {
-        var transaction = _context.Database.CurrentTransaction?.GetDbTransaction();
-        if (_transactionState is null || !ReferenceEquals(transaction, _transaction))
+        // EF's id of the transaction, or the ambient one's, not the ADO.NET object: a provider may hand out the same
+        // transaction object again for the next transaction on a connection (Npgsql does).
+        var transaction = _context.Database.CurrentTransaction?.TransactionId.ToString()
+                          ?? System.Transactions.Transaction.Current?.TransactionInformation.LocalIdentifier;
+        if (_transactionState is null || transaction != _transaction)
         {
             _transactionState = (new NodeNumbers(), new MetadataPlaces());
             _transaction = transaction;

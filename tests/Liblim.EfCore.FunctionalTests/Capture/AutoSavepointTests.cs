@@ -8,13 +8,14 @@ namespace Liblim.EfCore.FunctionalTests.Capture;
 
 /// <summary>
 /// A SaveChanges in the transaction Liblim opens for it makes no savepoint (EF would, taking that transaction for the
-/// app's); in the app's own transaction EF's savepoint is kept, and the app's <c>AutoSavepointsEnabled</c> is what it
-/// set, before and after, whether the SaveChanges succeeded or failed.
+/// app's); in the app's own transaction there is one savepoint (Liblim's, in place of EF's, so that a failure while
+/// recording the metadata is undone too), and the app's <c>AutoSavepointsEnabled</c> is what it set, before and after,
+/// whether the SaveChanges succeeded or failed.
 /// </summary>
 public class AutoSavepointTests
 {
     [Fact]
-    public async Task Only_a_SaveChanges_in_the_apps_own_transaction_makes_EFs_savepoint_and_the_apps_setting_stays_as_it_set_it()
+    public async Task Only_a_SaveChanges_in_the_apps_own_transaction_makes_a_savepoint_and_the_apps_setting_stays_as_it_set_it()
     {
         using var replica = new SqliteReplica("auto-savepoints");
         var savepoints = new SavepointCounter();

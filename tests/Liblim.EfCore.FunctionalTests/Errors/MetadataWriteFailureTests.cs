@@ -39,4 +39,27 @@ public class MetadataWriteFailureTests
         Assert.Empty(Replicas.All(replica));
         Assert.Null(ShadowRows.Rows(replica).Single().AddTags);
     }
+
+    [Fact]
+    public async Task In_the_apps_own_transaction_a_refused_metadata_row_undoes_the_SaveChanges_even_when_the_app_commits_after()
+    {
+        using var replica = new SqliteReplica("metadata-refused-app-transaction");
+        var id = Guid.NewGuid();
+        await Replicas.InsertAsync(replica, new TodoItem { Id = id, Title = "already here" });
+        var before = Snapshot.Of(replica);
+        var metadataBefore = ShadowRows.Rows(replica);
+
+        replica.Execute("CREATE TRIGGER refuse_metadata BEFORE INSERT ON __liblim_rows BEGIN SELECT RAISE(ABORT, 'metadata refused by a trigger'); END");
+        await using (var db = replica.Open())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Items.Remove(await db.Items.SingleAsync(i => i.Id == id));
+            await Assert.ThrowsAnyAsync<Exception>(() => db.SaveChangesAsync());
+            await transaction.CommitAsync(); // the app goes on with its transaction: the failed SaveChanges left nothing in it
+        }
+
+        // The row is still there, with its metadata: not deleted without the tombstone that would tell the peers.
+        Assert.Equal(before, Snapshot.Of(replica));
+        Assert.Equal(metadataBefore, ShadowRows.Rows(replica));
+    }
 }

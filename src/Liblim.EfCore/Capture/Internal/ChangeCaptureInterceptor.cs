@@ -3,6 +3,7 @@ using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Liblim.EfCore.Capture.Internal;
 
@@ -19,12 +20,21 @@ namespace Liblim.EfCore.Capture.Internal;
 /// of a SaveChanges of 1,000 rows. Such a savepoint undoes nothing the rollback of Liblim's transaction would not, so
 /// it is turned off for that SaveChanges and put back as it was after.
 /// </para>
+/// <para>
+/// In the app's own transaction (when the app lets EF make savepoints, as it does by default), Liblim makes the savepoint
+/// itself, when the SaveChanges starts, in place of EF's (which EF releases before its SavedChanges, so before the
+/// metadata is written), and rolls back to it when the SaveChanges fails, recording the metadata included: an app that
+/// commits its transaction after a failed SaveChanges never commits data rows without their metadata.
+/// </para>
 /// </summary>
 /// <remarks>Registered by UseLiblim as a scoped service: one instance per context.</remarks>
 internal sealed class ChangeCaptureInterceptor : SaveChangesInterceptor, IDbCommandInterceptor
 {
+    private const string Savepoint = "liblim_savechanges";
+
     private OwnedTransaction? _started;
     private PendingCapture? _pending;
+    private IDbContextTransaction? _appTransaction;
     private (DatabaseFacade Database, bool Enabled)? _autoSavepoints;
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
@@ -101,8 +111,16 @@ internal sealed class ChangeCaptureInterceptor : SaveChangesInterceptor, IDbComm
         if (context is not null)
         {
             _started = await ChangeCapture.BeginAsync(context, async, ct).ConfigureAwait(false);
-            if (_started is { IsOwned: true })
+            var app = _started is { IsOwned: false } ? context.Database.CurrentTransaction : null;
+            if (app is { SupportsSavepoints: true } && context.Database.AutoSavepointsEnabled)
             {
+                await (async ? app.CreateSavepointAsync(Savepoint, ct) : Sync(() => app.CreateSavepoint(Savepoint))).ConfigureAwait(false);
+                _appTransaction = app;
+            }
+
+            if (_started is { IsOwned: true } || _appTransaction is not null)
+            {
+                // Liblim's transaction, or Liblim's savepoint in the app's: EF's own savepoint would undo nothing more.
                 _autoSavepoints = (context.Database, context.Database.AutoSavepointsEnabled);
                 context.Database.AutoSavepointsEnabled = false;
             }
@@ -134,10 +152,20 @@ internal sealed class ChangeCaptureInterceptor : SaveChangesInterceptor, IDbComm
 
         var pending = _pending;
         _pending = null;
-        if (pending is not null && context is not null)
+        try
         {
-            await ChangeCapture.CommitAsync(pending, ct).ConfigureAwait(false);
+            if (pending is not null && context is not null)
+            {
+                await ChangeCapture.CommitAsync(pending, ct).ConfigureAwait(false);
+            }
         }
+        catch
+        {
+            await TryUndoAppSavepointAsync(async).ConfigureAwait(false);
+            throw;
+        }
+
+        await EndAppSavepointAsync(rollBack: false, async).ConfigureAwait(false);
     }
 
     private async Task Abandon(bool async)
@@ -155,6 +183,44 @@ internal sealed class ChangeCaptureInterceptor : SaveChangesInterceptor, IDbComm
         {
             await ChangeCapture.AbandonAsync(pending).ConfigureAwait(false);
         }
+
+        await TryUndoAppSavepointAsync(async).ConfigureAwait(false);
+    }
+
+    /// <summary>Rolls back to the savepoint in the app's transaction, if any, after a failure: a failure of its own does not hide the first.</summary>
+    private async Task TryUndoAppSavepointAsync(bool async)
+    {
+        try
+        {
+            await EndAppSavepointAsync(rollBack: true, async).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException)
+        {
+            // The connection or the app's transaction is gone: nothing of the SaveChanges can be committed anyway.
+        }
+    }
+
+    /// <summary>Releases the savepoint marked in the app's transaction, after rolling back to it when the SaveChanges failed.</summary>
+    private async Task EndAppSavepointAsync(bool rollBack, bool async)
+    {
+        if (_appTransaction is not { } app)
+        {
+            return;
+        }
+
+        _appTransaction = null;
+        if (rollBack)
+        {
+            await (async ? app.RollbackToSavepointAsync(Savepoint) : Sync(() => app.RollbackToSavepoint(Savepoint))).ConfigureAwait(false);
+        }
+
+        await (async ? app.ReleaseSavepointAsync(Savepoint) : Sync(() => app.ReleaseSavepoint(Savepoint))).ConfigureAwait(false);
+    }
+
+    private static Task Sync(Action action)
+    {
+        action();
+        return Task.CompletedTask;
     }
 
     private void RestoreAutoSavepoints()

@@ -15,13 +15,7 @@ public class MetadataWriteFailureTests
     public async Task A_metadata_row_the_database_refuses_fails_the_SaveChanges_with_its_error_and_stores_nothing()
     {
         using var replica = new SqliteReplica("metadata-refused");
-        var id = Guid.NewGuid();
-        await Replicas.InsertAsync(replica, new TodoItem { Id = id, Title = "already here" });
-        var before = Snapshot.Of(replica);
-        var metadataBefore = ShadowRows.Rows(replica);
-
-        // A delete's tombstone (and the values it keeps) is the row of __liblim_rows Liblim writes itself.
-        replica.Execute("CREATE TRIGGER refuse_metadata BEFORE INSERT ON __liblim_rows BEGIN SELECT RAISE(ABORT, 'metadata refused by a trigger'); END");
+        var (id, before, metadataBefore) = await RefuseTombstonesAsync(replica);
         await using (var db = replica.Open())
         {
             db.Items.Remove(await db.Items.SingleAsync(i => i.Id == id));
@@ -44,12 +38,7 @@ public class MetadataWriteFailureTests
     public async Task In_the_apps_own_transaction_a_refused_metadata_row_undoes_the_SaveChanges_even_when_the_app_commits_after()
     {
         using var replica = new SqliteReplica("metadata-refused-app-transaction");
-        var id = Guid.NewGuid();
-        await Replicas.InsertAsync(replica, new TodoItem { Id = id, Title = "already here" });
-        var before = Snapshot.Of(replica);
-        var metadataBefore = ShadowRows.Rows(replica);
-
-        replica.Execute("CREATE TRIGGER refuse_metadata BEFORE INSERT ON __liblim_rows BEGIN SELECT RAISE(ABORT, 'metadata refused by a trigger'); END");
+        var (id, before, metadataBefore) = await RefuseTombstonesAsync(replica);
         await using (var db = replica.Open())
         {
             await using var transaction = await db.Database.BeginTransactionAsync();
@@ -61,5 +50,18 @@ public class MetadataWriteFailureTests
         // The row is still there, with its metadata: not deleted without the tombstone that would tell the peers.
         Assert.Equal(before, Snapshot.Of(replica));
         Assert.Equal(metadataBefore, ShadowRows.Rows(replica));
+    }
+
+    /// <summary>
+    /// Stores a row, then makes the database refuse the tombstone a delete of it needs (a delete's tombstone, with the
+    /// values it keeps, is the row of __liblim_rows Liblim writes itself); returns the row's id and the replica as it was.
+    /// </summary>
+    private static async Task<(Guid Id, string Before, List<ShadowRows.Meta> MetadataBefore)> RefuseTombstonesAsync(SqliteReplica replica)
+    {
+        var id = Guid.NewGuid();
+        await Replicas.InsertAsync(replica, new TodoItem { Id = id, Title = "already here" });
+        var state = (id, Snapshot.Of(replica), ShadowRows.Rows(replica));
+        replica.Execute("CREATE TRIGGER refuse_metadata BEFORE INSERT ON __liblim_rows BEGIN SELECT RAISE(ABORT, 'metadata refused by a trigger'); END");
+        return state;
     }
 }

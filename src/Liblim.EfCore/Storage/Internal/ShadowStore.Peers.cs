@@ -77,7 +77,7 @@ internal sealed partial class ShadowStore
         var n = session.Model.Shadow;
         using var command = session.CreateCommand(
             $"SELECT {session.Column(n.StateSeq)} FROM {session.Table(n.StateTable)} WHERE {session.Column(n.StateId)} = 1");
-        var value = async ? await command.ExecuteScalarAsync(ct).ConfigureAwait(false) : command.ExecuteScalar();
-        return value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+        return await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false) && !reader.IsDBNull(0) ? reader.GetInt64(0) : 0;
     }
 }

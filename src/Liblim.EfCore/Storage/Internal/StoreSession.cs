@@ -141,11 +141,31 @@ internal sealed class StoreSession
         return p;
     }
 
+    /// <exception cref="DatabaseNotSetUpException">The database lacks a table or column the command names.</exception>
     public static async Task<int> ExecuteAsync(DbCommand command, bool async, CancellationToken ct)
-        => async ? await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) : command.ExecuteNonQuery();
+    {
+        try
+        {
+            return async ? await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) : command.ExecuteNonQuery();
+        }
+        catch (DbException e) when (DatabaseNotSetUpException.For(e) is { } notSetUp)
+        {
+            throw notSetUp;
+        }
+    }
 
+    /// <exception cref="DatabaseNotSetUpException">The database lacks a table or column the command names.</exception>
     public static async Task<DbDataReader> ReadAsync(DbCommand command, bool async, CancellationToken ct)
-        => async ? await command.ExecuteReaderAsync(ct).ConfigureAwait(false) : command.ExecuteReader();
+    {
+        try
+        {
+            return async ? await command.ExecuteReaderAsync(ct).ConfigureAwait(false) : command.ExecuteReader();
+        }
+        catch (DbException e) when (DatabaseNotSetUpException.For(e) is { } notSetUp)
+        {
+            throw notSetUp;
+        }
+    }
 
     public static async Task<bool> NextAsync(DbDataReader reader, bool async, CancellationToken ct)
         => async ? await reader.ReadAsync(ct).ConfigureAwait(false) : reader.Read();

@@ -135,6 +135,13 @@ internal sealed class SyncSession
             _settings.Logger.LogWarning("Sync with {Peer} failed ({Code}): {Message}", Peer, e.Code, e.Message);
             throw;
         }
+        catch (DatabaseNotSetUpException e)
+        {
+            LiblimMetrics.Failures.Add(1);
+            await TellPeerWhyAsync(e).ConfigureAwait(false);
+            _settings.Logger.LogError("Sync with {Peer} failed: {Message}", Peer, e.Message);
+            throw;
+        }
         catch (LiblimException e)
         {
             // The peer's batch could not be applied here (unknown table or column, wrong type, clock drift, ...).
@@ -172,6 +179,8 @@ internal sealed class SyncSession
         {
             ProtocolException p when p.FromPeer || p.Code == ProtocolErrorCode.Closed => null,
             ProtocolException p => new ErrorMessage(p.Code, p.ToPeer ?? p.Message),
+            DatabaseNotSetUpException => new ErrorMessage(ProtocolErrorCode.Internal,
+                "The database here is not set up for replication (a table or column Liblim needs is missing); its operator must apply the app's migrations."),
             LiblimException => new ErrorMessage(ProtocolErrorCode.Rejected, e.Message),
             OperationCanceledException => null,
             _ => new ErrorMessage(ProtocolErrorCode.Internal, "The peer failed; its log says why."),

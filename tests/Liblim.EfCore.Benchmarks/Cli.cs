@@ -23,6 +23,7 @@ internal static class Cli
           --only NAMES     comma-separated: write, sync, postgres (BenchmarkDotNet commands) or
                            delta, live, metadata, memory (measure)
           --no-postgres    leave out the SQLite to PostgreSQL case
+          --allocations    profile: after the last repetition, the bytes it allocated by type (sampled by the runtime)
         PostgreSQL: LIBLIM_BENCH_PG (a connection string whose user may create databases), else a throwaway
         cluster started with the server binaries installed here (initdb, pg_ctl).
         """;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Liblim.EfCore.Benchmarks;
 
 /// <summary>The command line's options.</summary>
-internal sealed record Options(int? Rows, IReadOnlySet<string>? Only, bool Postgres)
+internal sealed record Options(int? Rows, IReadOnlySet<string>? Only, bool Postgres, bool Allocations = false)
 {
     public bool Wants(string name) => Only is null || Only.Contains(name);
 
@@ -12,6 +12,7 @@ internal sealed record Options(int? Rows, IReadOnlySet<string>? Only, bool Postg
         int? rows = null;
         HashSet<string>? only = null;
         var postgres = true;
+        var allocations = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -26,12 +27,15 @@ internal sealed record Options(int? Rows, IReadOnlySet<string>? Only, bool Postg
                 case "--no-postgres":
                     postgres = false;
                     break;
+                case "--allocations":
+                    allocations = true;
+                    break;
                 default:
                     Console.Error.WriteLine($"Unknown or incomplete option '{args[i]}' (--rows needs at least 1000).");
                     return null;
             }
         }
 
-        return new Options(rows, only, postgres);
+        return new Options(rows, only, postgres, allocations);
     }
 }

@@ -41,9 +41,15 @@ internal static class ProfileRun
             _ => throw new ArgumentException($"Unknown scenario '{scenario}'; one of: {Scenarios}."),
         };
 
+        AllocationSampler? sampler = null;
         for (var i = 0; i < repetitions; i++)
         {
             var run = await prepare();
+            if (options.Allocations && i == repetitions - 1)
+            {
+                sampler = new AllocationSampler();
+            }
+
             var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var paused = GC.GetTotalPauseDuration();
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
@@ -53,6 +59,16 @@ internal static class ProfileRun
             Console.WriteLine($"{scenario} #{i + 1}: {elapsed.TotalMilliseconds:N1} ms; allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:N0} MiB; " +
                               $"collections gen0/1/2 {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3}, " +
                               $"paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:N0} ms");
+        }
+
+        if (sampler is not null)
+        {
+            sampler.Dispose();
+            Console.WriteLine($"{scenario}, the last repetition's allocations by type (sampled):");
+            foreach (var (type, bytes) in sampler.Top(25))
+            {
+                Console.WriteLine($"{bytes / 1048576.0,8:N1} MiB  {type}");
+            }
         }
 
         return 0;

@@ -1,4 +1,5 @@
 using Liblim.EfCore.AspNetCore;
+using Liblim.EfCore.Sync.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -26,7 +27,7 @@ public static class LiblimHubServiceCollectionExtensions
             o.Validate();
             return true;
         });
-        services.TryAddSingleton<LiblimHub<TContext>>();
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<LiblimHub<TContext>>(sp, ContextFactoryLookup.Require<TContext>(sp, nameof(AddLiblimHub))));
         return services;
     }
 }

@@ -5,6 +5,7 @@ using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Storage.Postgres;
 using Liblim.EfCore.Storage.Sqlite;
+using Liblim.EfCore.Sync.Hosting;
 using Liblim.EfCore.Writes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -57,11 +58,17 @@ public static class LiblimServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
+        if (services.Any(d => d.ServiceType == typeof(LiblimSyncService<TContext>)))
+        {
+            throw new InvalidOperationException(
+                $"AddLiblimSync<{typeof(TContext).Name}> was called twice: one sync service per context, with every peer in one call (LiblimSyncOptions.Peers).");
+        }
+
         var options = new LiblimSyncOptions();
         configure(options);
         options.Validate();
-        services.TryAddSingleton(sp => new LiblimSyncService<TContext>(
-            sp.GetRequiredService<IDbContextFactory<TContext>>(),
+        services.AddSingleton(sp => new LiblimSyncService<TContext>(
+            ContextFactoryLookup.Require<TContext>(sp, nameof(AddLiblimSync)),
             options,
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
         services.AddHostedService(sp => sp.GetRequiredService<LiblimSyncService<TContext>>());

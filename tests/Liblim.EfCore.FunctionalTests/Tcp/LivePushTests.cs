@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Liblim.EfCore.FunctionalTests.Infrastructure;
 using Liblim.EfCore.FunctionalTests.Model;
+using Microsoft.Extensions.Logging;
 
 namespace Liblim.EfCore.FunctionalTests.Tcp;
 
@@ -66,5 +67,9 @@ public class LivePushTests
 
         await using var hub = await SyncHost.StartAsync("late-hub", listen: true, port: port);
         await SyncHost.EventuallyAsync(() => Replicas.Find(hub.Replica, id) is not null, "the hub has the edge's row");
+
+        // An offline device's log: one Warning for the failures, the rest at Debug, and a line when it connects.
+        Assert.Equal(1, edge.Log.Count("Liblim.EfCore.LiblimSyncService", LogLevel.Warning, $"Live sync with {hubAddress}"));
+        Assert.Equal(1, edge.Log.Count("Liblim.EfCore.LiblimSyncService", LogLevel.Information, $"Live sync with {hubAddress} connected, after"));
     }
 }

@@ -33,7 +33,9 @@ public sealed class SyncHost : IAsyncDisposable
 
     /// <summary>How many sessions with the peer (or attempts to open one) the sync service reported as failed.</summary>
     public int FailedAttempts(Uri peer)
-        => Log.Count("Liblim.EfCore.LiblimSyncService", LogLevel.Warning, peer.ToString());
+        => Log.Count("Liblim.EfCore.LiblimSyncService", LogLevel.Warning, $"Live sync with {peer} failed")
+           + Log.Count("Liblim.EfCore.LiblimSyncService", LogLevel.Warning, $"Live sync with {peer} still failing")
+           + Log.Count("Liblim.EfCore.LiblimSyncService", LogLevel.Debug, $"Live sync with {peer} failed again");
 
     public Uri Address => new($"liblim://127.0.0.1:{Service.Server!.Endpoint.Port}");
 
@@ -59,7 +61,7 @@ public sealed class SyncHost : IAsyncDisposable
     {
         var log = new CapturedLog();
         var services = new ServiceCollection();
-        services.AddLogging(l => l.AddProvider(log));
+        services.AddLogging(l => l.AddProvider(log).SetMinimumLevel(LogLevel.Debug));
         services.AddDbContextFactory<TodoDb>(o => o.UseSqlite($"Data Source={replica.Path}").UseLiblim());
         services.AddHealthChecks().AddLiblim<TodoDb>();
         services.AddLiblimSync<TodoDb>(o =>

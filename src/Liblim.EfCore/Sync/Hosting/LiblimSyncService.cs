@@ -92,11 +92,31 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
 
+    /// <summary>How often a peer that keeps failing is logged as a Warning; its other failures are logged at Debug.</summary>
+    private static readonly TimeSpan WarningInterval = TimeSpan.FromMinutes(10);
+
     private async Task KeepInSyncAsync(Uri peer, CancellationToken ct)
     {
         var delay = _options.ReconnectDelay;
         var replica = ReplicaAccess.Over(_factory);
         var restarts = 0;
+        var failures = 0; // in a row: an offline device fails for hours, and says so once, then once every WarningInterval
+        DateTime? warned = null;
+        void Connected()
+        {
+            SetConnected(peer, true);
+            if (failures == 0)
+            {
+                _logger.LogInformation("Live sync with {Peer} connected.", peer);
+            }
+            else
+            {
+                _logger.LogInformation("Live sync with {Peer} connected, after {Attempts} failed attempts.", peer, failures);
+            }
+
+            (failures, warned) = (0, null);
+        }
+
         while (!ct.IsCancellationRequested)
         {
             var started = DateTime.UtcNow;
@@ -110,7 +130,7 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
                 {
                     // Connected once both sides have proven the secret, not when the socket opens.
                     var settings = new SessionSettings(_options.Limits, peer.ToString(), _logger, _options.PollInterval,
-                        RowsChanged: e => RowsChanged?.Invoke(this, e), Established: () => SetConnected(peer, true))
+                        RowsChanged: e => RowsChanged?.Invoke(this, e), Established: Connected)
                     {
                         PresentsTransportCredentials = !string.IsNullOrEmpty(token),
                     };
@@ -129,7 +149,22 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                _logger.LogWarning("Live sync with {Peer} ended: {Message} Reconnecting in {Delay} s.", peer, e.Message, delay.TotalSeconds);
+                failures++;
+                if (warned is null)
+                {
+                    _logger.LogWarning("Live sync with {Peer} failed: {Message} Trying again in {Delay} s; until it works, further failures are logged at Debug, and as a Warning every {Interval} minutes.",
+                        peer, e.Message, delay.TotalSeconds, WarningInterval.TotalMinutes);
+                    warned = DateTime.UtcNow;
+                }
+                else if (DateTime.UtcNow - warned >= WarningInterval)
+                {
+                    _logger.LogWarning("Live sync with {Peer} still failing, after {Attempts} attempts: {Message}", peer, failures, e.Message);
+                    warned = DateTime.UtcNow;
+                }
+                else
+                {
+                    _logger.LogDebug("Live sync with {Peer} failed again ({Attempts} attempts): {Message} Trying again in {Delay} s.", peer, failures, e.Message, delay.TotalSeconds);
+                }
             }
             finally
             {

@@ -33,6 +33,7 @@ public static class LiblimServiceCollectionExtensions
             .TryAdd<IConventionSetPlugin, LiblimConventionSetPlugin>()
             .TryAdd<IInterceptor, ChangeCaptureInterceptor>()
             .TryAdd<IInterceptor, BulkWriteGuardInterceptor>()
+            .TryAdd<IInterceptor, BulkWriteQueryGuard>()
             .TryAdd<IInterceptor, ConnectionSetupInterceptor>();
         serviceCollection.TryAddSingleton(sp => DialectOf(sp.GetServices<IDatabaseProvider>().FirstOrDefault()?.Name));
         serviceCollection.TryAddSingleton<IValueStorage>(sp => sp.GetRequiredService<SqlDialect>());

@@ -145,7 +145,8 @@ internal sealed partial class ShadowStore
             return;
         }
 
-        await NumberNodesOfAsync(rows, async, ct).ConfigureAwait(false);
+        // Rows whose clocks were written with their data were numbered then (InRowClocksAsync).
+        await NumberNodesOfAsync([.. rows.Where(r => !(InRowClocks.Fits(r) && writtenWithData.Contains((r.Table, r.Key))))], async, ct).ConfigureAwait(false);
         var separate = rows.Where(r => !InRowClocks.Fits(r)).ToList();
         foreach (var byTable in rows.Where(InRowClocks.Fits).GroupBy(r => r.Table))
         {

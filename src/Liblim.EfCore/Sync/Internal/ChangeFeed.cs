@@ -49,22 +49,22 @@ internal static class ChangeFeed
             var values = projected.Count == 0 ? [] : await session.Rows(table).ReadAsync(projected, async, ct).ConfigureAwait(false);
             foreach (var (row, data) in byTable)
             {
+                // The peer holds the row as it was before its latest change: that change alone is what it lacks.
+                var heldBefore = row.LatestUpdate is { } update && baseline is { } b && b.HoldsBefore(row.Seq, update.Prior) ? update : (RowUpdate?)null;
+                if (heldBefore?.From == peer)
+                {
+                    continue; // the peer's own state merged into one it held: it holds the result
+                }
+
                 var state = RowStateCodec.Decode(table, row, data ?? values.GetValueOrDefault(row.Key));
                 if (HasUnloadedValue(state))
                 {
                     // A live row whose data row is gone (removed behind Liblim's back): send what is known.
                     state = state with { Columns = state.Columns.RemoveRange(state.Columns.Where(c => c.Value.Json is null).Select(c => c.Key)) };
                 }
-                else if (row.LatestUpdate is { } update && baseline is { } b && b.HoldsBefore(row.Seq, update.Prior))
+                else if (heldBefore is { From: null })
                 {
-                    if (update.From is null)
-                    {
-                        page.HeldBeforeUpdate.Add(state); // a local update: it goes alone
-                    }
-                    else if (update.From == peer)
-                    {
-                        continue; // the peer's own state merged into one it held: it holds the result
-                    }
+                    page.HeldBeforeUpdate.Add(state); // a local update: it goes alone
                 }
 
                 page.States.Add(state);

@@ -513,7 +513,7 @@ internal sealed class SyncSession
             {
                 while (true)
                 {
-                    var reading = _connection.ReadAsync(Limits.IdleTimeout, ct);
+                    var reading = _connection.ReadAsync(Limits.IdleTimeout, ct).AsTask();
                     if (!reading.IsCompleted)
                     {
                         await CommitWhileReadingAsync(group, reading, ct).ConfigureAwait(false);

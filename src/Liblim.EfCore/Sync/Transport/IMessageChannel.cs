@@ -15,9 +15,9 @@ internal interface IMessageChannel : IAsyncDisposable
     /// <summary>Bytes read from the peer so far (0 where messages are not encoded).</summary>
     long BytesReceived { get; }
 
-    /// <summary>Reads the next message.</summary>
+    /// <summary>Reads the next message; completes at once, arming no timer, when the message has arrived already.</summary>
     /// <exception cref="ProtocolException">Malformed input, a line over the limit, a timeout, the connection closed, or an <c>OHNOES</c> from the peer.</exception>
-    Task<ProtocolMessage> ReadAsync(TimeSpan timeout, CancellationToken ct);
+    ValueTask<ProtocolMessage> ReadAsync(TimeSpan timeout, CancellationToken ct);
 
     /// <summary>Writes messages, as one unit with respect to other writers, and flushes them.</summary>
     Task SendAsync(IEnumerable<ProtocolMessage> messages, CancellationToken ct);

@@ -10,8 +10,12 @@ namespace Liblim.EfCore.Sync.Transport;
 /// </summary>
 internal sealed class InMemoryChannel : IMessageChannel
 {
-    /// <summary>How many messages may wait unread before a sender waits: bounds the memory of a transfer.</summary>
-    private const int Capacity = 4096;
+    /// <summary>
+    /// How many messages may wait unread before a sender waits: bounds the memory of a transfer. Half a default batch is
+    /// enough to keep both sides busy; more lets the reading side run ahead, and the rows it holds live long enough to be
+    /// collected as older generations (a 100,000-row sync at 4,096: 15 gen 2 collections, at 512: 3 to 8).
+    /// </summary>
+    private const int Capacity = 512;
 
     private readonly Channel<ProtocolMessage> _incoming;
     private readonly Channel<ProtocolMessage> _outgoing;
@@ -36,7 +40,10 @@ internal sealed class InMemoryChannel : IMessageChannel
         return (new InMemoryChannel(toClient, toServer), new InMemoryChannel(toServer, toClient));
     }
 
-    public async Task<ProtocolMessage> ReadAsync(TimeSpan timeout, CancellationToken ct)
+    public ValueTask<ProtocolMessage> ReadAsync(TimeSpan timeout, CancellationToken ct)
+        => _incoming.Reader.TryRead(out var message) ? ValueTask.FromResult(Received(message)) : WaitAsync(timeout, ct);
+
+    private async ValueTask<ProtocolMessage> WaitAsync(TimeSpan timeout, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
@@ -46,9 +53,7 @@ internal sealed class InMemoryChannel : IMessageChannel
             {
                 if (_incoming.Reader.TryRead(out var message))
                 {
-                    return message is ErrorMessage error
-                        ? throw new ProtocolException(error.Code, $"The peer reported: {error.Text}", fromPeer: true)
-                        : message;
+                    return Received(message);
                 }
             }
         }
@@ -59,6 +64,9 @@ internal sealed class InMemoryChannel : IMessageChannel
 
         throw new ProtocolException(ProtocolErrorCode.Closed, "The peer closed the connection before the session ended.");
     }
+
+    private static ProtocolMessage Received(ProtocolMessage message)
+        => message is ErrorMessage error ? throw new ProtocolException(error.Code, $"The peer reported: {error.Text}", fromPeer: true) : message;
 
     public async Task SendAsync(IEnumerable<ProtocolMessage> messages, CancellationToken ct)
     {

@@ -53,7 +53,24 @@ internal sealed class StreamChannel : IMessageChannel
 
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
-    public async Task<ProtocolMessage> ReadAsync(TimeSpan timeout, CancellationToken ct)
+    public ValueTask<ProtocolMessage> ReadAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        // The rows of a batch mostly arrive many to a read: a message already in the pipe is taken without arming a timer.
+        bool buffered;
+        ReadResult result;
+        try
+        {
+            buffered = _incoming.Reader.TryRead(out result);
+        }
+        catch (Exception e) when (Broke(e))
+        {
+            throw new ProtocolException(ProtocolErrorCode.Closed, $"The connection broke: {e.Message}", innerException: e);
+        }
+
+        return buffered && TryTake(result, out var message) ? ValueTask.FromResult(message) : WaitAsync(timeout, ct);
+    }
+
+    private async ValueTask<ProtocolMessage> WaitAsync(TimeSpan timeout, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
@@ -73,30 +90,46 @@ internal sealed class StreamChannel : IMessageChannel
                 throw new ProtocolException(ProtocolErrorCode.Closed, $"The connection broke: {e.Message}", innerException: e);
             }
 
-            var buffer = result.Buffer;
-            var consumed = buffer.Start;
-            var examined = buffer.End;
-            try
+            if (TryTake(result, out var message))
             {
-                if (ProtocolParser.TryParseMessage(buffer, _limits.MaxLineLength, out consumed, out examined, out var message))
-                {
-                    Interlocked.Add(ref _bytesReceived, buffer.Slice(0, consumed).Length);
-                    return message is ErrorMessage error
-                        ? throw new ProtocolException(error.Code, $"The peer reported: {error.Text}", fromPeer: true)
-                        : message!;
-                }
+                return message;
+            }
+        }
+    }
 
-                if (result.IsCompleted)
-                {
-                    throw new ProtocolException(ProtocolErrorCode.Closed, buffer.IsEmpty
-                        ? "The peer closed the connection before the session ended."
-                        : "The peer closed the connection in the middle of a line.");
-                }
-            }
-            finally
+    /// <summary>
+    /// Parses the next message out of what the pipe holds, advancing the pipe past it; false, having examined it all,
+    /// when no whole line is there yet.
+    /// </summary>
+    private bool TryTake(ReadResult result, out ProtocolMessage message)
+    {
+        var buffer = result.Buffer;
+        var consumed = buffer.Start;
+        var examined = buffer.End;
+        try
+        {
+            if (ProtocolParser.TryParseMessage(buffer, _limits.MaxLineLength, out consumed, out examined, out var parsed))
             {
-                _incoming.Reader.AdvanceTo(consumed, examined);
+                Interlocked.Add(ref _bytesReceived, buffer.Slice(0, consumed).Length);
+                message = parsed is ErrorMessage error
+                    ? throw new ProtocolException(error.Code, $"The peer reported: {error.Text}", fromPeer: true)
+                    : parsed!;
+                return true;
             }
+
+            if (result.IsCompleted)
+            {
+                throw new ProtocolException(ProtocolErrorCode.Closed, buffer.IsEmpty
+                    ? "The peer closed the connection before the session ended."
+                    : "The peer closed the connection in the middle of a line.");
+            }
+
+            message = null!;
+            return false;
+        }
+        finally
+        {
+            _incoming.Reader.AdvanceTo(consumed, examined);
         }
     }
 

@@ -35,6 +35,11 @@ public sealed class LiblimHub<TContext>
         ArgumentNullException.ThrowIfNull(lifetime);
         _replica = ReplicaAccess.Over(factory);
         _options = options.Value;
+        using (var context = factory.CreateDbContext())
+        {
+            _options.Scopes.ByTable(context.Model); // a rule that does not fit the model fails here, not in a session
+        }
+
         _logger = logger;
         _stopping = lifetime.ApplicationStopping;
     }
@@ -83,6 +88,7 @@ public sealed class LiblimHub<TContext>
                 {
                     TransportUser = user,
                     TransportUserExpires = user is null ? null : Expires(context),
+                    Scopes = _options.Scopes,
                 };
                 await SyncSession.RunServerAsync(channel, _replica, _ => _options.Secret, settings, stop.Token).ConfigureAwait(false);
             }

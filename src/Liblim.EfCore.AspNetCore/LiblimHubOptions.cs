@@ -22,6 +22,25 @@ public sealed class LiblimHubOptions
     /// </summary>
     public string? Secret { get; set; }
 
+    /// <summary>Which rows each peer receives, by rules over the user the endpoint authenticated; with no rule, every row.</summary>
+    public LiblimScopes Scopes { get; } = new();
+
+    /// <summary>A peer receives the rows of <typeparamref name="TEntity"/> for which <paramref name="rule"/> holds (<see cref="LiblimScopes.Scope{TEntity}"/>).</summary>
+    public LiblimHubOptions Scope<TEntity>(System.Linq.Expressions.Expression<Func<TEntity, LiblimPeer, bool>> rule)
+        where TEntity : class
+    {
+        Scopes.Scope(rule);
+        return this;
+    }
+
+    /// <summary>Every peer receives every row of <typeparamref name="TEntity"/> (<see cref="LiblimScopes.ReadOnly{TEntity}"/>).</summary>
+    public LiblimHubOptions ReadOnly<TEntity>()
+        where TEntity : class
+    {
+        Scopes.ReadOnly<TEntity>();
+        return this;
+    }
+
     internal void Validate()
     {
         Limits.Validate();

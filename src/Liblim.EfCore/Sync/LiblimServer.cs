@@ -63,6 +63,7 @@ public sealed class LiblimServer : IAsyncDisposable
         options.Validate();
         var replica = ReplicaAccess.Over(contextFactory);
         var nodeId = await replica.GetNodeIdAsync(cancellationToken).ConfigureAwait(false);
+        await replica.CheckScopesAsync(options.Scopes, cancellationToken).ConfigureAwait(false);
         var listener = new TcpListener(options.Endpoint);
         listener.Start();
         var server = new LiblimServer(listener, replica, nodeId, options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<LiblimServer>());
@@ -148,6 +149,7 @@ public sealed class LiblimServer : IAsyncDisposable
                 var settings = new SessionSettings(_options.Limits, remote, _logger, _options.PollInterval, RowsChanged: e => RowsChanged?.Invoke(this, e))
                 {
                     ClaimsForPeer = _options.ClaimsForPeer,
+                    Scopes = _options.Scopes,
                 };
                 await SyncSession.RunServerAsync(connection, _replica, _options.FindSecret, settings, _stopping.Token).ConfigureAwait(false);
             }

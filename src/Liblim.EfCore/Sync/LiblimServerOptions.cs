@@ -23,6 +23,12 @@ public sealed record LiblimServerOptions
     /// </summary>
     public Func<Guid, IEnumerable<System.Security.Claims.Claim>>? ClaimsForPeer { get; init; }
 
+    /// <summary>
+    /// Which rows each peer receives, by rules over the peer's claims (<see cref="ClaimsForPeer"/>); with no rule, every
+    /// peer receives every row.
+    /// </summary>
+    public LiblimScopes Scopes { get; init; } = new();
+
     /// <summary>A certificate to serve TLS with (the peers connect with <c>liblims://</c>); null for plain TCP.</summary>
     public X509Certificate2? Certificate { get; init; }
 

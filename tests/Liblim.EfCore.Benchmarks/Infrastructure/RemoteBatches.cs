@@ -19,7 +19,7 @@ public static class RemoteBatches
         var since = 0L;
         while (true)
         {
-            var (states, last, _) = ChangeFeed.ReadAsync(db, since, null, new LiblimProtocolLimits().BatchSize, Guid.Empty, baseline: null, async: false, default).GetAwaiter().GetResult();
+            var (states, last, _) = ChangeFeed.ReadAsync(db, since, null, new LiblimProtocolLimits().BatchSize, Guid.Empty, baseline: null, scope: null, async: false, default).GetAwaiter().GetResult();
             if (states.Count == 0)
             {
                 return batches;

@@ -45,24 +45,36 @@ public sealed class HubHost : IAsyncDisposable
     /// <param name="requiredScope">A value the token's <c>scope</c> claim must have, if any (an authorization policy of the app's).</param>
     public static async Task<HubHost> StartAsync(IReplica replica, Action<LiblimHubOptions>? configure = null, bool requireAuthorization = true, string? requiredScope = null)
     {
+        var (app, address, log) = await StartAppAsync(new ReplicaFactory(replica), configure, requireAuthorization, requiredScope);
+        return new HubHost(app, replica, address, log);
+    }
+
+    /// <summary>
+    /// Starts the app for any replicated context: JWT bearer authentication with the test's key, <c>AddLiblimHub</c> with
+    /// <paramref name="configure"/>, the hub at <c>/liblim</c>; returns the app, the hub's <c>ws://</c> address and the log.
+    /// </summary>
+    public static async Task<(WebApplication App, Uri Address, CapturedLog Log)> StartAppAsync<TContext>(
+        IDbContextFactory<TContext> factory, Action<LiblimHubOptions>? configure = null, bool requireAuthorization = true, string? requiredScope = null)
+        where TContext : DbContext
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         var log = new CapturedLog();
         builder.Logging.ClearProviders().AddProvider(log);
-        builder.Services.AddSingleton<IDbContextFactory<TodoDb>>(new ReplicaFactory(replica));
+        builder.Services.AddSingleton(factory);
         builder.Services.AddAuthentication().AddJwtBearer(o =>
         {
             o.MapInboundClaims = false;
             o.TokenValidationParameters = TestTokens.Validation;
         });
         builder.Services.AddAuthorization(o => o.AddPolicy("sync", p => p.RequireAuthenticatedUser().RequireClaim("scope", requiredScope ?? "sync")));
-        builder.Services.AddLiblimHub<TodoDb>(configure);
-        builder.Services.AddHealthChecks().AddLiblim<TodoDb>();
+        builder.Services.AddLiblimHub<TContext>(configure);
+        builder.Services.AddHealthChecks().AddLiblim<TContext>();
         var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthChecks("/health");
-        var endpoint = app.MapLiblim<TodoDb>("/liblim");
+        var endpoint = app.MapLiblim<TContext>("/liblim");
         if (requiredScope is not null)
         {
             endpoint.RequireAuthorization("sync");
@@ -74,7 +86,7 @@ public sealed class HubHost : IAsyncDisposable
 
         await app.StartAsync();
         var http = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        return new HubHost(app, replica, new Uri($"ws://127.0.0.1:{http.Port}/liblim"), log);
+        return (app, new Uri($"ws://127.0.0.1:{http.Port}/liblim"), log);
     }
 
     /// <summary>The app's health endpoint, <c>http://127.0.0.1:port/health</c>.</summary>

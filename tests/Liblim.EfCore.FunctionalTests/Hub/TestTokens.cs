@@ -16,15 +16,15 @@ public static class TestTokens
     /// <summary>A key the hub does not trust.</summary>
     public static readonly SymmetricSecurityKey WrongKey = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
-    /// <summary>A token for the device, valid for <paramref name="lifetime"/> from now (negative: expired already).</summary>
-    public static string For(string device, TimeSpan lifetime, SymmetricSecurityKey? key = null, string? scope = null)
+    /// <summary>A token for the device, valid for <paramref name="lifetime"/> from now (negative: expired already), with <paramref name="claims"/> besides.</summary>
+    public static string For(string device, TimeSpan lifetime, SymmetricSecurityKey? key = null, string? scope = null, IEnumerable<Claim>? claims = null)
     {
         var now = DateTime.UtcNow;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
             Audience = Audience,
-            Subject = new ClaimsIdentity(scope is null ? [new Claim("sub", device)] : [new Claim("sub", device), new Claim("scope", scope)]),
+            Subject = new ClaimsIdentity([new Claim("sub", device), .. scope is null ? [] : new[] { new Claim("scope", scope) }, .. claims ?? []]),
             NotBefore = lifetime < TimeSpan.Zero ? now + lifetime - TimeSpan.FromMinutes(1) : now.AddSeconds(-1),
             IssuedAt = lifetime < TimeSpan.Zero ? now + lifetime - TimeSpan.FromMinutes(1) : now.AddSeconds(-1),
             Expires = now + lifetime,

@@ -132,7 +132,7 @@ public abstract class RelationSuite : ReplicaSuite
         await using (var source = from.Open())
         {
             node = await source.Liblim().GetNodeIdAsync();
-            (states, _, _) = await ChangeFeed.ReadAsync(source, 0, null, 100_000, Guid.NewGuid(), baseline: null, async: true, default);
+            (states, _, _) = await ChangeFeed.ReadAsync(source, 0, null, 100_000, Guid.NewGuid(), baseline: null, scope: null, async: true, default);
         }
 
         await using var target = to.Open();

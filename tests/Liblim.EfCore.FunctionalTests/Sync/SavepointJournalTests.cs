@@ -106,7 +106,7 @@ public class SavepointJournalTests
     {
         await AddItemsAsync(replica, count);
         await using var db = replica.Open();
-        var (states, last, _) = await ChangeFeed.ReadAsync(db, 0, null, 1_000, Guid.Empty, baseline: null, async: true, default);
+        var (states, last, _) = await ChangeFeed.ReadAsync(db, 0, null, 1_000, Guid.Empty, baseline: null, scope: null, async: true, default);
         return new RemoteBatch(replica.Name, await db.Liblim().GetNodeIdAsync(), states, last);
     }
 

@@ -112,7 +112,7 @@ public class UpdateDeltaTests
         await Replicas.EditAsync(replica, id, i => i.Title = "second"); // position 2
 
         await using var db = replica.Open();
-        var page = await ChangeFeed.ReadAsync(db, position, null, 1_000, Guid.NewGuid(), new PeerBaseline(position, readHead), async: true, default);
+        var page = await ChangeFeed.ReadAsync(db, position, null, 1_000, Guid.NewGuid(), new PeerBaseline(position, readHead), scope: null, async: true, default);
 
         var state = page.ToSend(Assert.Single(page.States));
         Assert.Equal(alone ? ["Title"] : ["Cost", "Done", "DueUtc", "Notes", "Place_City", "Place_Street", "Priority", "Title"], state.Columns.Keys);

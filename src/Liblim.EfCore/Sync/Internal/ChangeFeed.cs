@@ -1,4 +1,5 @@
 using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Scopes.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -15,20 +16,21 @@ internal static class ChangeFeed
     /// A page of the change feed for a peer, after <paramref name="since"/> and up to <paramref name="through"/> (to the
     /// end when null). Rows whose state came whole from that peer are left out: it has them. Of the rows the peer holds as
     /// they were before their latest change (<paramref name="baseline"/>), those whose change was a local update are marked
-    /// so, and those whose change merged the peer's own state are left out too.
+    /// so, and those whose change merged the peer's own state are left out too. Under a <paramref name="scope"/>, only the
+    /// rows it lets the peer see are in the page (its positions still cover the rest).
     /// </summary>
     public static async Task<FeedPage> ReadAsync(
-        DbContext context, long since, long? through, int limit, Guid peer, PeerBaseline? baseline, bool async, CancellationToken ct)
+        DbContext context, long since, long? through, int limit, Guid peer, PeerBaseline? baseline, PeerScope? scope, bool async, CancellationToken ct)
     {
         var transaction = await OwnedTransaction.BeginSnapshotAsync(context, async, ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            return await ReadSnapshotAsync(context, since, through, limit, peer.ToString("N"), baseline, async, ct).ConfigureAwait(false);
+            return await ReadSnapshotAsync(context, since, through, limit, peer.ToString("N"), baseline, scope, async, ct).ConfigureAwait(false);
         }
     }
 
     private static async Task<FeedPage> ReadSnapshotAsync(
-        DbContext context, long since, long? through, int limit, string peer, PeerBaseline? baseline, bool async, CancellationToken ct)
+        DbContext context, long since, long? through, int limit, string peer, PeerBaseline? baseline, PeerScope? scope, bool async, CancellationToken ct)
     {
         var session = context.GetService<StoreSession>();
         var head = await session.Shadow.ReadHeadAsync(async, ct).ConfigureAwait(false);
@@ -42,12 +44,19 @@ internal static class ChangeFeed
                 continue; // no longer replicated here
             }
 
+            var visible = scope is null ? null : await scope.VisibleKeysAsync(context, table, since, last, ct).ConfigureAwait(false);
+            if (visible is { Count: 0 })
+            {
+                continue;
+            }
+
             // A row shown as it is came with its data row. A held-back row's values are all kept in its metadata row, a
             // projected row's shown-null columns too: its data table is read only for what it holds as replicated, so a
             // projected null is never sent as a value.
-            var projected = byTable.Where(r => r.Data is null && r.Row.IsShown).Select(r => r.Row.Key).ToList();
+            var rowsToSend = visible is null ? byTable.ToList() : byTable.Where(r => visible.Contains(r.Row.Key)).ToList();
+            var projected = rowsToSend.Where(r => r.Data is null && r.Row.IsShown).Select(r => r.Row.Key).ToList();
             var values = projected.Count == 0 ? [] : await session.Rows(table).ReadAsync(projected, async, ct).ConfigureAwait(false);
-            foreach (var (row, data) in byTable)
+            foreach (var (row, data) in rowsToSend)
             {
                 // The peer holds the row as it was before its latest change: that change alone is what it lacks.
                 var heldBefore = row.LatestUpdate is { } update && baseline is { } b && b.HoldsBefore(row.Seq, update.Prior) ? update : (RowUpdate?)null;

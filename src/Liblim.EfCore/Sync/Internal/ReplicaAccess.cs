@@ -1,4 +1,5 @@
 using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Scopes.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Writes;
 using Microsoft.EntityFrameworkCore;
@@ -52,6 +53,11 @@ internal sealed class ReplicaAccess
         return positions;
     }
 
+    /// <summary>Resolves the rules against the model, so that a rule for an entity that is not replicated fails now, not in a session.</summary>
+    /// <exception cref="InvalidOperationException">A rule does not fit the model.</exception>
+    public Task CheckScopesAsync(LiblimScopes scopes, CancellationToken ct)
+        => UseAsync(c => Task.FromResult(scopes.ByTable(c.Model)), ct);
+
     public Task<long> FenceAsync(Guid peer, CancellationToken ct)
         => UseAsync(c => PeerRecords.FenceAsync(c, peer, ct), ct);
 
@@ -63,8 +69,8 @@ internal sealed class ReplicaAccess
         return nodeId;
     }
 
-    public Task<FeedPage> ReadFeedAsync(long since, long? through, int limit, Guid peer, PeerBaseline? baseline, CancellationToken ct)
-        => UseAsync(c => ChangeFeed.ReadAsync(c, since, through, limit, peer, baseline, async: true, ct), ct);
+    public Task<FeedPage> ReadFeedAsync(long since, long? through, int limit, Guid peer, PeerBaseline? baseline, PeerScope? scope, CancellationToken ct)
+        => UseAsync(c => ChangeFeed.ReadAsync(c, since, through, limit, peer, baseline, scope, async: true, ct), ct);
 
     /// <summary>Applies a peer's batches in groups, each group with a context of its own when there is a factory.</summary>
     public ApplyGroup BeginApplying(Action<IReadOnlyList<ChangedRow>, IReadOnlyList<HeldBackRow>>? committed)

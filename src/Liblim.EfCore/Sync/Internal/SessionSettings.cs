@@ -35,6 +35,9 @@ internal sealed record SessionSettings(
     /// <summary>A TCP server's: the claims of a peer that proved the shared secret, by its node id.</summary>
     public Func<Guid, IEnumerable<Claim>>? ClaimsForPeer { get; init; }
 
+    /// <summary>A server's: which rows each peer receives; null or empty for every row.</summary>
+    public LiblimScopes? Scopes { get; init; }
+
     /// <summary>The wall clock that <see cref="TransportUserExpires"/> is read against.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Protocol;
+using Liblim.EfCore.Scopes.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Sync.Transport;
 using Microsoft.Extensions.Logging;
@@ -44,6 +45,7 @@ internal sealed class SyncSession
     private int _toldPeerWhy;
     private KnownToPeer? _knownToPeer;
     private PeerBaseline? _baseline;
+    private PeerScope? _scope;
 
     private SyncSession(IMessageChannel connection, ReplicaAccess replica, SessionSettings settings)
     {
@@ -306,6 +308,7 @@ internal sealed class SyncSession
             [new Claim(LiblimClaimTypes.NodeId, _peerNode.ToString("D")), .. _settings.ClaimsForPeer?.Invoke(_peerNode) ?? []],
             authenticationType: "liblim-shared-secret"));
         _peer = new LiblimPeer(_peerNode, user, _settings.Remote);
+        _scope = PeerScope.For(_settings.Scopes, _peer);
     }
 
     /// <summary>Ends the session once the credentials the transport authenticated the peer with have expired.</summary>
@@ -376,7 +379,8 @@ internal sealed class SyncSession
         _toSend = positions.Head - from;
         // The read head as it stood once the peer's IHAZ had arrived: at least the head of every read behind the peer's position.
         _readHead = clientFirst ? (await _replica.ReadPositionsAsync(_peerNode, ct).ConfigureAwait(false)).ReadHead : positions.ReadHead;
-        _baseline = _readHead is { } readHead ? new PeerBaseline(from, readHead) : null;
+        // A scoped peer may lack a row that was at or before its position, out of its scope then: updates go whole to it.
+        _baseline = _readHead is { } readHead && _scope is null ? new PeerBaseline(from, readHead) : null;
         return (from, positions.Head);
     }
 
@@ -420,7 +424,7 @@ internal sealed class SyncSession
         long readAt = 0; // the greatest head of the snapshots read for the batch to come
         while (through is null || from < through)
         {
-            var page = await _replica.ReadFeedAsync(from, through, Limits.BatchSize, _peerNode, _baseline, ct).ConfigureAwait(false);
+            var page = await _replica.ReadFeedAsync(from, through, Limits.BatchSize, _peerNode, _baseline, _scope, ct).ConfigureAwait(false);
             var last = page.Last;
             if (last == from)
             {

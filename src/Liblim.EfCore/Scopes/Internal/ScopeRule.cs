@@ -1,0 +1,79 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using Liblim.EfCore.Metadata.Internal;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
+
+namespace Liblim.EfCore.Scopes.Internal;
+
+/// <summary>One entity's rule of <see cref="LiblimScopes"/>: which of its rows a peer receives.</summary>
+internal abstract class ScopeRule
+{
+    /// <summary>The entity the rule is for.</summary>
+    public abstract Type EntityType { get; }
+
+    /// <summary>Whether every row is visible to every peer (<see cref="LiblimScopes.ReadOnly{TEntity}"/>).</summary>
+    public abstract bool IsEverything { get; }
+
+    /// <summary>
+    /// The canonical keys of the rows of <paramref name="table"/> at feed positions after <paramref name="since"/> and up to
+    /// <paramref name="through"/> that the rule shows <paramref name="peer"/>: one query through the feed's index, in the
+    /// context's transaction. Rows kept outside their table (deleted, held back) are not among them.
+    /// </summary>
+    public abstract Task<HashSet<string>> VisibleKeysAsync(
+        DbContext context, ReplicatedTable table, LiblimPeer peer, long since, long through, CancellationToken ct);
+}
+
+/// <inheritdoc />
+/// <param name="rule">The rule; null for every row.</param>
+internal sealed class ScopeRule<TEntity>(Expression<Func<TEntity, LiblimPeer, bool>>? rule) : ScopeRule
+    where TEntity : class
+{
+    private static readonly MethodInfo PropertyMethod = typeof(EF).GetMethod(nameof(EF.Property))!;
+
+    public override Type EntityType => typeof(TEntity);
+
+    public override bool IsEverything => rule is null;
+
+    public override async Task<HashSet<string>> VisibleKeysAsync(
+        DbContext context, ReplicatedTable table, LiblimPeer peer, long since, long through, CancellationToken ct)
+    {
+        var rows = context.Set<TEntity>().AsNoTracking()
+            .Where(e => EF.Property<long?>(e, RowMetadataNames.Seq) > since && EF.Property<long?>(e, RowMetadataNames.Seq) <= through);
+        if (rule is not null)
+        {
+            rows = rows.Where(ForPeer(rule, peer));
+        }
+
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var values in rows.Select(KeyOf(table)).AsAsyncEnumerable().WithCancellation(ct).ConfigureAwait(false))
+        {
+            keys.Add(table.EncodeKey(values));
+        }
+
+        return keys;
+    }
+
+    /// <summary>
+    /// The rule for one peer: the peer parameter becomes a member of a holder, not a constant, so that EF evaluates what the
+    /// rule reads of the peer (<c>peer.Claim("shop")</c>) into parameters, and caches one query for every peer.
+    /// </summary>
+    private static Expression<Func<TEntity, bool>> ForPeer(Expression<Func<TEntity, LiblimPeer, bool>> rule, LiblimPeer peer)
+    {
+        var holder = Expression.Property(Expression.Constant(new PeerHolder(peer)), nameof(PeerHolder.Peer));
+        var body = ReplacingExpressionVisitor.Replace(rule.Parameters[1], holder, rule.Body);
+        return Expression.Lambda<Func<TEntity, bool>>(body, rule.Parameters[0]);
+    }
+
+    /// <summary>The key values of an entity, in the table's key order.</summary>
+    private static Expression<Func<TEntity, object?[]>> KeyOf(ReplicatedTable table)
+    {
+        var entity = Expression.Parameter(typeof(TEntity), "e");
+        var values = table.KeyColumns.Select(c => (Expression)Expression.Convert(
+            Expression.Call(PropertyMethod.MakeGenericMethod(c.Property.ClrType), entity, Expression.Constant(c.Property.Name)),
+            typeof(object)));
+        return Expression.Lambda<Func<TEntity, object?[]>>(Expression.NewArrayInit(typeof(object), values), entity);
+    }
+
+    private sealed record PeerHolder(LiblimPeer Peer);
+}

@@ -44,6 +44,26 @@ namespace MigrationsSample.Migrations.Postgres
                     b.ToTable("__liblim_nodes");
                 });
 
+            modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.PeerRow", b =>
+                {
+                    b.Property<string>("PeerId")
+                        .HasColumnType("text")
+                        .HasColumnName("peer_id");
+
+                    b.Property<string>("TableName")
+                        .HasColumnType("text")
+                        .HasColumnName("table_name");
+
+                    b.Property<string>("RowKey")
+                        .HasColumnType("text")
+                        .HasColumnName("row_key");
+
+                    b.HasKey("PeerId", "TableName", "RowKey")
+                        .HasName("pk_liblim_peer_rows");
+
+                    b.ToTable("__liblim_peer_rows");
+                });
+
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.PeerWatermark", b =>
                 {
                     b.Property<string>("PeerId")

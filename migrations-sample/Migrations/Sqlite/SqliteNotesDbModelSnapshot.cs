@@ -39,6 +39,26 @@ namespace MigrationsSample.Migrations.Sqlite
                     b.ToTable("__liblim_nodes");
                 });
 
+            modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.PeerRow", b =>
+                {
+                    b.Property<string>("PeerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("peer_id");
+
+                    b.Property<string>("TableName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("table_name");
+
+                    b.Property<string>("RowKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("row_key");
+
+                    b.HasKey("PeerId", "TableName", "RowKey")
+                        .HasName("pk_liblim_peer_rows");
+
+                    b.ToTable("__liblim_peer_rows");
+                });
+
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.PeerWatermark", b =>
                 {
                     b.Property<string>("PeerId")

@@ -23,6 +23,12 @@ internal sealed record BatchStartMessage(long Through) : ProtocolMessage;
 /// <summary><c>&lt;oid&gt;:&lt;json&gt;</c>: one row state inside a batch.</summary>
 internal sealed record RowMessage(RowState State) : ProtocolMessage;
 
+/// <summary>
+/// <c>NOMOAR &lt;oid&gt;</c>: inside a batch, the row has left what the receiver may hold (a server's scope for it): the
+/// receiver forgets it, as if it had never had it, and tells no one.
+/// </summary>
+internal sealed record EvictMessage(string Table, string Key) : ProtocolMessage;
+
 /// <summary>The empty line that ends a batch.</summary>
 internal sealed record BatchEndMessage : ProtocolMessage
 {

@@ -87,8 +87,9 @@ internal static class ProtocolParser
             ProtocolSyntax.Have => new HaveMessage(ParsePositions(rest)),
             ProtocolSyntax.Batch => new BatchStartMessage(ParsePosition(rest, ProtocolSyntax.Batch)),
             ProtocolSyntax.Bye => ParseBye(rest),
+            ProtocolSyntax.Evict => ParseEvict(rest),
             ProtocolSyntax.Error => ParseError(rest),
-            _ => throw new ProtocolException(ProtocolErrorCode.UnknownVerb, $"A line starts with '{Shorten(verb)}', which is not a verb of the liblim protocol (ØHAI, IHAZ, UCANHAZ, KTHXBAI, OHNOES) nor a row '<table>/<key>:<json>'."),
+            _ => throw new ProtocolException(ProtocolErrorCode.UnknownVerb, $"A line starts with '{Shorten(verb)}', which is not a verb of the liblim protocol (ØHAI, IHAZ, UCANHAZ, NOMOAR, KTHXBAI, OHNOES) nor a row '<table>/<key>:<json>'."),
         };
     }
 
@@ -103,6 +104,19 @@ internal static class ProtocolParser
         catch (FormatException e)
         {
             throw new ProtocolException(ProtocolErrorCode.BadRow, $"A row line is malformed: {e.Message} (row '{Shorten(text[..colon])}').", innerException: e);
+        }
+    }
+
+    private static EvictMessage ParseEvict(string rest)
+    {
+        try
+        {
+            var (table, key) = ObjectId.Decode(rest);
+            return new EvictMessage(table, key);
+        }
+        catch (FormatException e)
+        {
+            throw new ProtocolException(ProtocolErrorCode.BadRow, $"NOMOAR names no row: {e.Message} ('{Shorten(rest)}').", innerException: e);
         }
     }
 

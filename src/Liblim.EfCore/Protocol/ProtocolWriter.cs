@@ -20,6 +20,7 @@ internal static class ProtocolWriter
         HaveMessage m => Line(output, $"{ProtocolSyntax.Have} {{{string.Join(',', m.Positions.OrderBy(p => p.Key.ToString("D"), StringComparer.Ordinal).Select(p => $"\"{p.Key:D}\":{p.Value.ToString(CultureInfo.InvariantCulture)}"))}}}"),
         BatchStartMessage m => Line(output, $"{ProtocolSyntax.Batch} {m.Through.ToString(CultureInfo.InvariantCulture)}"),
         RowMessage m => Row(output, m),
+        EvictMessage m => Line(output, $"{ProtocolSyntax.Evict} {ObjectId.Encode(m.Table, m.Key)}"),
         BatchEndMessage => Line(output, ""),
         ByeMessage m => Line(output, $"{ProtocolSyntax.Bye} {{\"received\":{m.Received.ToString(CultureInfo.InvariantCulture)},\"applied\":{m.Applied.ToString(CultureInfo.InvariantCulture)}}}"),
         ErrorMessage m => Line(output, $"{ProtocolSyntax.Error} {ProtocolSyntax.CodeName(m.Code)} {OneLine(m.Text)}"),

@@ -6,4 +6,11 @@ namespace Liblim.EfCore.Merge.Internal;
 /// Row states from one peer, to apply atomically (alone, or as one savepoint of an <c>ApplyGroup</c>). <see cref="Watermark"/> is how far into the peer's
 /// change sequence the batch reaches; it is stored with the batch, so a cut-off sync resumes after it.
 /// </summary>
-internal sealed record RemoteBatch(string PeerName, Guid PeerNode, IReadOnlyList<RowState> States, long? Watermark);
+internal sealed record RemoteBatch(string PeerName, Guid PeerNode, IReadOnlyList<RowState> States, long? Watermark)
+{
+    /// <summary>Rows the peer, a server, says have left this replica's scope there: forgotten here with the batch.</summary>
+    public IReadOnlyList<Protocol.EvictMessage> Evictions { get; init; } = [];
+
+    /// <summary>Whether this database serves the peer by scope: it then records the batch's rows as rows the peer holds.</summary>
+    public bool HeldByPeer { get; init; }
+}

@@ -23,6 +23,9 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
     /// <summary>The table of the local numbers of node ids, which stored clocks and sources use.</summary>
     public const string NodesTable = "__liblim_nodes";
 
+    /// <summary>The table of the rows a server has sent each peer it serves by scope.</summary>
+    public const string PeerRowsTable = "__liblim_peer_rows";
+
     public void ProcessModelInitialized(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
     {
         var rows = modelBuilder.Entity(typeof(StoredShadowRow), fromDataAnnotation: true)!;
@@ -68,6 +71,13 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
         Column(nodes, nameof(KnownNode.NodeId), "node_id", required: true);
         nodes.PrimaryKey([nameof(KnownNode.Number)])!.HasName("pk_liblim_nodes");
         nodes.HasIndex([nameof(KnownNode.NodeId)])!.IsUnique(true)!.HasDatabaseName("ix_liblim_nodes_node_id");
+
+        var peerRows = modelBuilder.Entity(typeof(PeerRow), fromDataAnnotation: true)!;
+        peerRows.ToTable(PeerRowsTable);
+        Column(peerRows, nameof(PeerRow.PeerId), "peer_id", required: true);
+        Column(peerRows, nameof(PeerRow.TableName), "table_name", required: true);
+        Column(peerRows, nameof(PeerRow.RowKey), "row_key", required: true);
+        peerRows.PrimaryKey([nameof(PeerRow.PeerId), nameof(PeerRow.TableName), nameof(PeerRow.RowKey)])!.HasName("pk_liblim_peer_rows");
     }
 
     /// <summary>
@@ -81,7 +91,7 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
             return;
         }
 
-        foreach (var type in new[] { typeof(StoredShadowRow), typeof(ReplicaState), typeof(PeerWatermark), typeof(KnownNode) })
+        foreach (var type in new[] { typeof(StoredShadowRow), typeof(ReplicaState), typeof(PeerWatermark), typeof(KnownNode), typeof(PeerRow) })
         {
             if (modelBuilder.Metadata.FindEntityType(type) is { } entityType)
             {

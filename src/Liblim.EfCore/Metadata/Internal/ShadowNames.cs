@@ -44,6 +44,12 @@ internal sealed class ShadowNames
         NodesTable = (nodes.GetTableName()!, nodes.GetSchema());
         NodeNumber = Column(nodes, nameof(KnownNode.Number));
         NodeId = Column(nodes, nameof(KnownNode.NodeId));
+
+        var peerRows = model.FindEntityType(typeof(PeerRow))!;
+        PeerRowsTable = (peerRows.GetTableName()!, peerRows.GetSchema());
+        PeerRowPeer = Column(peerRows, nameof(PeerRow.PeerId));
+        PeerRowTable = Column(peerRows, nameof(PeerRow.TableName));
+        PeerRowKey = Column(peerRows, nameof(PeerRow.RowKey));
     }
 
     public (string Name, string? Schema) RowsTable { get; }
@@ -76,6 +82,11 @@ internal sealed class ShadowNames
     public (string Name, string? Schema) NodesTable { get; }
     public string NodeNumber { get; }
     public string NodeId { get; }
+
+    public (string Name, string? Schema) PeerRowsTable { get; }
+    public string PeerRowPeer { get; }
+    public string PeerRowTable { get; }
+    public string PeerRowKey { get; }
 
     private static string Column(IEntityType entityType, string property)
     {

@@ -27,6 +27,13 @@ internal sealed class MetadataPlaces
         _hasSeparate[table] = true;
     }
 
+    /// <summary>The row and its metadata are gone from both places (a row forgotten).</summary>
+    public void Gone(string table, string key)
+    {
+        _inRow.Remove((table, key));
+        _separate.Remove((table, key));
+    }
+
     /// <summary>Whether <c>__liblim_rows</c> has rows of a table, when known.</summary>
     public bool? HasSeparate(string table) => _hasSeparate.TryGetValue(table, out var any) ? any : null;
 

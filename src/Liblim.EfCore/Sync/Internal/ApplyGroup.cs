@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Metadata.Internal;
+using Liblim.EfCore.Scopes.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Writes;
 using Microsoft.EntityFrameworkCore;
@@ -100,6 +101,8 @@ internal sealed class ApplyGroup : IAsyncDisposable
                 await _transaction.RollbackToAsync(Savepoint, ct).ConfigureAwait(false);
                 result = await RowStateApplier.ApplyAsync(_context!, batch, async: true, ct).ConfigureAwait(false);
             }
+
+            await ScopedBatch.ApplyAsync(_context!, batch, ct).ConfigureAwait(false);
         }
         catch (Exception) when (_transaction.IsOwned)
         {

@@ -1,4 +1,7 @@
+using System.Collections.Immutable;
 using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Metadata.Internal;
+using Liblim.EfCore.Protocol;
 using Liblim.EfCore.Scopes.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
@@ -44,16 +47,14 @@ internal static class ChangeFeed
                 continue; // no longer replicated here
             }
 
-            var visible = scope is null ? null : await scope.VisibleKeysAsync(context, table, since, last, ct).ConfigureAwait(false);
-            if (visible is { Count: 0 })
-            {
-                continue;
-            }
+            var scoped = scope is null ? ScopedRows.All
+                : await scope.SelectAsync(context, table, [.. byTable.Select(r => r.Row)], since, last, ct).ConfigureAwait(false);
+            AddScopeChanges(page, table, byTable.Select(r => r.Row), scoped);
 
             // A row shown as it is came with its data row. A held-back row's values are all kept in its metadata row, a
             // projected row's shown-null columns too: its data table is read only for what it holds as replicated, so a
             // projected null is never sent as a value.
-            var rowsToSend = visible is null ? byTable.ToList() : byTable.Where(r => visible.Contains(r.Row.Key)).ToList();
+            var rowsToSend = scoped.Whole is not { } whole ? byTable.ToList() : byTable.Where(r => whole.Contains(r.Row.Key)).ToList();
             var projected = rowsToSend.Where(r => r.Data is null && r.Row.IsShown).Select(r => r.Row.Key).ToList();
             var values = projected.Count == 0 ? [] : await session.Rows(table).ReadAsync(projected, async, ct).ConfigureAwait(false);
             foreach (var (row, data) in rowsToSend)
@@ -81,6 +82,28 @@ internal static class ChangeFeed
         }
 
         return page;
+    }
+
+    /// <summary>
+    /// What a scope adds to a page: the tombstones alone of deleted rows the peer holds, evictions of live rows it may no
+    /// longer see, and the rows it holds from now on and no longer.
+    /// </summary>
+    private static void AddScopeChanges(FeedPage page, ReplicatedTable table, IEnumerable<ShadowRow> rows, ScopedRows scoped)
+    {
+        if (ReferenceEquals(scoped, ScopedRows.All))
+        {
+            return;
+        }
+
+        foreach (var row in rows.Where(r => scoped.Tombstones.Contains(r.Key)))
+        {
+            page.States.Add(new RowState(table.Name, row.Key, ImmutableSortedDictionary.Create<string, ColumnValue>(StringComparer.Ordinal),
+                ImmutableSortedSet<HybridTimestamp>.Empty, RowStateCodec.ParseTags(row.Tombstones)));
+        }
+
+        page.Evictions.AddRange(scoped.Evicted.Select(key => new EvictMessage(table.Name, key)));
+        page.Joined.AddRange(scoped.Whole?.Select(key => (table.Name, key)) ?? []);
+        page.Left.AddRange(scoped.Left.Select(key => (table.Name, key)));
     }
 
     private static bool HasUnloadedValue(RowState state)

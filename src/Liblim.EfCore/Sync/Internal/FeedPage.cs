@@ -1,4 +1,5 @@
 using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Protocol;
 
 namespace Liblim.EfCore.Sync.Internal;
 
@@ -13,6 +14,18 @@ internal sealed record FeedPage(List<RowState> States, long Last, long Head)
     /// (<see cref="PeerBaseline"/>): the update alone brings it up to date.
     /// </summary>
     public HashSet<RowState> HeldBeforeUpdate { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Rows the peer, served by scope, is to forget: they left its scope (docs/protocol.md, NOMOAR).</summary>
+    public List<EvictMessage> Evictions { get; } = [];
+
+    /// <summary>Rows sent to a peer served by scope, which it holds from this page on (<c>__liblim_peer_rows</c>).</summary>
+    public List<(string Table, string Key)> Joined { get; } = [];
+
+    /// <summary>Rows a peer served by scope no longer holds once this page is sent.</summary>
+    public List<(string Table, string Key)> Left { get; } = [];
+
+    /// <summary>Whether the page gives the peer anything to apply: states, or evictions.</summary>
+    public bool IsEmptyFor(List<RowState> states) => states.Count == 0 && Evictions.Count == 0;
 
     /// <summary>What to send of a state of this page when nothing else is known of what the peer holds: the update alone, or the whole state.</summary>
     public RowState ToSend(RowState state) => HeldBeforeUpdate.Contains(state) ? RowDelta.LatestWrite(state) : state;

@@ -62,6 +62,18 @@ internal sealed class KnownToPeer(int capacity)
         }
     }
 
+    /// <summary>Rows the peer is told to forget (evicted from its scope): if they come back, they go whole.</summary>
+    public void Forget(IEnumerable<(string Table, string Key)> rows)
+    {
+        lock (_lock)
+        {
+            foreach (var row in rows)
+            {
+                _known.Remove(row);
+            }
+        }
+    }
+
     private void Remember((string Table, string Key) row, RowState state)
     {
         if (_known.Count >= capacity && !_known.ContainsKey(row))

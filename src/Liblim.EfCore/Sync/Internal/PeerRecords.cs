@@ -26,6 +26,14 @@ internal static class PeerRecords
     public static Task<long> FenceAsync(DbContext context, Guid peer, CancellationToken ct)
         => InWriteAsync(context, shadow => shadow.WriteFenceAsync(peer, async: true, ct), ct);
 
+    /// <summary>Records rows as held by a peer served by scope (<paramref name="joined"/>), and as no longer held (<paramref name="left"/>).</summary>
+    public static Task<bool> WritePeerRowsAsync(DbContext context, string peer, IReadOnlyList<(string Table, string Key)> joined, IReadOnlyList<(string Table, string Key)> left, CancellationToken ct)
+        => InWriteAsync(context, async shadow =>
+        {
+            await shadow.WritePeerRowsAsync(peer, joined, left, async: true, ct).ConfigureAwait(false);
+            return true;
+        }, ct);
+
     /// <summary>Takes a new node id in place of <paramref name="retiring"/> (unless another session has already); returns the one in use.</summary>
     public static Task<Guid> RotateAsync(DbContext context, Guid retiring, CancellationToken ct)
         => InWriteAsync(context, shadow => shadow.RotateAsync(retiring, async: true, ct), ct);

@@ -61,6 +61,10 @@ internal sealed class ReplicaAccess
     public Task<long> FenceAsync(Guid peer, CancellationToken ct)
         => UseAsync(c => PeerRecords.FenceAsync(c, peer, ct), ct);
 
+    /// <summary>Records rows as held by a peer served by scope, and as no longer held, before the batch that says so is sent.</summary>
+    public Task WritePeerRowsAsync(string peer, IReadOnlyList<(string Table, string Key)> joined, IReadOnlyList<(string Table, string Key)> left, CancellationToken ct)
+        => UseAsync(c => PeerRecords.WritePeerRowsAsync(c, peer, joined, left, ct), ct);
+
     /// <summary>Takes a new node id in place of <paramref name="retiring"/>; returns the one in use now.</summary>
     public async Task<Guid> RotateAsync(Guid retiring, CancellationToken ct)
     {

@@ -46,6 +46,7 @@ internal sealed class SyncSession
     private KnownToPeer? _knownToPeer;
     private PeerBaseline? _baseline;
     private PeerScope? _scope;
+    private bool _serving;
 
     private SyncSession(IMessageChannel connection, ReplicaAccess replica, SessionSettings settings)
     {
@@ -89,7 +90,7 @@ internal sealed class SyncSession
     /// <summary>Runs the server side of a session a client opened.</summary>
     public static Task<SyncResult> RunServerAsync(IMessageChannel connection, ReplicaAccess replica, Func<Guid, string?> secretFor, SessionSettings settings, CancellationToken ct)
     {
-        var session = new SyncSession(connection, replica, settings);
+        var session = new SyncSession(connection, replica, settings) { _serving = true };
         return session.RunAsync(async () =>
         {
             session._localNode = await replica.GetNodeIdAsync(ct).ConfigureAwait(false);
@@ -434,7 +435,7 @@ internal sealed class SyncSession
             readAt = Math.Max(readAt, page.Head);
             var states = _knownToPeer is not null ? _knownToPeer.Shorten(page) : page.States.ConvertAll(page.ToSend);
 
-            if (states.Count == 0)
+            if (page.IsEmptyFor(states) && page.Joined.Count == 0)
             {
                 // A page of rows the peer has already (taken whole from it): no batch for it; the next batch, or
                 // one empty batch at the end, moves the peer's position past it.
@@ -445,7 +446,7 @@ internal sealed class SyncSession
 
             skipped = false;
             var before = _connection.BytesSent;
-            await SendBatchAsync(last, states, readAt, ct).ConfigureAwait(false);
+            await SendBatchAsync(last, states, readAt, ct, page).ConfigureAwait(false);
             readAt = 0;
             _rowsSent += states.Count;
             _toSend = Math.Max(0, (through ?? last) - last);
@@ -470,9 +471,15 @@ internal sealed class SyncSession
     /// are not yet. The peer then holds every row as it was at <paramref name="through"/>, from reads made before the read
     /// head: a row updated later, and at or before that position before the update, can go as the update alone.
     /// </summary>
-    private async Task SendBatchAsync(long through, List<RowState> states, long readAt, CancellationToken ct)
+    private async Task SendBatchAsync(long through, List<RowState> states, long readAt, CancellationToken ct, FeedPage? page = null)
     {
         CheckCredentials();
+        if (page is { } scoped && _scope is not null && (scoped.Joined.Count > 0 || scoped.Left.Count > 0))
+        {
+            // Recorded before they are sent: a row recorded and not received is one the peer was allowed to see.
+            await _replica.WritePeerRowsAsync(_scope.PeerId, scoped.Joined, scoped.Left, ct).ConfigureAwait(false);
+        }
+
         if (through > _fence || readAt > (_readHead ?? -1))
         {
             _fence = await _replica.FenceAsync(_peerNode, ct).ConfigureAwait(false);
@@ -483,19 +490,29 @@ internal sealed class SyncSession
             }
         }
 
-        await _connection.SendAsync(Batch(through, states), ct).ConfigureAwait(false);
+        if (page is { Evictions.Count: > 0 })
+        {
+            _knownToPeer?.Forget(page.Evictions.Select(e => (e.Table, e.Key)));
+        }
+
+        await _connection.SendAsync(Batch(through, states, page?.Evictions ?? []), ct).ConfigureAwait(false);
         if (_baseline is not null && _readHead is { } readHead)
         {
             _baseline = new PeerBaseline(through, readHead);
         }
     }
 
-    private static IEnumerable<ProtocolMessage> Batch(long through, List<RowState> states)
+    private static IEnumerable<ProtocolMessage> Batch(long through, List<RowState> states, List<EvictMessage> evictions)
     {
         yield return new BatchStartMessage(through);
         foreach (var state in states)
         {
             yield return new RowMessage(state);
+        }
+
+        foreach (var eviction in evictions)
+        {
+            yield return eviction;
         }
 
         yield return BatchEndMessage.Instance;
@@ -562,6 +579,7 @@ internal sealed class SyncSession
     {
         CheckCredentials();
         var rows = new List<RowState>();
+        var evictions = new List<EvictMessage>();
         var startBytes = _connection.BytesReceived;
         while (true)
         {
@@ -571,26 +589,34 @@ internal sealed class SyncSession
                 break;
             }
 
-            if (message is not RowMessage row)
+            if (message is EvictMessage evict && !_serving)
             {
-                throw OutOfOrder(message, "a row line or the empty line that ends the batch");
+                evictions.Add(evict);
+            }
+            else if (message is RowMessage row)
+            {
+                rows.Add(row.State);
+            }
+            else
+            {
+                throw OutOfOrder(message, _serving ? "a row line or the empty line that ends the batch (NOMOAR comes from servers only)" : "a row line, NOMOAR or the empty line that ends the batch");
             }
 
-            rows.Add(row.State);
-            if (rows.Count > Limits.MaxRowsPerBatch || _connection.BytesReceived - startBytes > Limits.MaxBatchBytes)
+            if (rows.Count + evictions.Count > Limits.MaxRowsPerBatch || _connection.BytesReceived - startBytes > Limits.MaxBatchBytes)
             {
                 throw new ProtocolException(ProtocolErrorCode.BatchTooLarge, $"A batch holds more than {Limits.MaxRowsPerBatch} rows or {Limits.MaxBatchBytes} bytes.");
             }
         }
 
         LiblimMetrics.BytesReceived.Add(_connection.BytesReceived - startBytes);
-        if (rows.Count == 0 && through == _receivedThrough)
+        if (rows.Count == 0 && evictions.Count == 0 && through == _receivedThrough)
         {
             return; // a keep-alive
         }
 
         _knownToPeer?.Learn(rows);
-        var result = await group.ApplyAsync(new RemoteBatch(Peer, _peerNode, rows, through), ct).ConfigureAwait(false);
+        var batch = new RemoteBatch(Peer, _peerNode, rows, through) { Evictions = evictions, HeldByPeer = _scope is not null };
+        var result = await group.ApplyAsync(batch, ct).ConfigureAwait(false);
         _receivedThrough = through;
         _rowsReceived += result.Received;
         _rowsApplied += result.Applied;

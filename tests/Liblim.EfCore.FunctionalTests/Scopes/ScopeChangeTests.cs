@@ -1,0 +1,162 @@
+using System.Net;
+using System.Security.Claims;
+using Liblim.EfCore.FunctionalTests.Infrastructure;
+using Liblim.EfCore.FunctionalTests.Tcp;
+using Microsoft.EntityFrameworkCore;
+using Xunit;
+
+namespace Liblim.EfCore.FunctionalTests.Scopes;
+
+/// <summary>
+/// Rows that leave a shop's scope, come back, or are deleted at a hub with scope rules: the shop that held such a row
+/// forgets it or deletes it, tells no one, and a shop that never held it hears nothing of it.
+/// </summary>
+public sealed class ScopeChangeTests
+{
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.Postgres)]
+    public async Task An_order_moved_to_another_shop_leaves_the_first_as_an_eviction_reaches_the_second_whole_and_comes_back_whole(DatabaseKind hubDatabase)
+    {
+        await using var shops = await ShopHub.StartAsync(hubDatabase);
+        var moved = new ShopOrder { Id = Guid.NewGuid(), ShopId = "a", Customer = "Alice" };
+        var deleted = new ShopOrder { Id = Guid.NewGuid(), ShopId = "a", Customer = "Arthur" };
+        var kept = new ShopOrder { Id = Guid.NewGuid(), ShopId = "a", Customer = "Ada" };
+        await shops.AtHubAsync(db => db.Orders.AddRange(moved, deleted, kept));
+        await shops.SyncAsync(shops.A);
+        await shops.SyncAsync(shops.B);
+        Assert.Equal(Sorted([moved.Id, deleted.Id, kept.Id]), Sorted(await shops.OrdersAsync(shops.A)));
+
+        // At the hub, one order moves to shop B and gets a new customer there; another is deleted.
+        await shops.AtHubAsync(async db =>
+        {
+            var order = await db.Orders.SingleAsync(o => o.Id == moved.Id);
+            order.ShopId = "b";
+            order.Customer = "Bob's customer now";
+            db.Orders.Remove(await db.Orders.SingleAsync(o => o.Id == deleted.Id));
+        });
+        var toA = await shops.SyncThroughProxyAsync(shops.A);
+        var toB = await shops.SyncThroughProxyAsync(shops.B);
+
+        Assert.Equal([kept.Id], await shops.OrdersAsync(shops.A));
+        Assert.Equal([moved.Id], await shops.OrdersAsync(shops.B));
+        Assert.Contains(toA, l => l.StartsWith("NOMOAR ", StringComparison.Ordinal) && l.Contains(moved.Id.ToString(), StringComparison.Ordinal));
+        var deleteLine = Assert.Single(toA, l => l.Contains(deleted.Id.ToString(), StringComparison.Ordinal));
+        Assert.DoesNotContain("\"v\"", deleteLine, StringComparison.Ordinal); // the tombstones alone, no value
+        Assert.DoesNotContain(toA, l => l.Contains("Bob's customer now", StringComparison.Ordinal));
+        Assert.DoesNotContain(toB, l => l.Contains(deleted.Id.ToString(), StringComparison.Ordinal) || l.StartsWith("NOMOAR ", StringComparison.Ordinal));
+        Assert.Contains(toB, l => l.Contains("Bob's customer now", StringComparison.Ordinal)); // whole, as a new row
+
+        // Forgetting is not deleting: shop A sends nothing of it, and the hub and shop B keep the order.
+        await shops.SyncAsync(shops.A);
+        await shops.SyncAsync(shops.B);
+        Assert.Equal([moved.Id], await shops.OrdersAsync(shops.B));
+        Assert.Equal("Bob's customer now", (await shops.HubOrderAsync(moved.Id))?.Customer);
+
+        // It comes back to shop A: whole there (A had forgotten it), evicted from B.
+        await shops.AtHubAsync(async db => (await db.Orders.SingleAsync(o => o.Id == moved.Id)).ShopId = "a");
+        await shops.SyncAsync(shops.A);
+        await shops.SyncAsync(shops.B);
+        Assert.Equal(Sorted([moved.Id, kept.Id]), Sorted(await shops.OrdersAsync(shops.A)));
+        Assert.Empty(await shops.OrdersAsync(shops.B));
+        await using (var db = shops.A.Open())
+        {
+            Assert.Equal("Bob's customer now", (await db.Orders.SingleAsync(o => o.Id == moved.Id)).Customer);
+        }
+    }
+
+    private static List<Guid> Sorted(IEnumerable<Guid> ids) => [.. ids.Order()];
+}
+
+/// <summary>A TCP hub with the shops' scope rules, and shops A and B (SQLite) whose claims it knows by node id.</summary>
+internal sealed class ShopHub : IAsyncDisposable
+{
+    private readonly LiblimServer _server;
+
+    private ShopHub(ShopReplica hub, ShopReplica a, ShopReplica b, LiblimServer server)
+    {
+        Hub = hub;
+        A = a;
+        B = b;
+        _server = server;
+    }
+
+    public ShopReplica Hub { get; }
+
+    public ShopReplica A { get; }
+
+    public ShopReplica B { get; }
+
+    public static async Task<ShopHub> StartAsync(DatabaseKind hubDatabase)
+    {
+        var hub = new ShopReplica(hubDatabase, "hub");
+        var a = new ShopReplica(DatabaseKind.Sqlite, "shop-a");
+        var b = new ShopReplica(DatabaseKind.Sqlite, "shop-b");
+        var claims = new Dictionary<Guid, Claim[]> { [await NodeOf(a)] = [new("shop", "a")], [await NodeOf(b)] = [new("shop", "b")] };
+        var server = await LiblimServer.StartAsync(new ShopFactory(hub), new LiblimServerOptions
+        {
+            Endpoint = new IPEndPoint(IPAddress.Loopback, 0),
+            Secret = TcpPeer.Secret,
+            ClaimsForPeer = node => claims.GetValueOrDefault(node) ?? [],
+            Scopes = new LiblimScopes()
+                .Scope<ShopOrder>((order, peer) => order.ShopId == peer.Claim("shop"))
+                .Scope<ShopOrderLine>((line, peer) => line.Order.ShopId == peer.Claim("shop"))
+                .ReadOnly<Product>(),
+        });
+        return new ShopHub(hub, a, b, server);
+    }
+
+    public async Task AtHubAsync(Action<ShopDb> change) => await AtHubAsync(db =>
+    {
+        change(db);
+        return Task.CompletedTask;
+    });
+
+    public async Task AtHubAsync(Func<ShopDb, Task> change)
+    {
+        await using var db = Hub.Open();
+        await change(db);
+        await db.SaveChangesAsync();
+    }
+
+    public async Task SyncAsync(ShopReplica shop)
+    {
+        await using var db = shop.Open();
+        await db.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{_server.Endpoint.Port}"), TcpPeer.Secret);
+    }
+
+    /// <summary>Syncs through a proxy that keeps what the hub sent: the lines of that one session.</summary>
+    public async Task<IReadOnlyList<string>> SyncThroughProxyAsync(ShopReplica shop)
+    {
+        await using var proxy = new CuttingProxy(_server.Endpoint);
+        await using var db = shop.Open();
+        await db.Liblim().SyncWithAsync(proxy.Address, TcpPeer.Secret);
+        return proxy.LinesToClient;
+    }
+
+    public async Task<List<Guid>> OrdersAsync(ShopReplica replica)
+    {
+        await using var db = replica.Open();
+        return await db.Orders.Select(o => o.Id).ToListAsync();
+    }
+
+    public async Task<ShopOrder?> HubOrderAsync(Guid id)
+    {
+        await using var db = Hub.Open();
+        return await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Hub.Dispose();
+        A.Dispose();
+        B.Dispose();
+    }
+
+    private static async Task<Guid> NodeOf(ShopReplica replica)
+    {
+        await using var db = replica.Open();
+        return await db.Liblim().GetNodeIdAsync();
+    }
+}

@@ -18,7 +18,7 @@ namespace Liblim.EfCore;
 public sealed class LiblimScopes
 {
     private readonly Dictionary<Type, ScopeRule> _rules = [];
-    private (IModel Model, IReadOnlyDictionary<string, ScopeRule> ByTable)? _resolved;
+    private (IModel Model, IReadOnlyDictionary<string, TableRule> ByTable)? _resolved;
 
     /// <summary>Whether no rule is set: every peer then receives every row.</summary>
     public bool IsEmpty => _rules.Count == 0;
@@ -39,8 +39,11 @@ public sealed class LiblimScopes
         => Add(new ScopeRule<TEntity>(null));
 
     /// <summary>The rules by the replicated table they choose rows of, in a context's model.</summary>
-    /// <exception cref="InvalidOperationException">A rule is for an entity that is not replicated, or not the root of its table's entities.</exception>
-    internal IReadOnlyDictionary<string, ScopeRule> ByTable(IModel model)
+    /// <exception cref="InvalidOperationException">
+    /// A rule is for an entity that is not replicated, or not the root of its table's entities, or reads rows it cannot
+    /// (<see cref="RuleNavigations"/>).
+    /// </exception>
+    internal IReadOnlyDictionary<string, TableRule> ByTable(IModel model)
     {
         if (_resolved is { } resolved && ReferenceEquals(resolved.Model, model))
         {
@@ -48,7 +51,7 @@ public sealed class LiblimScopes
         }
 
         var replication = ReplicationModel.For(model);
-        var byTable = new Dictionary<string, ScopeRule>(StringComparer.Ordinal);
+        var byTable = new Dictionary<string, TableRule>(StringComparer.Ordinal);
         foreach (var rule in _rules.Values)
         {
             var entityType = model.FindEntityType(rule.EntityType);
@@ -63,7 +66,12 @@ public sealed class LiblimScopes
                 throw new InvalidOperationException($"Scope rule for {rule.EntityType.Name}: its rows are in table '{mapping.Table.Name}' of {mapping.Table.EntityName}; give the rule to {mapping.Table.EntityName}.");
             }
 
-            byTable[mapping.Table.Name] = rule;
+            var through = rule.Navigations(entityType)
+                .Select(fk => (replication.FindMapping(fk.PrincipalEntityType)?.Table.Name, fk.Properties[0]))
+                .Where(d => d.Item1 is not null)
+                .Select(d => new RuleDependency(d.Item1!, d.Item2))
+                .ToList();
+            byTable[mapping.Table.Name] = new TableRule(rule, mapping.Table, through);
         }
 
         _resolved = (model, byTable);

@@ -65,6 +65,57 @@ public sealed class ScopeChangeTests
         }
     }
 
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.Postgres)]
+    public async Task The_lines_of_an_order_follow_it_between_shops_though_they_do_not_change_themselves(DatabaseKind hubDatabase)
+    {
+        await using var shops = await ShopHub.StartAsync(hubDatabase);
+        var bread = new Product { Id = Guid.NewGuid(), Name = "bread" };
+        var order = new ShopOrder { Id = Guid.NewGuid(), ShopId = "a", Customer = "Alice" };
+        ShopOrderLine[] lines = [new() { Id = Guid.NewGuid(), OrderId = order.Id, ProductId = bread.Id, Quantity = 2 },
+            new() { Id = Guid.NewGuid(), OrderId = order.Id, ProductId = bread.Id, Quantity = 3 }];
+        await shops.AtHubAsync(db =>
+        {
+            db.Products.Add(bread);
+            db.Orders.Add(order);
+            db.Lines.AddRange(lines);
+        });
+        await shops.SyncAsync(shops.A);
+        await shops.SyncAsync(shops.B);
+        Assert.Equal(Sorted(lines.Select(l => l.Id)), Sorted(await shops.LinesAsync(shops.A)));
+        Assert.Empty(await shops.LinesAsync(shops.B));
+
+        await shops.AtHubAsync(async db => (await db.Orders.SingleAsync(o => o.Id == order.Id)).ShopId = "b");
+        var toA = await shops.SyncThroughProxyAsync(shops.A);
+        await shops.SyncAsync(shops.B);
+
+        Assert.Empty(await shops.LinesAsync(shops.A));
+        Assert.Empty(await shops.OrdersAsync(shops.A));
+        Assert.All(lines, l => Assert.Contains(toA, t => t.StartsWith("NOMOAR ", StringComparison.Ordinal) && t.Contains(l.Id.ToString(), StringComparison.Ordinal)));
+        Assert.Equal(Sorted(lines.Select(l => l.Id)), Sorted(await shops.LinesAsync(shops.B)));
+
+        await shops.AtHubAsync(async db => (await db.Orders.SingleAsync(o => o.Id == order.Id)).ShopId = "a");
+        await shops.SyncAsync(shops.A);
+        await shops.SyncAsync(shops.B);
+        Assert.Equal(Sorted(lines.Select(l => l.Id)), Sorted(await shops.LinesAsync(shops.A)));
+        Assert.Empty(await shops.LinesAsync(shops.B));
+        Assert.Empty(await shops.OrdersAsync(shops.B));
+    }
+
+    [Fact]
+    public async Task A_rule_that_reads_through_a_collection_is_refused_when_the_server_starts()
+    {
+        using var hub = new ShopReplica(DatabaseKind.Sqlite, "hub");
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => LiblimServer.StartAsync(new ShopFactory(hub), new LiblimServerOptions
+        {
+            Endpoint = new IPEndPoint(IPAddress.Loopback, 0),
+            Secret = TcpPeer.Secret,
+            Scopes = new LiblimScopes().Scope<ShopOrder>((order, peer) => order.Lines.Any(l => l.Quantity.ToString() == peer.Claim("quantity"))),
+        }));
+        Assert.Contains("ShopOrder.Lines", error.Message, StringComparison.Ordinal);
+    }
+
     private static List<Guid> Sorted(IEnumerable<Guid> ids) => [.. ids.Order()];
 }
 
@@ -138,6 +189,12 @@ internal sealed class ShopHub : IAsyncDisposable
     {
         await using var db = replica.Open();
         return await db.Orders.Select(o => o.Id).ToListAsync();
+    }
+
+    public async Task<List<Guid>> LinesAsync(ShopReplica replica)
+    {
+        await using var db = replica.Open();
+        return await db.Lines.Select(l => l.Id).ToListAsync();
     }
 
     public async Task<ShopOrder?> HubOrderAsync(Guid id)

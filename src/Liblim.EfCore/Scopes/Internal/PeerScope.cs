@@ -32,17 +32,17 @@ internal sealed class PeerScope
     public async Task<ScopedRows> SelectAsync(
         DbContext context, ReplicatedTable table, IReadOnlyList<ShadowRow> rows, long since, long through, CancellationToken ct)
     {
-        if (!_scopes.ByTable(context.Model).TryGetValue(table.Name, out var rule))
+        if (!_scopes.ByTable(context.Model).TryGetValue(table.Name, out var tableRule))
         {
             return ScopedRows.None();
         }
 
-        if (rule.IsEverything)
+        if (tableRule.Rule.IsEverything)
         {
             return ScopedRows.All;
         }
 
-        var visible = await rule.VisibleKeysAsync(context, table, Peer, since, through, ct).ConfigureAwait(false);
+        var visible = await tableRule.Rule.VisibleKeysAsync(context, table, Peer, since, through, ct).ConfigureAwait(false);
         var hidden = rows.Where(r => !visible.Contains(r.Key)).ToList();
         var held = await context.GetService<StoreSession>().Shadow
             .ReadPeerRowsAsync(PeerId, table.Name, [.. hidden.Select(r => r.Key)], async: true, ct).ConfigureAwait(false);
@@ -59,6 +59,55 @@ internal sealed class PeerScope
             }
 
             selected.Left.Add(row.Key);
+        }
+
+        return selected;
+    }
+
+    /// <summary>
+    /// The rows a rule reads other rows through (<c>line.Order.ShopId</c>), not in the page themselves, whose visibility the
+    /// page's changes of those rows may have changed: by table, those the peer may now see and does not hold (to send whole),
+    /// and those it holds and may no longer see (to evict).
+    /// </summary>
+    /// <param name="context">The context whose snapshot the page was read in.</param>
+    /// <param name="page">The page's rows, by table.</param>
+    /// <param name="ct">Cancels it.</param>
+    public async Task<List<(ReplicatedTable Table, ScopedRows Rows)>> SelectDependentsAsync(
+        DbContext context, IReadOnlyDictionary<string, List<ShadowRow>> page, CancellationToken ct)
+    {
+        var session = context.GetService<StoreSession>();
+        var selected = new List<(ReplicatedTable, ScopedRows)>();
+        foreach (var tableRule in _scopes.ByTable(context.Model).Values.Where(r => r.Through.Count > 0))
+        {
+            var all = new HashSet<string>(StringComparer.Ordinal);
+            var visible = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var dependency in tableRule.Through)
+            {
+                if (!page.TryGetValue(dependency.PrincipalTable, out var principals) || session.Model.FindTable(dependency.PrincipalTable) is not { } principal)
+                {
+                    continue;
+                }
+
+                var (rows, shown) = await tableRule.Rule.DependentsAsync(context, tableRule.Table, Peer, dependency.ForeignKey,
+                    [.. principals.Select(r => principal.DecodeKey(r.Key)[0]!)], ct).ConfigureAwait(false);
+                all.UnionWith(rows);
+                visible.UnionWith(shown);
+            }
+
+            if (page.TryGetValue(tableRule.Table.Name, out var own))
+            {
+                all.ExceptWith(own.Select(r => r.Key)); // the page's own rows of the table are decided by themselves
+            }
+
+            if (all.Count == 0)
+            {
+                continue;
+            }
+
+            var held = await session.Shadow.ReadPeerRowsAsync(PeerId, tableRule.Table.Name, all, async: true, ct).ConfigureAwait(false);
+            var evicted = all.Where(k => held.Contains(k) && !visible.Contains(k)).ToList();
+            var entering = all.Where(k => !held.Contains(k) && visible.Contains(k)).ToHashSet(StringComparer.Ordinal);
+            selected.Add((tableRule.Table, new ScopedRows(entering, [], evicted, evicted)));
         }
 
         return selected;

@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using System.Reflection;
 using Liblim.EfCore.Metadata.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Query;
 
 namespace Liblim.EfCore.Scopes.Internal;
@@ -22,6 +23,16 @@ internal abstract class ScopeRule
     /// </summary>
     public abstract Task<HashSet<string>> VisibleKeysAsync(
         DbContext context, ReplicatedTable table, LiblimPeer peer, long since, long through, CancellationToken ct);
+
+    /// <summary>The foreign keys of the references the rule reads through (<see cref="RuleNavigations"/>).</summary>
+    public abstract IReadOnlyList<IForeignKey> Navigations(IEntityType entityType);
+
+    /// <summary>
+    /// The keys of the rows of <paramref name="table"/> whose <paramref name="foreignKey"/> holds one of
+    /// <paramref name="principalKeys"/> (model values), and of those the ones the rule shows <paramref name="peer"/>.
+    /// </summary>
+    public abstract Task<(HashSet<string> All, HashSet<string> Visible)> DependentsAsync(
+        DbContext context, ReplicatedTable table, LiblimPeer peer, IProperty foreignKey, IReadOnlyList<object> principalKeys, CancellationToken ct);
 }
 
 /// <inheritdoc />
@@ -45,6 +56,23 @@ internal sealed class ScopeRule<TEntity>(Expression<Func<TEntity, LiblimPeer, bo
             rows = rows.Where(ForPeer(rule, peer));
         }
 
+        return await KeysAsync(rows, table, ct).ConfigureAwait(false);
+    }
+
+    public override IReadOnlyList<IForeignKey> Navigations(IEntityType entityType)
+        => rule is null ? [] : RuleNavigations.Of(rule, entityType);
+
+    public override async Task<(HashSet<string> All, HashSet<string> Visible)> DependentsAsync(
+        DbContext context, ReplicatedTable table, LiblimPeer peer, IProperty foreignKey, IReadOnlyList<object> principalKeys, CancellationToken ct)
+    {
+        var rows = context.Set<TEntity>().AsNoTracking().Where(Referencing(foreignKey, principalKeys));
+        var all = await KeysAsync(rows, table, ct).ConfigureAwait(false);
+        var visible = rule is null || all.Count == 0 ? all : await KeysAsync(rows.Where(ForPeer(rule, peer)), table, ct).ConfigureAwait(false);
+        return (all, visible);
+    }
+
+    private static async Task<HashSet<string>> KeysAsync(IQueryable<TEntity> rows, ReplicatedTable table, CancellationToken ct)
+    {
         var keys = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var values in rows.Select(KeyOf(table)).AsAsyncEnumerable().WithCancellation(ct).ConfigureAwait(false))
         {
@@ -52,6 +80,24 @@ internal sealed class ScopeRule<TEntity>(Expression<Func<TEntity, LiblimPeer, bo
         }
 
         return keys;
+    }
+
+    /// <summary><c>e =&gt; keys.Contains(e.ForeignKey)</c>, the keys a parameter of the query.</summary>
+    private static Expression<Func<TEntity, bool>> Referencing(IProperty foreignKey, IReadOnlyList<object> principalKeys)
+    {
+        var type = foreignKey.ClrType;
+        var list = (System.Collections.IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(type))!;
+        foreach (var key in principalKeys)
+        {
+            list.Add(key);
+        }
+
+        var holder = Activator.CreateInstance(typeof(ValuesHolder<>).MakeGenericType(type), list)!;
+        var entity = Expression.Parameter(typeof(TEntity), "e");
+        var values = Expression.Property(Expression.Constant(holder), "Values");
+        var property = Expression.Call(PropertyMethod.MakeGenericMethod(type), entity, Expression.Constant(foreignKey.Name));
+        var contains = Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [type], values, property);
+        return Expression.Lambda<Func<TEntity, bool>>(contains, entity);
     }
 
     /// <summary>
@@ -77,3 +123,6 @@ internal sealed class ScopeRule<TEntity>(Expression<Func<TEntity, LiblimPeer, bo
 
     private sealed record PeerHolder(LiblimPeer Peer);
 }
+
+/// <summary>Values a query reads as a parameter: a member of a holder, not a constant the query would be compiled for.</summary>
+internal sealed record ValuesHolder<T>(List<T> Values);

@@ -81,7 +81,75 @@ internal static class ChangeFeed
             }
         }
 
+        if (scope is not null)
+        {
+            await AddDependentsAsync(context, page, scope, rows.GroupBy(r => r.Row.Table).ToDictionary(g => g.Key, g => g.Select(r => r.Row).ToList()), async, ct).ConfigureAwait(false);
+            await EvictReferencingAsync(context, page, scope, async, ct).ConfigureAwait(false);
+        }
+
         return page;
+    }
+
+    /// <summary>
+    /// For a peer served by scope: rows a rule reads the page's rows through, which entered the peer's scope (sent whole)
+    /// or left it (evicted) without changing themselves.
+    /// </summary>
+    private static async Task AddDependentsAsync(
+        DbContext context, FeedPage page, PeerScope scope, Dictionary<string, List<ShadowRow>> byTable, bool async, CancellationToken ct)
+    {
+        var session = context.GetService<StoreSession>();
+        foreach (var (table, dependents) in await scope.SelectDependentsAsync(context, byTable, ct).ConfigureAwait(false))
+        {
+            AddScopeChanges(page, table, [], dependents);
+            if (dependents.Whole is not { Count: > 0 } entering)
+            {
+                continue;
+            }
+
+            var values = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+            var stored = await session.Shadow.ReadRowsAsync(table.Name, entering, async, ct, values).ConfigureAwait(false);
+            var unread = stored.Values.Where(r => r.IsShown && !values.ContainsKey(r.Key)).Select(r => r.Key).ToList();
+            foreach (var (key, data) in unread.Count == 0 ? [] : await session.Rows(table).ReadAsync(unread, async, ct).ConfigureAwait(false))
+            {
+                values[key] = data;
+            }
+
+            page.States.AddRange(stored.Values.Select(row => RowStateCodec.Decode(table, row, values.GetValueOrDefault(row.Key))));
+        }
+    }
+
+    /// <summary>
+    /// An evicted row goes with the rows the peer holds that reference it, whatever their own rule says: the peer's database
+    /// would remove or refuse them with it (its ON DELETE actions), and the server must know they are gone.
+    /// </summary>
+    private static async Task EvictReferencingAsync(DbContext context, FeedPage page, PeerScope scope, bool async, CancellationToken ct)
+    {
+        var session = context.GetService<StoreSession>();
+        var evicted = page.Evictions.Select(e => (e.Table, e.Key)).ToHashSet();
+        var pending = new Queue<(ReplicatedTable Table, List<string> Keys)>(page.Evictions
+            .GroupBy(e => e.Table, StringComparer.Ordinal)
+            .Where(g => session.Model.FindTable(g.Key) is not null)
+            .Select(g => (session.Model.FindTable(g.Key)!, g.Select(e => e.Key).ToList())));
+        while (pending.TryDequeue(out var principal))
+        {
+            foreach (var reference in principal.Table.ReferencedBy)
+            {
+                var referencing = await session.Rows(reference.Dependent)
+                    .ReadWhereAsync(reference.Columns, [.. principal.Keys.Select(principal.Table.DecodeKey)], async, ct).ConfigureAwait(false);
+                var held = await session.Shadow.ReadPeerRowsAsync(scope.PeerId, reference.Dependent.Name, referencing.Keys, async, ct).ConfigureAwait(false);
+                var more = held.Where(key => evicted.Add((reference.Dependent.Name, key))).ToList();
+                if (more.Count == 0)
+                {
+                    continue;
+                }
+
+                page.Evictions.AddRange(more.Select(key => new EvictMessage(reference.Dependent.Name, key)));
+                page.Left.AddRange(more.Select(key => (reference.Dependent.Name, key)));
+                page.States.RemoveAll(state => state.Table == reference.Dependent.Name && more.Contains(state.Key));
+                page.Joined.RemoveAll(row => row.Table == reference.Dependent.Name && more.Contains(row.Key));
+                pending.Enqueue((reference.Dependent, more));
+            }
+        }
     }
 
     /// <summary>

@@ -6,14 +6,16 @@ using Microsoft.EntityFrameworkCore.Metadata;
 namespace Liblim.EfCore;
 
 /// <summary>
-/// Which rows a server sends each peer: a rule per replicated entity, over the entity and the peer (its claims). With no
-/// rule at all, every peer receives every row. Once there is one rule, an entity without a rule is sent to no one: a new
-/// entity stays private until the app says who may read it.
+/// Which rows a server sends each peer, and which it lets each peer write: a rule per replicated entity, over the entity
+/// and the peer (its claims). With no rule at all, every peer reads and writes every row. Once there is one rule, an
+/// entity without a rule is sent to no one and written by no one: a new entity stays private until the app says who may
+/// read it.
 /// </summary>
 /// <remarks>
 /// A rule is an expression EF Core translates to SQL (<c>(order, peer) =&gt; order.ShopId == peer.Claim("shop")</c>,
-/// navigations included), so choosing a peer's rows is a query on the feed's index, never a scan in C#. Rules choose what
-/// a peer reads; they do not yet limit what it writes (docs/semantics.md, "Scopes").
+/// navigations included), so choosing a peer's rows is a query on the feed's index, never a scan in C#. A peer writes only
+/// rows that are in its scope before and after the write; its other writes are refused and undone (docs/semantics.md,
+/// "Scopes").
 /// </remarks>
 public sealed class LiblimScopes
 {
@@ -23,7 +25,7 @@ public sealed class LiblimScopes
     /// <summary>Whether no rule is set: every peer then receives every row.</summary>
     public bool IsEmpty => _rules.Count == 0;
 
-    /// <summary>A peer receives the rows of <typeparamref name="TEntity"/> for which <paramref name="rule"/> holds.</summary>
+    /// <summary>A peer receives, and may write, the rows of <typeparamref name="TEntity"/> for which <paramref name="rule"/> holds.</summary>
     /// <exception cref="ArgumentException">The entity has a rule already.</exception>
     public LiblimScopes Scope<TEntity>(Expression<Func<TEntity, LiblimPeer, bool>> rule)
         where TEntity : class
@@ -32,7 +34,7 @@ public sealed class LiblimScopes
         return Add(new ScopeRule<TEntity>(rule));
     }
 
-    /// <summary>Every peer receives every row of <typeparamref name="TEntity"/>.</summary>
+    /// <summary>Every peer receives every row of <typeparamref name="TEntity"/>, and none may write it.</summary>
     /// <exception cref="ArgumentException">The entity has a rule already.</exception>
     public LiblimScopes ReadOnly<TEntity>()
         where TEntity : class

@@ -203,6 +203,25 @@ internal sealed class ShopHub : IAsyncDisposable
         return await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id);
     }
 
+    /// <summary>The rows of a replica, as text, sorted: orders, lines (with their order's shop), products, notes.</summary>
+    public static async Task<List<string>> RowsAsync(ShopReplica replica)
+    {
+        await using var db = replica.Open();
+        var rows = new List<string>();
+        rows.AddRange((await db.Orders.AsNoTracking().ToListAsync()).Select(o => $"order {o.Id} {o.ShopId} {o.Customer}"));
+        rows.AddRange((await db.Lines.AsNoTracking().Include(l => l.Order).ToListAsync()).Select(l => $"line {l.Id} of {l.OrderId} ({l.Order.ShopId}) {l.ProductId} x{l.Quantity}"));
+        rows.AddRange((await db.Products.AsNoTracking().ToListAsync()).Select(p => $"product {p.Id} {p.Name}"));
+        rows.AddRange((await db.Notes.AsNoTracking().ToListAsync()).Select(n => $"note {n.Id} {n.Text}"));
+        rows.Sort(StringComparer.Ordinal);
+        return rows;
+    }
+
+    /// <summary>What a shop's rules give it of the hub's rows: its orders and their lines, and the catalogue.</summary>
+    public async Task<List<string>> ScopeAtHubAsync(string shop)
+        => [.. (await RowsAsync(Hub)).Where(r => r.StartsWith("product ", StringComparison.Ordinal)
+                                                 || (r.StartsWith("order ", StringComparison.Ordinal) && r.Split(' ')[2] == shop)
+                                                 || (r.StartsWith("line ", StringComparison.Ordinal) && r.Contains($"({shop})", StringComparison.Ordinal)))];
+
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();

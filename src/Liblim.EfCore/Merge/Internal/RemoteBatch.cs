@@ -11,6 +11,9 @@ internal sealed record RemoteBatch(string PeerName, Guid PeerNode, IReadOnlyList
     /// <summary>Rows the peer, a server, says have left this replica's scope there: forgotten here with the batch.</summary>
     public IReadOnlyList<Protocol.EvictMessage> Evictions { get; init; } = [];
 
-    /// <summary>Whether this database serves the peer by scope: it then records the batch's rows as rows the peer holds.</summary>
-    public bool HeldByPeer { get; init; }
+    /// <summary>
+    /// The peer's scope, where this database serves it by scope: it then applies only the writes the scope allows, and
+    /// records the batch's rows as rows the peer holds.
+    /// </summary>
+    public Scopes.Internal.PeerScope? Scope { get; init; }
 }

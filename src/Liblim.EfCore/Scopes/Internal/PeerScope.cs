@@ -32,17 +32,15 @@ internal sealed class PeerScope
     public async Task<ScopedRows> SelectAsync(
         DbContext context, ReplicatedTable table, IReadOnlyList<ShadowRow> rows, long since, long through, CancellationToken ct)
     {
-        if (!_scopes.ByTable(context.Model).TryGetValue(table.Name, out var tableRule))
-        {
-            return ScopedRows.None();
-        }
-
-        if (tableRule.Rule.IsEverything)
+        var tableRule = RuleFor(context, table);
+        if (tableRule is { Rule.IsEverything: true })
         {
             return ScopedRows.All;
         }
 
-        var visible = await tableRule.Rule.VisibleKeysAsync(context, table, Peer, since, through, ct).ConfigureAwait(false);
+        // A table no rule names shows nothing; the peer may still hold rows of it that it wrote (refused, then corrected).
+        var visible = tableRule is null ? new HashSet<string>(StringComparer.Ordinal)
+            : await tableRule.Rule.VisibleKeysAsync(context, table, Peer, since, through, ct).ConfigureAwait(false);
         var hidden = rows.Where(r => !visible.Contains(r.Key)).ToList();
         var held = await context.GetService<StoreSession>().Shadow
             .ReadPeerRowsAsync(PeerId, table.Name, [.. hidden.Select(r => r.Key)], async: true, ct).ConfigureAwait(false);
@@ -112,6 +110,12 @@ internal sealed class PeerScope
 
         return selected;
     }
+
+    /// <summary>The rule for a table; null when none names it.</summary>
+    public TableRule? RuleFor(DbContext context, ReplicatedTable table) => _scopes.ByTable(context.Model).GetValueOrDefault(table.Name);
+
+    /// <summary>A replicated table by name; null when the model has none (the batch's validation says so).</summary>
+    public ReplicatedTable? FindTable(DbContext context, string table) => context.GetService<StoreSession>().Model.FindTable(table);
 
     /// <summary>The peer's node id as <c>__liblim_peer_rows</c> holds it.</summary>
     public string PeerId => Peer.NodeId.ToString("N");

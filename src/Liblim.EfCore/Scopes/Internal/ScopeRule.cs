@@ -33,6 +33,10 @@ internal abstract class ScopeRule
     /// </summary>
     public abstract Task<(HashSet<string> All, HashSet<string> Visible)> DependentsAsync(
         DbContext context, ReplicatedTable table, LiblimPeer peer, IProperty foreignKey, IReadOnlyList<object> principalKeys, CancellationToken ct);
+
+    /// <summary>Of the given keys of <paramref name="table"/>, those whose rows are in the table, and of those the ones the rule shows <paramref name="peer"/>.</summary>
+    public abstract Task<(HashSet<string> All, HashSet<string> Visible)> ShownAsync(
+        DbContext context, ReplicatedTable table, LiblimPeer peer, IReadOnlyCollection<string> keys, CancellationToken ct);
 }
 
 /// <inheritdoc />
@@ -62,10 +66,33 @@ internal sealed class ScopeRule<TEntity>(Expression<Func<TEntity, LiblimPeer, bo
     public override IReadOnlyList<IForeignKey> Navigations(IEntityType entityType)
         => rule is null ? [] : RuleNavigations.Of(rule, entityType);
 
-    public override async Task<(HashSet<string> All, HashSet<string> Visible)> DependentsAsync(
+    public override Task<(HashSet<string> All, HashSet<string> Visible)> DependentsAsync(
         DbContext context, ReplicatedTable table, LiblimPeer peer, IProperty foreignKey, IReadOnlyList<object> principalKeys, CancellationToken ct)
+        => AllAndVisibleAsync(context.Set<TEntity>().AsNoTracking().Where(In(foreignKey.Name, foreignKey.ClrType, principalKeys)), table, peer, ct);
+
+    public override Task<(HashSet<string> All, HashSet<string> Visible)> ShownAsync(
+        DbContext context, ReplicatedTable table, LiblimPeer peer, IReadOnlyCollection<string> keys, CancellationToken ct)
     {
-        var rows = context.Set<TEntity>().AsNoTracking().Where(Referencing(foreignKey, principalKeys));
+        var rows = context.Set<TEntity>().AsNoTracking();
+        if (table.KeyColumns.Count == 1)
+        {
+            var key = table.KeyColumns[0].Property;
+            return AllAndVisibleAsync(rows.Where(In(key.Name, key.ClrType, [.. keys.Select(k => table.DecodeKey(k)[0]!)])), table, peer, ct);
+        }
+
+        // A composite key: one condition per key, each a conjunction of its columns.
+        var entity = Expression.Parameter(typeof(TEntity), "e");
+        var any = keys.Select(k => table.DecodeKey(k))
+            .Select(values => table.KeyColumns.Select((c, i) => (Expression)Expression.Equal(
+                    Expression.Call(PropertyMethod.MakeGenericMethod(c.Property.ClrType), entity, Expression.Constant(c.Property.Name)),
+                    Expression.Constant(values[i], c.Property.ClrType)))
+                .Aggregate(Expression.AndAlso))
+            .Aggregate((Expression)Expression.Constant(false), Expression.OrElse);
+        return AllAndVisibleAsync(rows.Where(Expression.Lambda<Func<TEntity, bool>>(any, entity)), table, peer, ct);
+    }
+
+    private async Task<(HashSet<string> All, HashSet<string> Visible)> AllAndVisibleAsync(IQueryable<TEntity> rows, ReplicatedTable table, LiblimPeer peer, CancellationToken ct)
+    {
         var all = await KeysAsync(rows, table, ct).ConfigureAwait(false);
         var visible = rule is null || all.Count == 0 ? all : await KeysAsync(rows.Where(ForPeer(rule, peer)), table, ct).ConfigureAwait(false);
         return (all, visible);
@@ -82,21 +109,19 @@ internal sealed class ScopeRule<TEntity>(Expression<Func<TEntity, LiblimPeer, bo
         return keys;
     }
 
-    /// <summary><c>e =&gt; keys.Contains(e.ForeignKey)</c>, the keys a parameter of the query.</summary>
-    private static Expression<Func<TEntity, bool>> Referencing(IProperty foreignKey, IReadOnlyList<object> principalKeys)
+    /// <summary><c>e =&gt; values.Contains(e.Property)</c>, the values a parameter of the query.</summary>
+    private static Expression<Func<TEntity, bool>> In(string propertyName, Type type, IReadOnlyList<object> values)
     {
-        var type = foreignKey.ClrType;
         var list = (System.Collections.IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(type))!;
-        foreach (var key in principalKeys)
+        foreach (var value in values)
         {
-            list.Add(key);
+            list.Add(value);
         }
 
         var holder = Activator.CreateInstance(typeof(ValuesHolder<>).MakeGenericType(type), list)!;
         var entity = Expression.Parameter(typeof(TEntity), "e");
-        var values = Expression.Property(Expression.Constant(holder), "Values");
-        var property = Expression.Call(PropertyMethod.MakeGenericMethod(type), entity, Expression.Constant(foreignKey.Name));
-        var contains = Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [type], values, property);
+        var property = Expression.Call(PropertyMethod.MakeGenericMethod(type), entity, Expression.Constant(propertyName));
+        var contains = Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [type], Expression.Property(Expression.Constant(holder), "Values"), property);
         return Expression.Lambda<Func<TEntity, bool>>(contains, entity);
     }
 

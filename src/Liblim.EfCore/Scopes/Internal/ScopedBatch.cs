@@ -8,13 +8,14 @@ namespace Liblim.EfCore.Scopes.Internal;
 
 /// <summary>
 /// What scopes add to applying a batch, in its transaction: a replica forgets the rows its server evicted, referencing
-/// rows before the rows they reference; a server records the rows a peer it serves by scope sent as rows the peer holds.
+/// rows before the rows they reference; a server records the rows a peer it serves by scope sent as rows the peer holds,
+/// but for those it tells the peer to forget (refused writes of rows the peer may not hold).
 /// </summary>
 internal static class ScopedBatch
 {
-    public static async Task ApplyAsync(DbContext context, RemoteBatch batch, CancellationToken ct)
+    public static async Task ApplyAsync(DbContext context, RemoteBatch batch, IReadOnlyList<(string Table, string Key)> forgotten, CancellationToken ct)
     {
-        if (batch.Evictions.Count == 0 && !(batch.HeldByPeer && batch.States.Count > 0))
+        if (batch.Evictions.Count == 0 && !(batch.Scope is not null && batch.States.Count > 0))
         {
             return;
         }
@@ -30,9 +31,10 @@ internal static class ScopedBatch
             await session.Shadow.ForgetRowsAsync(table, keys, async: true, ct).ConfigureAwait(false);
         }
 
-        if (batch.HeldByPeer)
+        if (batch.Scope is not null)
         {
-            await session.Shadow.WritePeerRowsAsync(batch.PeerNode.ToString("N"), [.. batch.States.Select(s => (s.Table, s.Key))], [], async: true, ct).ConfigureAwait(false);
+            var forget = forgotten.ToHashSet();
+            await session.Shadow.WritePeerRowsAsync(batch.PeerNode.ToString("N"), [.. batch.States.Select(s => (s.Table, s.Key)).Where(r => !forget.Contains(r))], [.. forget], async: true, ct).ConfigureAwait(false);
         }
     }
 

@@ -11,7 +11,4 @@ internal sealed record ScopedRows(HashSet<string>? Whole, HashSet<string> Tombst
 {
     /// <summary>Every row of the page, as a peer without scope gets it.</summary>
     public static ScopedRows All { get; } = new(null, [], [], []);
-
-    /// <summary>None of the page's rows.</summary>
-    public static ScopedRows None() => new([], [], [], []);
 }

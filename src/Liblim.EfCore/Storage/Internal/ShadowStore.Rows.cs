@@ -60,6 +60,21 @@ internal sealed partial class ShadowStore
         return result;
     }
 
+    /// <summary>The states of the given keys of a table that are stored here, with their metadata rows, values loaded.</summary>
+    public async Task<Dictionary<string, (ShadowRow Row, Crdt.RowState State)>> ReadStatesAsync(
+        Metadata.Internal.ReplicatedTable table, IReadOnlyCollection<string> keys, bool async, CancellationToken ct)
+    {
+        var values = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+        var stored = await ReadRowsAsync(table.Name, keys, async, ct, values).ConfigureAwait(false);
+        var unread = stored.Values.Where(r => r.IsShown && !values.ContainsKey(r.Key)).Select(r => r.Key).ToList();
+        foreach (var (key, data) in unread.Count == 0 ? [] : await session.Rows(table).ReadAsync(unread, async, ct).ConfigureAwait(false))
+        {
+            values[key] = data;
+        }
+
+        return stored.ToDictionary(p => p.Key, p => (p.Value, RowStateCodec.Decode(table, p.Value, values.GetValueOrDefault(p.Key))), StringComparer.Ordinal);
+    }
+
     /// <summary>
     /// A page of the change feed for a peer: the metadata rows changed after sequence number <paramref name="since"/>
     /// (and not after <paramref name="through"/>, when given), at most <paramref name="limit"/> positions of them, in

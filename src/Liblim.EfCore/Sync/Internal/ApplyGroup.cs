@@ -89,20 +89,16 @@ internal sealed class ApplyGroup : IAsyncDisposable
         ApplyResult result;
         try
         {
-            try
+            if (batch.Scope is { } scope)
             {
-                // Keys new here are inserted without reading them first; the savepoint lets a wrong guess be undone.
-                result = await RowStateApplier.ApplyAsync(_context!, batch, async: true, ct, newKeysHaveNoRow: _transaction.IsOwned).ConfigureAwait(false);
+                result = await ApplyAllowedAsync(batch, scope, ct).ConfigureAwait(false);
             }
-            catch (DbException) when (_transaction.IsOwned)
+            else
             {
-                // A new key had a row already (stored before its table was replicated), or the batch fails anyway: again,
-                // reading every key's row first, which either applies it or fails the same way for the caller to see.
-                await _transaction.RollbackToAsync(Savepoint, ct).ConfigureAwait(false);
-                result = await RowStateApplier.ApplyAsync(_context!, batch, async: true, ct).ConfigureAwait(false);
+                result = await ApplyBatchAsync(batch, ct).ConfigureAwait(false);
             }
 
-            await ScopedBatch.ApplyAsync(_context!, batch, ct).ConfigureAwait(false);
+            await ScopedBatch.ApplyAsync(_context!, batch, result.Forget, ct).ConfigureAwait(false);
         }
         catch (Exception) when (_transaction.IsOwned)
         {
@@ -126,6 +122,50 @@ internal sealed class ApplyGroup : IAsyncDisposable
         }
 
         return result;
+    }
+
+    private async Task<ApplyResult> ApplyBatchAsync(RemoteBatch batch, CancellationToken ct)
+    {
+        try
+        {
+            // Keys new here are inserted without reading them first; the savepoint lets a wrong guess be undone.
+            return await RowStateApplier.ApplyAsync(_context!, batch, async: true, ct, newKeysHaveNoRow: _transaction!.IsOwned).ConfigureAwait(false);
+        }
+        catch (DbException) when (_transaction!.IsOwned)
+        {
+            // A new key had a row already (stored before its table was replicated), or the batch fails anyway: again,
+            // reading every key's row first, which either applies it or fails the same way for the caller to see.
+            await _transaction.RollbackToAsync(Savepoint, ct).ConfigureAwait(false);
+            return await RowStateApplier.ApplyAsync(_context!, batch, async: true, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Applies what a peer served by scope may write of a batch (<see cref="WriteCheck"/>): the batch without what no rule
+    /// lets it write, then, as long as the result puts some row outside its scope, again without those; and answers each
+    /// refused write with this database's row (<see cref="Corrections"/>).
+    /// </summary>
+    private async Task<ApplyResult> ApplyAllowedAsync(RemoteBatch batch, PeerScope scope, CancellationToken ct)
+    {
+        if (!_transaction!.IsOwned)
+        {
+            throw new InvalidOperationException("A server that serves peers by scope applies their batches in transactions of its own: give it a context factory.");
+        }
+
+        var check = await WriteCheck.BeforeAsync(_context!, scope, batch.States, ct).ConfigureAwait(false);
+        while (true)
+        {
+            var allowed = batch with { States = check.Allowed(batch.States) };
+            var result = await ApplyBatchAsync(allowed, ct).ConfigureAwait(false);
+            if (!await check.RefuseAfterAsync(_context!, allowed.States, ct).ConfigureAwait(false))
+            {
+                var (correct, forget) = await check.AnswersAsync(_context!, ct).ConfigureAwait(false);
+                await Corrections.WriteAsync(_context!, correct, ct).ConfigureAwait(false);
+                return result with { Received = batch.States.Count, Refused = [.. check.Refused.Select(r => r.Refusal)], Forget = forget };
+            }
+
+            await _transaction.RollbackToAsync(Savepoint, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Commits what the group applied, if anything; then wakes live sessions and reports the changed rows.</summary>

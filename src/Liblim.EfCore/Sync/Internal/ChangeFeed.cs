@@ -106,15 +106,7 @@ internal static class ChangeFeed
                 continue;
             }
 
-            var values = new Dictionary<string, object?[]>(StringComparer.Ordinal);
-            var stored = await session.Shadow.ReadRowsAsync(table.Name, entering, async, ct, values).ConfigureAwait(false);
-            var unread = stored.Values.Where(r => r.IsShown && !values.ContainsKey(r.Key)).Select(r => r.Key).ToList();
-            foreach (var (key, data) in unread.Count == 0 ? [] : await session.Rows(table).ReadAsync(unread, async, ct).ConfigureAwait(false))
-            {
-                values[key] = data;
-            }
-
-            page.States.AddRange(stored.Values.Select(row => RowStateCodec.Decode(table, row, values.GetValueOrDefault(row.Key))));
+            page.States.AddRange((await session.Shadow.ReadStatesAsync(table, entering, async, ct).ConfigureAwait(false)).Values.Select(s => s.State));
         }
     }
 

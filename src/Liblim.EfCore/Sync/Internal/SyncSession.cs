@@ -47,6 +47,7 @@ internal sealed class SyncSession
     private PeerBaseline? _baseline;
     private PeerScope? _scope;
     private bool _serving;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<EvictMessage> _forget = new();
 
     private SyncSession(IMessageChannel connection, ReplicaAccess replica, SessionSettings settings)
     {
@@ -457,7 +458,7 @@ internal sealed class SyncSession
             from = last;
         }
 
-        if (skipped)
+        if (skipped || !_forget.IsEmpty)
         {
             await SendBatchAsync(from, [], readAt, ct).ConfigureAwait(false);
         }
@@ -490,12 +491,14 @@ internal sealed class SyncSession
             }
         }
 
-        if (page is { Evictions.Count: > 0 })
+        List<EvictMessage> evictions = [.. page?.Evictions ?? []];
+        while (_forget.TryDequeue(out var forget))
         {
-            _knownToPeer?.Forget(page.Evictions.Select(e => (e.Table, e.Key)));
+            evictions.Add(forget);
         }
 
-        await _connection.SendAsync(Batch(through, states, page?.Evictions ?? []), ct).ConfigureAwait(false);
+        _knownToPeer?.Forget(evictions.Select(e => (e.Table, e.Key)));
+        await _connection.SendAsync(Batch(through, states, evictions), ct).ConfigureAwait(false);
         if (_baseline is not null && _readHead is { } readHead)
         {
             _baseline = new PeerBaseline(through, readHead);
@@ -615,8 +618,13 @@ internal sealed class SyncSession
         }
 
         _knownToPeer?.Learn(rows);
-        var batch = new RemoteBatch(Peer, _peerNode, rows, through) { Evictions = evictions, HeldByPeer = _scope is not null };
+        var batch = new RemoteBatch(Peer, _peerNode, rows, through) { Evictions = evictions, Scope = _scope };
         var result = await group.ApplyAsync(batch, ct).ConfigureAwait(false);
+        foreach (var (table, key) in result.Forget)
+        {
+            _forget.Enqueue(new EvictMessage(table, key)); // refused writes of rows the peer may not hold: with the next batch
+        }
+
         _receivedThrough = through;
         _rowsReceived += result.Received;
         _rowsApplied += result.Applied;

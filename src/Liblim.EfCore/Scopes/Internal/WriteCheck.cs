@@ -1,0 +1,104 @@
+using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Metadata.Internal;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.Scopes.Internal;
+
+/// <summary>
+/// Whether a peer served by scope may write the rows of a batch: a row it may write is in its scope before the write (if
+/// it was in its table) and after it (if it is still there). Entities without a rule, and <c>ReadOnly</c> ones, take no
+/// writes. Read before the batch is applied (<see cref="BeforeAsync"/>), judged after (<see cref="RefuseAfterAsync"/>).
+/// </summary>
+internal sealed class WriteCheck
+{
+    private readonly PeerScope _scope;
+    private readonly Dictionary<string, (HashSet<string> All, HashSet<string> Visible)> _before = new(StringComparer.Ordinal);
+
+    private WriteCheck(PeerScope scope) => _scope = scope;
+
+    /// <summary>The writes refused so far, with why.</summary>
+    public List<(RowState State, RefusedWrite Refusal)> Refused { get; } = [];
+
+    /// <summary>Reads what the peer may see of the batch's rows before it is applied, and refuses what no rule lets it write.</summary>
+    public static async Task<WriteCheck> BeforeAsync(DbContext context, PeerScope scope, IReadOnlyList<RowState> states, CancellationToken ct)
+    {
+        var check = new WriteCheck(scope);
+        foreach (var (table, rows) in check.ByTable(context, states))
+        {
+            var rule = scope.RuleFor(context, table);
+            if (rule is null || rule.Rule.IsEverything)
+            {
+                var reason = rule is null
+                    ? $"This server lets no peer write {table.EntityName}: no scope rule names it."
+                    : $"{table.EntityName} is read-only for peers of this server.";
+                check.Refused.AddRange(rows.Select(s => (s, new RefusedWrite(table.Name, s.Key, reason))));
+                continue;
+            }
+
+            check._before[table.Name] = await rule.Rule.ShownAsync(context, table, scope.Peer, [.. rows.Select(s => s.Key)], ct).ConfigureAwait(false);
+        }
+
+        return check;
+    }
+
+    /// <summary>The states not refused yet.</summary>
+    public List<RowState> Allowed(IReadOnlyList<RowState> states)
+    {
+        var refused = Refused.Select(r => r.State).ToHashSet(ReferenceEqualityComparer.Instance);
+        return [.. states.Where(s => !refused.Contains(s))];
+    }
+
+    /// <summary>After <paramref name="applied"/> were applied: refuses those whose row was, or is now, outside the peer's scope; whether it refused any.</summary>
+    public async Task<bool> RefuseAfterAsync(DbContext context, IReadOnlyList<RowState> applied, CancellationToken ct)
+    {
+        var any = false;
+        foreach (var (table, rows) in ByTable(context, applied))
+        {
+            var before = _before[table.Name];
+            var rule = _scope.RuleFor(context, table)!;
+            var after = await rule.Rule.ShownAsync(context, table, _scope.Peer, [.. rows.Select(s => s.Key)], ct).ConfigureAwait(false);
+            foreach (var state in rows)
+            {
+                var reason = before.All.Contains(state.Key) && !before.Visible.Contains(state.Key)
+                    ? $"This server does not let this peer write that {table.EntityName}: it is not in the peer's scope."
+                    : after.All.Contains(state.Key) && !after.Visible.Contains(state.Key)
+                        ? $"This server does not let this peer write that {table.EntityName}: the write would put it outside the peer's scope."
+                        : null;
+                if (reason is not null)
+                {
+                    Refused.Add((state, new RefusedWrite(table.Name, state.Key, reason)));
+                    any = true;
+                }
+            }
+        }
+
+        return any;
+    }
+
+    /// <summary>
+    /// Once the allowed writes are applied: the refused writes whose row the peer may see here (it is in the table and in
+    /// the peer's scope), to be answered with this database's row made to win (<see cref="Corrections"/>), and the others,
+    /// rows the peer may not hold at all, which it is told to forget.
+    /// </summary>
+    public async Task<(List<RowState> Correct, List<(string Table, string Key)> Forget)> AnswersAsync(DbContext context, CancellationToken ct)
+    {
+        var correct = new List<RowState>();
+        var forget = new List<(string Table, string Key)>();
+        foreach (var (table, rows) in ByTable(context, [.. Refused.Select(r => r.State)]))
+        {
+            var rule = _scope.RuleFor(context, table);
+            var keys = rows.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+            var visible = rule is null ? [] : (await rule.Rule.ShownAsync(context, table, _scope.Peer, keys, ct).ConfigureAwait(false)).Visible;
+            correct.AddRange(rows.Where(s => visible.Contains(s.Key)));
+            forget.AddRange(keys.Where(k => !visible.Contains(k)).Select(k => (table.Name, k)));
+        }
+
+        return (correct, forget);
+    }
+
+    private IEnumerable<(ReplicatedTable Table, List<RowState> Rows)> ByTable(DbContext context, IReadOnlyList<RowState> states)
+        => states.GroupBy(s => s.Table, StringComparer.Ordinal)
+            .Select(g => (Table: _scope.FindTable(context, g.Key), Rows: g.ToList()))
+            .Where(g => g.Table is not null)
+            .Select(g => (g.Table!, g.Rows));
+}

@@ -1,0 +1,75 @@
+using Liblim.EfCore.FunctionalTests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Xunit;
+
+namespace Liblim.EfCore.FunctionalTests.Scopes;
+
+/// <summary>
+/// A shop's device writes what its scope allows and what it does not, in one sync: the hub applies the first, never the
+/// second, and answers each refused write with its own row, so that the device, and every other replica, shows the hub's.
+/// </summary>
+public sealed class WriteAuthorizationTests
+{
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.Postgres)]
+    public async Task The_hub_applies_the_writes_a_shop_may_make_refuses_the_others_and_the_shop_ends_up_with_the_hubs_rows(DatabaseKind hubDatabase)
+    {
+        await using var shops = await ShopHub.StartAsync(hubDatabase);
+        var bread = new Product { Id = Guid.NewGuid(), Name = "bread" };
+        var own = new ShopOrder { Id = Guid.NewGuid(), ShopId = "a", Customer = "Alice" };
+        var leaving = new ShopOrder { Id = Guid.NewGuid(), ShopId = "a", Customer = "Anna" };
+        var movedAway = new ShopOrder { Id = Guid.NewGuid(), ShopId = "a", Customer = "Arthur" };
+        await shops.AtHubAsync(db =>
+        {
+            db.Products.Add(bread);
+            db.Orders.AddRange(own, leaving, movedAway);
+        });
+        await shops.SyncAsync(shops.A);
+        await shops.SyncAsync(shops.B);
+        await shops.AtHubAsync(async db => (await db.Orders.SingleAsync(o => o.Id == movedAway.Id)).ShopId = "b");
+
+        // Offline, shop A: one allowed edit, and five writes its scope does not allow.
+        var foreign = new ShopOrder { Id = Guid.NewGuid(), ShopId = "b", Customer = "slipped into shop B" };
+        var note = new StaffNote { Id = Guid.NewGuid(), Text = "not for shops" };
+        await using (var db = shops.A.Open())
+        {
+            (await db.Orders.SingleAsync(o => o.Id == own.Id)).Customer = "Alice Smith";      // allowed
+            (await db.Orders.SingleAsync(o => o.Id == leaving.Id)).ShopId = "b";              // would leave its scope
+            db.Orders.Remove(await db.Orders.SingleAsync(o => o.Id == movedAway.Id));          // not its order any more
+            (await db.Products.SingleAsync(p => p.Id == bread.Id)).Name = "cake";             // read-only
+            db.Orders.Add(foreign);                                                            // outside its scope
+            db.Notes.Add(note);                                                                // no rule
+            await db.SaveChangesAsync();
+        }
+
+        await shops.SyncAsync(shops.A);
+        await shops.SyncAsync(shops.B);
+
+        // The hub has the allowed write and none of the others.
+        var atHub = await ShopHub.RowsAsync(shops.Hub);
+        Assert.Contains($"order {own.Id} a Alice Smith", atHub);
+        Assert.Contains($"order {leaving.Id} a Anna", atHub);
+        Assert.Contains($"order {movedAway.Id} b Arthur", atHub);
+        Assert.Contains($"product {bread.Id} bread", atHub);
+        Assert.DoesNotContain(atHub, r => r.Contains(foreign.Id.ToString(), StringComparison.Ordinal) || r.Contains(note.Id.ToString(), StringComparison.Ordinal));
+
+        // Each shop shows exactly its scope at the hub: the refused writes are undone on shop A.
+        Assert.Equal(await shops.ScopeAtHubAsync("a"), await ShopHub.RowsAsync(shops.A));
+        Assert.Equal(await shops.ScopeAtHubAsync("b"), await ShopHub.RowsAsync(shops.B));
+
+        // And it stays so: further syncs change nothing anywhere (no correction answers a correction).
+        var head = await HeadAsync(shops.Hub);
+        await shops.SyncAsync(shops.A);
+        await shops.SyncAsync(shops.B);
+        await shops.SyncAsync(shops.A);
+        Assert.Equal(head, await HeadAsync(shops.Hub));
+        Assert.Equal(await shops.ScopeAtHubAsync("a"), await ShopHub.RowsAsync(shops.A));
+    }
+
+    private static async Task<long> HeadAsync(ShopReplica replica)
+    {
+        await using var db = replica.Open();
+        return await db.Database.SqlQueryRaw<long>("SELECT seq AS \"Value\" FROM __liblim_state").SingleAsync();
+    }
+}

@@ -27,4 +27,10 @@ public enum RowChange
     /// says why, and it appears once that is resolved.
     /// </summary>
     HeldBack = 4,
+
+    /// <summary>
+    /// The row left what this replica may hold of the server it syncs with (the server's scope for it, or a write of this
+    /// replica's the server refused): it was removed here, as if it had never been here, and deleted nowhere.
+    /// </summary>
+    Evicted = 5,
 }

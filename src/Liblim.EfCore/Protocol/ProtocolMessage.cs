@@ -29,6 +29,12 @@ internal sealed record RowMessage(RowState State) : ProtocolMessage;
 /// </summary>
 internal sealed record EvictMessage(string Table, string Key) : ProtocolMessage;
 
+/// <summary>
+/// <c>NOPE &lt;oid&gt; &lt;reason&gt;</c>: inside a batch, a write of the receiver's that the sender, a server, did not apply
+/// (the row is outside what its scope lets the receiver write), and why, in words for the receiver's side.
+/// </summary>
+internal sealed record RefusalMessage(string Table, string Key, string Reason) : ProtocolMessage;
+
 /// <summary>The empty line that ends a batch.</summary>
 internal sealed record BatchEndMessage : ProtocolMessage
 {

@@ -88,8 +88,9 @@ internal static class ProtocolParser
             ProtocolSyntax.Batch => new BatchStartMessage(ParsePosition(rest, ProtocolSyntax.Batch)),
             ProtocolSyntax.Bye => ParseBye(rest),
             ProtocolSyntax.Evict => ParseEvict(rest),
+            ProtocolSyntax.Refuse => ParseRefusal(rest),
             ProtocolSyntax.Error => ParseError(rest),
-            _ => throw new ProtocolException(ProtocolErrorCode.UnknownVerb, $"A line starts with '{Shorten(verb)}', which is not a verb of the liblim protocol (ØHAI, IHAZ, UCANHAZ, NOMOAR, KTHXBAI, OHNOES) nor a row '<table>/<key>:<json>'."),
+            _ => throw new ProtocolException(ProtocolErrorCode.UnknownVerb, $"A line starts with '{Shorten(verb)}', which is not a verb of the liblim protocol (ØHAI, IHAZ, UCANHAZ, NOMOAR, NOPE, KTHXBAI, OHNOES) nor a row '<table>/<key>:<json>'."),
         };
     }
 
@@ -117,6 +118,21 @@ internal static class ProtocolParser
         catch (FormatException e)
         {
             throw new ProtocolException(ProtocolErrorCode.BadRow, $"NOMOAR names no row: {e.Message} ('{Shorten(rest)}').", innerException: e);
+        }
+    }
+
+    private static RefusalMessage ParseRefusal(string rest)
+    {
+        var space = rest.IndexOf(' ', StringComparison.Ordinal);
+        var oid = space < 0 ? rest : rest[..space];
+        try
+        {
+            var (table, key) = ObjectId.Decode(oid);
+            return new RefusalMessage(table, key, space < 0 ? "" : rest[(space + 1)..]);
+        }
+        catch (FormatException e)
+        {
+            throw new ProtocolException(ProtocolErrorCode.BadRow, $"NOPE names no row: {e.Message} ('{Shorten(oid)}').", innerException: e);
         }
     }
 

@@ -11,6 +11,7 @@ internal static class ProtocolSyntax
     public const string Batch = "UCANHAZ";
     public const string Bye = "KTHXBAI";
     public const string Evict = "NOMOAR";
+    public const string Refuse = "NOPE";
     public const string Error = "OHNOES";
 
     /// <summary>The flag a client adds to its greeting to keep the session open and stream changes both ways.</summary>

@@ -21,6 +21,7 @@ internal static class ProtocolWriter
         BatchStartMessage m => Line(output, $"{ProtocolSyntax.Batch} {m.Through.ToString(CultureInfo.InvariantCulture)}"),
         RowMessage m => Row(output, m),
         EvictMessage m => Line(output, $"{ProtocolSyntax.Evict} {ObjectId.Encode(m.Table, m.Key)}"),
+        RefusalMessage m => Line(output, $"{ProtocolSyntax.Refuse} {ObjectId.Encode(m.Table, m.Key)} {OneLine(m.Reason)}"),
         BatchEndMessage => Line(output, ""),
         ByeMessage m => Line(output, $"{ProtocolSyntax.Bye} {{\"received\":{m.Received.ToString(CultureInfo.InvariantCulture)},\"applied\":{m.Applied.ToString(CultureInfo.InvariantCulture)}}}"),
         ErrorMessage m => Line(output, $"{ProtocolSyntax.Error} {ProtocolSyntax.CodeName(m.Code)} {OneLine(m.Text)}"),

@@ -34,4 +34,10 @@ public sealed class RowsChangedEventArgs : EventArgs
     /// reference is missing, deleted or held back, or another row keeps one of their unique values.
     /// </summary>
     public IReadOnlyList<HeldBackRow> HeldBack { get; }
+
+    /// <summary>
+    /// Writes of this replica's that the peer, a server with scope rules, did not apply, and why; the server's own rows,
+    /// which undo them here, come among <see cref="Rows"/>.
+    /// </summary>
+    public IReadOnlyList<RefusedWrite> Refused { get; init; } = [];
 }

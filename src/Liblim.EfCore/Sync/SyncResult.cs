@@ -43,4 +43,10 @@ public sealed record SyncResult
 
     /// <summary>How many rows here the sync held back (or whose reason changed).</summary>
     public int HeldBackCount { get; init; }
+
+    /// <summary>
+    /// Writes of this replica's that the peer, a server with scope rules, did not apply, and why (at most
+    /// <see cref="MaxListedRows"/>). The server's rows that undo them here are among <see cref="Changed"/>.
+    /// </summary>
+    public IReadOnlyList<RefusedWrite> Refused { get; init; } = [];
 }

@@ -170,10 +170,10 @@ internal sealed class ShopHub : IAsyncDisposable
         await db.SaveChangesAsync();
     }
 
-    public async Task SyncAsync(ShopReplica shop)
+    public async Task<SyncResult> SyncAsync(ShopReplica shop)
     {
         await using var db = shop.Open();
-        await db.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{_server.Endpoint.Port}"), TcpPeer.Secret);
+        return await db.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{_server.Endpoint.Port}"), TcpPeer.Secret);
     }
 
     /// <summary>Syncs through a proxy that keeps what the hub sent: the lines of that one session.</summary>

@@ -43,8 +43,18 @@ public sealed class WriteAuthorizationTests
             await db.SaveChangesAsync();
         }
 
-        await shops.SyncAsync(shops.A);
+        var result = await shops.SyncAsync(shops.A);
         await shops.SyncAsync(shops.B);
+
+        // Shop A's app is told which writes were refused, and why; the rows it may not hold are gone from it.
+        Assert.Equal(
+            new[] { leaving.Id, movedAway.Id, bread.Id, foreign.Id, note.Id }.Select(id => id.ToString()).Order(),
+            result.Refused.Select(r => r.Key.Trim('[', ']', '"')).Order());
+        Assert.Contains(result.Refused, r => r.Table == "Products" && r.Reason.Contains("not write it", StringComparison.Ordinal));
+        Assert.Contains(result.Refused, r => r.Table == "Notes" && r.Reason.Contains("no scope rule", StringComparison.Ordinal));
+        Assert.All(result.Refused, r => Assert.StartsWith("This server", r.Reason, StringComparison.Ordinal));
+        Assert.Contains(new ChangedRow("Orders", $"[\"{foreign.Id}\"]", RowChange.Evicted), result.Changed);
+        Assert.Contains(new ChangedRow("Orders", $"[\"{movedAway.Id}\"]", RowChange.Evicted), result.Changed);
 
         // The hub has the allowed write and none of the others.
         var atHub = await ShopHub.RowsAsync(shops.Hub);

@@ -11,6 +11,9 @@ internal sealed record RemoteBatch(string PeerName, Guid PeerNode, IReadOnlyList
     /// <summary>Rows the peer, a server, says have left this replica's scope there: forgotten here with the batch.</summary>
     public IReadOnlyList<Protocol.EvictMessage> Evictions { get; init; } = [];
 
+    /// <summary>Writes of this replica's that the peer, a server, refused: reported with the batch's changes.</summary>
+    public IReadOnlyList<RefusedWrite> Refusals { get; init; } = [];
+
     /// <summary>
     /// The peer's scope, where this database serves it by scope: it then applies only the writes the scope allows, and
     /// records the batch's rows as rows the peer holds.

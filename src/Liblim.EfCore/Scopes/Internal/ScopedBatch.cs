@@ -13,11 +13,12 @@ namespace Liblim.EfCore.Scopes.Internal;
 /// </summary>
 internal static class ScopedBatch
 {
-    public static async Task ApplyAsync(DbContext context, RemoteBatch batch, IReadOnlyList<(string Table, string Key)> forgotten, CancellationToken ct)
+    /// <returns>The rows forgotten here, for the app.</returns>
+    public static async Task<List<ChangedRow>> ApplyAsync(DbContext context, RemoteBatch batch, IReadOnlyList<(string Table, string Key)> forgotten, CancellationToken ct)
     {
         if (batch.Evictions.Count == 0 && !(batch.Scope is not null && batch.States.Count > 0))
         {
-            return;
+            return [];
         }
 
         var session = context.GetService<StoreSession>();
@@ -36,6 +37,8 @@ internal static class ScopedBatch
             var forget = forgotten.ToHashSet();
             await session.Shadow.WritePeerRowsAsync(batch.PeerNode.ToString("N"), [.. batch.States.Select(s => (s.Table, s.Key)).Where(r => !forget.Contains(r))], [.. forget], async: true, ct).ConfigureAwait(false);
         }
+
+        return [.. evicted.SelectMany(e => e.Keys.Select(k => new ChangedRow(e.Table!.Name, k, RowChange.Evicted)))];
     }
 
     /// <summary>The tables in an order where one that references another comes before it (any order within a cycle).</summary>

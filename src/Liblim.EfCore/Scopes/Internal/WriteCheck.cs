@@ -30,7 +30,7 @@ internal sealed class WriteCheck
             {
                 var reason = rule is null
                     ? $"This server lets no peer write {table.EntityName}: no scope rule names it."
-                    : $"{table.EntityName} is read-only for peers of this server.";
+                    : $"This server lets peers read {table.EntityName} but not write it.";
                 check.Refused.AddRange(rows.Select(s => (s, new RefusedWrite(table.Name, s.Key, reason))));
                 continue;
             }

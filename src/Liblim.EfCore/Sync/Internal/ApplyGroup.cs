@@ -35,9 +35,10 @@ internal sealed class ApplyGroup : IAsyncDisposable
 
     private readonly Func<CancellationToken, Task<DbContext>> _open;
     private readonly bool _ownsContexts;
-    private readonly Action<IReadOnlyList<ChangedRow>, IReadOnlyList<HeldBackRow>>? _committed;
+    private readonly Action<CommittedChanges>? _committed;
     private readonly List<ChangedRow> _changed = [];
     private readonly List<HeldBackRow> _heldBack = [];
+    private readonly List<RefusedWrite> _refused = [];
     private DbContext? _context;
     private IAsyncDisposable? _journal;
     private OwnedTransaction? _transaction;
@@ -50,7 +51,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
     /// <param name="open">Gives the context to apply with; called when a group begins.</param>
     /// <param name="ownsContexts">Whether each context <paramref name="open"/> gives is this group's to dispose after its commit.</param>
     /// <param name="committed">Told the rows each commit changed or held back, when there are any.</param>
-    public ApplyGroup(Func<CancellationToken, Task<DbContext>> open, bool ownsContexts, Action<IReadOnlyList<ChangedRow>, IReadOnlyList<HeldBackRow>>? committed)
+    public ApplyGroup(Func<CancellationToken, Task<DbContext>> open, bool ownsContexts, Action<CommittedChanges>? committed)
     {
         _open = open;
         _ownsContexts = ownsContexts;
@@ -58,7 +59,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
     }
 
     /// <summary>A group over one context, which stays the caller's.</summary>
-    public ApplyGroup(DbContext context, Action<IReadOnlyList<ChangedRow>, IReadOnlyList<HeldBackRow>>? committed = null)
+    public ApplyGroup(DbContext context, Action<CommittedChanges>? committed = null)
         : this(_ => Task.FromResult(context), ownsContexts: false, committed)
     {
     }
@@ -98,7 +99,8 @@ internal sealed class ApplyGroup : IAsyncDisposable
                 result = await ApplyBatchAsync(batch, ct).ConfigureAwait(false);
             }
 
-            await ScopedBatch.ApplyAsync(_context!, batch, result.Forget, ct).ConfigureAwait(false);
+            var evicted = await ScopedBatch.ApplyAsync(_context!, batch, result.Forget, ct).ConfigureAwait(false);
+            result = evicted.Count == 0 ? result : result with { Changed = [.. result.Changed, .. evicted] };
         }
         catch (Exception) when (_transaction.IsOwned)
         {
@@ -110,6 +112,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
         _states += result.Received;
         _changed.AddRange(result.Changed);
         _heldBack.AddRange(result.HeldBack);
+        _refused.AddRange(batch.Refusals);
         if (result.Applied > 0)
         {
             _wake = result.Node;
@@ -184,13 +187,14 @@ internal sealed class ApplyGroup : IAsyncDisposable
             feed.Moved(node);
         }
 
-        if (_changed.Count > 0 || _heldBack.Count > 0)
+        if (_changed.Count > 0 || _heldBack.Count > 0 || _refused.Count > 0)
         {
-            _committed?.Invoke([.. _changed], [.. _heldBack]);
+            _committed?.Invoke(new CommittedChanges([.. _changed], [.. _heldBack], [.. _refused]));
         }
 
         _changed.Clear();
         _heldBack.Clear();
+        _refused.Clear();
         _states = 0;
         _wake = null;
     }

@@ -47,7 +47,8 @@ internal sealed class SyncSession
     private PeerBaseline? _baseline;
     private PeerScope? _scope;
     private bool _serving;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<EvictMessage> _forget = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ProtocolMessage> _answers = new(); // NOMOAR and NOPE for the peer's refused writes
+    private readonly List<RefusedWrite> _refused = [];
 
     private SyncSession(IMessageChannel connection, ReplicaAccess replica, SessionSettings settings)
     {
@@ -206,6 +207,7 @@ internal sealed class SyncSession
         ChangedCount = _changedCount,
         HeldBack = _heldBack,
         HeldBackCount = _heldBackCount,
+        Refused = _refused,
     };
 
     // ---- greeting -------------------------------------------------------------------------------------
@@ -458,7 +460,7 @@ internal sealed class SyncSession
             from = last;
         }
 
-        if (skipped || !_forget.IsEmpty)
+        if (skipped || !_answers.IsEmpty)
         {
             await SendBatchAsync(from, [], readAt, ct).ConfigureAwait(false);
         }
@@ -491,13 +493,13 @@ internal sealed class SyncSession
             }
         }
 
-        List<EvictMessage> evictions = [.. page?.Evictions ?? []];
-        while (_forget.TryDequeue(out var forget))
+        List<ProtocolMessage> evictions = [.. page?.Evictions ?? []];
+        while (_answers.TryDequeue(out var answer))
         {
-            evictions.Add(forget);
+            evictions.Add(answer);
         }
 
-        _knownToPeer?.Forget(evictions.Select(e => (e.Table, e.Key)));
+        _knownToPeer?.Forget(evictions.OfType<EvictMessage>().Select(e => (e.Table, e.Key)));
         await _connection.SendAsync(Batch(through, states, evictions), ct).ConfigureAwait(false);
         if (_baseline is not null && _readHead is { } readHead)
         {
@@ -505,7 +507,7 @@ internal sealed class SyncSession
         }
     }
 
-    private static IEnumerable<ProtocolMessage> Batch(long through, List<RowState> states, List<EvictMessage> evictions)
+    private static IEnumerable<ProtocolMessage> Batch(long through, List<RowState> states, List<ProtocolMessage> evictions)
     {
         yield return new BatchStartMessage(through);
         foreach (var state in states)
@@ -583,6 +585,7 @@ internal sealed class SyncSession
         CheckCredentials();
         var rows = new List<RowState>();
         var evictions = new List<EvictMessage>();
+        var refusals = new List<RefusedWrite>();
         var startBytes = _connection.BytesReceived;
         while (true)
         {
@@ -596,33 +599,49 @@ internal sealed class SyncSession
             {
                 evictions.Add(evict);
             }
+            else if (message is RefusalMessage refusal && !_serving)
+            {
+                refusals.Add(new RefusedWrite(refusal.Table, refusal.Key, refusal.Reason));
+            }
             else if (message is RowMessage row)
             {
                 rows.Add(row.State);
             }
             else
             {
-                throw OutOfOrder(message, _serving ? "a row line or the empty line that ends the batch (NOMOAR comes from servers only)" : "a row line, NOMOAR or the empty line that ends the batch");
+                throw OutOfOrder(message, _serving ? "a row line or the empty line that ends the batch (NOMOAR and NOPE come from servers only)" : "a row line, NOMOAR, NOPE or the empty line that ends the batch");
             }
 
-            if (rows.Count + evictions.Count > Limits.MaxRowsPerBatch || _connection.BytesReceived - startBytes > Limits.MaxBatchBytes)
+            if (rows.Count + evictions.Count + refusals.Count > Limits.MaxRowsPerBatch || _connection.BytesReceived - startBytes > Limits.MaxBatchBytes)
             {
                 throw new ProtocolException(ProtocolErrorCode.BatchTooLarge, $"A batch holds more than {Limits.MaxRowsPerBatch} rows or {Limits.MaxBatchBytes} bytes.");
             }
         }
 
         LiblimMetrics.BytesReceived.Add(_connection.BytesReceived - startBytes);
-        if (rows.Count == 0 && evictions.Count == 0 && through == _receivedThrough)
+        if (rows.Count == 0 && evictions.Count == 0 && refusals.Count == 0 && through == _receivedThrough)
         {
             return; // a keep-alive
         }
 
         _knownToPeer?.Learn(rows);
-        var batch = new RemoteBatch(Peer, _peerNode, rows, through) { Evictions = evictions, Scope = _scope };
+        var batch = new RemoteBatch(Peer, _peerNode, rows, through) { Evictions = evictions, Refusals = refusals, Scope = _scope };
         var result = await group.ApplyAsync(batch, ct).ConfigureAwait(false);
+        // The peer hears of its refused writes with the next batch, and forgets the rows it may not hold.
+        foreach (var refused in result.Refused)
+        {
+            _answers.Enqueue(new RefusalMessage(refused.Table, refused.Key, refused.Reason));
+        }
+
         foreach (var (table, key) in result.Forget)
         {
-            _forget.Enqueue(new EvictMessage(table, key)); // refused writes of rows the peer may not hold: with the next batch
+            _answers.Enqueue(new EvictMessage(table, key));
+        }
+
+        if (result.Refused.Count > 0)
+        {
+            _settings.Logger.LogInformation("Refused {Count} writes of {Peer} outside its scope, the first to {Table} {Key}: {Reason}",
+                result.Refused.Count, Peer, result.Refused[0].Table, result.Refused[0].Key, result.Refused[0].Reason);
         }
 
         _receivedThrough = through;
@@ -635,8 +654,19 @@ internal sealed class SyncSession
     }
 
     /// <summary>After a commit of the peer's batches: the rows they changed, for the result and the app's event.</summary>
-    private void Committed(IReadOnlyList<ChangedRow> changed, IReadOnlyList<HeldBackRow> heldBack)
+    private void Committed(CommittedChanges committed)
     {
+        var (changed, heldBack, refused) = committed;
+        if (refused.Count > 0)
+        {
+            _settings.Logger.LogWarning("{Peer} refused {Count} writes of this replica's, the first to {Table} {Key}: {Reason} Its own rows undo them here.",
+                Peer, refused.Count, refused[0].Table, refused[0].Key, refused[0].Reason);
+            lock (_refused)
+            {
+                _refused.AddRange(refused.Take(SyncResult.MaxListedRows - _refused.Count));
+            }
+        }
+
         if (!_replica.IsConcurrent)
         {
             // The result lists a bounded number of rows, and counts them all.
@@ -646,7 +676,7 @@ internal sealed class SyncSession
             _heldBack.AddRange(heldBack.Take(SyncResult.MaxListedRows - _heldBack.Count));
         }
 
-        _settings.RowsChanged?.Invoke(new RowsChangedEventArgs(_peerNode, changed, heldBack) { From = _peer });
+        _settings.RowsChanged?.Invoke(new RowsChangedEventArgs(_peerNode, changed, heldBack) { From = _peer, Refused = refused });
     }
 
     // ---- live -------------------------------------------------------------------------------------------

@@ -24,8 +24,9 @@ public sealed record LiblimServerOptions
     public Func<Guid, IEnumerable<System.Security.Claims.Claim>>? ClaimsForPeer { get; init; }
 
     /// <summary>
-    /// Which rows each peer receives, by rules over the peer's claims (<see cref="ClaimsForPeer"/>); with no rule, every
-    /// peer receives every row.
+    /// Which rows each peer receives and may write, by rules over the peer's claims (<see cref="ClaimsForPeer"/>); with no
+    /// rule, every peer reads and writes every row. Rules need <see cref="SecretForPeer"/>: a node id is who a peer is only
+    /// if its secret is its own.
     /// </summary>
     public LiblimScopes Scopes { get; init; } = new();
 
@@ -52,6 +53,12 @@ public sealed record LiblimServerOptions
         if (string.IsNullOrEmpty(Secret) && SecretForPeer is null)
         {
             throw new ArgumentException("A Liblim server needs a Secret (or SecretForPeer): peers prove they know it before any data is exchanged.");
+        }
+
+        if (!Scopes.IsEmpty && SecretForPeer is null)
+        {
+            // One secret for all: a peer that knows it may present another's node id, and read with that node's claims.
+            throw new ArgumentException("A Liblim server with scope rules needs a secret per peer (SecretForPeer): with one shared Secret, any peer could present another peer's node id and be served that peer's rows.");
         }
 
         if (MaxConnections < 1 || PollInterval <= TimeSpan.Zero)

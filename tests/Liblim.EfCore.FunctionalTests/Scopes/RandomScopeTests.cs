@@ -14,15 +14,15 @@ public sealed class RandomScopeTests
     private const int Steps = 60;
 
     [Theory]
-    [InlineData(DatabaseKind.Sqlite, 1)]
-    [InlineData(DatabaseKind.Sqlite, 2)]
-    [InlineData(DatabaseKind.Sqlite, 3)]
-    [InlineData(DatabaseKind.Postgres, 4)]
-    [InlineData(DatabaseKind.Postgres, 5)]
-    public async Task After_every_sync_a_shop_holds_exactly_its_scope_at_the_hub(DatabaseKind hubDatabase, int seed)
+    [InlineData(DatabaseKind.Sqlite, false, 1)]
+    [InlineData(DatabaseKind.Sqlite, false, 2)]
+    [InlineData(DatabaseKind.Sqlite, true, 3)]
+    [InlineData(DatabaseKind.Postgres, false, 4)]
+    [InlineData(DatabaseKind.Postgres, true, 5)]
+    public async Task After_every_sync_a_shop_holds_exactly_its_scope_at_the_hub(DatabaseKind hubDatabase, bool overWebSockets, int seed)
     {
         var random = new Random(seed);
-        await using var shops = await ShopHub.StartAsync(hubDatabase);
+        await using var shops = await ShopHub.StartAsync(hubDatabase, overWebSockets);
         var products = Enumerable.Range(0, 3).Select(i => new Product { Id = random.NextGuid(), Name = $"product {i}" }).ToList();
         await shops.AtHubAsync(db => db.Products.AddRange(products));
         var devices = new[] { (Replica: shops.A, Shop: "a"), (Replica: shops.B, Shop: "b") };

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Claims;
 using Liblim.EfCore.FunctionalTests.Infrastructure;
 using Liblim.EfCore.FunctionalTests.Tcp;
 using Microsoft.EntityFrameworkCore;
@@ -14,11 +13,12 @@ namespace Liblim.EfCore.FunctionalTests.Scopes;
 public sealed class ScopeChangeTests
 {
     [Theory]
-    [InlineData(DatabaseKind.Sqlite)]
-    [InlineData(DatabaseKind.Postgres)]
-    public async Task An_order_moved_to_another_shop_leaves_the_first_as_an_eviction_reaches_the_second_whole_and_comes_back_whole(DatabaseKind hubDatabase)
+    [InlineData(DatabaseKind.Sqlite, false)]
+    [InlineData(DatabaseKind.Postgres, false)]
+    [InlineData(DatabaseKind.Postgres, true)]
+    public async Task An_order_moved_to_another_shop_leaves_the_first_as_an_eviction_reaches_the_second_whole_and_comes_back_whole(DatabaseKind hubDatabase, bool overWebSockets)
     {
-        await using var shops = await ShopHub.StartAsync(hubDatabase);
+        await using var shops = await ShopHub.StartAsync(hubDatabase, overWebSockets);
         var moved = new ShopOrder { Id = Guid.NewGuid(), ShopId = "a", Customer = "Alice" };
         var deleted = new ShopOrder { Id = Guid.NewGuid(), ShopId = "a", Customer = "Arthur" };
         var kept = new ShopOrder { Id = Guid.NewGuid(), ShopId = "a", Customer = "Ada" };
@@ -66,11 +66,12 @@ public sealed class ScopeChangeTests
     }
 
     [Theory]
-    [InlineData(DatabaseKind.Sqlite)]
-    [InlineData(DatabaseKind.Postgres)]
-    public async Task The_lines_of_an_order_follow_it_between_shops_though_they_do_not_change_themselves(DatabaseKind hubDatabase)
+    [InlineData(DatabaseKind.Sqlite, false)]
+    [InlineData(DatabaseKind.Postgres, false)]
+    [InlineData(DatabaseKind.Postgres, true)]
+    public async Task The_lines_of_an_order_follow_it_between_shops_though_they_do_not_change_themselves(DatabaseKind hubDatabase, bool overWebSockets)
     {
-        await using var shops = await ShopHub.StartAsync(hubDatabase);
+        await using var shops = await ShopHub.StartAsync(hubDatabase, overWebSockets);
         var bread = new Product { Id = Guid.NewGuid(), Name = "bread" };
         var order = new ShopOrder { Id = Guid.NewGuid(), ShopId = "a", Customer = "Alice" };
         ShopOrderLine[] lines = [new() { Id = Guid.NewGuid(), OrderId = order.Id, ProductId = bread.Id, Quantity = 2 },
@@ -110,129 +111,11 @@ public sealed class ScopeChangeTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => LiblimServer.StartAsync(new ShopFactory(hub), new LiblimServerOptions
         {
             Endpoint = new IPEndPoint(IPAddress.Loopback, 0),
-            Secret = TcpPeer.Secret,
+            SecretForPeer = _ => TcpPeer.Secret,
             Scopes = new LiblimScopes().Scope<ShopOrder>((order, peer) => order.Lines.Any(l => l.Quantity.ToString() == peer.Claim("quantity"))),
         }));
         Assert.Contains("ShopOrder.Lines", error.Message, StringComparison.Ordinal);
     }
 
     private static List<Guid> Sorted(IEnumerable<Guid> ids) => [.. ids.Order()];
-}
-
-/// <summary>A TCP hub with the shops' scope rules, and shops A and B (SQLite) whose claims it knows by node id.</summary>
-internal sealed class ShopHub : IAsyncDisposable
-{
-    private readonly LiblimServer _server;
-
-    private ShopHub(ShopReplica hub, ShopReplica a, ShopReplica b, LiblimServer server)
-    {
-        Hub = hub;
-        A = a;
-        B = b;
-        _server = server;
-    }
-
-    public ShopReplica Hub { get; }
-
-    public ShopReplica A { get; }
-
-    public ShopReplica B { get; }
-
-    public static async Task<ShopHub> StartAsync(DatabaseKind hubDatabase)
-    {
-        var hub = new ShopReplica(hubDatabase, "hub");
-        var a = new ShopReplica(DatabaseKind.Sqlite, "shop-a");
-        var b = new ShopReplica(DatabaseKind.Sqlite, "shop-b");
-        var claims = new Dictionary<Guid, Claim[]> { [await NodeOf(a)] = [new("shop", "a")], [await NodeOf(b)] = [new("shop", "b")] };
-        var server = await LiblimServer.StartAsync(new ShopFactory(hub), new LiblimServerOptions
-        {
-            Endpoint = new IPEndPoint(IPAddress.Loopback, 0),
-            Secret = TcpPeer.Secret,
-            ClaimsForPeer = node => claims.GetValueOrDefault(node) ?? [],
-            Scopes = new LiblimScopes()
-                .Scope<ShopOrder>((order, peer) => order.ShopId == peer.Claim("shop"))
-                .Scope<ShopOrderLine>((line, peer) => line.Order.ShopId == peer.Claim("shop"))
-                .ReadOnly<Product>(),
-        });
-        return new ShopHub(hub, a, b, server);
-    }
-
-    public async Task AtHubAsync(Action<ShopDb> change) => await AtHubAsync(db =>
-    {
-        change(db);
-        return Task.CompletedTask;
-    });
-
-    public async Task AtHubAsync(Func<ShopDb, Task> change)
-    {
-        await using var db = Hub.Open();
-        await change(db);
-        await db.SaveChangesAsync();
-    }
-
-    public async Task<SyncResult> SyncAsync(ShopReplica shop)
-    {
-        await using var db = shop.Open();
-        return await db.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{_server.Endpoint.Port}"), TcpPeer.Secret);
-    }
-
-    /// <summary>Syncs through a proxy that keeps what the hub sent: the lines of that one session.</summary>
-    public async Task<IReadOnlyList<string>> SyncThroughProxyAsync(ShopReplica shop)
-    {
-        await using var proxy = new CuttingProxy(_server.Endpoint);
-        await using var db = shop.Open();
-        await db.Liblim().SyncWithAsync(proxy.Address, TcpPeer.Secret);
-        return proxy.LinesToClient;
-    }
-
-    public async Task<List<Guid>> OrdersAsync(ShopReplica replica)
-    {
-        await using var db = replica.Open();
-        return await db.Orders.Select(o => o.Id).ToListAsync();
-    }
-
-    public async Task<List<Guid>> LinesAsync(ShopReplica replica)
-    {
-        await using var db = replica.Open();
-        return await db.Lines.Select(l => l.Id).ToListAsync();
-    }
-
-    public async Task<ShopOrder?> HubOrderAsync(Guid id)
-    {
-        await using var db = Hub.Open();
-        return await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id);
-    }
-
-    /// <summary>The rows of a replica, as text, sorted: orders, lines (with their order's shop), products, notes.</summary>
-    public static async Task<List<string>> RowsAsync(ShopReplica replica)
-    {
-        await using var db = replica.Open();
-        var rows = new List<string>();
-        rows.AddRange((await db.Orders.AsNoTracking().ToListAsync()).Select(o => $"order {o.Id} {o.ShopId} {o.Customer}"));
-        rows.AddRange((await db.Lines.AsNoTracking().Include(l => l.Order).ToListAsync()).Select(l => $"line {l.Id} of {l.OrderId} ({l.Order.ShopId}) {l.ProductId} x{l.Quantity}"));
-        rows.AddRange((await db.Products.AsNoTracking().ToListAsync()).Select(p => $"product {p.Id} {p.Name}"));
-        rows.AddRange((await db.Notes.AsNoTracking().ToListAsync()).Select(n => $"note {n.Id} {n.Text}"));
-        rows.Sort(StringComparer.Ordinal);
-        return rows;
-    }
-
-    /// <summary>What a shop's rules give it of the hub's rows: its orders and their lines, and the catalogue.</summary>
-    public async Task<List<string>> ScopeAtHubAsync(string shop)
-        => [.. (await RowsAsync(Hub)).Where(r => r.StartsWith("product ", StringComparison.Ordinal)
-                                                 || (r.StartsWith("order ", StringComparison.Ordinal) && r.Split(' ')[2] == shop)
-                                                 || (r.StartsWith("line ", StringComparison.Ordinal) && r.Contains($"({shop})", StringComparison.Ordinal)))];
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Hub.Dispose();
-        A.Dispose();
-        B.Dispose();
-    }
-
-    private static async Task<Guid> NodeOf(ShopReplica replica)
-    {
-        await using var db = replica.Open();
-        return await db.Liblim().GetNodeIdAsync();
-    }
 }

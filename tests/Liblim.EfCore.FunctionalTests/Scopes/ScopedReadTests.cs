@@ -36,7 +36,7 @@ public sealed class ScopedReadTests
         await using var server = await LiblimServer.StartAsync(new ShopFactory(hub), new LiblimServerOptions
         {
             Endpoint = new IPEndPoint(IPAddress.Loopback, 0),
-            Secret = TcpPeer.Secret,
+            SecretForPeer = _ => TcpPeer.Secret,
             ClaimsForPeer = node => claims.GetValueOrDefault(node) ?? [],
             Scopes = new LiblimScopes()
                 .Scope<ShopOrder>((order, peer) => order.ShopId == peer.Claim("shop") || peer.Claim("role") == "office")
@@ -128,11 +128,24 @@ public sealed class ScopedReadTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => LiblimServer.StartAsync(new ShopFactory(hub), new LiblimServerOptions
         {
             Endpoint = new IPEndPoint(IPAddress.Loopback, 0),
-            Secret = TcpPeer.Secret,
+            SecretForPeer = _ => TcpPeer.Secret,
             Scopes = new LiblimScopes().Scope<Uri>((uri, peer) => uri.Host == peer.Claim("host")),
         }));
         Assert.Contains("Uri", error.Message, StringComparison.Ordinal);
         Assert.Contains("not a replicated entity", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tcp_server_with_rules_and_one_secret_for_every_peer_is_refused_since_a_peer_could_present_another_node_id()
+    {
+        using var hub = new ShopReplica(DatabaseKind.Sqlite, "hub");
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => LiblimServer.StartAsync(new ShopFactory(hub), new LiblimServerOptions
+        {
+            Endpoint = new IPEndPoint(IPAddress.Loopback, 0),
+            Secret = TcpPeer.Secret,
+            Scopes = ShopHub.Rules(new LiblimScopes()),
+        }));
+        Assert.Contains("SecretForPeer", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -11,11 +11,12 @@ namespace Liblim.EfCore.FunctionalTests.Scopes;
 public sealed class WriteAuthorizationTests
 {
     [Theory]
-    [InlineData(DatabaseKind.Sqlite)]
-    [InlineData(DatabaseKind.Postgres)]
-    public async Task The_hub_applies_the_writes_a_shop_may_make_refuses_the_others_and_the_shop_ends_up_with_the_hubs_rows(DatabaseKind hubDatabase)
+    [InlineData(DatabaseKind.Sqlite, false)]
+    [InlineData(DatabaseKind.Postgres, false)]
+    [InlineData(DatabaseKind.Postgres, true)]
+    public async Task The_hub_applies_the_writes_a_shop_may_make_refuses_the_others_and_the_shop_ends_up_with_the_hubs_rows(DatabaseKind hubDatabase, bool overWebSockets)
     {
-        await using var shops = await ShopHub.StartAsync(hubDatabase);
+        await using var shops = await ShopHub.StartAsync(hubDatabase, overWebSockets);
         var bread = new Product { Id = Guid.NewGuid(), Name = "bread" };
         var own = new ShopOrder { Id = Guid.NewGuid(), ShopId = "a", Customer = "Alice" };
         var leaving = new ShopOrder { Id = Guid.NewGuid(), ShopId = "a", Customer = "Anna" };

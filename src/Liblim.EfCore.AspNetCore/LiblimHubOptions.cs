@@ -22,10 +22,13 @@ public sealed class LiblimHubOptions
     /// </summary>
     public string? Secret { get; set; }
 
-    /// <summary>Which rows each peer receives, by rules over the user the endpoint authenticated; with no rule, every row.</summary>
+    /// <summary>
+    /// Which rows each peer receives and may write, by rules over the user the endpoint authenticated; with no rule, every
+    /// peer reads and writes every row; with rules, an entity without one is neither sent nor written.
+    /// </summary>
     public LiblimScopes Scopes { get; } = new();
 
-    /// <summary>A peer receives the rows of <typeparamref name="TEntity"/> for which <paramref name="rule"/> holds (<see cref="LiblimScopes.Scope{TEntity}"/>).</summary>
+    /// <summary>A peer receives, and may write, the rows of <typeparamref name="TEntity"/> for which <paramref name="rule"/> holds (<see cref="LiblimScopes.Scope{TEntity}"/>).</summary>
     public LiblimHubOptions Scope<TEntity>(System.Linq.Expressions.Expression<Func<TEntity, LiblimPeer, bool>> rule)
         where TEntity : class
     {
@@ -33,7 +36,7 @@ public sealed class LiblimHubOptions
         return this;
     }
 
-    /// <summary>Every peer receives every row of <typeparamref name="TEntity"/> (<see cref="LiblimScopes.ReadOnly{TEntity}"/>).</summary>
+    /// <summary>Every peer receives every row of <typeparamref name="TEntity"/>, and none may write it (<see cref="LiblimScopes.ReadOnly{TEntity}"/>).</summary>
     public LiblimHubOptions ReadOnly<TEntity>()
         where TEntity : class
     {

@@ -23,7 +23,7 @@ internal static class MeasureRun
         var details = new StringBuilder();
         var sizes = new[] { 1_000, 10_000, rows }.Where(n => n <= rows).Distinct().ToArray();
         var sources = new Dictionary<int, string>();
-        var needSources = options.Wants("delta") || options.Wants("metadata") || options.Wants("memory");
+        var needSources = options.Wants("delta") || options.Wants("metadata") || options.Wants("memory") || options.Wants("scope");
         foreach (var n in needSources ? sizes : [])
         {
             Log($"inserting {n:N0} rows through SaveChanges, 1,000 per call");
@@ -67,6 +67,34 @@ internal static class MeasureRun
             {
                 details.AppendLine(CultureInfo.InvariantCulture,
                     $"| {FigureTable.N(r.Rows)} | {FigureTable.N(r.FullSync)} B | {FigureTable.N(r.JsonOfRows)} B | {FigureTable.Ratio((double)r.FullSync / r.JsonOfRows)} | {FigureTable.N(r.OneColumnDelta)} B | {FigureTable.N(r.NothingChanged)} B | {FigureTable.N(r.NextOneColumnDelta)} B |");
+            }
+
+            details.AppendLine();
+        }
+
+        if (options.Wants("scope"))
+        {
+            var results = new List<ScopedDelta.Result>();
+            foreach (var n in sizes.Where(n => n >= 10_000))
+            {
+                Log($"figure 9: a hub serving each of its peers its scope, {n:N0} rows; one device's syncs after one change");
+                results.Add(await ScopedDelta.MeasureAsync(sources[n], n));
+            }
+
+            var smallest = results[0];
+            var largest = results[^1];
+            var growth = largest.InScopeMs / smallest.InScopeMs;
+            table.Add("9", $"scoped delta sync after one change to the device's rows, {FigureTable.N(largest.Rows)} rows / {FigureTable.N(smallest.Rows)} rows ({FigureTable.N(largest.Peers)} peers' rows recorded)",
+                $"{FigureTable.Ratio(growth)} ({largest.InScopeMs:0.0} ms vs {smallest.InScopeMs:0.0} ms; {FigureTable.N(largest.InScopeBytes)} B vs {FigureTable.N(smallest.InScopeBytes)} B)",
+                "flat in table size and peer count", growth < 1.5);
+            details.AppendLine("Figure 9, a hub with one scope rule (tickets by assignee), every row recorded as held by its assignee's peer; one device syncs over loopback TCP, medians of 10 syncs each:");
+            details.AppendLine();
+            details.AppendLine("| rows | peers recorded | device's rows | its first sync | after a change to its rows | bytes | after a change to another's | bytes |");
+            details.AppendLine("|---|---|---|---|---|---|---|---|");
+            foreach (var r in results)
+            {
+                details.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {FigureTable.N(r.Rows)} | {FigureTable.N(r.Peers)} | {FigureTable.N(r.ScopeRows)} | {r.FirstSyncMs:N0} ms | {r.InScopeMs:0.0} ms | {FigureTable.N(r.InScopeBytes)} B | {r.OutOfScopeMs:0.0} ms | {FigureTable.N(r.OutOfScopeBytes)} B |");
             }
 
             details.AppendLine();
@@ -205,7 +233,7 @@ internal static class MeasureRun
         }
 
         var report = new StringBuilder();
-        report.AppendLine("## Figures 3, 5, 6, 7 and 8 (measure)");
+        report.AppendLine("## Figures 3, 5, 6, 7, 8 and 9 (measure)");
         report.AppendLine();
         report.Append(table.ToMarkdown());
         report.AppendLine();

@@ -69,9 +69,10 @@ internal sealed class PeerScope
     /// </summary>
     /// <param name="context">The context whose snapshot the page was read in.</param>
     /// <param name="page">The page's rows, by table.</param>
+    /// <param name="through">The page's last feed position.</param>
     /// <param name="ct">Cancels it.</param>
     public async Task<List<(ReplicatedTable Table, ScopedRows Rows)>> SelectDependentsAsync(
-        DbContext context, IReadOnlyDictionary<string, List<ShadowRow>> page, CancellationToken ct)
+        DbContext context, IReadOnlyDictionary<string, List<ShadowRow>> page, long through, CancellationToken ct)
     {
         var session = context.GetService<StoreSession>();
         var selected = new List<(ReplicatedTable, ScopedRows)>();
@@ -87,7 +88,7 @@ internal sealed class PeerScope
                 }
 
                 var (rows, shown) = await tableRule.Rule.DependentsAsync(context, tableRule.Table, Peer, dependency.ForeignKey,
-                    [.. principals.Select(r => principal.DecodeKey(r.Key)[0]!)], ct).ConfigureAwait(false);
+                    [.. principals.Select(r => principal.DecodeKey(r.Key)[0]!)], through, ct).ConfigureAwait(false);
                 all.UnionWith(rows);
                 visible.UnionWith(shown);
             }

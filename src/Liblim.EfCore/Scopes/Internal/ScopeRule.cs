@@ -28,11 +28,12 @@ internal abstract class ScopeRule
     public abstract IReadOnlyList<IForeignKey> Navigations(IEntityType entityType);
 
     /// <summary>
-    /// The keys of the rows of <paramref name="table"/> whose <paramref name="foreignKey"/> holds one of
-    /// <paramref name="principalKeys"/> (model values), and of those the ones the rule shows <paramref name="peer"/>.
+    /// The keys of the rows of <paramref name="table"/> at feed positions up to <paramref name="through"/> whose
+    /// <paramref name="foreignKey"/> holds one of <paramref name="principalKeys"/> (model values), and of those the ones the
+    /// rule shows <paramref name="peer"/>. Rows further on in the feed are decided when their own page goes.
     /// </summary>
     public abstract Task<(HashSet<string> All, HashSet<string> Visible)> DependentsAsync(
-        DbContext context, ReplicatedTable table, LiblimPeer peer, IProperty foreignKey, IReadOnlyList<object> principalKeys, CancellationToken ct);
+        DbContext context, ReplicatedTable table, LiblimPeer peer, IProperty foreignKey, IReadOnlyList<object> principalKeys, long through, CancellationToken ct);
 
     /// <summary>Of the given keys of <paramref name="table"/>, those whose rows are in the table, and of those the ones the rule shows <paramref name="peer"/>.</summary>
     public abstract Task<(HashSet<string> All, HashSet<string> Visible)> ShownAsync(
@@ -67,8 +68,10 @@ internal sealed class ScopeRule<TEntity>(Expression<Func<TEntity, LiblimPeer, bo
         => rule is null ? [] : RuleNavigations.Of(rule, entityType);
 
     public override Task<(HashSet<string> All, HashSet<string> Visible)> DependentsAsync(
-        DbContext context, ReplicatedTable table, LiblimPeer peer, IProperty foreignKey, IReadOnlyList<object> principalKeys, CancellationToken ct)
-        => AllAndVisibleAsync(context.Set<TEntity>().AsNoTracking().Where(In(foreignKey.Name, foreignKey.ClrType, principalKeys)), table, peer, ct);
+        DbContext context, ReplicatedTable table, LiblimPeer peer, IProperty foreignKey, IReadOnlyList<object> principalKeys, long through, CancellationToken ct)
+        => AllAndVisibleAsync(context.Set<TEntity>().AsNoTracking()
+            .Where(In(foreignKey.Name, foreignKey.ClrType, principalKeys))
+            .Where(e => EF.Property<long?>(e, RowMetadataNames.Seq) <= through), table, peer, ct);
 
     public override Task<(HashSet<string> All, HashSet<string> Visible)> ShownAsync(
         DbContext context, ReplicatedTable table, LiblimPeer peer, IReadOnlyCollection<string> keys, CancellationToken ct)

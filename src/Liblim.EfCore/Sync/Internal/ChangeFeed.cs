@@ -83,7 +83,7 @@ internal static class ChangeFeed
 
         if (scope is not null)
         {
-            await AddDependentsAsync(context, page, scope, rows.GroupBy(r => r.Row.Table).ToDictionary(g => g.Key, g => g.Select(r => r.Row).ToList()), async, ct).ConfigureAwait(false);
+            await AddDependentsAsync(context, page, scope, rows.GroupBy(r => r.Row.Table).ToDictionary(g => g.Key, g => g.Select(r => r.Row).ToList()), last, async, ct).ConfigureAwait(false);
             await EvictReferencingAsync(context, page, scope, async, ct).ConfigureAwait(false);
         }
 
@@ -95,10 +95,10 @@ internal static class ChangeFeed
     /// or left it (evicted) without changing themselves.
     /// </summary>
     private static async Task AddDependentsAsync(
-        DbContext context, FeedPage page, PeerScope scope, Dictionary<string, List<ShadowRow>> byTable, bool async, CancellationToken ct)
+        DbContext context, FeedPage page, PeerScope scope, Dictionary<string, List<ShadowRow>> byTable, long through, bool async, CancellationToken ct)
     {
         var session = context.GetService<StoreSession>();
-        foreach (var (table, dependents) in await scope.SelectDependentsAsync(context, byTable, ct).ConfigureAwait(false))
+        foreach (var (table, dependents) in await scope.SelectDependentsAsync(context, byTable, through, ct).ConfigureAwait(false))
         {
             AddScopeChanges(page, table, [], dependents);
             if (dependents.Whole is not { Count: > 0 } entering)

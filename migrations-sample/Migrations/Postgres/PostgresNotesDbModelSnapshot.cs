@@ -70,6 +70,10 @@ namespace MigrationsSample.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("peer_id");
 
+                    b.Property<string>("Owner")
+                        .HasColumnType("text")
+                        .HasColumnName("owner");
+
                     b.Property<long?>("ReadHead")
                         .HasColumnType("bigint")
                         .HasColumnName("read_head");

@@ -65,6 +65,10 @@ namespace MigrationsSample.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("peer_id");
 
+                    b.Property<string>("Owner")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner");
+
                     b.Property<long?>("ReadHead")
                         .HasColumnType("INTEGER")
                         .HasColumnName("read_head");

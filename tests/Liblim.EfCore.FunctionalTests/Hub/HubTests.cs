@@ -91,6 +91,30 @@ public abstract class HubTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_node_id_belongs_to_the_user_of_its_first_session_and_another_user_presenting_it_is_refused_having_changed_nothing()
+    {
+        await using var hub = await HubHost.StartAsync(NewReplica(HubDatabase, "hub"));
+        var node = Guid.NewGuid();
+        var alices = NewReplica(DatabaseKind.Sqlite, "alices", o => o.NodeId(node));
+        var copy = NewReplica(DatabaseKind.Sqlite, "mallorys copy", o => o.NodeId(node));
+        await Replicas.InsertAsync(alices, new TodoItem { Id = Guid.NewGuid(), Title = "alice's" });
+        await hub.SyncAsync(alices, TestTokens.For("alice", TimeSpan.FromMinutes(5)));
+        await Replicas.InsertAsync(copy, new TodoItem { Id = Guid.NewGuid(), Title = "mallory's, as alice's device" });
+        var peers = ShadowRows.Peers(hub.Replica);
+        var before = ShadowRows.StateSeq(hub.Replica);
+
+        var error = await Assert.ThrowsAsync<ProtocolException>(() => hub.SyncAsync(copy, TestTokens.For("mallory", TimeSpan.FromMinutes(5))));
+
+        Assert.Equal(ProtocolErrorCode.AuthenticationFailed, error.Code);
+        Assert.Contains($"node {node} registered to another user", error.Message);
+        Assert.Equal(["alice's"], Replicas.All(hub.Replica).Select(t => t.Title));
+        Assert.Equal(peers, ShadowRows.Peers(hub.Replica));
+        Assert.Equal(before, ShadowRows.StateSeq(hub.Replica));
+        var again = await hub.SyncAsync(alices, TestTokens.For("alice", TimeSpan.FromMinutes(5))); // alice's device syncs on
+        Assert.Equal((0, 0), (again.RowsSent, again.RowsReceived));
+    }
+
+    [Fact]
     public async Task A_plain_request_to_the_endpoint_is_told_it_is_a_websocket_endpoint()
     {
         await using var hub = await HubHost.StartAsync(NewReplica(HubDatabase, "hub"), requireAuthorization: false);
@@ -233,9 +257,9 @@ public abstract class HubTests : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
-    private IReplica NewReplica(DatabaseKind kind, string name)
+    private IReplica NewReplica(DatabaseKind kind, string name, Action<Liblim.EfCore.Infrastructure.LiblimOptionsBuilder>? configure = null)
     {
-        var replica = Replica.Create(kind, name);
+        var replica = Replica.Create(kind, name, configure);
         _replicas.Add(replica);
         return replica;
     }

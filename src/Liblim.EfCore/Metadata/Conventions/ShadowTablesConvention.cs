@@ -63,6 +63,7 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
         Column(peers, nameof(PeerWatermark.ReceivedSeq), "received_seq", required: true);
         Column(peers, nameof(PeerWatermark.SentSeq), "sent_seq", required: false);
         Column(peers, nameof(PeerWatermark.ReadHead), "read_head", required: false);
+        Column(peers, nameof(PeerWatermark.Owner), "owner", required: false);
         peers.PrimaryKey([nameof(PeerWatermark.PeerId)])!.HasName("pk_liblim_peers");
 
         var nodes = modelBuilder.Entity(typeof(KnownNode), fromDataAnnotation: true)!;

@@ -26,4 +26,10 @@ internal sealed class PeerWatermark
     /// section 5) until it has recorded one.
     /// </summary>
     public long? ReadHead { get; set; }
+
+    /// <summary>
+    /// Who the peer is, where a transport authenticated it (a hub's user: its <c>sub</c>, name identifier or name): the
+    /// node id is bound to that user at its first session, and refused to any other. Null for peers that prove a secret.
+    /// </summary>
+    public string? Owner { get; set; }
 }

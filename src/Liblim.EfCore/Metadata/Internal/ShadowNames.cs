@@ -39,6 +39,7 @@ internal sealed class ShadowNames
         PeerReceivedSeq = Column(peers, nameof(PeerWatermark.ReceivedSeq));
         PeerSentSeq = Column(peers, nameof(PeerWatermark.SentSeq));
         PeerReadHead = Column(peers, nameof(PeerWatermark.ReadHead));
+        PeerOwner = Column(peers, nameof(PeerWatermark.Owner));
 
         var nodes = model.FindEntityType(typeof(KnownNode))!;
         NodesTable = (nodes.GetTableName()!, nodes.GetSchema());
@@ -78,6 +79,8 @@ internal sealed class ShadowNames
     public string PeerSentSeq { get; }
 
     public string PeerReadHead { get; }
+
+    public string PeerOwner { get; }
 
     public (string Name, string? Schema) NodesTable { get; }
     public string NodeNumber { get; }

@@ -54,6 +54,30 @@ internal sealed partial class ShadowStore
         return head;
     }
 
+    /// <summary>
+    /// Binds the peer's node id to <paramref name="owner"/> unless it is bound already, and returns the owner it is bound to.
+    /// </summary>
+    public async Task<string> BindOwnerAsync(Guid peer, string owner, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        var peers = session.Table(n.PeersTable);
+        var column = session.Column(n.PeerOwner);
+        using (var command = session.CreateCommand(
+                   $"INSERT INTO {peers} ({session.Column(n.PeerId)}, {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)}, {column}) " +
+                   $"VALUES (@p, 0, 0, 0, @o) ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {column} = COALESCE({peers}.{column}, excluded.{column})"))
+        {
+            StoreSession.AddParameter(command, "@p", peer.ToString("N"));
+            StoreSession.AddParameter(command, "@o", owner);
+            await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+        }
+
+        using var read = session.CreateCommand($"SELECT {column} FROM {peers} WHERE {session.Column(n.PeerId)} = @p");
+        StoreSession.AddParameter(read, "@p", peer.ToString("N"));
+        using var reader = await StoreSession.ReadAsync(read, async, ct).ConfigureAwait(false);
+        await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false);
+        return reader.GetString(0);
+    }
+
     /// <summary>Raises some of a peer's positions to <paramref name="value"/> (a new peer's other positions are 0).</summary>
     private async Task RaiseAsync(Guid peer, string[] columns, long value, bool async, CancellationToken ct)
     {

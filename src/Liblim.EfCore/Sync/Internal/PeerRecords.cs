@@ -34,6 +34,10 @@ internal static class PeerRecords
             return true;
         }, ct);
 
+    /// <summary>Binds the peer's node id to the user a transport authenticated, at its first session; returns the user it is bound to.</summary>
+    public static Task<string> BindOwnerAsync(DbContext context, Guid peer, string owner, CancellationToken ct)
+        => InWriteAsync(context, shadow => shadow.BindOwnerAsync(peer, owner, async: true, ct), ct);
+
     /// <summary>Takes a new node id in place of <paramref name="retiring"/> (unless another session has already); returns the one in use.</summary>
     public static Task<Guid> RotateAsync(DbContext context, Guid retiring, CancellationToken ct)
         => InWriteAsync(context, shadow => shadow.RotateAsync(retiring, async: true, ct), ct);

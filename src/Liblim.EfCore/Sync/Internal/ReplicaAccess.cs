@@ -65,6 +65,10 @@ internal sealed class ReplicaAccess
     public Task WritePeerRowsAsync(string peer, IReadOnlyList<(string Table, string Key)> joined, IReadOnlyList<(string Table, string Key)> left, CancellationToken ct)
         => UseAsync(c => PeerRecords.WritePeerRowsAsync(c, peer, joined, left, ct), ct);
 
+    /// <summary>Binds a peer's node id to the user a transport authenticated; returns the user it is bound to.</summary>
+    public Task<string> BindOwnerAsync(Guid peer, string owner, CancellationToken ct)
+        => UseAsync(c => PeerRecords.BindOwnerAsync(c, peer, owner, ct), ct);
+
     /// <summary>Takes a new node id in place of <paramref name="retiring"/>; returns the one in use now.</summary>
     public async Task<Guid> RotateAsync(Guid retiring, CancellationToken ct)
     {

@@ -277,6 +277,7 @@ internal sealed class SyncSession
             // The endpoint authenticated the client before the connection was accepted: the greeting says so, no proofs.
             await _connection.SendAsync(new HelloMessage(ProtocolSyntax.Version, _localNode, nonce, Live: false, Authenticated: true), ct).ConfigureAwait(false);
             Authenticated(user);
+            await BindOwnerAsync(user, ct).ConfigureAwait(false);
             return hello.Live;
         }
 
@@ -313,6 +314,28 @@ internal sealed class SyncSession
             authenticationType: "liblim-shared-secret"));
         _peer = new LiblimPeer(_peerNode, user, _settings.Remote);
         _scope = PeerScope.For(_settings.Scopes, _peer);
+    }
+
+    /// <summary>
+    /// A node id is one user's: the first session that presents it binds it to the user the transport authenticated (its
+    /// <c>sub</c> claim, else its name identifier, else its name), and a session of another user that presents it is refused.
+    /// Else an authenticated user could sync as another's device: move that device's positions, and hear of its rows.
+    /// </summary>
+    private async Task BindOwnerAsync(ClaimsPrincipal user, CancellationToken ct)
+    {
+        var owner = user.FindFirst("sub")?.Value ?? user.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? user.Identity?.Name;
+        if (owner is null)
+        {
+            return; // nothing names the user: the app's authentication has nothing to bind to
+        }
+
+        if (await _replica.BindOwnerAsync(_peerNode, owner, ct).ConfigureAwait(false) != owner)
+        {
+            throw new ProtocolException(ProtocolErrorCode.AuthenticationFailed, $"Node {_peerNode} presented by user '{owner}' belongs to another user.")
+            {
+                ToPeer = $"This server has node {_peerNode} registered to another user: a replica's node id is its own, and a copy of another user's database cannot sync as it.",
+            };
+        }
     }
 
     /// <summary>Ends the session once the credentials the transport authenticated the peer with have expired.</summary>

@@ -44,7 +44,10 @@ internal sealed class CentralHub : IAsyncDisposable
             o.TokenValidationParameters = new TokenValidationParameters { ValidIssuer = "edge-to-central", ValidAudience = "shop-hub", IssuerSigningKey = SigningKey };
         });
         builder.Services.AddAuthorization();
-        builder.Services.AddLiblimHub<ShopDb>();
+        // Each shop reads and records only its own sales; every shop reads and edits the catalogue.
+        builder.Services.AddLiblimHub<ShopDb>(o => o
+            .Scope<Sale>((sale, peer) => sale.Shop == peer.Claim("shop"))
+            .Scope<Product>((product, peer) => true));
         builder.Services.AddHealthChecks().AddLiblim<ShopDb>();
 
         var app = builder.Build();

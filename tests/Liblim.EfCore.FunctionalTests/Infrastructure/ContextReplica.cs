@@ -38,6 +38,9 @@ public abstract class ContextReplica<TContext> : IDisposable
 
     public DatabaseKind Database { get; }
 
+    /// <summary>The connection string of its database.</summary>
+    public string ConnectionString => _connectionString;
+
     public string Name { get; }
 
     public DbContextOptions<TContext> Options => Database == DatabaseKind.Postgres

@@ -30,6 +30,9 @@ internal sealed class ShopHub : IAsyncDisposable
 
     public ShopReplica Hub { get; }
 
+    /// <summary>Where the shops reach the hub: <c>liblim://</c> over TCP, <c>ws://</c> over a WebSocket.</summary>
+    public Uri Address => _address;
+
     public ShopReplica A { get; }
 
     public ShopReplica B { get; }
@@ -96,9 +99,14 @@ internal sealed class ShopHub : IAsyncDisposable
             return await db.Liblim().SyncWithAsync(address, TcpPeer.Secret);
         }
 
+        return await db.Liblim().SyncWithAsync(address, new LiblimClientOptions { AccessToken = TokenFor(shop) });
+    }
+
+    /// <summary>A token for a shop's device, with its shop as a claim.</summary>
+    public string TokenFor(ShopReplica shop)
+    {
         var name = shop == A ? "a" : "b";
-        var token = TestTokens.For($"till-{name}", TimeSpan.FromMinutes(5), claims: [new Claim("shop", name)]);
-        return await db.Liblim().SyncWithAsync(address, new LiblimClientOptions { AccessToken = token });
+        return TestTokens.For($"till-{name}", TimeSpan.FromMinutes(5), claims: [new Claim("shop", name)]);
     }
 
     public async Task<List<Guid>> OrdersAsync(ShopReplica replica)

@@ -104,6 +104,52 @@ public sealed class ScopeChangeTests
         Assert.Empty(await shops.OrdersAsync(shops.B));
     }
 
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite, false)]
+    [InlineData(DatabaseKind.Postgres, true)]
+    public async Task A_row_a_shop_may_see_brings_the_rows_it_references_which_the_shop_reads_and_may_not_write(DatabaseKind hubDatabase, bool overWebSockets)
+    {
+        // No rule names the catalogue: a shop gets only the products its lines reference, as references.
+        await using var shops = await ShopHub.StartAsync(hubDatabase, overWebSockets, scopes => scopes
+            .Scope<ShopOrder>((order, peer) => order.ShopId == peer.Claim("shop"))
+            .Scope<ShopOrderLine>((line, peer) => line.Order.ShopId == peer.Claim("shop")));
+        Product bread = new() { Id = Guid.NewGuid(), Name = "bread" }, milk = new() { Id = Guid.NewGuid(), Name = "milk" }, salt = new() { Id = Guid.NewGuid(), Name = "salt" };
+        var order = new ShopOrder { Id = Guid.NewGuid(), ShopId = "a", Customer = "Alice", Lines = [new() { Id = Guid.NewGuid(), ProductId = bread.Id, Quantity = 1 }] };
+        var other = new ShopOrder { Id = Guid.NewGuid(), ShopId = "b", Customer = "Bob", Lines = [new() { Id = Guid.NewGuid(), ProductId = milk.Id, Quantity = 2 }] };
+        await shops.AtHubAsync(db =>
+        {
+            db.Products.AddRange(bread, milk, salt);
+            db.Orders.AddRange(order, other);
+        });
+        await shops.SyncAsync(shops.A);
+        Assert.Equal(["bread"], await ProductsAsync(shops.A));
+        Assert.Single(await shops.LinesAsync(shops.A)); // shown: its product came with it
+
+        // The reference goes on changing at the shop, and does not leave it when it changes.
+        await shops.AtHubAsync(async db => (await db.Products.SingleAsync(p => p.Id == bread.Id)).Name = "sourdough");
+        await shops.SyncAsync(shops.A);
+        Assert.Equal(["sourdough"], await ProductsAsync(shops.A));
+
+        // The shop may not write it: refused, and undone by the hub's row, which it keeps.
+        await using (var db = shops.A.Open())
+        {
+            (await db.Products.SingleAsync(p => p.Id == bread.Id)).Name = "cake";
+            await db.SaveChangesAsync();
+        }
+
+        var result = await shops.SyncAsync(shops.A);
+        Assert.Contains(result.Refused, r => r.Table == "Products");
+        await shops.SyncAsync(shops.A);
+        Assert.Equal(["sourdough"], await ProductsAsync(shops.A));
+        Assert.Equal(["sourdough", "milk", "salt"], (await ProductsAsync(shops.Hub)).OrderBy(n => n != "sourdough").ThenBy(n => n));
+    }
+
+    private static async Task<List<string>> ProductsAsync(ShopReplica replica)
+    {
+        await using var db = replica.Open();
+        return await db.Products.Select(p => p.Name).ToListAsync();
+    }
+
     [Fact]
     public async Task A_rule_that_reads_through_a_collection_is_refused_when_the_server_starts()
     {

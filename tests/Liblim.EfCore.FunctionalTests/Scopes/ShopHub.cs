@@ -37,14 +37,18 @@ internal sealed class ShopHub : IAsyncDisposable
 
     public ShopReplica B { get; }
 
-    public static async Task<ShopHub> StartAsync(DatabaseKind hubDatabase, bool overWebSockets = false)
+    /// <param name="hubDatabase">The hub's database.</param>
+    /// <param name="overWebSockets">Whether the hub is an ASP.NET Core app the shops reach over WebSockets (else a TCP server).</param>
+    /// <param name="rules">The hub's scope rules; <see cref="Rules"/> when null.</param>
+    public static async Task<ShopHub> StartAsync(DatabaseKind hubDatabase, bool overWebSockets = false, Func<LiblimScopes, LiblimScopes>? rules = null)
     {
+        rules ??= Rules;
         var hub = new ShopReplica(hubDatabase, "hub");
         var a = new ShopReplica(DatabaseKind.Sqlite, "shop-a");
         var b = new ShopReplica(DatabaseKind.Sqlite, "shop-b");
         if (overWebSockets)
         {
-            var (app, address, _) = await HubHost.StartAppAsync(new ShopFactory(hub), o => Rules(o.Scopes));
+            var (app, address, _) = await HubHost.StartAppAsync(new ShopFactory(hub), o => rules(o.Scopes));
             return new ShopHub(hub, a, b, null, app, address);
         }
 
@@ -54,7 +58,7 @@ internal sealed class ShopHub : IAsyncDisposable
             Endpoint = new IPEndPoint(IPAddress.Loopback, 0),
             SecretForPeer = node => claims.ContainsKey(node) ? TcpPeer.Secret : null,
             ClaimsForPeer = node => claims.GetValueOrDefault(node) ?? [],
-            Scopes = Rules(new LiblimScopes()),
+            Scopes = rules(new LiblimScopes()),
         });
         return new ShopHub(hub, a, b, server, null, new Uri($"liblim://127.0.0.1:{server.Endpoint.Port}"));
     }

@@ -44,8 +44,12 @@ internal sealed class PeerScope
         var hidden = rows.Where(r => !visible.Contains(r.Key)).ToList();
         var held = await context.GetService<StoreSession>().Shadow
             .ReadPeerRowsAsync(PeerId, table.Name, [.. hidden.Select(r => r.Key)], async: true, ct).ConfigureAwait(false);
+
+        // A row the peer holds as a reference of a row it may see stays, and goes on changing there.
+        var references = await ReferencedAsync(context, table, [.. hidden.Where(r => r.IsAlive && held.Contains(r.Key)).Select(r => r.Key)], ct).ConfigureAwait(false);
+        visible.UnionWith(references);
         var selected = new ScopedRows(visible, [], [], []);
-        foreach (var row in hidden.Where(r => held.Contains(r.Key)))
+        foreach (var row in hidden.Where(r => held.Contains(r.Key) && !references.Contains(r.Key)))
         {
             if (row.IsAlive)
             {
@@ -110,6 +114,42 @@ internal sealed class PeerScope
         }
 
         return selected;
+    }
+
+    /// <summary>
+    /// Of the given rows of <paramref name="table"/>, those that a row the peer may see references (by a replicated
+    /// one-column foreign key): the peer holds them as that row's references (<c>ChangeFeed</c> sends them with it).
+    /// </summary>
+    public async Task<HashSet<string>> ReferencedAsync(DbContext context, ReplicatedTable table, IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        if (keys.Count == 0)
+        {
+            return referenced;
+        }
+
+        var session = context.GetService<StoreSession>();
+        foreach (var fk in table.ReferencedBy.Where(fk => fk.Columns.Count == 1))
+        {
+            var rule = RuleFor(context, fk.Dependent);
+            if (rule is null)
+            {
+                continue; // no peer sees a row of a table without a rule
+            }
+
+            var dependents = await session.Rows(fk.Dependent).ReadWhereAsync(fk.Columns, [.. keys.Select(table.DecodeKey)], async: true, ct).ConfigureAwait(false);
+            var shown = rule.Rule.IsEverything || dependents.Count == 0 ? dependents.Keys.ToHashSet(StringComparer.Ordinal)
+                : (await rule.Rule.ShownAsync(context, fk.Dependent, Peer, dependents.Keys, ct).ConfigureAwait(false)).Visible;
+            foreach (var (key, row) in dependents.Where(d => shown.Contains(d.Key)))
+            {
+                if (fk.PrincipalKey(row) is { } principal)
+                {
+                    referenced.Add(principal);
+                }
+            }
+        }
+
+        return referenced;
     }
 
     /// <summary>The rule for a table; null when none names it.</summary>

@@ -89,6 +89,7 @@ internal sealed class WriteCheck
             var rule = _scope.RuleFor(context, table);
             var keys = rows.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
             var visible = rule is null ? [] : (await rule.Rule.ShownAsync(context, table, _scope.Peer, keys, ct).ConfigureAwait(false)).Visible;
+            visible.UnionWith(await _scope.ReferencedAsync(context, table, keys, ct).ConfigureAwait(false)); // rows it holds as references
             correct.AddRange(rows.Where(s => visible.Contains(s.Key)));
             forget.AddRange(keys.Where(k => !visible.Contains(k)).Select(k => (table.Name, k)));
         }

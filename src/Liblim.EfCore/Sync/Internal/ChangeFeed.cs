@@ -85,6 +85,7 @@ internal static class ChangeFeed
         {
             await AddDependentsAsync(context, page, scope, rows.GroupBy(r => r.Row.Table).ToDictionary(g => g.Key, g => g.Select(r => r.Row).ToList()), last, async, ct).ConfigureAwait(false);
             await EvictReferencingAsync(context, page, scope, async, ct).ConfigureAwait(false);
+            await AddReferencedAsync(context, page, scope, async, ct).ConfigureAwait(false);
         }
 
         return page;
@@ -107,6 +108,57 @@ internal static class ChangeFeed
             }
 
             page.States.AddRange((await session.Shadow.ReadStatesAsync(table, entering, async, ct).ConfigureAwait(false)).Values.Select(s => s.State));
+        }
+    }
+
+    /// <summary>
+    /// A row the page sends a scoped peer comes with the rows it references that the peer does not hold yet, whatever their
+    /// own rule says, so that the peer does not hold the row back for a missing parent: they come as references, which the
+    /// peer reads and may not write (their own rule judges its writes). Transitively, as far as references go.
+    /// </summary>
+    private static async Task AddReferencedAsync(DbContext context, FeedPage page, PeerScope scope, bool async, CancellationToken ct)
+    {
+        var session = context.GetService<StoreSession>();
+        var sent = page.States.Select(s => (s.Table, s.Key)).ToHashSet();
+        var pending = page.States.Where(s => s.IsAlive).ToList();
+        while (pending.Count > 0)
+        {
+            var referenced = new Dictionary<ReplicatedTable, HashSet<string>>();
+            foreach (var state in pending)
+            {
+                if (session.Model.FindTable(state.Table) is not { } table)
+                {
+                    continue;
+                }
+
+                foreach (var fk in table.ForeignKeys)
+                {
+                    var keyJson = (string[]?)null;
+                    var key = fk.PrincipalKey(c => c.IsKey
+                        ? (keyJson ??= Values.CanonicalJson.DecodeKeyElements(state.Key, table.KeyColumns.Count))[c.Ordinal]
+                        : state.Columns.TryGetValue(c.Name, out var value) ? value.Json : null);
+                    if (key is not null && !sent.Contains((fk.Principal.Name, key)))
+                    {
+                        (referenced.TryGetValue(fk.Principal, out var keys) ? keys : referenced[fk.Principal] = new HashSet<string>(StringComparer.Ordinal)).Add(key);
+                    }
+                }
+            }
+
+            pending = [];
+            foreach (var (table, keys) in referenced)
+            {
+                var held = await session.Shadow.ReadPeerRowsAsync(scope.PeerId, table.Name, keys, async, ct).ConfigureAwait(false);
+                var missing = keys.Where(k => !held.Contains(k)).ToList();
+                foreach (var (_, (_, state)) in missing.Count == 0 ? [] : await session.Shadow.ReadStatesAsync(table, missing, async, ct).ConfigureAwait(false))
+                {
+                    if (sent.Add((state.Table, state.Key)))
+                    {
+                        page.States.Add(state);
+                        page.Joined.Add((state.Table, state.Key));
+                        pending.Add(state);
+                    }
+                }
+            }
         }
     }
 

@@ -110,29 +110,27 @@ internal static class ProtocolParser
 
     private static EvictMessage ParseEvict(string rest)
     {
-        try
-        {
-            var (table, key) = ObjectId.Decode(rest);
-            return new EvictMessage(table, key);
-        }
-        catch (FormatException e)
-        {
-            throw new ProtocolException(ProtocolErrorCode.BadRow, $"NOMOAR names no row: {e.Message} ('{Shorten(rest)}').", innerException: e);
-        }
+        var (table, key) = ParseOid(rest, ProtocolSyntax.Evict);
+        return new EvictMessage(table, key);
     }
 
     private static RefusalMessage ParseRefusal(string rest)
     {
         var space = rest.IndexOf(' ', StringComparison.Ordinal);
-        var oid = space < 0 ? rest : rest[..space];
+        var (table, key) = ParseOid(space < 0 ? rest : rest[..space], ProtocolSyntax.Refuse);
+        return new RefusalMessage(table, key, space < 0 ? "" : rest[(space + 1)..]);
+    }
+
+    /// <summary>The row a verb's oid names; <c>bad-row</c> when it names none.</summary>
+    private static (string Table, string Key) ParseOid(string oid, string verb)
+    {
         try
         {
-            var (table, key) = ObjectId.Decode(oid);
-            return new RefusalMessage(table, key, space < 0 ? "" : rest[(space + 1)..]);
+            return ObjectId.Decode(oid);
         }
         catch (FormatException e)
         {
-            throw new ProtocolException(ProtocolErrorCode.BadRow, $"NOPE names no row: {e.Message} ('{Shorten(oid)}').", innerException: e);
+            throw new ProtocolException(ProtocolErrorCode.BadRow, $"{verb} names no row: {e.Message} ('{Shorten(oid)}').", innerException: e);
         }
     }
 

@@ -11,7 +11,7 @@ namespace Liblim.EfCore.Benchmarks.Measurements;
 
 /// <summary>
 /// Figure 9: a hub that serves each peer its scope (the tickets assigned to it: one rule, 499 assignees), with every row
-/// of the table recorded as held by its assignee's peer, as if all 499 had synced. One device (user1's) syncs its scope,
+/// of the table recorded as held by its assignee's peer, as if all 498 others had synced. One device (user1's) syncs its scope,
 /// then syncs after each of a series of one-column changes at the hub, half of them to its own tickets and half to
 /// others': the time and bytes of such a sync should not grow with the table, nor with the peers the hub serves.
 /// </summary>
@@ -81,7 +81,10 @@ internal static class ScopedDelta
     /// <summary>A node id per assignee, the same in every run.</summary>
     private static Guid NodeOf(string assignee) => new(MD5.HashData(Encoding.UTF8.GetBytes(assignee)));
 
-    /// <summary>Records every row as held by its assignee's peer, as the hub would after each of them synced; returns how many peers that is.</summary>
+    /// <summary>
+    /// Records every row as held by its assignee's peer, as the hub would after each of them synced, but the measured device's
+    /// (it has not synced yet); returns how many peers that is.
+    /// </summary>
     private static int HoldEveryRowByItsAssignee(string hubPath)
     {
         using var connection = SqliteFiles.OpenRaw(hubPath);
@@ -93,7 +96,10 @@ internal static class ScopedDelta
             using var reader = read.ExecuteReader();
             while (reader.Read())
             {
-                rows.Add((NodeOf(reader.GetString(1)).ToString("N"), $"[\"{reader.GetGuid(0):D}\"]"));
+                if (reader.GetString(1) != Device)
+                {
+                    rows.Add((NodeOf(reader.GetString(1)).ToString("N"), $"[\"{reader.GetGuid(0):D}\"]"));
+                }
             }
         }
 

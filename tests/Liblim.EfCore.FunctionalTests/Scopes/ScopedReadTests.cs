@@ -49,9 +49,9 @@ public sealed class ScopedReadTests
         await SyncAsync(shopB, server);
         await SyncAsync(office, server);
 
-        Assert.Equal(Expected(await ReadAsync(hub), "a"), await ReadAsync(shopA));
-        Assert.Equal(Expected(await ReadAsync(hub), "b"), await ReadAsync(shopB));
-        Assert.Equal(Expected(await ReadAsync(hub), shop: null), await ReadAsync(office));
+        Assert.Equal(Expected(await ShopHub.RowsAsync(hub), "a"), await ShopHub.RowsAsync(shopA));
+        Assert.Equal(Expected(await ShopHub.RowsAsync(hub), "b"), await ShopHub.RowsAsync(shopB));
+        Assert.Equal(Expected(await ShopHub.RowsAsync(hub), shop: null), await ShopHub.RowsAsync(office));
         AssertNothingOf(toA, b1, note);
 
         // The hub's B order changes, and shop B adds one on its device: shop A's next sync carries no row line at all.
@@ -83,10 +83,10 @@ public sealed class ScopedReadTests
         var toA2 = await SyncThroughProxyAsync(shopA, server);
         await SyncAsync(shopB, server);
         await SyncAsync(office, server);
-        var atHub = await ReadAsync(hub);
-        Assert.Equal(Expected(atHub, "a"), await ReadAsync(shopA));
-        Assert.Equal(Expected(atHub, "b"), await ReadAsync(shopB));
-        Assert.Equal(Expected(atHub, shop: null), await ReadAsync(office));
+        var atHub = await ShopHub.RowsAsync(hub);
+        Assert.Equal(Expected(atHub, "a"), await ShopHub.RowsAsync(shopA));
+        Assert.Equal(Expected(atHub, "b"), await ShopHub.RowsAsync(shopB));
+        Assert.Equal(Expected(atHub, shop: null), await ShopHub.RowsAsync(office));
         Assert.Contains(toA2, l => l.Contains(a2.Id.ToString(), StringComparison.Ordinal));
         AssertNothingOf(toA2, b2, note);
         Assert.DoesNotContain(toA2, l => l.Contains("Bob Jr.", StringComparison.Ordinal));
@@ -114,10 +114,10 @@ public sealed class ScopedReadTests
                 await db.Liblim().SyncWithAsync(address, new LiblimClientOptions { AccessToken = token });
             }
 
-            var atHub = await ReadAsync(hub);
-            Assert.Equal(Expected(atHub, "a"), await ReadAsync(shopA));
-            Assert.Equal(Expected(atHub, "b"), await ReadAsync(shopB));
-            Assert.NotEqual(await ReadAsync(shopA), await ReadAsync(shopB));
+            var atHub = await ShopHub.RowsAsync(hub);
+            Assert.Equal(Expected(atHub, "a"), await ShopHub.RowsAsync(shopA));
+            Assert.Equal(Expected(atHub, "b"), await ShopHub.RowsAsync(shopB));
+            Assert.NotEqual(await ShopHub.RowsAsync(shopA), await ShopHub.RowsAsync(shopB));
         }
     }
 
@@ -205,19 +205,6 @@ public sealed class ScopedReadTests
         {
             Assert.DoesNotContain(lines, l => l.Contains(secret, StringComparison.Ordinal));
         }
-    }
-
-    /// <summary>Every row of a replica, as text, sorted.</summary>
-    private static async Task<List<string>> ReadAsync(ShopReplica replica)
-    {
-        await using var db = replica.Open();
-        var rows = new List<string>();
-        rows.AddRange((await db.Orders.AsNoTracking().ToListAsync()).Select(o => $"order {o.Id} {o.ShopId} {o.Customer}"));
-        rows.AddRange((await db.Lines.AsNoTracking().Include(l => l.Order).ToListAsync()).Select(l => $"line {l.Id} of {l.OrderId} ({l.Order.ShopId}) {l.ProductId} x{l.Quantity}"));
-        rows.AddRange((await db.Products.AsNoTracking().ToListAsync()).Select(p => $"product {p.Id} {p.Name}"));
-        rows.AddRange((await db.Notes.AsNoTracking().ToListAsync()).Select(n => $"note {n.Id} {n.Text}"));
-        rows.Sort(StringComparer.Ordinal);
-        return rows;
     }
 
     /// <summary>What a shop's rules give it of the hub's rows (every order and line for the office, <paramref name="shop"/> null); notes never.</summary>

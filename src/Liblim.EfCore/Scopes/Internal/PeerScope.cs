@@ -21,6 +21,27 @@ internal sealed class PeerScope
 
     public LiblimPeer Peer { get; }
 
+    /// <summary>
+    /// Where the peer's first sync starts with nothing of this database's (position 0, no row held): up to this position,
+    /// each row is judged by its own page, and a page reads only the rows the rules show the peer, by a query. Null otherwise.
+    /// </summary>
+    public long? FreshThrough { get; set; }
+
+    /// <summary>Whether a page that ends at <paramref name="through"/> is part of a first sync from nothing (<see cref="FreshThrough"/>).</summary>
+    public bool IsFresh(long through) => through <= FreshThrough;
+
+    /// <summary>
+    /// For a page of a first sync from nothing: the keys of a table's rows in the page that the peer may see, found by the
+    /// rule's query, so that the others are not read at all; null where it may see every row (<c>ReadOnly</c>).
+    /// </summary>
+    public async Task<IReadOnlyCollection<string>?> FreshKeysAsync(DbContext context, ReplicatedTable table, long since, long through, CancellationToken ct)
+        => RuleFor(context, table) switch
+        {
+            null => [],
+            { Rule.IsEverything: true } => null,
+            var rule => await rule.Rule.VisibleKeysAsync(context, table, Peer, since, through, ct).ConfigureAwait(false),
+        };
+
     public static PeerScope? For(LiblimScopes? scopes, LiblimPeer peer) => scopes is null || scopes.IsEmpty ? null : new(scopes, peer);
 
     /// <summary>

@@ -47,6 +47,16 @@ internal sealed partial class ShadowStore
         return held;
     }
 
+    /// <summary>Whether the peer (32 hex digits) holds any row of this database's, as far as it has recorded.</summary>
+    public async Task<bool> HoldsAnyAsync(string peer, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        using var command = session.CreateCommand($"SELECT 1 FROM {session.Table(n.PeerRowsTable)} WHERE {session.Column(n.PeerRowPeer)} = @p LIMIT 1");
+        StoreSession.AddParameter(command, "@p", peer);
+        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+        return await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false);
+    }
+
     /// <summary>Records rows as sent to the peer (<paramref name="joined"/>) and as taken from it (<paramref name="left"/>).</summary>
     public async Task WritePeerRowsAsync(string peer, IReadOnlyList<(string Table, string Key)> joined, IReadOnlyList<(string Table, string Key)> left, bool async, CancellationToken ct)
     {

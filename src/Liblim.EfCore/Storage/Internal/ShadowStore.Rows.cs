@@ -80,9 +80,11 @@ internal sealed partial class ShadowStore
     /// (and not after <paramref name="through"/>, when given), at most <paramref name="limit"/> positions of them, in
     /// sequence order, each with its data row when its metadata is kept there (read with it), else null; and the last
     /// position of the page. Rows whose state was taken whole from <paramref name="peer"/> (32 hex digits) are left out
-    /// (the peer has them), and their values are not read.
+    /// (the peer has them), and their values are not read. Where <paramref name="only"/> gives a table's keys, only those of
+    /// its rows in the page are read (a scoped peer's first sync: the rows its rule shows, chosen by a query).
     /// </summary>
-    public async Task<(List<(ShadowRow Row, object?[]? Data)> Rows, long Last)> ReadFeedAsync(long since, long? through, int limit, string peer, bool async, CancellationToken ct)
+    public async Task<(List<(ShadowRow Row, object?[]? Data)> Rows, long Last)> ReadFeedAsync(long since, long? through, int limit, string peer, bool async, CancellationToken ct,
+        Func<Metadata.Internal.ReplicatedTable, long, Task<IReadOnlyCollection<string>?>>? only = null)
     {
         // Each place's first positions after since, by its index; the page ends at the limit-th of them all.
         var separate = await ReadSeparateFeedAsync(since, through, limit, async, ct).ConfigureAwait(false);
@@ -121,7 +123,11 @@ internal sealed partial class ShadowStore
                 continue;
             }
 
-            var rows = await session.Rows(table).ReadChangedAsync(since, end, async, ct).ConfigureAwait(false);
+            var rows = only is not null && await only(table, end).ConfigureAwait(false) is { } keys
+                ? [.. (await session.Rows(table).ReadMetadataAsync(keys, table.DecodeKey, withValues: true, async, ct).ConfigureAwait(false))
+                    .Where(r => r.Value.Seq > since && r.Value.Seq <= end)
+                    .Select(r => (r.Key, r.Value))]
+                : await session.Rows(table).ReadChangedAsync(since, end, async, ct).ConfigureAwait(false);
             page.AddRange(rows
                 .Where(r => peerNumber is null || InRowClocks.SourceOf(r.Metadata.Clocks) != peerNumber)
                 .Select(r => (InRowClocks.Expand(table.Name, r.Key, r.Metadata.Seq, r.Metadata.Clocks, session.Nodes), r.Metadata.Row)));

@@ -37,7 +37,8 @@ internal static class ChangeFeed
     {
         var session = context.GetService<StoreSession>();
         var head = await session.Shadow.ReadHeadAsync(async, ct).ConfigureAwait(false);
-        var (rows, last) = await session.Shadow.ReadFeedAsync(since, through, limit, peer, async, ct).ConfigureAwait(false);
+        var (rows, last) = await session.Shadow.ReadFeedAsync(since, through, limit, peer, async, ct,
+            scope is null ? null : (table, end) => scope.IsFresh(end) ? scope.FreshKeysAsync(context, table, since, end, ct) : Task.FromResult<IReadOnlyCollection<string>?>(null)).ConfigureAwait(false);
         var page = new FeedPage(new List<RowState>(rows.Count), last, head);
         foreach (var byTable in rows.GroupBy(r => r.Row.Table))
         {
@@ -83,7 +84,13 @@ internal static class ChangeFeed
 
         if (scope is not null)
         {
-            await AddDependentsAsync(context, page, scope, rows.GroupBy(r => r.Row.Table).ToDictionary(g => g.Key, g => g.Select(r => r.Row).ToList()), last, async, ct).ConfigureAwait(false);
+            if (!scope.IsFresh(last))
+            {
+                // Rows before the page may have entered or left the scope through the page's rows; in a first sync from
+                // nothing, every row is judged by its own page instead.
+                await AddDependentsAsync(context, page, scope, rows.GroupBy(r => r.Row.Table).ToDictionary(g => g.Key, g => g.Select(r => r.Row).ToList()), last, async, ct).ConfigureAwait(false);
+            }
+
             await EvictReferencingAsync(context, page, scope, async, ct).ConfigureAwait(false);
             await AddReferencedAsync(context, page, scope, async, ct).ConfigureAwait(false);
         }

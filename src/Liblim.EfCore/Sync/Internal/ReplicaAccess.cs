@@ -69,6 +69,17 @@ internal sealed class ReplicaAccess
     public Task<string> BindOwnerAsync(Guid peer, string owner, CancellationToken ct)
         => UseAsync(c => PeerRecords.BindOwnerAsync(c, peer, owner, ct), ct);
 
+    /// <summary>Whether a peer served by scope holds any row of this database's.</summary>
+    public Task<bool> PeerHoldsAnyAsync(string peer, CancellationToken ct)
+        => UseAsync(async c =>
+        {
+            var transaction = await OwnedTransaction.BeginSnapshotAsync(c, async: true, ct).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                return await c.GetService<StoreSession>().Shadow.HoldsAnyAsync(peer, async: true, ct).ConfigureAwait(false);
+            }
+        }, ct);
+
     /// <summary>Takes a new node id in place of <paramref name="retiring"/>; returns the one in use now.</summary>
     public async Task<Guid> RotateAsync(Guid retiring, CancellationToken ct)
     {

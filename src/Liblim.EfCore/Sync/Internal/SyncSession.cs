@@ -408,6 +408,11 @@ internal sealed class SyncSession
         _readHead = clientFirst ? (await _replica.ReadPositionsAsync(_peerNode, ct).ConfigureAwait(false)).ReadHead : positions.ReadHead;
         // A scoped peer may lack a row that was at or before its position, out of its scope then: updates go whole to it.
         _baseline = _readHead is { } readHead && _scope is null ? new PeerBaseline(from, readHead) : null;
+        if (_scope is not null && from == 0 && !await _replica.PeerHoldsAnyAsync(_scope.PeerId, ct).ConfigureAwait(false))
+        {
+            _scope.FreshThrough = positions.Head; // a first sync from nothing: the rules' rows, found by their queries
+        }
+
         return (from, positions.Head);
     }
 

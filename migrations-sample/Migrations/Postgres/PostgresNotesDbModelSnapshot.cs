@@ -92,6 +92,37 @@ namespace MigrationsSample.Migrations.Postgres
                     b.ToTable("__liblim_peers");
                 });
 
+            modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.RefusedRow", b =>
+                {
+                    b.Property<string>("TableName")
+                        .HasColumnType("text")
+                        .HasColumnName("table_name");
+
+                    b.Property<string>("RowKey")
+                        .HasColumnType("text")
+                        .HasColumnName("row_key");
+
+                    b.Property<string>("PeerId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("peer_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RefusedAt")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("refused_at");
+
+                    b.HasKey("TableName", "RowKey")
+                        .HasName("pk_liblim_refused");
+
+                    b.ToTable("__liblim_refused");
+                });
+
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.ReplicaState", b =>
                 {
                     b.Property<int>("Id")

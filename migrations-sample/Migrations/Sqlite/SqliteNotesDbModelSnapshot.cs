@@ -87,6 +87,37 @@ namespace MigrationsSample.Migrations.Sqlite
                     b.ToTable("__liblim_peers");
                 });
 
+            modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.RefusedRow", b =>
+                {
+                    b.Property<string>("TableName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("table_name");
+
+                    b.Property<string>("RowKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("row_key");
+
+                    b.Property<string>("PeerId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("peer_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RefusedAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("refused_at");
+
+                    b.HasKey("TableName", "RowKey")
+                        .HasName("pk_liblim_refused");
+
+                    b.ToTable("__liblim_refused");
+                });
+
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.ReplicaState", b =>
                 {
                     b.Property<int>("Id")

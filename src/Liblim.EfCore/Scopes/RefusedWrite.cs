@@ -7,4 +7,11 @@ namespace Liblim.EfCore;
 /// <param name="Table">The replicated table.</param>
 /// <param name="Key">The row's canonical key (a JSON array of its key values).</param>
 /// <param name="Reason">Why, written for this side.</param>
-public sealed record RefusedWrite(string Table, string Key, string Reason);
+public sealed record RefusedWrite(string Table, string Key, string Reason)
+{
+    /// <summary>The node id of the server that refused it (empty in the server's own account of it).</summary>
+    public Guid Server { get; init; }
+
+    /// <summary>When this replica heard of it; null where not recorded yet.</summary>
+    public DateTimeOffset? RefusedAt { get; init; }
+}

@@ -102,6 +102,33 @@ public sealed class LiblimFacade
     }
 
     /// <summary>
+    /// The writes of this replica's that a server with scope rules refused (a row outside what it lets this replica write),
+    /// the latest per row, oldest first, with the server's reason: kept until <see cref="ClearRefusedWritesAsync"/>. The
+    /// server's own rows have undone them here already.
+    /// </summary>
+    public async Task<IReadOnlyList<RefusedWrite>> GetRefusedWritesAsync(CancellationToken cancellationToken = default)
+    {
+        var transaction = await OwnedTransaction.BeginSnapshotAsync(Context, async: true, cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            return await Context.GetService<StoreSession>().Shadow.ReadRefusedAsync(async: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Forgets the given refused writes (all of them when null), once the app has dealt with them.</summary>
+    public async Task ClearRefusedWritesAsync(IEnumerable<RefusedWrite>? refused = null, CancellationToken cancellationToken = default)
+    {
+        var transaction = await OwnedTransaction.BeginWriteAsync(Context, async: true, cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            var shadow = Context.GetService<StoreSession>().Shadow;
+            var rows = refused ?? await shadow.ReadRefusedAsync(async: true, cancellationToken).ConfigureAwait(false);
+            await shadow.DeleteRefusedAsync(rows.Select(r => (r.Table, r.Key)), async: true, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// The rows held back here: they exist (their values are kept and they sync like any other row) but are not in
     /// their tables, because a row they reference is missing, deleted or held back, or another row keeps one of their
     /// unique values. Each says why and which row it waits for; it appears by itself once that is resolved.

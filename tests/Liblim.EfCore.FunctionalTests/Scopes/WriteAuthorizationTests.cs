@@ -57,6 +57,19 @@ public sealed class WriteAuthorizationTests
         Assert.Contains(new ChangedRow("Orders", $"[\"{foreign.Id}\"]", RowChange.Evicted), result.Changed);
         Assert.Contains(new ChangedRow("Orders", $"[\"{movedAway.Id}\"]", RowChange.Evicted), result.Changed);
 
+        // And can read them later, until it clears them.
+        await using (var db = shops.A.Open())
+        {
+            var recorded = await db.Liblim().GetRefusedWritesAsync();
+            Assert.Equal(result.Refused.Select(r => (r.Table, r.Key, r.Reason)).Order(), recorded.Select(r => (r.Table, r.Key, r.Reason)).Order());
+            Assert.All(recorded, r => Assert.NotNull(r.RefusedAt));
+            Assert.All(recorded.Concat(result.Refused), r => Assert.Equal(result.Peer, r.Server));
+            await db.Liblim().ClearRefusedWritesAsync(recorded.Where(r => r.Table == "Products"));
+            Assert.Equal(4, (await db.Liblim().GetRefusedWritesAsync()).Count);
+            await db.Liblim().ClearRefusedWritesAsync();
+            Assert.Empty(await db.Liblim().GetRefusedWritesAsync());
+        }
+
         // The hub has the allowed write and none of the others.
         var atHub = await ShopHub.RowsAsync(shops.Hub);
         Assert.Contains($"order {own.Id} a Alice Smith", atHub);

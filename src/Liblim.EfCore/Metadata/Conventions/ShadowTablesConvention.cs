@@ -23,6 +23,9 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
     /// <summary>The table of the local numbers of node ids, which stored clocks and sources use.</summary>
     public const string NodesTable = "__liblim_nodes";
 
+    /// <summary>The table of this replica's writes that a server refused.</summary>
+    public const string RefusedTable = "__liblim_refused";
+
     /// <summary>The table of the rows a server has sent each peer it serves by scope.</summary>
     public const string PeerRowsTable = "__liblim_peer_rows";
 
@@ -79,6 +82,15 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
         Column(peerRows, nameof(PeerRow.TableName), "table_name", required: true);
         Column(peerRows, nameof(PeerRow.RowKey), "row_key", required: true);
         peerRows.PrimaryKey([nameof(PeerRow.PeerId), nameof(PeerRow.TableName), nameof(PeerRow.RowKey)])!.HasName("pk_liblim_peer_rows");
+
+        var refused = modelBuilder.Entity(typeof(RefusedRow), fromDataAnnotation: true)!;
+        refused.ToTable(RefusedTable);
+        Column(refused, nameof(RefusedRow.TableName), "table_name", required: true);
+        Column(refused, nameof(RefusedRow.RowKey), "row_key", required: true);
+        Column(refused, nameof(RefusedRow.Reason), "reason", required: true);
+        Column(refused, nameof(RefusedRow.PeerId), "peer_id", required: true);
+        Column(refused, nameof(RefusedRow.RefusedAt), "refused_at", required: true);
+        refused.PrimaryKey([nameof(RefusedRow.TableName), nameof(RefusedRow.RowKey)])!.HasName("pk_liblim_refused");
     }
 
     /// <summary>
@@ -92,7 +104,7 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
             return;
         }
 
-        foreach (var type in new[] { typeof(StoredShadowRow), typeof(ReplicaState), typeof(PeerWatermark), typeof(KnownNode), typeof(PeerRow) })
+        foreach (var type in new[] { typeof(StoredShadowRow), typeof(ReplicaState), typeof(PeerWatermark), typeof(KnownNode), typeof(PeerRow), typeof(RefusedRow) })
         {
             if (modelBuilder.Metadata.FindEntityType(type) is { } entityType)
             {

@@ -51,6 +51,14 @@ internal sealed class ShadowNames
         PeerRowPeer = Column(peerRows, nameof(PeerRow.PeerId));
         PeerRowTable = Column(peerRows, nameof(PeerRow.TableName));
         PeerRowKey = Column(peerRows, nameof(PeerRow.RowKey));
+
+        var refused = model.FindEntityType(typeof(RefusedRow))!;
+        RefusedTable = (refused.GetTableName()!, refused.GetSchema());
+        RefusedTableName = Column(refused, nameof(RefusedRow.TableName));
+        RefusedKey = Column(refused, nameof(RefusedRow.RowKey));
+        RefusedReason = Column(refused, nameof(RefusedRow.Reason));
+        RefusedPeer = Column(refused, nameof(RefusedRow.PeerId));
+        RefusedAt = Column(refused, nameof(RefusedRow.RefusedAt));
     }
 
     public (string Name, string? Schema) RowsTable { get; }
@@ -90,6 +98,13 @@ internal sealed class ShadowNames
     public string PeerRowPeer { get; }
     public string PeerRowTable { get; }
     public string PeerRowKey { get; }
+
+    public (string Name, string? Schema) RefusedTable { get; }
+    public string RefusedTableName { get; }
+    public string RefusedKey { get; }
+    public string RefusedReason { get; }
+    public string RefusedPeer { get; }
+    public string RefusedAt { get; }
 
     private static string Column(IEntityType entityType, string property)
     {

@@ -16,12 +16,18 @@ internal static class ScopedBatch
     /// <returns>The rows forgotten here, for the app.</returns>
     public static async Task<List<ChangedRow>> ApplyAsync(DbContext context, RemoteBatch batch, IReadOnlyList<(string Table, string Key)> forgotten, CancellationToken ct)
     {
-        if (batch.Evictions.Count == 0 && !(batch.Scope is not null && batch.States.Count > 0))
+        if (batch.Evictions.Count == 0 && batch.Refusals.Count == 0 && !(batch.Scope is not null && batch.States.Count > 0))
         {
             return [];
         }
 
         var session = context.GetService<StoreSession>();
+        if (batch.Refusals.Count > 0)
+        {
+            // A record the app can read later (db.Liblim().GetRefusedWritesAsync()), kept until it clears it.
+            await session.Shadow.WriteRefusedAsync(batch.PeerNode, batch.Refusals, session.Options.TimeProvider.GetUtcNow(), async: true, ct).ConfigureAwait(false);
+        }
+
         var evicted = batch.Evictions
             .GroupBy(e => e.Table, StringComparer.Ordinal)
             .Select(g => (Table: session.Model.FindTable(g.Key), Keys: g.Select(e => e.Key).Distinct(StringComparer.Ordinal).ToList()))

@@ -629,7 +629,7 @@ internal sealed class SyncSession
             }
             else if (message is RefusalMessage refusal && !_serving)
             {
-                refusals.Add(new RefusedWrite(refusal.Table, refusal.Key, refusal.Reason));
+                refusals.Add(new RefusedWrite(refusal.Table, refusal.Key, refusal.Reason) { Server = _peerNode });
             }
             else if (message is RowMessage row)
             {

@@ -11,7 +11,7 @@ namespace Liblim.EfCore.FunctionalTests.Scopes;
 /// </summary>
 public sealed class RandomScopeTests
 {
-    private const int Steps = 60;
+    private const int Steps = 100;
 
     [Theory]
     [InlineData(DatabaseKind.Sqlite, false, 1)]

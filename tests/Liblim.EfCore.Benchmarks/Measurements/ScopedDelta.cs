@@ -10,15 +10,17 @@ using Microsoft.EntityFrameworkCore;
 namespace Liblim.EfCore.Benchmarks.Measurements;
 
 /// <summary>
-/// Figure 9: a hub that serves each peer its scope (the tickets assigned to it: one rule, 499 assignees), with every row
-/// of the table recorded as held by its assignee's peer, as if all 498 others had synced. One device (user1's) syncs its scope,
-/// then syncs after each of a series of one-column changes at the hub, half of them to its own tickets and half to
-/// others': the time and bytes of such a sync should not grow with the table, nor with the peers the hub serves.
+/// Figure 9: a hub that serves each peer its scope (the open, or the closed, tickets of one assignee: one rule, 499
+/// assignees, 998 peers), with every row of the table recorded as held by its peer, as if all the others had synced. One
+/// device (user1's open tickets) syncs its scope, then syncs after each of a series of one-column changes at the hub, half
+/// of them to its own tickets and half to others': the time and bytes of such a sync should not grow with the table, nor
+/// with the peers the hub serves.
 /// </summary>
 internal static class ScopedDelta
 {
     private const string Table = "Tickets";
     private const string Device = "user1@example.org";
+    private const string DeviceState = "open";
     private const int Changes = 20;
 
     public sealed record Result(int Rows, int Peers, int ScopeRows, double FirstSyncMs, double InScopeMs, double InScopeBytes, double OutOfScopeMs, double OutOfScopeBytes);
@@ -35,11 +37,11 @@ internal static class ScopedDelta
             {
                 Endpoint = new IPEndPoint(IPAddress.Loopback, 0),
                 SecretForPeer = _ => BenchmarkSettings.Secret,
-                ClaimsForPeer = node => node == NodeOf(Device) ? [new Claim("assignee", Device)] : [],
-                Scopes = new LiblimScopes().Scope<Ticket>((ticket, peer) => ticket.Assignee == peer.Claim("assignee")),
+                ClaimsForPeer = node => node == NodeOf(Device, DeviceState) ? [new Claim("assignee", Device), new Claim("state", DeviceState)] : [],
+                Scopes = new LiblimScopes().Scope<Ticket>((ticket, peer) => ticket.Assignee == peer.Claim("assignee") && (ticket.IsOpen ? "open" : "closed") == peer.Claim("state")),
             });
             await using var proxy = CountingProxy.Start(server.Endpoint);
-            var deviceOptions = SqliteFiles.ReplicatedOptions(devicePath, o => o.NodeId(NodeOf(Device)));
+            var deviceOptions = SqliteFiles.ReplicatedOptions(devicePath, o => o.NodeId(NodeOf(Device, DeviceState)));
             var first = Stopwatch.StartNew();
             var firstSync = await SyncAsync(deviceOptions, proxy);
             var firstMs = first.Elapsed.TotalMilliseconds;
@@ -78,8 +80,10 @@ internal static class ScopedDelta
         }
     }
 
-    /// <summary>A node id per assignee, the same in every run.</summary>
-    private static Guid NodeOf(string assignee) => new(MD5.HashData(Encoding.UTF8.GetBytes(assignee)));
+    /// <summary>A node id per peer (an assignee's open or closed tickets), the same in every run.</summary>
+    private static Guid NodeOf(string assignee, string state) => new(MD5.HashData(Encoding.UTF8.GetBytes($"{assignee} {state}")));
+
+    private static string StateOf(bool isOpen) => isOpen ? "open" : "closed";
 
     /// <summary>
     /// Records every row as held by its assignee's peer, as the hub would after each of them synced, but the measured device's
@@ -92,13 +96,14 @@ internal static class ScopedDelta
         var rows = new List<(string Peer, string Key)>();
         using (var read = connection.CreateCommand())
         {
-            read.CommandText = "SELECT Id, Assignee FROM Tickets";
+            read.CommandText = "SELECT Id, Assignee, IsOpen FROM Tickets";
             using var reader = read.ExecuteReader();
             while (reader.Read())
             {
-                if (reader.GetString(1) != Device)
+                var holder = NodeOf(reader.GetString(1), StateOf(reader.GetBoolean(2)));
+                if (holder != NodeOf(Device, DeviceState))
                 {
-                    rows.Add((NodeOf(reader.GetString(1)).ToString("N"), $"[\"{reader.GetGuid(0):D}\"]"));
+                    rows.Add((holder.ToString("N"), $"[\"{reader.GetGuid(0):D}\"]"));
                 }
             }
         }
@@ -122,8 +127,9 @@ internal static class ScopedDelta
     private static async Task<(List<Guid> Mine, List<Guid> Others)> TicketsAsync(string hubPath)
     {
         await using var db = new ReplicatedDb(SqliteFiles.ReplicatedOptions(hubPath));
-        var all = await db.Tickets.AsNoTracking().Select(t => new { t.Id, t.Assignee }).ToListAsync();
-        return ([.. all.Where(t => t.Assignee == Device).Select(t => t.Id)], [.. all.Where(t => t.Assignee != Device).Take(Changes).Select(t => t.Id)]);
+        var all = await db.Tickets.AsNoTracking().Select(t => new { t.Id, t.Assignee, t.IsOpen }).ToListAsync();
+        var mine = all.Where(t => t.Assignee == Device && StateOf(t.IsOpen) == DeviceState).Select(t => t.Id).ToHashSet();
+        return ([.. mine], [.. all.Where(t => !mine.Contains(t.Id)).Take(Changes).Select(t => t.Id)]);
     }
 
     private static async Task<SyncResult> SyncAsync(DbContextOptions<ReplicatedDb> options, CountingProxy proxy)

@@ -490,7 +490,11 @@ internal sealed class SyncSession
 
         if (skipped || !_answers.IsEmpty)
         {
-            await SendBatchAsync(from, [], readAt, ct).ConfigureAwait(false);
+            do
+            {
+                await SendBatchAsync(from, [], readAt, ct).ConfigureAwait(false);
+            }
+            while (!_answers.IsEmpty);
         }
 
         return from;
@@ -521,8 +525,9 @@ internal sealed class SyncSession
             }
         }
 
+        // Answers to refused writes go a batch's worth at a time, so that no batch grows past the peer's limit.
         List<ProtocolMessage> evictions = [.. page?.Evictions ?? []];
-        while (_answers.TryDequeue(out var answer))
+        while (evictions.Count < Limits.BatchSize && _answers.TryDequeue(out var answer))
         {
             evictions.Add(answer);
         }

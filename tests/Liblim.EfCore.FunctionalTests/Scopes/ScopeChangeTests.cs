@@ -104,6 +104,35 @@ public sealed class ScopeChangeTests
         Assert.Empty(await shops.OrdersAsync(shops.B));
     }
 
+    [Fact]
+    public async Task Rows_entering_or_leaving_a_scope_with_one_row_go_in_batches_the_peer_takes_however_many_they_are()
+    {
+        // Pages of 4 rows, and a shop that takes at most 6 lines in a batch: an order with 12 lines moves between shops.
+        var limits = new LiblimProtocolLimits { BatchSize = 4, MaxRowsPerBatch = 6 };
+        await using var shops = await ShopHub.StartAsync(DatabaseKind.Sqlite, limits: limits);
+        var bread = new Product { Id = Guid.NewGuid(), Name = "bread" };
+        var order = new ShopOrder { Id = Guid.NewGuid(), ShopId = "a", Customer = "Alice" };
+        order.Lines.AddRange(Enumerable.Range(1, 12).Select(i => new ShopOrderLine { Id = Guid.NewGuid(), ProductId = bread.Id, Quantity = i }));
+        await shops.AtHubAsync(db =>
+        {
+            db.Products.Add(bread);
+            db.Orders.Add(order);
+        });
+        await shops.SyncAsync(shops.A);
+        await shops.SyncAsync(shops.B);
+        Assert.Equal(12, (await shops.LinesAsync(shops.A)).Count);
+
+        await shops.AtHubAsync(async db => (await db.Orders.SingleAsync(o => o.Id == order.Id)).ShopId = "b");
+        var toA = await shops.SyncThroughProxyAsync(shops.A);
+        await shops.SyncAsync(shops.B);
+
+        Assert.Empty(await shops.LinesAsync(shops.A));
+        Assert.Equal(13, toA.Count(l => l.StartsWith("NOMOAR ", StringComparison.Ordinal)));
+        Assert.Equal(12, (await shops.LinesAsync(shops.B)).Count);
+        Assert.Equal(await shops.ScopeAtHubAsync("a"), await ShopHub.RowsAsync(shops.A));
+        Assert.Equal(await shops.ScopeAtHubAsync("b"), await ShopHub.RowsAsync(shops.B));
+    }
+
     [Theory]
     [InlineData(DatabaseKind.Sqlite, false)]
     [InlineData(DatabaseKind.Postgres, true)]

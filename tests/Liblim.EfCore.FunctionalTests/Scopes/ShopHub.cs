@@ -17,6 +17,7 @@ internal sealed class ShopHub : IAsyncDisposable
     private readonly LiblimServer? _server;
     private readonly WebApplication? _app;
     private readonly Uri _address;
+    private LiblimProtocolLimits _limits = new();
 
     private ShopHub(ShopReplica hub, ShopReplica a, ShopReplica b, LiblimServer? server, WebApplication? app, Uri address)
     {
@@ -40,9 +41,11 @@ internal sealed class ShopHub : IAsyncDisposable
     /// <param name="hubDatabase">The hub's database.</param>
     /// <param name="overWebSockets">Whether the hub is an ASP.NET Core app the shops reach over WebSockets (else a TCP server).</param>
     /// <param name="rules">The hub's scope rules; <see cref="Rules"/> when null.</param>
-    public static async Task<ShopHub> StartAsync(DatabaseKind hubDatabase, bool overWebSockets = false, Func<LiblimScopes, LiblimScopes>? rules = null)
+    /// <param name="limits">The protocol limits of the TCP hub and of the shops' syncs; the defaults when null.</param>
+    public static async Task<ShopHub> StartAsync(DatabaseKind hubDatabase, bool overWebSockets = false, Func<LiblimScopes, LiblimScopes>? rules = null, LiblimProtocolLimits? limits = null)
     {
         rules ??= Rules;
+        limits ??= new LiblimProtocolLimits();
         var hub = new ShopReplica(hubDatabase, "hub");
         var a = new ShopReplica(DatabaseKind.Sqlite, "shop-a");
         var b = new ShopReplica(DatabaseKind.Sqlite, "shop-b");
@@ -59,8 +62,9 @@ internal sealed class ShopHub : IAsyncDisposable
             SecretForPeer = node => claims.ContainsKey(node) ? TcpPeer.Secret : null,
             ClaimsForPeer = node => claims.GetValueOrDefault(node) ?? [],
             Scopes = rules(new LiblimScopes()),
+            Limits = limits,
         });
-        return new ShopHub(hub, a, b, server, null, new Uri($"liblim://127.0.0.1:{server.Endpoint.Port}"));
+        return new ShopHub(hub, a, b, server, null, new Uri($"liblim://127.0.0.1:{server.Endpoint.Port}")) { _limits = limits };
     }
 
     /// <summary>Each shop reads and writes its orders and their lines; every shop reads the catalogue; the notes are the hub's.</summary>
@@ -98,12 +102,9 @@ internal sealed class ShopHub : IAsyncDisposable
     private async Task<SyncResult> SyncAsync(ShopReplica shop, Uri address)
     {
         await using var db = shop.Open();
-        if (_app is null)
-        {
-            return await db.Liblim().SyncWithAsync(address, TcpPeer.Secret);
-        }
-
-        return await db.Liblim().SyncWithAsync(address, new LiblimClientOptions { AccessToken = TokenFor(shop) });
+        return await db.Liblim().SyncWithAsync(address, _app is null
+            ? new LiblimClientOptions { Secret = TcpPeer.Secret, Limits = _limits }
+            : new LiblimClientOptions { AccessToken = TokenFor(shop), Limits = _limits });
     }
 
     /// <summary>A token for a shop's device, with its shop as a claim.</summary>

@@ -48,7 +48,7 @@ internal static class ScopedBatch
     }
 
     /// <summary>The tables in an order where one that references another comes before it (any order within a cycle).</summary>
-    private static List<(ReplicatedTable Table, List<string> Keys)> ReferencingFirst(List<(ReplicatedTable Table, List<string> Keys)> tables)
+    public static List<(ReplicatedTable Table, List<string> Keys)> ReferencingFirst(List<(ReplicatedTable Table, List<string> Keys)> tables)
     {
         var ordered = new List<(ReplicatedTable, List<string>)>(tables.Count);
         var left = new List<(ReplicatedTable Table, List<string> Keys)>(tables);

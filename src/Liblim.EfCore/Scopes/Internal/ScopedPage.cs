@@ -28,6 +28,16 @@ internal static class ScopedPage
 
         await EvictReferencingAsync(context, page, scope, async, ct).ConfigureAwait(false);
         await AddReferencedAsync(context, page, scope, async, ct).ConfigureAwait(false);
+
+        // Referencing rows are forgotten before the rows they reference, also when the evictions span several batches.
+        var session = context.GetService<StoreSession>();
+        var byTable = page.Evictions.GroupBy(e => e.Table, StringComparer.Ordinal)
+            .Where(g => session.Model.FindTable(g.Key) is not null)
+            .Select(g => (session.Model.FindTable(g.Key)!, g.Select(e => e.Key).ToList()))
+            .ToList();
+        var ordered = ScopedBatch.ReferencingFirst(byTable).SelectMany(t => t.Keys.Select(k => new EvictMessage(t.Table.Name, k))).ToList();
+        page.Evictions.Clear();
+        page.Evictions.AddRange(ordered);
     }
 
     /// <summary>

@@ -477,7 +477,7 @@ internal sealed class SyncSession
 
             skipped = false;
             var before = _connection.BytesSent;
-            await SendBatchAsync(last, states, readAt, ct, page).ConfigureAwait(false);
+            await SendBatchAsync(last, states, readAt, ct, page, from).ConfigureAwait(false);
             readAt = 0;
             _rowsSent += states.Count;
             _toSend = Math.Max(0, (through ?? last) - last);
@@ -506,7 +506,7 @@ internal sealed class SyncSession
     /// are not yet. The peer then holds every row as it was at <paramref name="through"/>, from reads made before the read
     /// head: a row updated later, and at or before that position before the update, can go as the update alone.
     /// </summary>
-    private async Task SendBatchAsync(long through, List<RowState> states, long readAt, CancellationToken ct, FeedPage? page = null)
+    private async Task SendBatchAsync(long through, List<RowState> states, long readAt, CancellationToken ct, FeedPage? page = null, long? from = null)
     {
         CheckCredentials();
         if (page is { } scoped && _scope is not null && (scoped.Joined.Count > 0 || scoped.Left.Count > 0))
@@ -533,27 +533,31 @@ internal sealed class SyncSession
         }
 
         _knownToPeer?.Forget(evictions.OfType<EvictMessage>().Select(e => (e.Table, e.Key)));
-        await _connection.SendAsync(Batch(through, states, evictions), ct).ConfigureAwait(false);
+        await _connection.SendAsync(Batches(from ?? through, through, states, evictions), ct).ConfigureAwait(false);
         if (_baseline is not null && _readHead is { } readHead)
         {
             _baseline = new PeerBaseline(through, readHead);
         }
     }
 
-    private static IEnumerable<ProtocolMessage> Batch(long through, List<RowState> states, List<ProtocolMessage> evictions)
+    /// <summary>
+    /// The batch that brings the peer to <paramref name="through"/>, in batches of at most a batch's size of lines where a
+    /// scope made it longer (the rows that entered or left a scope with a page's rows): all but the last at
+    /// <paramref name="from"/>, which the peer has, so that a connection lost between them loses nothing.
+    /// </summary>
+    private IEnumerable<ProtocolMessage> Batches(long from, long through, List<RowState> states, List<ProtocolMessage> evictions)
     {
-        yield return new BatchStartMessage(through);
-        foreach (var state in states)
+        var lines = states.Select(s => (ProtocolMessage)new RowMessage(s)).Concat(evictions).Chunk(Math.Max(1, Limits.BatchSize)).ToList();
+        for (var i = 0; i < Math.Max(1, lines.Count); i++)
         {
-            yield return new RowMessage(state);
-        }
+            yield return new BatchStartMessage(i == lines.Count - 1 || lines.Count == 0 ? through : from);
+            foreach (var line in lines.Count == 0 ? [] : lines[i])
+            {
+                yield return line;
+            }
 
-        foreach (var eviction in evictions)
-        {
-            yield return eviction;
+            yield return BatchEndMessage.Instance;
         }
-
-        yield return BatchEndMessage.Instance;
     }
 
     // ---- receiving --------------------------------------------------------------------------------------

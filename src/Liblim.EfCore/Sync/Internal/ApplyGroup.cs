@@ -164,6 +164,11 @@ internal sealed class ApplyGroup : IAsyncDisposable
             {
                 var (correct, forget) = await check.AnswersAsync(_context!, ct).ConfigureAwait(false);
                 await Corrections.WriteAsync(_context!, correct, ct).ConfigureAwait(false);
+                if (correct.Count > 0)
+                {
+                    _wake = result.Node; // the corrections are this database's writes: live sessions send them once committed
+                }
+
                 return result with { Received = batch.States.Count, Refused = [.. check.Refused.Select(r => r.Refusal)], Forget = forget };
             }
 

@@ -20,7 +20,7 @@ namespace Liblim.EfCore;
 public sealed class LiblimScopes
 {
     private readonly Dictionary<Type, ScopeRule> _rules = [];
-    private (IModel Model, IReadOnlyDictionary<string, TableRule> ByTable)? _resolved;
+    private Resolved? _resolved; // one reference, read and replaced whole by concurrent sessions
 
     /// <summary>Whether no rule is set: every peer then receives every row.</summary>
     public bool IsEmpty => _rules.Count == 0;
@@ -76,7 +76,7 @@ public sealed class LiblimScopes
             byTable[mapping.Table.Name] = new TableRule(rule, mapping.Table, through);
         }
 
-        _resolved = (model, byTable);
+        _resolved = new Resolved(model, byTable);
         return byTable;
     }
 
@@ -89,4 +89,6 @@ public sealed class LiblimScopes
 
         return this;
     }
+
+    private sealed record Resolved(IModel Model, IReadOnlyDictionary<string, TableRule> ByTable);
 }

@@ -547,17 +547,22 @@ internal sealed class SyncSession
     /// </summary>
     private IEnumerable<ProtocolMessage> Batches(long from, long through, List<RowState> states, List<ProtocolMessage> evictions)
     {
-        var lines = states.Select(s => (ProtocolMessage)new RowMessage(s)).Concat(evictions).Chunk(Math.Max(1, Limits.BatchSize)).ToList();
-        for (var i = 0; i < Math.Max(1, lines.Count); i++)
+        var size = Math.Max(1, Limits.BatchSize);
+        var total = states.Count + evictions.Count;
+        var sent = 0;
+        do
         {
-            yield return new BatchStartMessage(i == lines.Count - 1 || lines.Count == 0 ? through : from);
-            foreach (var line in lines.Count == 0 ? [] : lines[i])
+            var count = Math.Min(size, total - sent);
+            yield return new BatchStartMessage(sent + count == total ? through : from);
+            for (var i = sent; i < sent + count; i++)
             {
-                yield return line;
+                yield return i < states.Count ? new RowMessage(states[i]) : evictions[i - states.Count];
             }
 
+            sent += count;
             yield return BatchEndMessage.Instance;
         }
+        while (sent < total);
     }
 
     // ---- receiving --------------------------------------------------------------------------------------

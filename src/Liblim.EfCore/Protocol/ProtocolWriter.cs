@@ -23,6 +23,7 @@ internal static class ProtocolWriter
         EvictMessage m => Line(output, $"{ProtocolSyntax.Evict} {ObjectId.Encode(m.Table, m.Key)}"),
         RefusalMessage m => Line(output, $"{ProtocolSyntax.Refuse} {ObjectId.Encode(m.Table, m.Key)} {OneLine(m.Reason)}"),
         BatchEndMessage => Line(output, ""),
+        ByeMessage { Received: 0, Applied: 0 } => Line(output, ProtocolSyntax.Bye), // the counts are optional, and zero when absent
         ByeMessage m => Line(output, $"{ProtocolSyntax.Bye} {{\"received\":{m.Received.ToString(CultureInfo.InvariantCulture)},\"applied\":{m.Applied.ToString(CultureInfo.InvariantCulture)}}}"),
         ErrorMessage m => Line(output, $"{ProtocolSyntax.Error} {ProtocolSyntax.CodeName(m.Code)} {OneLine(m.Text)}"),
         _ => throw new ArgumentOutOfRangeException(nameof(message), message, "Not a protocol message."),

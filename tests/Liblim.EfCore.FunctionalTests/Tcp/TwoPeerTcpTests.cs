@@ -126,6 +126,26 @@ public class TwoPeerTcpTests
     }
 
     [Fact]
+    public async Task Ihaz_names_only_the_peers_position_and_a_kthxbai_with_nothing_received_has_no_counts()
+    {
+        await using var server = await TcpPeer.StartAsync("tcp-lines");
+        var id = Guid.NewGuid();
+        await Replicas.InsertAsync(server.Replica, new TodoItem { Id = id, Title = "on the server" });
+        await using var raw = await RawPeer.ConnectAsync(server);
+        await raw.GreetAsync();
+
+        // A client that names only the server's position (its own head is optional) is understood.
+        await raw.SendAsync($"IHAZ {{\"{raw.ServerNode:D}\":0}}\n");
+        Assert.Equal($"IHAZ {{\"{raw.Node:D}\":0}}", await raw.ReadLineAsync());
+        await raw.SendAsync("KTHXBAI\n");
+
+        Assert.Matches("^UCANHAZ [0-9]+$", await raw.ReadLineAsync());
+        Assert.StartsWith($"Items/[\"{id:D}\"]:", await raw.ReadLineAsync());
+        Assert.Equal("", await raw.ReadLineAsync());
+        Assert.Equal("KTHXBAI", await raw.ReadLineAsync());
+    }
+
+    [Fact]
     public async Task Progress_is_reported_batch_by_batch_for_a_large_transfer()
     {
         await using var a = await TcpPeer.StartAsync("tcp-a");

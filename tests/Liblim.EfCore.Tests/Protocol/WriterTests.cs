@@ -90,6 +90,7 @@ public class WriterTests
         { "UCANHAZ 9223372036854775807", new BatchStartMessage(long.MaxValue) },
         { "", BatchEndMessage.Instance },
         { "KTHXBAI {\"received\":3,\"applied\":2}", new ByeMessage(3, 2) },
+        { "KTHXBAI", new ByeMessage(0, 0) },
         { "OHNOES busy The server has 64 connections; try later.", new ErrorMessage(ProtocolErrorCode.Busy, "The server has 64 connections; try later.") },
         { "OHNOES auth-failed no", new ErrorMessage(ProtocolErrorCode.AuthenticationFailed, "no") },
         { "OHNOES line-too-long x", new ErrorMessage(ProtocolErrorCode.LineTooLong, "x") },

@@ -395,7 +395,8 @@ internal sealed class SyncSession
 
         _receivedThrough = positions.Watermark;
         _fence = positions.Fence ?? 0;
-        await _connection.SendAsync(new HaveMessage(new Dictionary<Guid, long> { [_localNode] = positions.Head, [_peerNode] = positions.Watermark }), ct).ConfigureAwait(false);
+        // The peer needs only how far this side has applied its feed; this side's own head would be news it never uses.
+        await _connection.SendAsync(new HaveMessage(new Dictionary<Guid, long> { [_peerNode] = positions.Watermark }), ct).ConfigureAwait(false);
         if (theirs is null)
         {
             theirs = await ReadAsync<HaveMessage>(Limits.IdleTimeout, "IHAZ", ct).ConfigureAwait(false);

@@ -15,9 +15,11 @@ public static class LiblimEntityTypeBuilderExtensions
     /// </summary>
     /// <param name="builder">The entity type builder.</param>
     /// <param name="kind">How rows merge; <see cref="ReplicationKind.LastWriterWins"/> unless the table is grow-only.</param>
+    /// <exception cref="ReplicationModelException">The context's options do not call <c>UseLiblim()</c>.</exception>
     public static EntityTypeBuilder IsReplicated(this EntityTypeBuilder builder, ReplicationKind kind = ReplicationKind.LastWriterWins)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        LiblimModel.EnsureUsed(builder.Metadata, nameof(IsReplicated));
         builder.Metadata.SetAnnotation(LiblimAnnotationNames.Replicated, kind);
         return builder;
     }
@@ -34,9 +36,11 @@ public static class LiblimEntityTypeBuilderExtensions
     /// </summary>
     /// <param name="builder">The entity type builder of a replicated entity.</param>
     /// <param name="policy">The rule every replica applies.</param>
+    /// <exception cref="ReplicationModelException">The context's options do not call <c>UseLiblim()</c>.</exception>
     public static EntityTypeBuilder OnUniqueConflict(this EntityTypeBuilder builder, UniqueConflictPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        LiblimModel.EnsureUsed(builder.Metadata, nameof(OnUniqueConflict));
         builder.Metadata.SetAnnotation(LiblimAnnotationNames.UniqueConflict, policy);
         return builder;
     }

@@ -30,12 +30,17 @@ public abstract class ModelValidationTests
     public class Owned { public Guid Id { get; set; } public Guid? OwnerId { get; set; } public string OwnerCode { get; set; } = ""; public string Name { get; set; } = ""; }
     public class Derived : Base { public string Extra { get; set; } = ""; }
 
-    private sealed class Db(Action<DbContextOptionsBuilder> useDatabase, Action<ModelBuilder> build) : DbContext
+    private sealed class Db(Action<DbContextOptionsBuilder> useDatabase, Action<ModelBuilder> build, bool useLiblim = true) : DbContext
     {
         protected override void OnConfiguring(DbContextOptionsBuilder o)
         {
             useDatabase(o);
-            o.UseLiblim().ReplaceService<Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory, NoCache>();
+            if (useLiblim)
+            {
+                o.UseLiblim();
+            }
+
+            o.ReplaceService<Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory, NoCache>();
         }
 
         protected override void OnModelCreating(ModelBuilder b) => build(b);
@@ -48,6 +53,22 @@ public abstract class ModelValidationTests
 
     private ReplicationModelException Refused(Action<ModelBuilder> build)
         => Assert.Throws<ReplicationModelException>(() => new Db(UseDatabase, build).Model);
+
+    [Fact]
+    public void Replication_configured_in_a_context_without_UseLiblim_is_refused_with_the_fix()
+    {
+        var replicated = Assert.Throws<ReplicationModelException>(
+            () => new Db(UseDatabase, b => b.Entity<AppKeyed>().IsReplicated().Property(x => x.Id).ValueGeneratedNever(), useLiblim: false).Model);
+        var policy = Assert.Throws<ReplicationModelException>(
+            () => new Db(UseDatabase, b => b.Entity<AppKeyed>().OnUniqueConflict(UniqueConflictPolicy.KeepLatest), useLiblim: false).Model);
+
+        Assert.Contains("AppKeyed.IsReplicated() is configured in a model whose context does not call UseLiblim()", replicated.Message);
+        Assert.Contains("drop Liblim's tables", replicated.Message);
+        Assert.Contains("AppKeyed.OnUniqueConflict()", policy.Message);
+        // The same model with UseLiblim() builds, and replicates the entity.
+        using var db = new Db(UseDatabase, b => b.Entity<AppKeyed>().IsReplicated().Property(x => x.Id).ValueGeneratedNever());
+        Assert.Equal(ReplicationKind.LastWriterWins, db.Model.FindEntityType(typeof(AppKeyed))!.GetReplicationKind());
+    }
 
     [Fact]
     public void A_database_generated_key_is_refused_with_the_fix()

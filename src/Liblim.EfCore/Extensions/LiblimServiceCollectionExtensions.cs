@@ -39,6 +39,7 @@ public static class LiblimServiceCollectionExtensions
         serviceCollection.TryAddSingleton<IValueStorage>(sp => sp.GetRequiredService<SqlDialect>());
         serviceCollection.TryAddScoped<StoreSession>();
         serviceCollection.TryAddSingleton<ReplicaFeed>();
+        serviceCollection.TryAddSingleton<RowAdoption>();
         return serviceCollection;
     }
 

@@ -3,6 +3,7 @@ using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Sync.Internal;
 using Liblim.EfCore.Sync.Transport;
+using Liblim.EfCore.Writes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
@@ -99,6 +100,25 @@ public sealed class LiblimFacade
                 return await SyncSession.RunClientAsync(connection, replica, options.Secret, live: false, settings, cancellationToken).ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Adopts the rows of replicated tables that have no replication metadata: rows stored before their entity was
+    /// replicated, or written around Liblim (by another program, or a SQL console). Each gets a feed position, so that the
+    /// next sync sends it, and a clock that any write made with replication on wins over (docs/semantics.md, "Existing
+    /// rows"). Liblim adopts by itself at the first write or sync of each process; call this after rows were written
+    /// around it while the app runs. Returns how many rows it adopted.
+    /// </summary>
+    public async Task<long> AdoptRowsAsync(CancellationToken cancellationToken = default)
+    {
+        var write = await ReplicaWrite.BeginAsync(Context, async: true, cancellationToken).ConfigureAwait(false);
+        await using (write.ConfigureAwait(false))
+        {
+            await write.AdoptAgainAsync().ConfigureAwait(false);
+            await write.StoreAsync().ConfigureAwait(false);
+            await write.CommitAsync().ConfigureAwait(false);
+            return write.Adopted;
+        }
     }
 
     /// <summary>

@@ -28,6 +28,7 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     private long _seq;
     private long _clock;
     private (Guid Peer, long Position)? _watermark;
+    private string? _adoptedDatabase;
 
     private ReplicaWrite(DbContext context, StoreSession session, OwnedTransaction transaction, ReplicaClock locked, bool async, CancellationToken ct, ParsedValues? parsed)
     {
@@ -67,7 +68,9 @@ internal sealed class ReplicaWrite : IAsyncDisposable
         try
         {
             var locked = await session.Shadow.LockAsync(async, ct).ConfigureAwait(false);
-            return new ReplicaWrite(context, session, transaction, locked, async, ct, parsed);
+            var write = new ReplicaWrite(context, session, transaction, locked, async, ct, parsed);
+            await write.AdoptAsync().ConfigureAwait(false);
+            return write;
         }
         catch
         {
@@ -75,6 +78,38 @@ internal sealed class ReplicaWrite : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Adopts the rows stored without metadata, at the first positions this write hands out, unless this process has
+    /// (<see cref="RowAdoption"/>); the feed's head moves past them at once, whatever the write does next.
+    /// </summary>
+    private async Task AdoptAsync(bool always = false)
+    {
+        var adoption = _context.GetService<RowAdoption>();
+        var database = RowAdoption.KeyOf(NodeId, _context.Database.GetDbConnection());
+        if (!always && adoption.IsDone(database))
+        {
+            return;
+        }
+
+        var adopted = await RowAdoption.AdoptAsync(_session, _seq, _async, _ct).ConfigureAwait(false);
+        if (adopted == 0)
+        {
+            adoption.Done(database);
+            return;
+        }
+
+        _seq += adopted;
+        Adopted = adopted;
+        _adoptedDatabase = database;
+        await _session.Shadow.AdvanceAsync(_seq, _clock, _async, _ct).ConfigureAwait(false);
+    }
+
+    /// <summary>How many rows this write adopted (<see cref="RowAdoption"/>).</summary>
+    public long Adopted { get; private set; }
+
+    /// <summary>Adopts the rows stored without metadata whether or not this process has adopted before.</summary>
+    public Task AdoptAgainAsync() => Adopted > 0 ? Task.CompletedTask : AdoptAsync(always: true);
 
     /// <summary>The timestamp of a local write: the next tick of the hybrid clock, from the configured wall clock.</summary>
     public HybridTimestamp Stamp()
@@ -125,6 +160,12 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     public async Task CommitAsync()
     {
         await _transaction.CommitAsync(_ct).ConfigureAwait(false);
+        if (_adoptedDatabase is not null && _transaction.IsOwned)
+        {
+            // An adoption in the app's transaction is done once that commits: the next write finds nothing to adopt.
+            _context.GetService<RowAdoption>().Done(_adoptedDatabase);
+        }
+
         if (_seq > _lockedSeq && _transaction.IsOwned)
         {
             _context.GetService<ReplicaFeed>().Moved(NodeId);

@@ -100,6 +100,21 @@ internal abstract class SqlDialect : IValueStorage
     public virtual string? ValueList(ReplicatedColumn column, IEnumerable<object?> values, DbCommand scratch) => null;
 
     /// <summary>
+    /// An expression of a row's stored values (<paramref name="columns"/>, quoted, in the table's order) that gives the
+    /// same integer from 0 to 2^56 - 1 for the same values in the same kind of database, and in practice a different one
+    /// for different values: the ticks of an adopted row's clock (<c>Writes/RowAdoption</c>).
+    /// </summary>
+    public abstract string ContentHash(IReadOnlyList<string> columns);
+
+    /// <summary>An integer expression as lowercase hex without leading zeros, as stored clocks write ticks (<see cref="CompactClocks"/>).</summary>
+    public abstract string LowercaseHex(string expression);
+
+    /// <summary>Readies the connection for a statement that uses <see cref="ContentHash"/>.</summary>
+    public virtual void PrepareContentHash(DbConnection connection)
+    {
+    }
+
+    /// <summary>
     /// Readies the context's connection, before the transaction of a group of a peer's batches begins, for the group's
     /// savepoints (one per batch); disposing what it returns, after the transaction ends, undoes it. Null when there is
     /// nothing to do.

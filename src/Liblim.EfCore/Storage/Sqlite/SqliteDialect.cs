@@ -62,6 +62,12 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override IRowStatement? PrepareBelowCommand(DbCommand command) => SqliteStatement.Prepare(command);
 
+    public override string ContentHash(IReadOnlyList<string> columns) => $"{SqliteContentHash.FunctionName}({string.Join(", ", columns)})";
+
+    public override string LowercaseHex(string expression) => $"printf('%x', {expression})";
+
+    public override void PrepareContentHash(DbConnection connection) => SqliteContentHash.Register((Microsoft.Data.Sqlite.SqliteConnection)connection);
+
     /// <summary>
     /// A JSON array of what SQLite stores for each value, integers and texts, for <c>json_each</c>; null when a value is
     /// stored as anything else (a real, a blob).

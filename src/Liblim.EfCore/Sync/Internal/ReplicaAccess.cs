@@ -45,10 +45,18 @@ internal sealed class ReplicaAccess
     public async Task<Guid> GetNodeIdAsync(CancellationToken ct)
         => _nodeId ??= await UseAsync(c => c.Liblim().GetNodeIdAsync(ct), ct).ConfigureAwait(false);
 
-    /// <summary>The positions a session says IHAZ with; the node id they name becomes the known one.</summary>
+    /// <summary>
+    /// The positions a session says IHAZ with; the node id they name becomes the known one. Rows stored without metadata
+    /// are adopted first, unless this process has (<see cref="RowAdoption"/>), so that the feed holds them.
+    /// </summary>
     public async Task<PeerPositions> ReadPositionsAsync(Guid peer, CancellationToken ct)
     {
         var positions = await UseAsync(c => PeerRecords.ReadAsync(c, peer, ct), ct).ConfigureAwait(false);
+        if (await UseAsync(c => RowAdoption.EnsureAsync(c, positions.NodeId, ct), ct).ConfigureAwait(false))
+        {
+            positions = await UseAsync(c => PeerRecords.ReadAsync(c, peer, ct), ct).ConfigureAwait(false);
+        }
+
         _nodeId = positions.NodeId;
         return positions;
     }

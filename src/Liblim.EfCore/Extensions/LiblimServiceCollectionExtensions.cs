@@ -39,7 +39,7 @@ public static class LiblimServiceCollectionExtensions
         serviceCollection.TryAddSingleton<IValueStorage>(sp => sp.GetRequiredService<SqlDialect>());
         serviceCollection.TryAddScoped<StoreSession>();
         serviceCollection.TryAddSingleton<ReplicaFeed>();
-        serviceCollection.TryAddSingleton<RowAdoption>();
+        serviceCollection.TryAddSingleton<CatchUp>();
         return serviceCollection;
     }
 

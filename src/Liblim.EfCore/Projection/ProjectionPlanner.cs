@@ -102,7 +102,7 @@ internal static class ProjectionPlanner
             var verdict = row.Verdict!;
             var hold = verdict.Hold is { } h ? ToHold(row, h, nodes) : null;
             List<string> projected = verdict.Projected.Count == 0 ? [] : [.. verdict.Projected.SelectMany(p => row.Table.ForeignKeys[p].Columns).Select(c => c.Name)];
-            var stored = RowStateCodec.Encode(row.State, row.Changed ? row.Seq : row.Before!.Seq, hold, projected)
+            var stored = RowStateCodec.Encode(row.Table, row.State, row.Changed ? row.Seq : row.Before!.Seq, hold, projected)
                 with
                 {
                     Source = row.Changed ? row.Source : row.Before!.Source,

@@ -28,7 +28,7 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     private long _seq;
     private long _clock;
     private (Guid Peer, long Position)? _watermark;
-    private string? _adoptedDatabase;
+    private string? _caughtUp;
 
     private ReplicaWrite(DbContext context, StoreSession session, OwnedTransaction transaction, ReplicaClock locked, bool async, CancellationToken ct, ParsedValues? parsed)
     {
@@ -69,7 +69,7 @@ internal sealed class ReplicaWrite : IAsyncDisposable
         {
             var locked = await session.Shadow.LockAsync(async, ct).ConfigureAwait(false);
             var write = new ReplicaWrite(context, session, transaction, locked, async, ct, parsed);
-            await write.AdoptAsync().ConfigureAwait(false);
+            await write.CatchUpAsync().ConfigureAwait(false);
             return write;
         }
         catch
@@ -80,36 +80,41 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     }
 
     /// <summary>
-    /// Adopts the rows stored without metadata, at the first positions this write hands out, unless this process has
-    /// (<see cref="RowAdoption"/>); the feed's head moves past them at once, whatever the write does next.
+    /// Catches the database up (<see cref="CatchUp"/>) unless this process has: adopts the rows stored without metadata,
+    /// at the first positions this write hands out (the feed's head moves past them at once, whatever the write does
+    /// next), and reconciles the rows that keep values of columns their tables now have.
     /// </summary>
-    private async Task AdoptAsync(bool always = false)
+    private async Task CatchUpAsync(bool always = false)
     {
-        var adoption = _context.GetService<RowAdoption>();
-        var database = RowAdoption.KeyOf(NodeId, _context.Database.GetDbConnection());
-        if (!always && adoption.IsDone(database))
+        var catchUp = _context.GetService<CatchUp>();
+        var database = CatchUp.KeyOf(NodeId, _context);
+        if (!always && catchUp.IsDone(database))
         {
             return;
         }
 
         var adopted = await RowAdoption.AdoptAsync(_session, _seq, _async, _ct).ConfigureAwait(false);
-        if (adopted == 0)
+        var shown = await NewerModelRows.ShowNowKnownAsync(this, _session, _async, _ct).ConfigureAwait(false);
+        if (adopted == 0 && shown == 0)
         {
-            adoption.Done(database);
+            catchUp.Done(database);
             return;
         }
 
-        _seq += adopted;
-        Adopted = adopted;
-        _adoptedDatabase = database;
-        await _session.Shadow.AdvanceAsync(_seq, _clock, _async, _ct).ConfigureAwait(false);
+        _caughtUp = database;
+        if (adopted > 0)
+        {
+            _seq += adopted;
+            Adopted = adopted;
+            await _session.Shadow.AdvanceAsync(_seq, _clock, _async, _ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>How many rows this write adopted (<see cref="RowAdoption"/>).</summary>
     public long Adopted { get; private set; }
 
-    /// <summary>Adopts the rows stored without metadata whether or not this process has adopted before.</summary>
-    public Task AdoptAgainAsync() => Adopted > 0 ? Task.CompletedTask : AdoptAsync(always: true);
+    /// <summary>Adopts the rows stored without metadata whether or not this process has caught up before.</summary>
+    public Task AdoptAgainAsync() => _caughtUp is not null ? Task.CompletedTask : CatchUpAsync(always: true);
 
     /// <summary>The timestamp of a local write: the next tick of the hybrid clock, from the configured wall clock.</summary>
     public HybridTimestamp Stamp()
@@ -160,10 +165,10 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     public async Task CommitAsync()
     {
         await _transaction.CommitAsync(_ct).ConfigureAwait(false);
-        if (_adoptedDatabase is not null && _transaction.IsOwned)
+        if (_caughtUp is not null && _transaction.IsOwned)
         {
-            // An adoption in the app's transaction is done once that commits: the next write finds nothing to adopt.
-            _context.GetService<RowAdoption>().Done(_adoptedDatabase);
+            // Caught up in the app's transaction, it is done once that commits: the next write finds nothing to do.
+            _context.GetService<CatchUp>().Done(_caughtUp);
         }
 
         if (_seq > _lockedSeq && _transaction.IsOwned)

@@ -50,8 +50,8 @@ public abstract class BadRemoteStateTests : ReplicaSuite
         => Assert.Contains("'Nope'", await RefusedAsync(Good(), State("Nope", "[1]", ("X", "1"))));
 
     [Fact]
-    public async Task An_unknown_column_is_refused()
-        => Assert.Contains("'Colour'", await RefusedAsync(Good(), State("Items", $"[\"{Guid.NewGuid()}\"]", ("Colour", "\"red\""))));
+    public async Task A_key_column_sent_as_a_value_is_refused()
+        => Assert.Contains("key column 'Id'", await RefusedAsync(Good(), State("Items", $"[\"{Guid.NewGuid()}\"]", ("Title", "\"x\""), ("Id", $"\"{Guid.NewGuid()}\""))));
 
     [Fact]
     public async Task A_value_of_the_wrong_type_is_refused()

@@ -108,11 +108,11 @@ public class BadInputTests
         });
 
     [Fact]
-    public async Task An_unknown_column_is_rejected()
+    public async Task A_key_column_sent_as_a_value_is_rejected()
         => await AssertRefusedAsync("rejected", async raw =>
         {
             await raw.GreetAndHaveAsync(1);
-            await raw.SendAsync($"UCANHAZ 1\n{Row(raw, "Items", $"[\"{ItemId}\"]", "\"Nope\":1")}\n\n");
+            await raw.SendAsync($"UCANHAZ 1\n{Row(raw, "Items", $"[\"{ItemId}\"]", $"\"Title\":\"x\",\"Id\":\"{Guid.NewGuid()}\"")}\n\n");
         });
 
     [Fact]

@@ -95,7 +95,7 @@ public class ProjectionPlannerTests
     private static ReconcileRow Row(ReplicatedTable table, string key, (string Column, string Json)[] values)
     {
         var state = RowState.Empty(table.Name, key).Insert(values.Select(v => KeyValuePair.Create(v.Column, (string?)v.Json)), At);
-        var before = RowStateCodec.Encode(state, 1);
+        var before = RowStateCodec.Encode(table, state, 1);
         return new ReconcileRow(table, key)
         {
             State = state,

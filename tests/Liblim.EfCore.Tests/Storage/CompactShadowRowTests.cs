@@ -67,7 +67,7 @@ public class CompactShadowRowTests
     {
         RowStateGen.Realistic.Where(s => s.MaxClock is not null).Sample(state =>
         {
-            var row = RowStateCodec.Encode(state, 11) with { Source = Guid.NewGuid().ToString("N") };
+            var row = RowStateCodec.Encode(CodecTable.T, state, 11) with { Source = Guid.NewGuid().ToString("N") };
             var nodes = Numbered(row);
             Assert.Equal(row, CompactShadowRow.Expand(CompactShadowRow.Compact(row, nodes), nodes));
         });

@@ -84,7 +84,7 @@ public class InRowClocksTests
     {
         RowStateGen.Realistic.Where(s => s.IsAlive && s.MaxClock is not null).Sample(state =>
         {
-            var row = RowStateCodec.Encode(state, 11) with { Source = state.AddTags.Min.Node.ToString("N") };
+            var row = RowStateCodec.Encode(CodecTable.T, state, 11) with { Source = state.AddTags.Min.Node.ToString("N") };
             Assert.True(InRowClocks.Fits(row));
             var nodes = Numbered(row);
             var stored = InRowClocks.Compact(row, nodes);

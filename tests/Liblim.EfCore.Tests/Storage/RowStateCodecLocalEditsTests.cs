@@ -35,11 +35,11 @@ public class RowStateCodecLocalEditsTests
         Gen.Select(Shown, Gen.Bool.Array[Columns.Length], RowStateGen.Clock).Sample((state, written, at) =>
         {
             var names = Columns.Where((_, i) => written[i]).ToHashSet(StringComparer.Ordinal);
-            var stored = RowStateCodec.Encode(state, 1);
+            var stored = RowStateCodec.Encode(CodecTable.T, state, 1);
 
             var edited = RowStateCodec.Written(stored, Columns, names.Contains, at.ToString(), 2);
 
-            var expected = RowStateCodec.Encode(state.Write(names.Select(n => KeyValuePair.Create(n, (string?)"0")), at), 2);
+            var expected = RowStateCodec.Encode(CodecTable.T, state.Write(names.Select(n => KeyValuePair.Create(n, (string?)"0")), at), 2);
             Assert.Equal(expected, edited with { Update = null });
         });
     }
@@ -52,7 +52,7 @@ public class RowStateCodecLocalEditsTests
             var names = Columns.Where((_, i) => written[i]).ToHashSet(StringComparer.Ordinal);
             var later = state.Columns.Values.All(c => c.Clock < at);
 
-            var edited = RowStateCodec.Written(RowStateCodec.Encode(state, 1), Columns, names.Contains, at.ToString(), 2);
+            var edited = RowStateCodec.Written(RowStateCodec.Encode(CodecTable.T, state, 1), Columns, names.Contains, at.ToString(), 2);
 
             Assert.Equal(later ? new RowUpdate(2, 1) : null, edited.Update);
             if (later && names.Count > 0)
@@ -68,12 +68,12 @@ public class RowStateCodecLocalEditsTests
     {
         Shown.Sample(state =>
         {
-            var stored = RowStateCodec.Encode(state, 1);
+            var stored = RowStateCodec.Encode(CodecTable.T, state, 1);
             var values = Columns.Select(c => state.Columns[c].Json!).ToList();
 
             var edited = RowStateCodec.Deleted(stored, Columns, values, 2);
 
-            Assert.Equal(RowStateCodec.Encode(state.Delete(), 2), edited);
+            Assert.Equal(RowStateCodec.Encode(CodecTable.T, state.Delete(), 2), edited);
         });
     }
 

@@ -27,7 +27,7 @@ public class RowStateCodecTests
     [Fact]
     public void A_fresh_insert_stores_one_clock_and_its_tag()
     {
-        var row = RowStateCodec.Encode(Inserted(), 17);
+        var row = RowStateCodec.Encode(CodecTable.T, Inserted(), 17);
 
         Assert.Equal(new ShadowRow("T", "[1]", 17, T1.ToString(), null, T1.ToString(), null, null), row);
     }
@@ -35,8 +35,8 @@ public class RowStateCodecTests
     [Fact]
     public void A_first_insert_stored_directly_is_the_row_its_state_encodes_to()
     {
-        Assert.Equal(RowStateCodec.Encode(Inserted(), 17), RowStateCodec.FirstInsert("T", "[1]", 17, T1.ToString()));
-        Assert.Equal(RowStateCodec.Encode(RowState.Empty("T", "[2]").Insert([], T2), 3), RowStateCodec.FirstInsert("T", "[2]", 3, T2.ToString()));
+        Assert.Equal(RowStateCodec.Encode(CodecTable.T, Inserted(), 17), RowStateCodec.FirstInsert("T", "[1]", 17, T1.ToString()));
+        Assert.Equal(RowStateCodec.Encode(CodecTable.T, RowState.Empty("T", "[2]").Insert([], T2), 3), RowStateCodec.FirstInsert("T", "[2]", 3, T2.ToString()));
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public class RowStateCodecTests
     {
         var state = Inserted().Write([KeyValuePair.Create("b", (string?)"\"y\"")], T2);
 
-        var row = RowStateCodec.Encode(state, 18);
+        var row = RowStateCodec.Encode(CodecTable.T, state, 18);
 
         Assert.Equal(T1.ToString(), row.Clock);
         Assert.Equal("{\"b\":\"" + T2 + "\"}", row.ColumnClocks);
@@ -57,7 +57,7 @@ public class RowStateCodecTests
     {
         var state = Inserted().Write([KeyValuePair.Create("a", (string?)"2"), KeyValuePair.Create("b", (string?)"3")], T2);
 
-        var row = RowStateCodec.Encode(state, 1);
+        var row = RowStateCodec.Encode(CodecTable.T, state, 1);
 
         Assert.Equal(T2.ToString(), row.Clock);
         Assert.Equal("{\"c\":\"" + T1 + "\"}", row.ColumnClocks);
@@ -68,7 +68,7 @@ public class RowStateCodecTests
     {
         var state = Inserted().Delete();
 
-        var row = RowStateCodec.Encode(state, 19);
+        var row = RowStateCodec.Encode(CodecTable.T, state, 19);
 
         Assert.Null(row.AddTags);
         Assert.Equal(T1.ToString(), row.Tombstones);
@@ -87,7 +87,7 @@ public class RowStateCodecTests
     {
         var state = RowMerge.Merge(Inserted(), RowState.Empty("T", "[1]").Insert([KeyValuePair.Create("a", (string?)"1")], T2));
 
-        var row = RowStateCodec.Encode(state, 2);
+        var row = RowStateCodec.Encode(CodecTable.T, state, 2);
 
         Assert.Equal(T1 + "," + T2, row.AddTags);
         Assert.Equal(state.AddTags, RowStateCodec.ParseTags(row.AddTags));
@@ -103,7 +103,7 @@ public class RowStateCodecTests
             .Write([KeyValuePair.Create("we\"ird\\name", (string?)"2")], T2)
             .Delete();
 
-        var row = RowStateCodec.Encode(state, 3);
+        var row = RowStateCodec.Encode(CodecTable.T, state, 3);
 
         var clocks = JsonSerializer.Deserialize<Dictionary<string, string>>(row.ColumnClocks!)!;
         Assert.Equal(T2.ToString(), clocks["we\"ird\\name"]);
@@ -115,13 +115,13 @@ public class RowStateCodecTests
     public void A_deleted_row_whose_values_were_not_loaded_cannot_be_stored()
     {
         var state = RowState.Empty("T", "[1]").Insert([KeyValuePair.Create("a", (string?)null)], T1).Delete();
-        Assert.Throws<InvalidOperationException>(() => RowStateCodec.Encode(state, 1));
+        Assert.Throws<InvalidOperationException>(() => RowStateCodec.Encode(CodecTable.T, state, 1));
     }
 
     [Fact]
     public void An_empty_state_cannot_be_stored()
     {
-        Assert.Throws<InvalidOperationException>(() => RowStateCodec.Encode(RowState.Empty("T", "[1]"), 1));
+        Assert.Throws<InvalidOperationException>(() => RowStateCodec.Encode(CodecTable.T, RowState.Empty("T", "[1]"), 1));
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public class RowStateCodecTests
     {
         RowStateGen.Realistic.Where(s => s.MaxClock is not null).Sample(state =>
         {
-            var row = RowStateCodec.Encode(state, 5);
+            var row = RowStateCodec.Encode(CodecTable.T, state, 5);
             var baseClock = HybridTimestamp.Parse(row.Clock);
             var listed = row.ColumnClocks is null
                 ? []
@@ -153,7 +153,7 @@ public class RowStateCodecTests
     {
         RowStateGen.Realistic.Select(s => s.Delete()).Where(s => s.MaxClock is not null).Sample(state =>
         {
-            var decoded = RowStateCodec.Decode(NoColumns, RowStateCodec.Encode(state, 5), null);
+            var decoded = RowStateCodec.Decode(NoColumns, RowStateCodec.Encode(CodecTable.T, state, 5), null);
             Assert.True(state.SameAs(decoded), $"{RowStateGen.Show(state)} came back as {RowStateGen.Show(decoded)}");
         }, iter: 500);
     }
@@ -162,7 +162,7 @@ public class RowStateCodecTests
     public void A_deleted_state_with_a_null_value_decodes_back_to_itself()
     {
         var state = Inserted().Write([KeyValuePair.Create("a", (string?)"[1,2]")], T2).Delete();
-        var decoded = RowStateCodec.Decode(NoColumns, RowStateCodec.Encode(state, 5), null);
+        var decoded = RowStateCodec.Decode(NoColumns, RowStateCodec.Encode(CodecTable.T, state, 5), null);
         Assert.True(state.SameAs(decoded));
         Assert.Equal(new ColumnValue("null", T1), decoded.Columns["c"]);
         Assert.Equal(ImmutableSortedSet.Create(T1), decoded.Tombstones);

@@ -155,7 +155,7 @@ internal static class ChangeCapture
                     else if (Apply(row, before, values, changed, at) is { } state)
                     {
                         var seq = write.NextSeq();
-                        captured.Add(new CapturedState(table, state, before, seq, direct ? RowStateCodec.Encode(state, seq) : null));
+                        captured.Add(new CapturedState(table, state, before, seq, direct ? RowStateCodec.Encode(table, state, seq) : null));
                     }
                 }
             }

@@ -136,9 +136,17 @@ internal static class RowStateApplier
             foreach (var (name, value) in state.Columns)
             {
                 var column = table.FindColumn(name);
-                if (column is null || table.KeyColumns.Contains(column))
+                if (column is not null && table.KeyColumns.Contains(column))
                 {
-                    throw new RowStateException($"Peer {batch.PeerName} sent column '{name}' for table '{table.Name}', which has no such replicated column here. Nothing from this batch was applied.");
+                    throw new RowStateException($"Peer {batch.PeerName} sent key column '{name}' of table '{table.Name}' as a value. Nothing from this batch was applied.");
+                }
+
+                if (column is null)
+                {
+                    // A column of a newer model: its register is kept as the peer wrote it, merged and passed on, and shown
+                    // once a migration adds the column here (RowStateCodec.Encode).
+                    _ = value.Json ?? throw new RowStateException($"Peer {batch.PeerName} sent column '{name}' of table '{table.Name}' (row {state.Key}) without a value. Nothing from this batch was applied.");
+                    continue;
                 }
 
                 try

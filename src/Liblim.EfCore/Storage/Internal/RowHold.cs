@@ -47,6 +47,12 @@ internal sealed record RowHold(HoldKind Kind, string Table, string Key, string? 
     /// <summary>The value of the <c>awaiting</c> column that names a row.</summary>
     public static string AwaitingId(string table, string key) => ObjectId.Encode(table, key);
 
+    /// <summary>
+    /// The value of the <c>awaiting</c> column of a row that keeps what a newer model wrote of it (columns its table lacks
+    /// here): the table itself, as a row id without a key, which names no row.
+    /// </summary>
+    public static string AwaitingModel(string table) => ObjectId.Encode(table, "");
+
     public string ToJson()
     {
         var sb = new StringBuilder("{\"reason\":").Append(CanonicalJson.Quote(Kind.ToString()))

@@ -16,13 +16,16 @@ internal static partial class RowStateCodec
 {
     /// <summary>
     /// The metadata row of a state, stamped with a change sequence number. A deleted or held-back row keeps every
-    /// value in the row (its data row is not in its table); a shown row keeps the values of its projected columns only.
+    /// value in the row (its data row is not in its table); a shown row keeps the values of its projected columns, and
+    /// those of columns its table does not have here (a peer with a newer model wrote them: they are kept, merged and
+    /// passed on until a migration adds the column).
     /// </summary>
+    /// <param name="table">The state's table.</param>
     /// <param name="state">The state; kept values must be loaded.</param>
     /// <param name="seq">The row's change sequence number.</param>
     /// <param name="hold">Why a live row is not shown as replicated; null when it is, or when the row is deleted.</param>
     /// <param name="projected">For a shown row with projected references: the columns shown null.</param>
-    public static ShadowRow Encode(RowState state, long seq, RowHold? hold = null, IReadOnlyCollection<string>? projected = null)
+    public static ShadowRow Encode(ReplicatedTable table, RowState state, long seq, RowHold? hold = null, IReadOnlyCollection<string>? projected = null)
     {
         var baseClock = BaseClock.Of(state);
         List<KeyValuePair<string, string>>? overrides = null;
@@ -38,10 +41,12 @@ internal static partial class RowStateCodec
 
         hold = state.IsAlive ? hold : null;
         var kept = !state.IsAlive || hold is { IsShown: false } ? KeptValues(state, state.Columns)
-            : projected is { Count: > 0 } ? KeptValues(state, state.Columns.Where(c => projected.Contains(c.Key)))
-            : null;
+            : KeptValues(state, state.Columns.Where(c => projected?.Contains(c.Key) == true || table.FindColumn(c.Key) is null));
+        // A shown row keeping columns of a newer model awaits a model that has them (a migration), found by its table.
+        var awaiting = hold?.Awaiting
+            ?? (state.IsAlive && state.Columns.Keys.Any(c => table.FindColumn(c) is null) ? RowHold.AwaitingModel(table.Name) : null);
         return new ShadowRow(state.Table, state.Key, seq, baseClock.ToString(), columnClocks,
-            Tags(state.AddTags), Tags(state.Tombstones), kept, Held: hold?.ToJson(), Awaiting: hold?.Awaiting);
+            Tags(state.AddTags), Tags(state.Tombstones), kept, Held: hold?.ToJson(), Awaiting: awaiting);
     }
 
     /// <summary>
@@ -75,6 +80,14 @@ internal static partial class RowStateCodec
             {
                 var json = kept is not null && kept.TryGetValue(column.Name, out var k) ? k : data is null ? null : column.ToJson(data[column.Ordinal]);
                 columns[column.Name] = new ColumnValue(json, ClockOf(column.Name));
+            }
+
+            foreach (var (name, json) in kept ?? [])
+            {
+                if (table.FindColumn(name) is null)
+                {
+                    columns[name] = new ColumnValue(json, ClockOf(name)); // a column a newer model has
+                }
             }
         }
         else if (kept is not null)

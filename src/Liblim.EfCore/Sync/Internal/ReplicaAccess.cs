@@ -47,16 +47,15 @@ internal sealed class ReplicaAccess
 
     /// <summary>
     /// The positions a session says IHAZ with; the node id they name becomes the known one. Rows stored without metadata
-    /// are adopted first, unless this process has (<see cref="RowAdoption"/>), so that the feed holds them.
+    /// are adopted first, unless this process has caught up (<see cref="CatchUp"/>), so that the feed holds them.
     /// </summary>
     public async Task<PeerPositions> ReadPositionsAsync(Guid peer, CancellationToken ct)
     {
-        var positions = await UseAsync(c => PeerRecords.ReadAsync(c, peer, ct), ct).ConfigureAwait(false);
-        if (await UseAsync(c => RowAdoption.EnsureAsync(c, positions.NodeId, ct), ct).ConfigureAwait(false))
+        var positions = await UseAsync(async c =>
         {
-            positions = await UseAsync(c => PeerRecords.ReadAsync(c, peer, ct), ct).ConfigureAwait(false);
-        }
-
+            var read = await PeerRecords.ReadAsync(c, peer, ct).ConfigureAwait(false);
+            return await CatchUp.EnsureAsync(c, read.NodeId, ct).ConfigureAwait(false) ? await PeerRecords.ReadAsync(c, peer, ct).ConfigureAwait(false) : read;
+        }, ct).ConfigureAwait(false);
         _nodeId = positions.NodeId;
         return positions;
     }

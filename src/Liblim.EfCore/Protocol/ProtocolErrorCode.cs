@@ -30,7 +30,7 @@ public enum ProtocolErrorCode
     /// <summary><c>bad-row</c>: a row line's id or JSON is malformed.</summary>
     BadRow,
 
-    /// <summary><c>rejected</c>: a well-formed batch this database cannot apply (unknown table or column, wrong type, clock drift, insert-only conflict).</summary>
+    /// <summary><c>rejected</c>: a well-formed batch this database cannot apply (a value of the wrong type, a malformed key, clock drift, insert-only conflict).</summary>
     Rejected,
 
     /// <summary><c>busy</c>: the server has reached its connection limit; try again later.</summary>

@@ -161,7 +161,7 @@ public sealed class LiblimFacade
             var session = Context.GetService<StoreSession>();
             var rows = await session.Shadow.ReadHeldAsync(null, async: true, cancellationToken).ConfigureAwait(false);
             var held = new List<HeldBackRow>();
-            foreach (var row in rows.Where(r => r.IsAlive && !r.IsShown).OrderBy(r => r.Table, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal))
+            foreach (var row in rows.Where(r => r.IsAlive && !r.IsShown && r.Hold!.Kind != HoldKind.NotInModel).OrderBy(r => r.Table, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal))
             {
                 if (session.Model.FindTable(row.Table) is not { } table)
                 {

@@ -46,8 +46,8 @@ public abstract class BadRemoteStateTests : ReplicaSuite
     private static RowState Good() => State("Items", $"[\"{Guid.NewGuid()}\"]", ("Title", "\"fine\""), ("Done", "false"), ("Priority", "1"));
 
     [Fact]
-    public async Task An_unknown_table_is_refused()
-        => Assert.Contains("'Nope'", await RefusedAsync(Good(), State("Nope", "[1]", ("X", "1"))));
+    public async Task A_row_of_a_table_this_model_lacks_with_a_key_that_is_no_json_array_is_refused()
+        => Assert.Contains("invalid key for table 'Nope'", await RefusedAsync(Good(), State("Nope", "1", ("X", "1"))));
 
     [Fact]
     public async Task A_key_column_sent_as_a_value_is_refused()

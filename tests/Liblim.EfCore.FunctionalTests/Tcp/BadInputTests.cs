@@ -100,11 +100,11 @@ public class BadInputTests
         });
 
     [Fact]
-    public async Task An_unknown_table_is_rejected()
+    public async Task A_row_of_a_table_the_server_lacks_with_a_key_that_is_no_json_array_is_rejected()
         => await AssertRefusedAsync("rejected", async raw =>
         {
             await raw.GreetAndHaveAsync(1);
-            await raw.SendAsync($"UCANHAZ 1\n{Row(raw, "Secrets", "[\"root\"]", "\"Value\":\"x\"")}\n\n");
+            await raw.SendAsync($"UCANHAZ 1\n{Row(raw, "Secrets", "root", "\"Value\":\"x\"")}\n\n");
         });
 
     [Fact]

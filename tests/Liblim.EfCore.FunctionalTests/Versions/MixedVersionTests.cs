@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Liblim.EfCore.FunctionalTests.Versions;
 
 /// <summary>
-/// An app's versions roll out over weeks: devices at version 2 of its model (a new column, a new table) sync through a
-/// hub still at version 1, which keeps what it cannot show, passes it on, and shows it once it is migrated.
+/// An app's versions roll out over weeks: devices at version 2 of its model (a new column, a new table) sync over TCP
+/// through a hub still at version 1, which keeps what it cannot show, passes it on, and shows it once it is migrated.
 /// </summary>
 public abstract class MixedVersionTests
 {
@@ -25,7 +25,7 @@ public abstract class MixedVersionTests
     public async Task A_column_an_older_hub_lacks_goes_between_newer_devices_both_ways_and_the_hub_shows_it_once_migrated()
     {
         using var deviceA = new VersionedReplica(DatabaseKind.Sqlite, "a", 2);
-        using var hub = new VersionedReplica(Hub, "hub", 1);
+        await using var hub = await VersionedHub.StartAsync(Hub, 1);
         using var deviceB = new VersionedReplica(DatabaseKind.Sqlite, "b", 2);
         var id = Guid.NewGuid();
         await using (var db = deviceA.OpenV2())
@@ -34,36 +34,83 @@ public abstract class MixedVersionTests
             await db.SaveChangesAsync();
         }
 
-        await SyncAsync(deviceA, hub);
-        await SyncAsync(hub, deviceB);
+        await hub.SyncAsync(deviceA);
+        await hub.SyncAsync(deviceB);
         Assert.Equal(("hello", "red"), Read(deviceB, id));
 
         await EditAsync(deviceB, id, n => n.Color = "blue");
-        await EditAsync(hub, id, n => n.Text = "edited on the hub"); // version 1 writes what it has
-        await SyncAsync(deviceB, hub);
-        await SyncAsync(hub, deviceA);
-        await SyncAsync(hub, deviceB);
+        await EditAsync(hub.Replica, id, n => n.Text = "edited on the hub"); // version 1 writes what it has
+        await hub.SyncAsync(deviceB);
+        await hub.SyncAsync(deviceA);
+        await hub.SyncAsync(deviceB);
         Assert.Equal(("edited on the hub", "blue"), Read(deviceA, id));
         Assert.Equal(("edited on the hub", "blue"), Read(deviceB, id));
 
-        hub.MigrateToVersion2();
-        await SyncAsync(hub, deviceA); // the migrated hub's first sync shows what it kept
+        await hub.MigrateAsync();
+        await hub.SyncAsync(deviceA); // the migrated hub's first session shows what it kept
 
-        Assert.Equal(("edited on the hub", "blue"), Read(hub, id));
-        Assert.DoesNotContain(ShadowRows.Rows(hub.Open), r => r.KeptValues is not null); // nothing kept aside any more
+        Assert.Equal(("edited on the hub", "blue"), Read(hub.Replica, id));
+        Assert.DoesNotContain(ShadowRows.Rows(hub.Replica.Open), r => r.KeptValues is not null); // nothing kept aside any more
     }
 
-    private static async Task SyncAsync(VersionedReplica a, VersionedReplica b)
+    [Fact]
+    public async Task Rows_of_a_table_an_older_hub_lacks_go_between_newer_devices_and_the_hub_shows_them_once_migrated()
     {
-        await using var x = a.Open();
-        await using var y = b.Open();
-        await x.Liblim().SyncWithAsync(y);
+        using var deviceA = new VersionedReplica(DatabaseKind.Sqlite, "a", 2);
+        await using var hub = await VersionedHub.StartAsync(Hub, 1);
+        using var deviceB = new VersionedReplica(DatabaseKind.Sqlite, "b", 2);
+        var (urgent, later) = (Guid.NewGuid(), Guid.NewGuid());
+        await using (var db = deviceA.OpenV2())
+        {
+            db.Tags.AddRange(new Tag { Id = urgent, Name = "urgent" }, new Tag { Id = later, Name = "later" });
+            await db.SaveChangesAsync();
+        }
+
+        await hub.SyncAsync(deviceA);
+        await hub.SyncAsync(deviceB);
+        Assert.Equal(["later", "urgent"], Tags(deviceB));
+
+        await using (var db = deviceB.OpenV2())
+        {
+            (await db.Tags.SingleAsync(t => t.Id == urgent)).Name = "very urgent";
+            db.Tags.Remove(await db.Tags.SingleAsync(t => t.Id == later));
+            await db.SaveChangesAsync();
+        }
+
+        await hub.SyncAsync(deviceB);
+        await hub.SyncAsync(deviceA);
+        Assert.Equal(["very urgent"], Tags(deviceA));
+        Assert.Equal(2, ShadowRows.Rows(hub.Replica.Open).Count(r => r.Table == "Tags")); // kept whole, one of them deleted
+
+        await hub.MigrateAsync();
+        await hub.SyncAsync(deviceA);
+
+        Assert.Equal(["very urgent"], Tags(hub.Replica));
     }
 
-    private static async Task EditAsync(VersionedReplica replica, Guid id, Action<Note> edit)
+    [Fact]
+    public async Task A_newer_client_of_an_older_hub_gets_the_hubs_rows_and_the_hub_keeps_the_clients_new_column()
+    {
+        using var newer = new VersionedReplica(DatabaseKind.Sqlite, "newer", 2);
+        await using var hub = await VersionedHub.StartAsync(Hub, 1);
+        var (fromHub, fromDevice) = (Guid.NewGuid(), Guid.NewGuid());
+        await EditAsync(hub.Replica, fromHub, n => n.Text = "from the old hub", create: true);
+        await EditAsync(newer, fromDevice, n => (n.Text, n.Color) = ("from the new device", "green"), create: true);
+
+        var sync = await hub.SyncAsync(newer);
+
+        Assert.Equal((1, 1), (sync.RowsApplied, sync.RowsAppliedByPeer)); // before, the hub refused the batch and sent nothing
+        Assert.Equal(("from the old hub", null), Read(newer, fromHub));
+        await using var db = hub.Replica.Open();
+        Assert.Equal("from the new device", (await db.Notes.SingleAsync(n => n.Id == fromDevice)).Text);
+        Assert.Contains("\"green\"", ShadowRows.Rows(hub.Replica.Open).Single(r => r.Key == $"[\"{fromDevice}\"]").KeptValues);
+    }
+
+    private static async Task EditAsync(VersionedReplica replica, Guid id, Action<Note> edit, bool create = false)
     {
         await using var db = replica.Open();
-        edit(await db.Notes.SingleAsync(n => n.Id == id));
+        var note = create ? db.Notes.Add(new Note { Id = id, Text = "" }).Entity : await db.Notes.SingleAsync(n => n.Id == id);
+        edit(note);
         await db.SaveChangesAsync();
     }
 
@@ -72,5 +119,11 @@ public abstract class MixedVersionTests
         using var db = replica.OpenV2();
         var note = db.Notes.AsNoTracking().Single(n => n.Id == id);
         return (note.Text, note.Color);
+    }
+
+    private static List<string> Tags(VersionedReplica replica)
+    {
+        using var db = replica.OpenV2();
+        return [.. db.Tags.AsNoTracking().Select(t => t.Name).OrderBy(n => n)];
     }
 }

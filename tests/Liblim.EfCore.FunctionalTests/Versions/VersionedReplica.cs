@@ -15,9 +15,11 @@ namespace Liblim.EfCore.FunctionalTests.Versions;
 public sealed class VersionedReplica : IDisposable
 {
     private readonly string _connectionString;
+    private readonly TimeProvider? _time;
 
-    public VersionedReplica(DatabaseKind database, string name, int version)
+    public VersionedReplica(DatabaseKind database, string name, int version, TimeProvider? time = null)
     {
+        _time = time;
         Database = database;
         Name = name;
         Version = version;
@@ -75,5 +77,5 @@ public sealed class VersionedReplica : IDisposable
         where T : DbContext
         => (Database == DatabaseKind.Postgres
             ? new DbContextOptionsBuilder<T>().UseNpgsql(_connectionString)
-            : new DbContextOptionsBuilder<T>().UseSqlite(_connectionString)).UseLiblim().Options;
+            : new DbContextOptionsBuilder<T>().UseSqlite(_connectionString)).UseLiblim(o => o.TimeProvider(_time ?? TimeProvider.System)).Options;
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json;
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Metadata.Internal;
@@ -43,10 +44,16 @@ internal static class RowStateApplier
         {
             var metadata = session.Shadow;
             var applied = 0;
+            var peer = batch.PeerNode.ToString("N");
             foreach (var byTable in states.GroupBy(s => s.Table))
             {
-                var table = session.Model.FindTable(byTable.Key)!;
-                var incoming = MergeDuplicates(table, byTable);
+                if (session.Model.FindTable(byTable.Key) is not { } table)
+                {
+                    applied += await KeepAsync(write, session, byTable.Key, byTable, peer, async, ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                var incoming = MergeDuplicates(table.Kind, byTable);
                 // A row shown as it is comes with its data row; a row shown with a projected reference is read after.
                 var values = new Dictionary<string, object?[]>(StringComparer.Ordinal);
                 var existing = await metadata.ReadRowsAsync(table.Name, incoming.Keys.ToList(), async, ct, values, k => parsed.Key(table, k)).ConfigureAwait(false);
@@ -61,7 +68,6 @@ internal static class RowStateApplier
                     }
                 }
 
-                var peer = batch.PeerNode.ToString("N");
                 foreach (var (key, remote) in incoming)
                 {
                     var data = values.GetValueOrDefault(key);
@@ -76,9 +82,7 @@ internal static class RowStateApplier
                             continue;
                         }
 
-                        // A state taken whole from the peer is not sent back to it (it has it); a mix is. A state the
-                        // peer sent before, merged with what it sends now (whole or a live session's delta), is the peer's.
-                        source = merged.SameAs(remote) || row.Source == peer ? peer : null;
+                        source = SourceOf(merged, remote, row, peer);
                     }
                     else if (remote.IsEmpty)
                     {
@@ -112,16 +116,69 @@ internal static class RowStateApplier
     }
 
     /// <summary>
+    /// A state taken whole from the peer is not sent back to it (it has it); a mix is. A state the peer sent before, merged
+    /// with what it sends now (whole or a live session's delta), is the peer's.
+    /// </summary>
+    private static string? SourceOf(RowState merged, RowState remote, ShadowRow before, string peer)
+        => merged.SameAs(remote) || before.Source == peer ? peer : null;
+
+    /// <summary>
+    /// Keeps the states of a table this database's model does not have (a newer model's): merged as any state, stored
+    /// whole in metadata rows, not shown, passed on to other peers, and shown once a migration adds the table
+    /// (<see cref="NewerModelRows"/>). Returns how many rows changed.
+    /// </summary>
+    private static async Task<int> KeepAsync(ReplicaWrite write, StoreSession session, string table, IEnumerable<RowState> states, string peer, bool async, CancellationToken ct)
+    {
+        var incoming = MergeDuplicates(ReplicationKind.LastWriterWins, states);
+        var existing = await session.Shadow.ReadRowsAsync(table, incoming.Keys.ToList(), async, ct).ConfigureAwait(false);
+        var changed = 0;
+        foreach (var (key, remote) in incoming)
+        {
+            RowState merged;
+            string? source;
+            if (existing.TryGetValue(key, out var row))
+            {
+                var local = RowStateCodec.Decode(null, row, null);
+                merged = RowMerge.Merge(local, remote);
+                if (merged.SameAs(local))
+                {
+                    continue;
+                }
+
+                source = SourceOf(merged, remote, row, peer);
+            }
+            else if (remote.IsEmpty)
+            {
+                continue;
+            }
+            else
+            {
+                (merged, source) = (remote, peer);
+            }
+
+            write.Store(RowStateCodec.Encode(null, merged, write.NextSeq()) with { Source = source });
+            changed++;
+        }
+
+        return changed;
+    }
+
+    /// <summary>
     /// Checks every state against the model and canonicalizes its values, keeping the model values it parses; throws
-    /// before anything is written.
+    /// before anything is written. A table or column the model does not have is a newer model's: its states and values
+    /// are kept as the peer wrote them, once their form is checked.
     /// </summary>
     private static List<RowState> Validate(ReplicationModel model, RemoteBatch batch, ParsedValues parsed)
     {
         var result = new List<RowState>(batch.States.Count);
         foreach (var state in batch.States)
         {
-            var table = model.FindTable(state.Table)
-                ?? throw new RowStateException($"Peer {batch.PeerName} sent a row of table '{state.Table}', which is not a replicated table here. Nothing from this batch was applied.");
+            if (model.FindTable(state.Table) is not { } table)
+            {
+                result.Add(CheckedForNewerModel(batch, state));
+                continue;
+            }
+
             ParsedValues.Row row;
             try
             {
@@ -174,6 +231,30 @@ internal static class RowStateApplier
         return result;
     }
 
+    /// <summary>A state of a table the model does not have: its key must be a JSON array, and each of its columns must have a value.</summary>
+    private static RowState CheckedForNewerModel(RemoteBatch batch, RowState state)
+    {
+        try
+        {
+            using var key = JsonDocument.Parse(state.Key);
+            if (key.RootElement.ValueKind != JsonValueKind.Array || key.RootElement.GetArrayLength() == 0)
+            {
+                throw new FormatException("a key is a JSON array of the key's values.");
+            }
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            throw new RowStateException($"Peer {batch.PeerName} sent an invalid key for table '{state.Table}': {e.Message} Nothing from this batch was applied.", e);
+        }
+
+        foreach (var (name, value) in state.Columns)
+        {
+            _ = value.Json ?? throw new RowStateException($"Peer {batch.PeerName} sent column '{name}' of table '{state.Table}' (row {state.Key}) without a value. Nothing from this batch was applied.");
+        }
+
+        return state;
+    }
+
     /// <summary>Refuses states stamped too far ahead of this node's clock; returns the greatest ticks of any state (0 when none).</summary>
     private static long CheckDrift(RemoteBatch batch, List<RowState> states, LiblimOptionsExtension options)
     {
@@ -197,13 +278,13 @@ internal static class RowStateApplier
         return greatest;
     }
 
-    private static Dictionary<string, RowState> MergeDuplicates(ReplicatedTable table, IEnumerable<RowState> states)
+    private static Dictionary<string, RowState> MergeDuplicates(ReplicationKind kind, IEnumerable<RowState> states)
     {
         var byKey = new Dictionary<string, RowState>(StringComparer.Ordinal);
         foreach (var state in states)
         {
             byKey[state.Key] = byKey.TryGetValue(state.Key, out var other)
-                ? table.Kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(other, state) : RowMerge.Merge(other, state)
+                ? kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(other, state) : RowMerge.Merge(other, state)
                 : state;
         }
 

@@ -23,6 +23,12 @@ internal sealed class WriteCheck
     public static async Task<WriteCheck> BeforeAsync(DbContext context, PeerScope scope, IReadOnlyList<RowState> states, CancellationToken ct)
     {
         var check = new WriteCheck(scope);
+        foreach (var state in states.Where(s => scope.FindTable(context, s.Table) is null))
+        {
+            check.Refused.Add((state, new RefusedWrite(state.Table, state.Key,
+                $"This server's model has no table '{state.Table}', and it takes writes to a table only where a scope rule names it.")));
+        }
+
         foreach (var (table, rows) in check.ByTable(context, states))
         {
             var rule = scope.RuleFor(context, table);

@@ -21,6 +21,9 @@ internal enum HoldKind
 
     /// <summary>Shown, with the columns of a SetNull reference null while the referenced row is not shown.</summary>
     Projected,
+
+    /// <summary>Kept, not shown: its table is in a newer model than this database's; shown once a migration adds the table.</summary>
+    NotInModel,
 }
 
 /// <summary>
@@ -38,6 +41,9 @@ internal enum HoldKind
 /// </param>
 internal sealed record RowHold(HoldKind Kind, string Table, string Key, string? Index = null, bool Eligible = false)
 {
+    /// <summary>The hold of a live row of a table this database's model does not have: it awaits a model that has the table.</summary>
+    public static RowHold NotInModel(string table) => new(HoldKind.NotInModel, table, "");
+
     /// <summary>Whether the row is shown (with projected columns) rather than held back.</summary>
     public bool IsShown => Kind == HoldKind.Projected;
 

@@ -20,12 +20,12 @@ internal static partial class RowStateCodec
     /// those of columns its table does not have here (a peer with a newer model wrote them: they are kept, merged and
     /// passed on until a migration adds the column).
     /// </summary>
-    /// <param name="table">The state's table.</param>
+    /// <param name="table">The state's table; null when this database's model does not have it (a newer model's table: the row is kept whole, not shown).</param>
     /// <param name="state">The state; kept values must be loaded.</param>
     /// <param name="seq">The row's change sequence number.</param>
     /// <param name="hold">Why a live row is not shown as replicated; null when it is, or when the row is deleted.</param>
     /// <param name="projected">For a shown row with projected references: the columns shown null.</param>
-    public static ShadowRow Encode(ReplicatedTable table, RowState state, long seq, RowHold? hold = null, IReadOnlyCollection<string>? projected = null)
+    public static ShadowRow Encode(ReplicatedTable? table, RowState state, long seq, RowHold? hold = null, IReadOnlyCollection<string>? projected = null)
     {
         var baseClock = BaseClock.Of(state);
         List<KeyValuePair<string, string>>? overrides = null;
@@ -39,12 +39,12 @@ internal static partial class RowStateCodec
 
         var columnClocks = overrides is null ? null : ColumnClocksJson.Write(overrides);
 
-        hold = state.IsAlive ? hold : null;
+        hold = !state.IsAlive ? null : table is null ? RowHold.NotInModel(state.Table) : hold;
         var kept = !state.IsAlive || hold is { IsShown: false } ? KeptValues(state, state.Columns)
-            : KeptValues(state, state.Columns.Where(c => projected?.Contains(c.Key) == true || table.FindColumn(c.Key) is null));
+            : KeptValues(state, state.Columns.Where(c => projected?.Contains(c.Key) == true || table!.FindColumn(c.Key) is null));
         // A shown row keeping columns of a newer model awaits a model that has them (a migration), found by its table.
         var awaiting = hold?.Awaiting
-            ?? (state.IsAlive && state.Columns.Keys.Any(c => table.FindColumn(c) is null) ? RowHold.AwaitingModel(table.Name) : null);
+            ?? (state.IsAlive && state.Columns.Keys.Any(c => table!.FindColumn(c) is null) ? RowHold.AwaitingModel(table!.Name) : null);
         return new ShadowRow(state.Table, state.Key, seq, baseClock.ToString(), columnClocks,
             Tags(state.AddTags), Tags(state.Tombstones), kept, Held: hold?.ToJson(), Awaiting: awaiting);
     }
@@ -59,9 +59,10 @@ internal static partial class RowStateCodec
     /// <summary>
     /// The state of a stored row. A value kept in the metadata row comes from there; the others of a shown row from its
     /// data row (<paramref name="data"/>: model values of every column, by ordinal; null to leave them unloaded), turned into
-    /// canonical JSON here, only for the columns that need it.
+    /// canonical JSON here, only for the columns that need it. <paramref name="table"/> is null for a table this
+    /// database's model does not have, whose rows are never shown.
     /// </summary>
-    public static RowState Decode(ReplicatedTable table, ShadowRow row, object?[]? data)
+    public static RowState Decode(ReplicatedTable? table, ShadowRow row, object?[]? data)
     {
         var baseClock = HybridTimestamp.Parse(row.Clock);
         var clocks = row.ColumnClocks is null
@@ -76,6 +77,11 @@ internal static partial class RowStateCodec
         var columns = ImmutableSortedDictionary.CreateBuilder<string, ColumnValue>(StringComparer.Ordinal);
         if (row.IsShown)
         {
+            if (table is null)
+            {
+                throw new InvalidOperationException($"Row {row.Key} of '{row.Table}' is shown, but the model has no such table.");
+            }
+
             foreach (var column in table.ValueColumnsByName)
             {
                 var json = kept is not null && kept.TryGetValue(column.Name, out var k) ? k : data is null ? null : column.ToJson(data[column.Ordinal]);

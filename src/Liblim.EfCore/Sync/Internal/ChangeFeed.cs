@@ -42,7 +42,10 @@ internal static class ChangeFeed
             var table = session.Model.FindTable(byTable.Key);
             if (table is null)
             {
-                continue; // no longer replicated here
+                // A table of another model version, whose rows are kept whole (NewerModelRows), goes on to peers that may
+                // hold every table.
+                page.States.AddRange(scope is not null ? [] : byTable.Select(r => RowStateCodec.Decode(null, r.Row, null)));
+                continue;
             }
 
             var scoped = scope is null ? ScopedRows.All

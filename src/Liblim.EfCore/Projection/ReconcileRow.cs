@@ -122,9 +122,10 @@ internal sealed class ReconcileRow
             row[column.Ordinal] = State!.Columns.TryGetValue(column.Name, out var value) && value.Json is not null
                 ? known is null ? column.FromJson(value.Json) : known.Value(column, value.Json)
                 : column.IsNullable ? null
-                : column.Property.ClrType.IsValueType ? Activator.CreateInstance(column.Property.ClrType)
-                : throw new RowStateException($"Row {Key} of table '{Table.Name}' would appear without a value for its required column '{column.Name}': " +
-                                              "no state of it here or from the peer holds one (a peer sends every column of a row). Nothing from this batch was applied.");
+                : column.ShownWhenUnwritten
+                  ?? throw new RowStateException($"Row {Key} of table '{Table.Name}' would appear without a value for its required column '{column.Name}': " +
+                                                 "no state of it here or from the peer holds one (a peer of an older model version lacks the column). Give the " +
+                                                 "property a default value in the model (HasDefaultValue) for such rows to show. Nothing from this batch was applied.");
         }
 
         foreach (var fk in projected.Select(p => Table.ForeignKeys[p]))

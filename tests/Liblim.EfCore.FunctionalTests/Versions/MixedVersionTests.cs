@@ -106,6 +106,40 @@ public abstract class MixedVersionTests
         Assert.Contains("\"green\"", ShadowRows.Rows(hub.Replica.Open).Single(r => r.Key == $"[\"{fromDevice}\"]").KeptValues);
     }
 
+    [Fact]
+    public async Task A_required_column_an_older_version_lacks_shows_the_models_default_in_its_rows()
+    {
+        using var newer = new VersionedReplica(DatabaseKind.Sqlite, "newer", 2);
+        await using var hub = await VersionedHub.StartAsync(Hub, 1);
+        var id = Guid.NewGuid();
+        await EditAsync(hub.Replica, id, n => n.Text = "from the old hub", create: true);
+
+        await hub.SyncAsync(newer);
+
+        await using var db = newer.OpenV2();
+        Assert.Equal("general", (await db.Notes.SingleAsync(n => n.Id == id)).Category);
+    }
+
+    [Fact]
+    public async Task A_column_one_replica_drops_loses_nothing_on_the_replicas_that_keep_it()
+    {
+        await using var hub = await VersionedHub.StartAsync(Hub, 2);
+        using var device = new VersionedReplica(DatabaseKind.Sqlite, "device", 2);
+        var id = Guid.NewGuid();
+        await EditAsync(device, id, n => (n.Text, n.Color) = ("hello", "red"), create: true);
+        await hub.SyncAsync(device);
+
+        device.MigrateToVersion1(); // drops Color, Category and Tags there
+        await EditAsync(device, id, n => n.Text = "edited after the drop");
+        await hub.SyncAsync(device);
+
+        using var other = new VersionedReplica(DatabaseKind.Sqlite, "other", 2);
+        await hub.SyncAsync(other);
+
+        Assert.Equal(("edited after the drop", "red"), Read(hub.Replica, id)); // the dropping replica's edit, the hub's color
+        Assert.Equal(("edited after the drop", "red"), Read(other, id));
+    }
+
     private static async Task EditAsync(VersionedReplica replica, Guid id, Action<Note> edit, bool create = false)
     {
         await using var db = replica.Open();

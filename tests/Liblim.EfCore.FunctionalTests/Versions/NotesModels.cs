@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Liblim.EfCore.FunctionalTests.Versions;
 
-/// <summary>A note; <see cref="Color"/> is in the second version of the model only.</summary>
+/// <summary>A note; <see cref="Color"/> and <see cref="Category"/> are in the second version of the model only.</summary>
 public class Note
 {
     public Guid Id { get; set; }
@@ -10,6 +10,9 @@ public class Note
     public string Text { get; set; } = "";
 
     public string? Color { get; set; }
+
+    /// <summary>Required, with a default value in the model: what rows of the first version show.</summary>
+    public string Category { get; set; } = "general";
 }
 
 /// <summary>A tag: a table of the second version of the model only.</summary>
@@ -32,10 +35,11 @@ public abstract class NotesDb(DbContextOptions options) : DbContext(options)
         var note = modelBuilder.Entity<Note>().IsReplicated().ToTable("Notes");
         if (Version == 1)
         {
-            note.Ignore(n => n.Color);
+            note.Ignore(n => n.Color).Ignore(n => n.Category);
         }
         else
         {
+            note.Property(n => n.Category).HasDefaultValue("general");
             modelBuilder.Entity<Tag>().IsReplicated().ToTable("Tags");
         }
     }

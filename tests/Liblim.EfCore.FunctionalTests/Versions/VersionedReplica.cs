@@ -42,24 +42,32 @@ public sealed class VersionedReplica : IDisposable
     /// <summary>A context of version 2 (the replica must be at it).</summary>
     public NotesV2Db OpenV2() => Version == 2 ? new NotesV2Db(Options<NotesV2Db>()) : throw new InvalidOperationException($"{Name} is at version 1.");
 
-    /// <summary>Applies what a migration from version 1 to 2 applies: a column of notes and the table of tags.</summary>
-    public void MigrateToVersion2()
-    {
-        using var v1 = new NotesV1Db(Options<NotesV1Db>());
-        using var v2 = new NotesV2Db(Options<NotesV2Db>());
-        var operations = v2.GetService<IMigrationsModelDiffer>().GetDifferences(
-            v1.GetService<IDesignTimeModel>().Model.GetRelationalModel(), v2.GetService<IDesignTimeModel>().Model.GetRelationalModel());
-        var connection = v2.Database.GetDbConnection();
-        connection.Open();
-        foreach (var step in v2.GetService<IMigrationsSqlGenerator>().Generate(operations, v2.GetService<IDesignTimeModel>().Model))
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = step.CommandText;
-            command.ExecuteNonQuery();
-        }
+    /// <summary>Applies what a migration from version 1 to 2 applies: two columns of notes and the table of tags.</summary>
+    public void MigrateToVersion2() => Migrate(new NotesV1Db(Options<NotesV1Db>()), new NotesV2Db(Options<NotesV2Db>()));
 
-        connection.Close();
-        Version = 2;
+    /// <summary>Applies what a migration from version 2 back to 1 applies: it drops the columns and the table.</summary>
+    public void MigrateToVersion1() => Migrate(new NotesV2Db(Options<NotesV2Db>()), new NotesV1Db(Options<NotesV1Db>()));
+
+    private void Migrate(NotesDb from, NotesDb to)
+    {
+        using (from)
+        using (to)
+        {
+            var target = to.GetService<IDesignTimeModel>().Model;
+            var operations = to.GetService<IMigrationsModelDiffer>().GetDifferences(
+                from.GetService<IDesignTimeModel>().Model.GetRelationalModel(), target.GetRelationalModel());
+            var connection = to.Database.GetDbConnection();
+            connection.Open();
+            foreach (var step in to.GetService<IMigrationsSqlGenerator>().Generate(operations, target))
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = step.CommandText;
+                command.ExecuteNonQuery();
+            }
+
+            connection.Close();
+            Version = to.Version;
+        }
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Linq.Expressions;
 using Liblim.EfCore.Values;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -54,6 +55,13 @@ internal sealed class ReplicatedColumn
 
     /// <summary>Whether the column allows null.</summary>
     public bool IsNullable { get; }
+
+    /// <summary>
+    /// The value the table shows in this required column for a row no replica has written it for (a row of an older model
+    /// version, which lacks the column): the model's default value (<c>HasDefaultValue</c>), else the type's default for
+    /// a value type; null when there is none.
+    /// </summary>
+    public object? ShownWhenUnwritten => Property.GetDefaultValue() ?? (Property.ClrType.IsValueType ? Activator.CreateInstance(Property.ClrType) : null);
 
     /// <summary>Whether the column is part of the primary key: its values must be stored exactly.</summary>
     public bool IsKey { get; }

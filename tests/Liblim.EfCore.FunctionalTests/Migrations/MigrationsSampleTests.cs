@@ -91,6 +91,41 @@ public sealed class MigrationsSampleTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Rows_a_table_held_before_a_migration_replicated_it_reach_a_peer_at_the_first_sync_after_it()
+    {
+        var ids = Enumerable.Range(0, 25).Select(_ => Guid.NewGuid()).ToList();
+        await using (var before = Sqlite("device"))
+        {
+            await before.GetService<IMigrator>().MigrateAsync("AddPinned"); // Bookmarks are not replicated yet
+        }
+
+        // The rows the app stored before it replicated bookmarks (plain SQL here: Liblim refuses raw SQL to a table it replicates).
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "device.db")}"))
+        {
+            await connection.OpenAsync();
+            foreach (var id in ids)
+            {
+                await using var insert = connection.CreateCommand();
+                insert.CommandText = "INSERT INTO Bookmarks (Id, Url, Title) VALUES ($id, $url, 'saved before')";
+                insert.Parameters.AddWithValue("$id", id.ToString().ToUpperInvariant());
+                insert.Parameters.AddWithValue("$url", "https://example.org/" + id);
+                await insert.ExecuteNonQueryAsync();
+            }
+        }
+
+        await using var device = Sqlite("device");
+        await using var centre = Postgres();
+        await device.Database.MigrateAsync(); // RowMetadataInRows gives Bookmarks Liblim's columns, empty
+        await centre.Database.MigrateAsync();
+
+        var result = await device.Liblim().SyncWithAsync(centre);
+
+        Assert.Equal(25, result.RowsSent);
+        Assert.Equal(ids.Order(), (await centre.Bookmarks.Select(b => b.Id).ToListAsync()).Order());
+        Assert.All(await centre.Bookmarks.ToListAsync(), b => Assert.Equal("saved before", b.Title));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

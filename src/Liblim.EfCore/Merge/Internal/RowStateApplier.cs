@@ -71,28 +71,10 @@ internal static class RowStateApplier
                 foreach (var (key, remote) in incoming)
                 {
                     var data = values.GetValueOrDefault(key);
-                    RowState merged;
-                    string? source;
-                    if (existing.TryGetValue(key, out var row))
-                    {
-                        var local = RowStateCodec.Decode(table, row, data);
-                        merged = table.Kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(local, remote) : RowMerge.Merge(local, remote);
-                        if (merged.SameAs(local))
-                        {
-                            continue;
-                        }
-
-                        source = SourceOf(merged, remote, row, peer);
-                    }
-                    else if (remote.IsEmpty)
+                    var row = existing.GetValueOrDefault(key);
+                    if (MergeInto(table, row, data, remote, peer) is not var (merged, source))
                     {
                         continue;
-                    }
-                    else
-                    {
-                        // Nothing here yet: merging with the empty state gives the peer's state, taken whole.
-                        merged = remote;
-                        source = peer;
                     }
 
                     var dataKnown = shownKeys.Contains(key) || (row is null && newKeysHaveNoRow && table.IsUnconstrained && merged.IsAlive);
@@ -116,11 +98,22 @@ internal static class RowStateApplier
     }
 
     /// <summary>
-    /// A state taken whole from the peer is not sent back to it (it has it); a mix is. A state the peer sent before, merged
-    /// with what it sends now (whole or a live session's delta), is the peer's.
+    /// A peer's state merged into the row stored here (<paramref name="table"/> null for a table the model lacks), with the
+    /// peer it counts as taken from; null when nothing changes. A state taken whole from the peer is not sent back to it
+    /// (it has it); a mix is. A state the peer sent before, merged with what it sends now (whole or a live session's
+    /// delta), is the peer's. With nothing here yet, merging with the empty state gives the peer's state, taken whole.
     /// </summary>
-    private static string? SourceOf(RowState merged, RowState remote, ShadowRow before, string peer)
-        => merged.SameAs(remote) || before.Source == peer ? peer : null;
+    private static (RowState Merged, string? Source)? MergeInto(ReplicatedTable? table, ShadowRow? row, object?[]? data, RowState remote, string peer)
+    {
+        if (row is null)
+        {
+            return remote.IsEmpty ? null : (remote, peer);
+        }
+
+        var local = RowStateCodec.Decode(table, row, data);
+        var merged = table?.Kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(local, remote) : RowMerge.Merge(local, remote);
+        return merged.SameAs(local) ? null : (merged, merged.SameAs(remote) || row.Source == peer ? peer : null);
+    }
 
     /// <summary>
     /// Keeps the states of a table this database's model does not have (a newer model's): merged as any state, stored
@@ -134,26 +127,9 @@ internal static class RowStateApplier
         var changed = 0;
         foreach (var (key, remote) in incoming)
         {
-            RowState merged;
-            string? source;
-            if (existing.TryGetValue(key, out var row))
-            {
-                var local = RowStateCodec.Decode(null, row, null);
-                merged = RowMerge.Merge(local, remote);
-                if (merged.SameAs(local))
-                {
-                    continue;
-                }
-
-                source = SourceOf(merged, remote, row, peer);
-            }
-            else if (remote.IsEmpty)
+            if (MergeInto(null, existing.GetValueOrDefault(key), null, remote, peer) is not var (merged, source))
             {
                 continue;
-            }
-            else
-            {
-                (merged, source) = (remote, peer);
             }
 
             write.Store(RowStateCodec.Encode(null, merged, write.NextSeq()) with { Source = source });

@@ -128,7 +128,13 @@ internal static class MeasureRun
                 results.Add(await MemoryChild.MeasureAsync(sources[rows], rows, null, database));
             }
 
+            Log($"figure 7: writing {rows:N0} rows through plain EF Core in a process of its own, the baseline");
+            var plain = await MemoryChild.MeasurePlainAsync(rows);
             var full = results.First(r => r.Rows == rows && r.HeapLimit is null);
+            var ratio = (double)full.Receiving.ResidentBytes / plain.ResidentBytes;
+            table.Add("7", $"peak RSS receiving a {FigureTable.N(rows)}-row sync / writing the rows through plain EF Core (each a process of its own)",
+                $"{FigureTable.Ratio(ratio)} ({FigureTable.Bytes(full.Receiving.ResidentBytes)} vs {FigureTable.Bytes(plain.ResidentBytes)}; plain EF Core's peak managed {FigureTable.Bytes(plain.ManagedBytes)})",
+                "< 100 MB", full.Receiving.ResidentBytes < 100L * 1024 * 1024);
             var limited = results.FirstOrDefault(r => r.HeapLimit is not null);
             var bounded = limited is not null ? "; completes under a 200 MiB GC heap hard limit" : "; FAILS under a 200 MiB GC heap hard limit";
             table.Add("7", $"peak managed memory while serving a {FigureTable.N(rows)}-row sync",

@@ -81,7 +81,29 @@ internal static class MemoryChild
         }
     }
 
-    /// <summary>The child side: <c>serve DB</c>, <c>receive DB PORT ROWS</c> (SQLite) or <c>receive-pg CONNECTION-STRING PORT ROWS</c>.</summary>
+    /// <summary>
+    /// The baseline: the peak memory of a process that writes <paramref name="rows"/> rows into an empty SQLite file through
+    /// plain EF Core (no Liblim), 1,000 per SaveChanges, as the receiving side of a sync writes them.
+    /// </summary>
+    public static async Task<Peak> MeasurePlainAsync(int rows)
+    {
+        var path = SqliteFiles.CreatePlain($"memory-plain-{rows}");
+        try
+        {
+            using var child = Start(["plain", path, rows.ToString(CultureInfo.InvariantCulture)], null);
+            var output = await child.StandardOutput.ReadToEndAsync();
+            var error = await child.StandardError.ReadToEndAsync();
+            await child.WaitForExitAsync();
+            return Peak.Parse(output.Split('\n').FirstOrDefault(l => l.StartsWith("PEAK", StringComparison.Ordinal)))
+                ?? throw new InvalidOperationException($"The plain EF Core process failed (exit {child.ExitCode}): {output} {error}");
+        }
+        finally
+        {
+            SqliteFiles.Delete(path);
+        }
+    }
+
+    /// <summary>The child side: <c>serve DB</c>, <c>receive DB PORT ROWS</c> (SQLite), <c>receive-pg CONNECTION-STRING PORT ROWS</c> or <c>plain DB ROWS</c>.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var sampler = new Sampler();
@@ -113,8 +135,29 @@ internal static class MemoryChild
                 return result.RowsApplied == int.Parse(rows, CultureInfo.InvariantCulture) ? 0 : 2;
             }
 
+            case ["plain", var path, var rows]:
+            {
+                await using (var warm = new PlainDb(SqliteFiles.PlainOptions(path)))
+                {
+                    _ = await warm.Tickets.CountAsync(); // the model and connection are ready before sampling starts
+                }
+
+                GC.Collect();
+                sampler.Start();
+                var count = int.Parse(rows, CultureInfo.InvariantCulture);
+                for (var from = 0; from < count; from += 1000)
+                {
+                    await using var db = new PlainDb(SqliteFiles.PlainOptions(path));
+                    db.Tickets.AddRange(TicketGenerator.Range(from, Math.Min(count, from + 1000)));
+                    await db.SaveChangesAsync();
+                }
+
+                Console.WriteLine(sampler.Stop());
+                return 0;
+            }
+
             default:
-                await Console.Error.WriteLineAsync($"{Command} serve DB | receive DB PORT ROWS | receive-pg CONNECTION-STRING PORT ROWS");
+                await Console.Error.WriteLineAsync($"{Command} serve DB | receive DB PORT ROWS | receive-pg CONNECTION-STRING PORT ROWS | plain DB ROWS");
                 return 1;
         }
     }

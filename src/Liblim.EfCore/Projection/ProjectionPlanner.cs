@@ -134,7 +134,7 @@ internal static class ProjectionPlanner
                 : row.Data is not null ? RowChange.Deleted : RowChange.None;
             if (row.Changed || op is not null || holdChanged)
             {
-                changed.Add(new ChangedRow(row.Table.Name, row.Key, change));
+                changed.Add(ChangedRow.Of(row.Table, row.Key, change, ChangedColumns(row.Table, row.Data, after)));
             }
 
             if (hold is { IsShown: false } && (holdChanged || row.Before?.IsAlive != true))
@@ -146,6 +146,11 @@ internal static class ProjectionPlanner
 
         return (ops, new ReconcileResult(shadow, changed, heldBack));
     }
+
+    /// <summary>The value columns whose shown values differ between the data row before and after: every one for a row that appears.</summary>
+    private static List<string> ChangedColumns(ReplicatedTable table, object?[]? before, object?[]? after)
+        => after is null ? []
+            : [.. table.ValueColumns.Where(c => before is null || c.ToJson(before[c.Ordinal]) != c.ToJson(after[c.Ordinal])).Select(c => c.Name)];
 
     private static bool SameValues(ReconcileRow row, object?[] current, object?[] shown)
         => row.Table.ValueColumns.All(c => c.ToJson(current[c.Ordinal]) == c.ToJson(shown[c.Ordinal]));

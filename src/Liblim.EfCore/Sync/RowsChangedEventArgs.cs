@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace Liblim.EfCore;
 
 /// <summary>
@@ -40,4 +43,22 @@ public sealed class RowsChangedEventArgs : EventArgs
     /// which undo them here, come among <see cref="Rows"/>.
     /// </summary>
     public IReadOnlyList<RefusedWrite> Refused { get; init; } = [];
+
+    /// <summary>For example <c>2 rows changed by a batch of 015e46ca-…: TodoItem ["6f1c…"] Updated (Title); …</c>.</summary>
+    public override string ToString()
+    {
+        const int shown = 3;
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"{Rows.Count} rows changed by a batch of {Peer}");
+        if (Rows.Count > 0)
+        {
+            text.Append(": ").AppendJoin("; ", Rows.Take(shown)).Append(Rows.Count > shown ? "; …" : "");
+        }
+
+        if (HeldBack.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"; {HeldBack.Count} held back");
+        }
+
+        return Refused.Count > 0 ? text.Append(CultureInfo.InvariantCulture, $"; {Refused.Count} of this replica's writes refused").ToString() : text.ToString();
+    }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Liblim.EfCore;
 
 /// <summary>What a two-way sync did.</summary>
@@ -49,4 +51,11 @@ public sealed record SyncResult
     /// <see cref="MaxListedRows"/>). The server's rows that undo them here are among <see cref="Changed"/>.
     /// </summary>
     public IReadOnlyList<RefusedWrite> Refused { get; init; } = [];
+
+    /// <summary>For example <c>sync with 015e46ca-…: sent 2 (2 applied there), received 3 (1 applied here); 1 held back</c>.</summary>
+    public override string ToString()
+        => string.Create(CultureInfo.InvariantCulture,
+            $"sync with {Peer}: sent {RowsSent} ({RowsAppliedByPeer} applied there), received {RowsReceived} ({RowsApplied} applied here)") +
+           (HeldBackCount == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; {HeldBackCount} held back")) +
+           (Refused.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; {Refused.Count} of this replica's writes refused"));
 }

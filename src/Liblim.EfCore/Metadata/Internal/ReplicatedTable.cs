@@ -68,6 +68,9 @@ internal sealed class ReplicatedTable
     /// <summary>The display name of the entity type that owns the table's rows (the root of a hierarchy).</summary>
     public string EntityName { get; internal set; } = "";
 
+    /// <summary>The CLR type of the root entity type whose rows the table stores.</summary>
+    public Type? EntityType { get; internal set; }
+
     /// <summary>Foreign keys from this table to replicated tables, ordered by name.</summary>
     public IReadOnlyList<ReplicatedForeignKey> ForeignKeys { get; internal set; } = [];
 

@@ -30,6 +30,7 @@ internal sealed class ReplicationModel
             var replicated = Build(table, kind.Value, valueStorage);
             var root = entityTypes.First(e => !e.IsOwned()).GetRootType();
             replicated.EntityName = root.DisplayName();
+            replicated.EntityType = root.ClrType;
             replicated.UniquePolicy = root.GetUniqueConflictPolicy();
             _byName.Add(replicated.Name, replicated);
             foreach (var mapping in table.EntityTypeMappings)

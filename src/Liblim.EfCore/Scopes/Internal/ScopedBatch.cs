@@ -44,7 +44,7 @@ internal static class ScopedBatch
             await session.Shadow.WritePeerRowsAsync(batch.PeerNode.ToString("N"), [.. batch.States.Select(s => (s.Table, s.Key)).Where(r => !forget.Contains(r))], [.. forget], async: true, ct).ConfigureAwait(false);
         }
 
-        return [.. evicted.SelectMany(e => e.Keys.Select(k => new ChangedRow(e.Table!.Name, k, RowChange.Evicted)))];
+        return [.. evicted.SelectMany(e => e.Keys.Select(k => ChangedRow.Of(e.Table!, k, RowChange.Evicted)))];
     }
 
     /// <summary>The tables in an order where one that references another comes before it (any order within a cycle).</summary>

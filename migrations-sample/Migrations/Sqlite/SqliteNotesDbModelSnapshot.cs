@@ -65,6 +65,18 @@ namespace MigrationsSample.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("peer_id");
 
+                    b.Property<string>("Address")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("LastSync")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_sync");
+
                     b.Property<string>("Owner")
                         .HasColumnType("TEXT")
                         .HasColumnName("owner");

@@ -103,6 +103,32 @@ public sealed class LiblimFacade
     }
 
     /// <summary>
+    /// Where this replica stands, read in one snapshot: its node id and feed head, how many rows it holds back, and for
+    /// each peer how far it has applied the peer's feed, how many changes here the peer has not been sent, and how its
+    /// last session went (when, with which address, and the error, if it failed).
+    /// </summary>
+    public async Task<LiblimStatus> GetStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var nodeId = await GetNodeIdAsync(cancellationToken).ConfigureAwait(false);
+        var transaction = await OwnedTransaction.BeginSnapshotAsync(Context, async: true, cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            var shadow = Context.GetService<StoreSession>().Shadow;
+            var peers = new List<PeerStatus>();
+            foreach (var peer in (await shadow.ReadPeersAsync(async: true, cancellationToken).ConfigureAwait(false)).OrderBy(p => p.Peer))
+            {
+                var number = await shadow.FindNodeNumberAsync(peer.Peer, async: true, cancellationToken).ConfigureAwait(false);
+                var pending = await shadow.CountChangedAfterAsync(peer.Fence, number, async: true, cancellationToken).ConfigureAwait(false);
+                peers.Add(new PeerStatus(peer.Peer, peer.Applied, pending, peer.LastSync, peer.Address, peer.LastError, peer.Owner));
+            }
+
+            var held = (await shadow.ReadHeldAsync(null, async: true, cancellationToken).ConfigureAwait(false))
+                .Count(r => r.IsHeldBack);
+            return new LiblimStatus(nodeId, await shadow.ReadHeadAsync(async: true, cancellationToken).ConfigureAwait(false), held, peers);
+        }
+    }
+
+    /// <summary>
     /// Adopts the rows of replicated tables that have no replication metadata: rows stored before their entity was
     /// replicated, or written around Liblim (by another program, or a SQL console). Each gets a feed position, so that the
     /// next sync sends it, and a clock that any write made with replication on wins over (docs/semantics.md, "Existing
@@ -161,7 +187,7 @@ public sealed class LiblimFacade
             var session = Context.GetService<StoreSession>();
             var rows = await session.Shadow.ReadHeldAsync(null, async: true, cancellationToken).ConfigureAwait(false);
             var held = new List<HeldBackRow>();
-            foreach (var row in rows.Where(r => r.IsAlive && !r.IsShown && r.Hold!.Kind != HoldKind.NotInModel).OrderBy(r => r.Table, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal))
+            foreach (var row in rows.Where(r => r.IsHeldBack).OrderBy(r => r.Table, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal))
             {
                 if (session.Model.FindTable(row.Table) is not { } table)
                 {

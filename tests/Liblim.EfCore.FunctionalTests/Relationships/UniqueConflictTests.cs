@@ -117,7 +117,9 @@ public abstract class UniqueConflictTests : RelationSuite
         await using (var db = b.Open())
         {
             var held = Assert.Single(await db.Liblim().GetHeldBackRowsAsync());
+            Assert.Equal(1, (await db.Liblim().GetStatusAsync()).HeldBack);
             await db.Liblim().UpdateHeldBackAsync(held, new Dictionary<string, object?> { [nameof(User.Name)] = "ann (2)" });
+            Assert.Equal(0, (await db.Liblim().GetStatusAsync()).HeldBack);
         }
 
         Assert.Contains($"user {second} ann (2) ann@b", await ShownAsync(b));

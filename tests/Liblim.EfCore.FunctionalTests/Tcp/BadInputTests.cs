@@ -2,12 +2,14 @@ using System.Security.Cryptography;
 using System.Text;
 using Liblim.EfCore.FunctionalTests.Infrastructure;
 using Liblim.EfCore.FunctionalTests.Model;
+using Microsoft.EntityFrameworkCore;
 
 namespace Liblim.EfCore.FunctionalTests.Tcp;
 
 /// <summary>
 /// Each kind of bad input a peer can send gets its own error line, the connection closes, and the server's
-/// database is exactly as it was: its tables, its replication metadata and its peer watermarks.
+/// database is exactly as it was: its tables, its replication metadata and its peer watermarks; it only records the failure
+/// as the peer's last error, when the peer authenticated (<c>GetStatusAsync()</c>).
 /// </summary>
 public class BadInputTests
 {
@@ -179,5 +181,15 @@ public class BadInputTests
         Assert.NotNull(error);
         Assert.StartsWith($"OHNOES {code} ", error);
         Assert.Equal(before, DatabaseDump.Of(server.Replica));
+        await using var db = server.Replica.Open();
+        var recorded = (await db.Liblim().GetStatusAsync()).Peers.SingleOrDefault(p => p.NodeId == raw.Node);
+        if (raw.Authenticated)
+        {
+            Assert.NotNull(recorded?.LastError); // the failure is the peer's last error in the server's status
+        }
+        else
+        {
+            Assert.Null(recorded); // nothing written for a peer that did not authenticate
+        }
     }
 }

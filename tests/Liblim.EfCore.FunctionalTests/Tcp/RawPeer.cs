@@ -24,6 +24,9 @@ public sealed class RawPeer : IAsyncDisposable
 
     public Guid ServerNode { get; private set; }
 
+    /// <summary>Whether the server answered this peer's proof with its own: the peer authenticated.</summary>
+    public bool Authenticated { get; private set; }
+
     public static async Task<RawPeer> ConnectAsync(TcpPeer server)
     {
         var client = new TcpClient();
@@ -105,7 +108,8 @@ public sealed class RawPeer : IAsyncDisposable
         var key = Encoding.UTF8.GetBytes(secret);
         await SendAsync($"ØHAI {HandshakeProof.Compute(key, "client", Node, nonce, ServerNode, hello[3])}\n");
         var answer = (await ReadLineAsync())!;
-        if (!answer.StartsWith("ØHAI ", StringComparison.Ordinal))
+        Authenticated = answer.StartsWith("ØHAI ", StringComparison.Ordinal);
+        if (!Authenticated)
         {
             // Not authenticated: leave the answer for the test to read.
             _pending.InsertRange(0, Encoding.UTF8.GetBytes(answer + "\n"));

@@ -67,6 +67,9 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
         Column(peers, nameof(PeerWatermark.SentSeq), "sent_seq", required: false);
         Column(peers, nameof(PeerWatermark.ReadHead), "read_head", required: false);
         Column(peers, nameof(PeerWatermark.Owner), "owner", required: false);
+        Column(peers, nameof(PeerWatermark.LastSync), "last_sync", required: false);
+        Column(peers, nameof(PeerWatermark.Address), "address", required: false);
+        Column(peers, nameof(PeerWatermark.LastError), "last_error", required: false);
         peers.PrimaryKey([nameof(PeerWatermark.PeerId)])!.HasName("pk_liblim_peers");
 
         var nodes = modelBuilder.Entity(typeof(KnownNode), fromDataAnnotation: true)!;

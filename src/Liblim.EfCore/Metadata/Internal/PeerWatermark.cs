@@ -32,4 +32,13 @@ internal sealed class PeerWatermark
     /// node id is bound to that user at its first session, and refused to any other. Null for peers that prove a secret.
     /// </summary>
     public string? Owner { get; set; }
+
+    /// <summary>When the last session with the peer synced without an error (UTC, round-trip text); null before any.</summary>
+    public string? LastSync { get; set; }
+
+    /// <summary>Where the last session with the peer was with: the address this database connected to, or the peer connected from.</summary>
+    public string? Address { get; set; }
+
+    /// <summary>Why the last session with the peer failed, as this side logged it; null when it did not.</summary>
+    public string? LastError { get; set; }
 }

@@ -40,6 +40,9 @@ internal sealed class ShadowNames
         PeerSentSeq = Column(peers, nameof(PeerWatermark.SentSeq));
         PeerReadHead = Column(peers, nameof(PeerWatermark.ReadHead));
         PeerOwner = Column(peers, nameof(PeerWatermark.Owner));
+        PeerLastSync = Column(peers, nameof(PeerWatermark.LastSync));
+        PeerAddress = Column(peers, nameof(PeerWatermark.Address));
+        PeerLastError = Column(peers, nameof(PeerWatermark.LastError));
 
         var nodes = model.FindEntityType(typeof(KnownNode))!;
         NodesTable = (nodes.GetTableName()!, nodes.GetSchema());
@@ -89,6 +92,12 @@ internal sealed class ShadowNames
     public string PeerReadHead { get; }
 
     public string PeerOwner { get; }
+
+    public string PeerLastSync { get; }
+
+    public string PeerAddress { get; }
+
+    public string PeerLastError { get; }
 
     public (string Name, string? Schema) NodesTable { get; }
     public string NodeNumber { get; }

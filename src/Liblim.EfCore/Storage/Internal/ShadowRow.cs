@@ -35,4 +35,7 @@ internal sealed record ShadowRow(
 
     /// <summary>Whether the row's data row is in its table (alive and shown, perhaps with projected columns).</summary>
     public bool IsShown => IsAlive && (Held is null || Hold!.IsShown);
+
+    /// <summary>Whether the row is held back: alive, not shown, for a reason an app can resolve (not a table of a newer model).</summary>
+    public bool IsHeldBack => IsAlive && !IsShown && Hold!.Kind != HoldKind.NotInModel;
 }

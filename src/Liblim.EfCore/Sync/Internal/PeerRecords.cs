@@ -42,6 +42,15 @@ internal static class PeerRecords
     public static Task<Guid> RotateAsync(DbContext context, Guid retiring, CancellationToken ct)
         => InWriteAsync(context, shadow => shadow.RotateAsync(retiring, async: true, ct), ct);
 
+    /// <summary>Records how a session with a peer ended (<see cref="ShadowStore.RecordSessionAsync"/>), at the configured time.</summary>
+    public static Task<bool> RecordSessionAsync(DbContext context, Guid peer, string address, string? error, CancellationToken ct)
+        => InWriteAsync(context, async shadow =>
+        {
+            var at = context.GetService<StoreSession>().Options.TimeProvider.GetUtcNow();
+            await shadow.RecordSessionAsync(peer, address, at, error, async: true, ct).ConfigureAwait(false);
+            return true;
+        }, ct);
+
     private static async Task<T> InWriteAsync<T>(DbContext context, Func<ShadowStore, Task<T>> write, CancellationToken ct)
     {
         var transaction = await OwnedTransaction.BeginWriteAsync(context, async: true, ct).ConfigureAwait(false);

@@ -65,6 +65,10 @@ internal sealed class ReplicaAccess
     public Task CheckScopesAsync(LiblimScopes scopes, CancellationToken ct)
         => UseAsync(c => Task.FromResult(scopes.ByTable(c.Model)), ct);
 
+    /// <summary>Records how a session with a peer ended: when, with which address, and why it failed, if it did.</summary>
+    public Task RecordSessionAsync(Guid peer, string address, string? error, CancellationToken ct)
+        => UseAsync(c => PeerRecords.RecordSessionAsync(c, peer, address, error, ct), ct);
+
     public Task<long> FenceAsync(Guid peer, CancellationToken ct)
         => UseAsync(c => PeerRecords.FenceAsync(c, peer, ct), ct);
 

@@ -78,6 +78,7 @@ internal sealed class SyncSession
             var since = await session.ExchangeHaveAsync(clientFirst: true, ct).ConfigureAwait(false);
             if (live)
             {
+                await session.RecordAsync(null).ConfigureAwait(false); // connected, and about to catch up
                 await session.RunLiveAsync(since.From, ct).ConfigureAwait(false);
                 return session.Result(0);
             }
@@ -100,6 +101,7 @@ internal sealed class SyncSession
             var since = await session.ExchangeHaveAsync(clientFirst: false, ct).ConfigureAwait(false);
             if (live && replica.IsConcurrent)
             {
+                await session.RecordAsync(null).ConfigureAwait(false); // connected, and about to catch up
                 await session.RunLiveAsync(since.From, ct).ConfigureAwait(false);
                 return session.Result(0);
             }
@@ -122,6 +124,7 @@ internal sealed class SyncSession
         try
         {
             var result = await body().ConfigureAwait(false);
+            await RecordAsync(null).ConfigureAwait(false);
             _settings.Logger.LogInformation("Synced with {Peer}: sent {Sent}, received {Received}, applied {Applied} rows in {Elapsed} ms.",
                 Peer, _rowsSent, _rowsReceived, _rowsApplied, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return result;
@@ -137,6 +140,7 @@ internal sealed class SyncSession
         {
             LiblimMetrics.Failures.Add(1);
             await TellPeerWhyAsync(e).ConfigureAwait(false);
+            await RecordAsync(e.Message).ConfigureAwait(false);
             _settings.Logger.LogWarning("Sync with {Peer} failed ({Code}): {Message}", Peer, e.Code, e.Message);
             throw;
         }
@@ -149,9 +153,10 @@ internal sealed class SyncSession
         }
         catch (LiblimException e)
         {
-            // The peer's batch could not be applied here (unknown table or column, wrong type, clock drift, ...).
+            // The peer's batch could not be applied here (a value of the wrong type, clock drift, ...).
             LiblimMetrics.Failures.Add(1);
             await TellPeerWhyAsync(e).ConfigureAwait(false);
+            await RecordAsync(e.Message).ConfigureAwait(false);
             _settings.Logger.LogWarning(e, "Sync with {Peer} refused a batch: {Message}", Peer, e.Message);
             throw;
         }
@@ -163,6 +168,7 @@ internal sealed class SyncSession
         {
             LiblimMetrics.Failures.Add(1);
             await TellPeerWhyAsync(e).ConfigureAwait(false);
+            await RecordAsync(e.Message).ConfigureAwait(false);
             _settings.Logger.LogError(e, "Sync with {Peer} failed.", Peer);
             throw;
         }
@@ -170,6 +176,28 @@ internal sealed class SyncSession
         {
             LiblimMetrics.Sessions.Add(-1);
             LiblimMetrics.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    /// <summary>
+    /// Records in this database how the session ended (its status: <c>db.Liblim().GetStatusAsync()</c>): a server only for a
+    /// peer that authenticated (it writes nothing for others), a client for the server it chose to connect to. A database
+    /// that cannot record it (the failure may be its own) is logged at Debug level and left as it is.
+    /// </summary>
+    private async Task RecordAsync(string? error)
+    {
+        if (_peerNode == Guid.Empty || (_serving && _peer is null))
+        {
+            return;
+        }
+
+        try
+        {
+            await _replica.RecordSessionAsync(_peerNode, _settings.Remote, error, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _settings.Logger.LogDebug(e, "Could not record the end of the session with {Peer}.", Peer);
         }
     }
 

@@ -98,6 +98,24 @@ public abstract class ExistingRowsTests : ReplicaSuite
     }
 
     [Fact]
+    public async Task A_table_with_a_composite_key_and_a_hierarchy_is_adopted_whole()
+    {
+        using var a = NewReplica("a");
+        using var b = NewReplica("b");
+        await RowsAroundLiblim.InsertAsync<Shape>(a, [
+            new Circle { Code = "c:1", Region = 1, Color = "red", Radius = 2.5 },
+            new Square { Code = "c:1", Region = 2, Color = "blue", Side = 4 },
+        ]);
+
+        var sync = await SyncAsync(a, b);
+
+        Assert.Equal(2, sync.RowsSent);
+        Assert.Contains("circle c:1/1 red r=2.5", Snapshot.Of(b));
+        Assert.Contains("square c:1/2 blue s=4", Snapshot.Of(b));
+        Assert.Equal(Snapshot.Of(a), Snapshot.Of(b));
+    }
+
+    [Fact]
     public async Task A_write_made_with_replication_on_wins_over_an_adoption_made_later_on_another_replica()
     {
         using var a = NewReplica("a");

@@ -12,29 +12,31 @@ namespace Liblim.EfCore.FunctionalTests.Adoption;
 /// </summary>
 public static class RowsAroundLiblim
 {
-    public static async Task InsertAsync(IReplica replica, IEnumerable<TodoItem> items)
+    public static async Task InsertAsync<T>(IReplica replica, IEnumerable<T> entities)
+        where T : class
     {
         await using var db = replica.Open();
-        var entity = db.Model.FindEntityType(typeof(TodoItem))!;
-        var columns = new[] { nameof(TodoItem.Id), nameof(TodoItem.Title), nameof(TodoItem.Done), nameof(TodoItem.Priority), nameof(TodoItem.Notes) }
-            .Select(name => entity.FindProperty(name)!).ToList();
         var sql = db.GetService<ISqlGenerationHelper>();
         await db.Database.OpenConnectionAsync();
         await using var transaction = await db.Database.GetDbConnection().BeginTransactionAsync();
-        foreach (var item in items)
+        foreach (var entity in entities)
         {
+            // Added, so that EF gives the row what it would write (a hierarchy's discriminator); then written by hand.
+            var entry = db.Entry(entity);
+            entry.State = EntityState.Added;
+            var columns = entry.Properties.Where(p => !p.Metadata.Name.StartsWith("__liblim_", StringComparison.Ordinal)).ToList();
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(entity.GetTableName()!)} " +
-                                  $"({string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.GetColumnName())))}) " +
+            command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(entry.Metadata.GetTableName()!)} " +
+                                  $"({string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.Metadata.GetColumnName())))}) " +
                                   $"VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))})";
-            object?[] values = [item.Id, item.Title, item.Done, item.Priority, item.Notes];
             for (var i = 0; i < columns.Count; i++)
             {
-                command.Parameters.Add(columns[i].GetRelationalTypeMapping().CreateParameter(command, $"@p{i}", values[i], columns[i].IsNullable));
+                command.Parameters.Add(columns[i].Metadata.GetRelationalTypeMapping().CreateParameter(command, $"@p{i}", columns[i].CurrentValue, columns[i].Metadata.IsNullable));
             }
 
             await command.ExecuteNonQueryAsync();
+            entry.State = EntityState.Detached;
         }
 
         await transaction.CommitAsync();

@@ -2,7 +2,8 @@ namespace Liblim.EfCore.Tests.Docs;
 
 /// <summary>
 /// Every C# snippet of README.md, docs/ and the samples' and migrations-sample's READMEs is quoted, line for line, from
-/// docs/snippets, a project the solution builds: so every snippet compiles, and a change that breaks one breaks the build.
+/// docs/snippets or a sample, projects the solution builds: so every snippet compiles, and a change that breaks one
+/// breaks the build.
 /// </summary>
 public class SnippetTests
 {
@@ -28,13 +29,14 @@ public class SnippetTests
     public void A_snippet_is_quoted_from_code_the_build_compiles(string file, int line)
     {
         var snippet = DocSnippets().Single(s => s.File == file && s.Line == line).Lines;
-        var sources = Directory.EnumerateFiles(Path.Combine(Root, "docs", "snippets"), "*.cs", SearchOption.AllDirectories)
+        var sources = new[] { Path.Combine(Root, "docs", "snippets"), Path.Combine(Root, "samples") }
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                         && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Select(f => Normalized(File.ReadAllLines(f)));
 
         Assert.True(sources.Any(source => Contains(source, snippet)),
-            $"The C# snippet at {file}:{line} is not quoted from docs/snippets: put the code there, where it compiles, and quote it line for line.");
+            $"The C# snippet at {file}:{line} is not quoted from docs/snippets or a sample: put the code there, where it compiles, and quote it line for line.");
     }
 
     /// <summary>The C# blocks of the Markdown files, each with its file (relative to the repository) and the line of its opening fence.</summary>

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Packs the solution as a release would (LIBLIM_CI=true: a deterministic build) and checks what a NuGet user gets: the
+# two packages with their symbols, the licence and README inside, and no path of this machine in the assemblies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="$(mktemp -d "${TMPDIR:-/tmp}/liblim-packages.XXXXXX")"
+trap 'rm -rf "$out"' EXIT
+LIBLIM_CI=true dotnet pack Liblim.EfCore.sln -c Release -o "$out" --nologo -v quiet > "$out/pack.log" 2>&1 || { cat "$out/pack.log"; exit 1; }
+for id in Liblim.EfCore Liblim.EfCore.AspNetCore; do
+  package="$(ls "$out/$id".[0-9]*.nupkg)"
+  [ -f "${package%.nupkg}.snupkg" ] || { echo "packages: $id has no symbol package" >&2; exit 1; }
+  mkdir -p "$out/$id" "$out/$id.symbols" && (cd "$out/$id" && unzip -q "$package") && (cd "$out/$id.symbols" && unzip -q "${package%.nupkg}.snupkg")
+  for file in LICENSE README.md "lib/net10.0/$id.dll" "lib/net10.0/$id.xml"; do
+    [ -f "$out/$id/$file" ] || { echo "packages: $id lacks $file" >&2; exit 1; }
+  done
+  grep -q '<license type="expression">MIT</license>' "$out/$id/$id.nuspec" || { echo "packages: $id has no licence" >&2; exit 1; }
+  for built in "$out/$id/lib/net10.0/$id.dll" "$out/$id.symbols/lib/net10.0/$id.pdb"; do
+    if grep -a -q "$PWD" "$built"; then echo "packages: $(basename "$built") holds the path $PWD" >&2; exit 1; fi
+  done
+done
+echo "packages: $(ls "$out"/*.nupkg | xargs -n1 basename | tr '\n' ' ')"

@@ -89,6 +89,7 @@ public sealed class LiblimHub<TContext>
                     TransportUser = user,
                     TransportUserExpires = user is null ? null : Expires(context),
                     Scopes = _options.Scopes,
+                    Transport = "websocket",
                 };
                 await SyncSession.RunServerAsync(channel, _replica, _ => _options.Secret, settings, stop.Token).ConfigureAwait(false);
             }

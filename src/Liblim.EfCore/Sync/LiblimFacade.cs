@@ -90,6 +90,7 @@ public sealed class LiblimFacade
         var settings = new SessionSettings(options.Limits, peer.ToString(), logger, TimeSpan.FromSeconds(1), progress)
         {
             PresentsTransportCredentials = !string.IsNullOrEmpty(options.AccessToken),
+            Transport = LiblimTelemetry.TransportOf(peer),
         };
         var replica = ReplicaAccess.Over(Context);
         return await Restarts.RunAsync(async () =>

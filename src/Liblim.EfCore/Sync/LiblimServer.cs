@@ -150,6 +150,7 @@ public sealed class LiblimServer : IAsyncDisposable
                 {
                     ClaimsForPeer = _options.ClaimsForPeer,
                     Scopes = _options.Scopes,
+                    Transport = _options.Certificate is null ? "tcp" : "tls",
                 };
                 await SyncSession.RunServerAsync(connection, _replica, _options.FindSecret, settings, _stopping.Token).ConfigureAwait(false);
             }

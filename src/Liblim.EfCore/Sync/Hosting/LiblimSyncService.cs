@@ -133,6 +133,7 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
                         RowsChanged: e => RowsChanged?.Invoke(this, e), Established: Connected)
                     {
                         PresentsTransportCredentials = !string.IsNullOrEmpty(token),
+                        Transport = LiblimTelemetry.TransportOf(peer),
                     };
                     await SyncSession.RunClientAsync(connection, replica, _options.Secret, live: true, settings, ct).ConfigureAwait(false);
                 }

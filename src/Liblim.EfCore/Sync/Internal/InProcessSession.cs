@@ -50,5 +50,5 @@ internal static class InProcessSession
     }
 
     private static SessionSettings Settings(DbContext context, LiblimProtocolLimits limits)
-        => new(limits, Remote, context.GetService<ILoggerFactory>().CreateLogger(typeof(LiblimFacade)), TimeSpan.FromSeconds(1));
+        => new(limits, Remote, context.GetService<ILoggerFactory>().CreateLogger(typeof(LiblimFacade)), TimeSpan.FromSeconds(1)) { Transport = "in-process" };
 }

@@ -1,16 +1,19 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Liblim.EfCore.Sync.Internal;
 
 /// <summary>
 /// Sync metrics, on the meter named <c>Liblim.EfCore</c>: rows sent, received and applied, bytes both ways,
-/// sync duration and open sessions. Tagged with the peer's node id.
+/// sync duration and open sessions, each tagged with the session's role and transport; and the source of its spans
+/// (<see cref="LiblimTelemetry"/>).
 /// </summary>
 internal static class LiblimMetrics
 {
-    public const string MeterName = "Liblim.EfCore";
+    private static readonly Meter Meter = new(LiblimTelemetry.Name);
 
-    private static readonly Meter Meter = new(MeterName);
+    /// <summary>The source of Liblim's spans (<see cref="LiblimTelemetry"/>).</summary>
+    public static readonly ActivitySource Source = new(LiblimTelemetry.Name);
 
     public static readonly Counter<long> RowsSent = Meter.CreateCounter<long>("liblim.sync.rows_sent", "{row}", "Row states sent to peers.");
     public static readonly Counter<long> RowsReceived = Meter.CreateCounter<long>("liblim.sync.rows_received", "{row}", "Row states received from peers.");

@@ -35,6 +35,9 @@ internal sealed record SessionSettings(
     /// <summary>A TCP server's: the claims of a peer that proved the shared secret, by its node id.</summary>
     public Func<Guid, IEnumerable<Claim>>? ClaimsForPeer { get; init; }
 
+    /// <summary>How the peers are connected, for telemetry: <c>tcp</c>, <c>tls</c>, <c>websocket</c> or <c>in-process</c> (<see cref="LiblimTelemetry.TransportTag"/>).</summary>
+    public string Transport { get; init; } = "tcp";
+
     /// <summary>A server's: which rows each peer receives; null or empty for every row.</summary>
     public LiblimScopes? Scopes { get; init; }
 

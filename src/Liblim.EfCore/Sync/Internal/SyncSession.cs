@@ -47,6 +47,8 @@ internal sealed class SyncSession
     private PeerBaseline? _baseline;
     private PeerScope? _scope;
     private bool _serving;
+    private TagList _tags;
+    private Activity? _activity;
     private readonly System.Collections.Concurrent.ConcurrentQueue<ProtocolMessage> _answers = new(); // NOMOAR and NOPE for the peer's refused writes
     private readonly List<RefusedWrite> _refused = [];
 
@@ -73,6 +75,7 @@ internal sealed class SyncSession
         return session.RunAsync(async () =>
         {
             session._localNode = await replica.GetNodeIdAsync(ct).ConfigureAwait(false);
+            session._activity?.SetTag(LiblimTelemetry.LiveTag, live);
             await session.GreetServerAsync(secret, live, ct).ConfigureAwait(false);
             settings.Established?.Invoke();
             var since = await session.ExchangeHaveAsync(clientFirst: true, ct).ConfigureAwait(false);
@@ -98,6 +101,7 @@ internal sealed class SyncSession
         {
             session._localNode = await replica.GetNodeIdAsync(ct).ConfigureAwait(false);
             var live = await session.GreetClientAsync(secretFor, ct).ConfigureAwait(false);
+            session._activity?.SetTag(LiblimTelemetry.LiveTag, live);
             var since = await session.ExchangeHaveAsync(clientFirst: false, ct).ConfigureAwait(false);
             if (live && replica.IsConcurrent)
             {
@@ -120,10 +124,14 @@ internal sealed class SyncSession
     private async Task<SyncResult> RunAsync(Func<Task<SyncResult>> body)
     {
         var started = Stopwatch.GetTimestamp();
-        LiblimMetrics.Sessions.Add(1);
+        _tags = new TagList { { LiblimTelemetry.RoleTag, _serving ? "server" : "client" }, { LiblimTelemetry.TransportTag, _settings.Transport } };
+        using var activity = _activity = LiblimMetrics.Source.StartActivity(LiblimTelemetry.SessionSpan, _serving ? ActivityKind.Server : ActivityKind.Client, default(ActivityContext), _tags);
+        activity?.SetTag(LiblimTelemetry.RemoteTag, _settings.Remote);
+        LiblimMetrics.Sessions.Add(1, _tags);
         try
         {
             var result = await body().ConfigureAwait(false);
+            activity?.SetTag(LiblimTelemetry.RowsSentTag, _rowsSent).SetTag(LiblimTelemetry.RowsReceivedTag, _rowsReceived).SetTag(LiblimTelemetry.RowsAppliedTag, _rowsApplied);
             await RecordAsync(null).ConfigureAwait(false);
             _settings.Logger.LogInformation("Synced with {Peer}: sent {Sent}, received {Received}, applied {Applied} rows in {Elapsed} ms.",
                 Peer, _rowsSent, _rowsReceived, _rowsApplied, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -138,7 +146,7 @@ internal sealed class SyncSession
         }
         catch (ProtocolException e)
         {
-            LiblimMetrics.Failures.Add(1);
+            LiblimMetrics.Failures.Add(1, _tags);
             await TellPeerWhyAsync(e).ConfigureAwait(false);
             await RecordAsync(e.Message).ConfigureAwait(false);
             _settings.Logger.LogWarning("Sync with {Peer} failed ({Code}): {Message}", Peer, e.Code, e.Message);
@@ -146,7 +154,7 @@ internal sealed class SyncSession
         }
         catch (DatabaseNotSetUpException e)
         {
-            LiblimMetrics.Failures.Add(1);
+            LiblimMetrics.Failures.Add(1, _tags);
             await TellPeerWhyAsync(e).ConfigureAwait(false);
             _settings.Logger.LogError("Sync with {Peer} failed: {Message}", Peer, e.Message);
             throw;
@@ -154,7 +162,7 @@ internal sealed class SyncSession
         catch (LiblimException e)
         {
             // The peer's batch could not be applied here (a value of the wrong type, clock drift, ...).
-            LiblimMetrics.Failures.Add(1);
+            LiblimMetrics.Failures.Add(1, _tags);
             await TellPeerWhyAsync(e).ConfigureAwait(false);
             await RecordAsync(e.Message).ConfigureAwait(false);
             _settings.Logger.LogWarning(e, "Sync with {Peer} refused a batch: {Message}", Peer, e.Message);
@@ -166,7 +174,7 @@ internal sealed class SyncSession
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            LiblimMetrics.Failures.Add(1);
+            LiblimMetrics.Failures.Add(1, _tags);
             await TellPeerWhyAsync(e).ConfigureAwait(false);
             await RecordAsync(e.Message).ConfigureAwait(false);
             _settings.Logger.LogError(e, "Sync with {Peer} failed.", Peer);
@@ -174,8 +182,8 @@ internal sealed class SyncSession
         }
         finally
         {
-            LiblimMetrics.Sessions.Add(-1);
-            LiblimMetrics.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            LiblimMetrics.Sessions.Add(-1, _tags);
+            LiblimMetrics.Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _tags);
         }
     }
 
@@ -186,6 +194,11 @@ internal sealed class SyncSession
     /// </summary>
     private async Task RecordAsync(string? error)
     {
+        if (error is not null)
+        {
+            _activity?.SetStatus(ActivityStatusCode.Error, error);
+        }
+
         if (_peerNode == Guid.Empty || (_serving && _peer is null))
         {
             return;
@@ -341,6 +354,7 @@ internal sealed class SyncSession
             [new Claim(LiblimClaimTypes.NodeId, _peerNode.ToString("D")), .. _settings.ClaimsForPeer?.Invoke(_peerNode) ?? []],
             authenticationType: "liblim-shared-secret"));
         _peer = new LiblimPeer(_peerNode, user, _settings.Remote);
+        _activity?.SetTag(LiblimTelemetry.PeerTag, _peerNode.ToString("D"));
         _scope = PeerScope.For(_settings.Scopes, _peer);
     }
 
@@ -510,8 +524,8 @@ internal sealed class SyncSession
             readAt = 0;
             _rowsSent += states.Count;
             _toSend = Math.Max(0, (through ?? last) - last);
-            LiblimMetrics.RowsSent.Add(states.Count);
-            LiblimMetrics.BytesSent.Add(_connection.BytesSent - before);
+            LiblimMetrics.RowsSent.Add(states.Count, _tags);
+            LiblimMetrics.BytesSent.Add(_connection.BytesSent - before, _tags);
             _settings.Logger.LogDebug("Sent {Rows} rows to {Peer}, through feed position {Position}.", states.Count, Peer, last);
             Report();
             from = last;
@@ -689,7 +703,7 @@ internal sealed class SyncSession
             }
         }
 
-        LiblimMetrics.BytesReceived.Add(_connection.BytesReceived - startBytes);
+        LiblimMetrics.BytesReceived.Add(_connection.BytesReceived - startBytes, _tags);
         if (rows.Count == 0 && evictions.Count == 0 && refusals.Count == 0 && through == _receivedThrough)
         {
             return; // a keep-alive
@@ -697,7 +711,9 @@ internal sealed class SyncSession
 
         _knownToPeer?.Learn(rows);
         var batch = new RemoteBatch(Peer, _peerNode, rows, through) { Evictions = evictions, Refusals = refusals, Scope = _scope };
+        using var apply = LiblimMetrics.Source.StartActivity(LiblimTelemetry.ApplySpan);
         var result = await group.ApplyAsync(batch, ct).ConfigureAwait(false);
+        apply?.SetTag(LiblimTelemetry.RowsReceivedTag, result.Received).SetTag(LiblimTelemetry.RowsAppliedTag, result.Applied);
         // The peer hears of its refused writes with the next batch, and forgets the rows it may not hold.
         foreach (var refused in result.Refused)
         {
@@ -718,8 +734,8 @@ internal sealed class SyncSession
         _receivedThrough = through;
         _rowsReceived += result.Received;
         _rowsApplied += result.Applied;
-        LiblimMetrics.RowsReceived.Add(result.Received);
-        LiblimMetrics.RowsApplied.Add(result.Applied);
+        LiblimMetrics.RowsReceived.Add(result.Received, _tags);
+        LiblimMetrics.RowsApplied.Add(result.Applied, _tags);
         _settings.Logger.LogDebug("Applied {Applied} of {Received} rows from {Peer}, through its feed position {Position}.", result.Applied, result.Received, Peer, through);
         Report();
     }

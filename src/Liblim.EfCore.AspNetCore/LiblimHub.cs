@@ -97,12 +97,12 @@ public sealed class LiblimHub<TContext>
         catch (Exception e) when (e is LiblimException or IOException or OperationCanceledException or WebSocketException)
         {
             // Logged by the session, or the app or the peer is stopping.
-            _logger.LogDebug(e, "Session over {Path} ended.", context.Request.Path);
+            _logger.LogDebug(LiblimLogEvents.ServedSessionEnded, e, "Session over {Path} ended.", context.Request.Path);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The session has logged what it knew and told the peer; the request ends here rather than in Kestrel's handler.
-            _logger.LogWarning(e, "Session over {Path} with {Remote} failed.", context.Request.Path, context.Connection.RemoteIpAddress);
+            _logger.LogWarning(LiblimLogEvents.ServedSessionFailed, e, "Session over {Path} with {Remote} failed.", context.Request.Path, context.Connection.RemoteIpAddress);
         }
         finally
         {

@@ -68,7 +68,7 @@ public sealed class LiblimServer : IAsyncDisposable
         listener.Start();
         var server = new LiblimServer(listener, replica, nodeId, options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<LiblimServer>());
         server._accepting = server.AcceptAsync();
-        server._logger.LogInformation("Liblim server for node {Node} listening on {Endpoint}.", nodeId, server.Endpoint);
+        server._logger.LogInformation(LiblimLogEvents.ServerListening, "Liblim server for node {Node} listening on {Endpoint}.", nodeId, server.Endpoint);
         return server;
     }
 
@@ -114,7 +114,7 @@ public sealed class LiblimServer : IAsyncDisposable
             }
             catch (SocketException e)
             {
-                _logger.LogWarning(e, "Accepting a connection failed.");
+                _logger.LogWarning(LiblimLogEvents.AcceptFailed, e, "Accepting a connection failed.");
                 continue;
             }
 
@@ -141,7 +141,7 @@ public sealed class LiblimServer : IAsyncDisposable
             {
                 if (!hasSlot)
                 {
-                    _logger.LogWarning("Refused {Remote}: already serving {Max} peers.", remote, _options.MaxConnections);
+                    _logger.LogWarning(LiblimLogEvents.ServerBusy, "Refused {Remote}: already serving {Max} peers.", remote, _options.MaxConnections);
                     await connection.TrySendErrorAsync(ProtocolErrorCode.Busy, $"The server is serving its maximum of {_options.MaxConnections} peers; try again later.").ConfigureAwait(false);
                     return;
                 }
@@ -158,11 +158,11 @@ public sealed class LiblimServer : IAsyncDisposable
         catch (Exception e) when (e is LiblimException or IOException or OperationCanceledException or AuthenticationException or SocketException)
         {
             // Logged by the session, or the server is stopping, or the peer left during the TLS handshake.
-            _logger.LogDebug(e, "Session with {Remote} ended.", remote);
+            _logger.LogDebug(LiblimLogEvents.ServedSessionEnded, e, "Session with {Remote} ended.", remote);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _logger.LogError(e, "Session with {Remote} failed.", remote);
+            _logger.LogError(LiblimLogEvents.ServedSessionFailed, e, "Session with {Remote} failed.", remote);
         }
         finally
         {

@@ -5,7 +5,7 @@ namespace Liblim.EfCore.FunctionalTests.Tcp;
 /// <summary>What a host's services logged, kept in memory so that a test can see what the app's log would show.</summary>
 public sealed class CapturedLog : ILoggerProvider
 {
-    private readonly List<(string Category, LogLevel Level, string Message)> _entries = [];
+    private readonly List<(string Category, LogLevel Level, string Message, EventId Event)> _entries = [];
 
     /// <summary>How many entries at the level, of a category that starts with the given name, mention the text.</summary>
     public int Count(string category, LogLevel level, string mentioning)
@@ -13,6 +13,15 @@ public sealed class CapturedLog : ILoggerProvider
         lock (_entries)
         {
             return _entries.Count(e => e.Category.StartsWith(category, StringComparison.Ordinal) && e.Level == level && e.Message.Contains(mentioning, StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>The event ids of every entry, in order.</summary>
+    public List<EventId> Events()
+    {
+        lock (_entries)
+        {
+            return [.. _entries.Select(e => e.Event)];
         }
     }
 
@@ -48,7 +57,7 @@ public sealed class CapturedLog : ILoggerProvider
 
             lock (log._entries)
             {
-                log._entries.Add((category, logLevel, formatter(state, exception) + (exception is null ? "" : " " + exception)));
+                log._entries.Add((category, logLevel, formatter(state, exception) + (exception is null ? "" : " " + exception), eventId));
             }
         }
     }

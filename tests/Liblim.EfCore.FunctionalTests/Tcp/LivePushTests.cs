@@ -65,11 +65,16 @@ public class LivePushTests
         await SyncHost.EventuallyAsync(() => edge.FailedAttempts(hubAddress) >= 3, "the edge has tried the hub three times and failed");
         Assert.False(edge.Service.IsConnected(hubAddress));
 
-        await using var hub = await SyncHost.StartAsync("late-hub", listen: true, port: port);
+        var hub = await SyncHost.StartAsync("late-hub", listen: true, port: port);
         await SyncHost.EventuallyAsync(() => Replicas.Find(hub.Replica, id) is not null, "the hub has the edge's row");
-
-        // An offline device's log: one Warning for the failures, the rest at Debug, and a line when it connects.
         Assert.Equal(1, edge.Log.Count("Liblim.EfCore.LiblimSyncService", LogLevel.Warning, $"Live sync with {hubAddress}"));
+        await hub.DisposeAsync();
+        await SyncHost.EventuallyAsync(() => !edge.Service.IsConnected(hubAddress), "the edge has seen the hub go");
+
+        // An offline device's log: one Warning for the failures, the rest at Debug, a line when it connects, and one when the
+        // peer goes away (then the failures to reach it again).
         Assert.Equal(1, edge.Log.Count("Liblim.EfCore.LiblimSyncService", LogLevel.Information, $"Live sync with {hubAddress} connected, after"));
+        Assert.Equal(1, edge.Log.Count("Liblim.EfCore.LiblimSyncService", LogLevel.Information, $"Live sync with {hubAddress} disconnected."));
+        Assert.Contains(LiblimLogEvents.LiveDisconnected, edge.Log.Events());
     }
 }

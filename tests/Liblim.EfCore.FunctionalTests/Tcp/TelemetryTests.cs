@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Net;
 using Liblim.EfCore.FunctionalTests.Infrastructure;
 using Liblim.EfCore.FunctionalTests.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Liblim.EfCore.FunctionalTests.Tcp;
 
@@ -81,6 +83,29 @@ public sealed class TelemetryTests : IDisposable
         Assert.Equal(ActivityStatusCode.Error, client.Status);
         Assert.Contains("shared secret", client.StatusDescription);
         Assert.Contains(_measurements, m => m.Instrument == "liblim.sync.failures" && (string?)m.Tags[LiblimTelemetry.RoleTag] == "client");
+    }
+
+    [Fact]
+    public async Task Every_line_a_server_logs_has_a_named_event_id()
+    {
+        var log = new CapturedLog();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug));
+        using var served = new SqliteReplica("logged-server");
+        await using var server = await LiblimServer.StartAsync(new ReplicaFactory(served),
+            new LiblimServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), Secret = TcpPeer.Secret }, loggers);
+        await using var a = await TcpPeer.StartAsync("logging-client");
+        await Replicas.InsertAsync(a.Replica, new TodoItem { Id = Guid.NewGuid(), Title = "logged" });
+
+        await using (var db = a.Replica.Open())
+        {
+            await db.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{server.Endpoint.Port}"), TcpPeer.Secret);
+        }
+
+        var events = log.Events();
+        Assert.All(events, e => Assert.True(e.Id > 0 && e.Name is not null, $"an entry without a named event id:\n{log}"));
+        Assert.Contains(LiblimLogEvents.ServerListening, events);
+        Assert.Contains(LiblimLogEvents.BatchApplied, events);
+        Assert.Contains(LiblimLogEvents.Synced, events);
     }
 
     public void Dispose()

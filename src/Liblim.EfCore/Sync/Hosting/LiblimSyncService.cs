@@ -102,16 +102,18 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
         var restarts = 0;
         var failures = 0; // in a row: an offline device fails for hours, and says so once, then once every WarningInterval
         DateTime? warned = null;
+        var connected = false;
         void Connected()
         {
             SetConnected(peer, true);
+            connected = true;
             if (failures == 0)
             {
-                _logger.LogInformation("Live sync with {Peer} connected.", peer);
+                _logger.LogInformation(LiblimLogEvents.LiveConnected, "Live sync with {Peer} connected.", peer);
             }
             else
             {
-                _logger.LogInformation("Live sync with {Peer} connected, after {Attempts} failed attempts.", peer, failures);
+                _logger.LogInformation(LiblimLogEvents.LiveConnected, "Live sync with {Peer} connected, after {Attempts} failed attempts.", peer, failures);
             }
 
             (failures, warned) = (0, null);
@@ -153,23 +155,29 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
                 failures++;
                 if (warned is null)
                 {
-                    _logger.LogWarning("Live sync with {Peer} failed: {Message} Trying again in {Delay} s; until it works, further failures are logged at Debug, and as a Warning every {Interval} minutes.",
+                    _logger.LogWarning(LiblimLogEvents.LiveFailed, "Live sync with {Peer} failed: {Message} Trying again in {Delay} s; until it works, further failures are logged at Debug, and as a Warning every {Interval} minutes.",
                         peer, e.Message, delay.TotalSeconds, WarningInterval.TotalMinutes);
                     warned = DateTime.UtcNow;
                 }
                 else if (DateTime.UtcNow - warned >= WarningInterval)
                 {
-                    _logger.LogWarning("Live sync with {Peer} still failing, after {Attempts} attempts: {Message}", peer, failures, e.Message);
+                    _logger.LogWarning(LiblimLogEvents.LiveStillFailing, "Live sync with {Peer} still failing, after {Attempts} attempts: {Message}", peer, failures, e.Message);
                     warned = DateTime.UtcNow;
                 }
                 else
                 {
-                    _logger.LogDebug("Live sync with {Peer} failed again ({Attempts} attempts): {Message} Trying again in {Delay} s.", peer, failures, e.Message, delay.TotalSeconds);
+                    _logger.LogDebug(LiblimLogEvents.LiveFailedAgain, "Live sync with {Peer} failed again ({Attempts} attempts): {Message} Trying again in {Delay} s.", peer, failures, e.Message, delay.TotalSeconds);
                 }
             }
             finally
             {
                 SetConnected(peer, false);
+                if (connected && !ct.IsCancellationRequested)
+                {
+                    _logger.LogInformation(LiblimLogEvents.LiveDisconnected, "Live sync with {Peer} disconnected.", peer);
+                }
+
+                connected = false;
             }
 
             restarts = 0;

@@ -133,7 +133,7 @@ internal sealed class SyncSession
             var result = await body().ConfigureAwait(false);
             activity?.SetTag(LiblimTelemetry.RowsSentTag, _rowsSent).SetTag(LiblimTelemetry.RowsReceivedTag, _rowsReceived).SetTag(LiblimTelemetry.RowsAppliedTag, _rowsApplied);
             await RecordAsync(null).ConfigureAwait(false);
-            _settings.Logger.LogInformation("Synced with {Peer}: sent {Sent}, received {Received}, applied {Applied} rows in {Elapsed} ms.",
+            _settings.Logger.LogInformation(LiblimLogEvents.Synced, "Synced with {Peer}: sent {Sent}, received {Received}, applied {Applied} rows in {Elapsed} ms.",
                 Peer, _rowsSent, _rowsReceived, _rowsApplied, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return result;
         }
@@ -141,7 +141,7 @@ internal sealed class SyncSession
         {
             // Not a failure: one side has a new node id, or the peer's credentials expired; the client connects again.
             await TellPeerWhyAsync(e).ConfigureAwait(false);
-            _settings.Logger.LogInformation("Sync with {Peer} ends, for a new session: {Message}", Peer, e.Message);
+            _settings.Logger.LogInformation(LiblimLogEvents.SessionRestarts, "Sync with {Peer} ends, for a new session: {Message}", Peer, e.Message);
             throw;
         }
         catch (ProtocolException e)
@@ -149,14 +149,14 @@ internal sealed class SyncSession
             LiblimMetrics.Failures.Add(1, _tags);
             await TellPeerWhyAsync(e).ConfigureAwait(false);
             await RecordAsync(e.Message).ConfigureAwait(false);
-            _settings.Logger.LogWarning("Sync with {Peer} failed ({Code}): {Message}", Peer, e.Code, e.Message);
+            _settings.Logger.LogWarning(LiblimLogEvents.SessionFailed, "Sync with {Peer} failed ({Code}): {Message}", Peer, e.Code, e.Message);
             throw;
         }
         catch (DatabaseNotSetUpException e)
         {
             LiblimMetrics.Failures.Add(1, _tags);
             await TellPeerWhyAsync(e).ConfigureAwait(false);
-            _settings.Logger.LogError("Sync with {Peer} failed: {Message}", Peer, e.Message);
+            _settings.Logger.LogError(LiblimLogEvents.DatabaseNotSetUp, "Sync with {Peer} failed: {Message}", Peer, e.Message);
             throw;
         }
         catch (LiblimException e)
@@ -165,7 +165,7 @@ internal sealed class SyncSession
             LiblimMetrics.Failures.Add(1, _tags);
             await TellPeerWhyAsync(e).ConfigureAwait(false);
             await RecordAsync(e.Message).ConfigureAwait(false);
-            _settings.Logger.LogWarning(e, "Sync with {Peer} refused a batch: {Message}", Peer, e.Message);
+            _settings.Logger.LogWarning(LiblimLogEvents.BatchRefused, e, "Sync with {Peer} refused a batch: {Message}", Peer, e.Message);
             throw;
         }
         catch (OperationCanceledException)
@@ -177,7 +177,7 @@ internal sealed class SyncSession
             LiblimMetrics.Failures.Add(1, _tags);
             await TellPeerWhyAsync(e).ConfigureAwait(false);
             await RecordAsync(e.Message).ConfigureAwait(false);
-            _settings.Logger.LogError(e, "Sync with {Peer} failed.", Peer);
+            _settings.Logger.LogError(LiblimLogEvents.SessionError, e, "Sync with {Peer} failed.", Peer);
             throw;
         }
         finally
@@ -210,7 +210,7 @@ internal sealed class SyncSession
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _settings.Logger.LogDebug(e, "Could not record the end of the session with {Peer}.", Peer);
+            _settings.Logger.LogDebug(LiblimLogEvents.SessionNotRecorded, e, "Could not record the end of the session with {Peer}.", Peer);
         }
     }
 
@@ -486,7 +486,7 @@ internal sealed class SyncSession
         var message = $"Node {_localNode} was restored from an older copy, or is a copy of a database that went on writing elsewhere: " +
                       $"node {_peerNode} has applied its changes up to position {claimed}, but it handed out only up to {positions.Fence ?? positions.Head}. " +
                       $"It now uses the new node id {rotated}, and syncs again to send its changes and get back what it lost.";
-        _settings.Logger.LogWarning("{Message}", message);
+        _settings.Logger.LogWarning(LiblimLogEvents.NodeIdRenewed, "{Message}", message);
         throw new ProtocolException(ProtocolErrorCode.Restarted, message);
     }
 
@@ -526,7 +526,7 @@ internal sealed class SyncSession
             _toSend = Math.Max(0, (through ?? last) - last);
             LiblimMetrics.RowsSent.Add(states.Count, _tags);
             LiblimMetrics.BytesSent.Add(_connection.BytesSent - before, _tags);
-            _settings.Logger.LogDebug("Sent {Rows} rows to {Peer}, through feed position {Position}.", states.Count, Peer, last);
+            _settings.Logger.LogDebug(LiblimLogEvents.BatchSent, "Sent {Rows} rows to {Peer}, through feed position {Position}.", states.Count, Peer, last);
             Report();
             from = last;
         }
@@ -727,7 +727,7 @@ internal sealed class SyncSession
 
         if (result.Refused.Count > 0)
         {
-            _settings.Logger.LogInformation("Refused {Count} writes of {Peer} outside its scope, the first to {Table} {Key}: {Reason}",
+            _settings.Logger.LogInformation(LiblimLogEvents.PeerWritesRefused, "Refused {Count} writes of {Peer} outside its scope, the first to {Table} {Key}: {Reason}",
                 result.Refused.Count, Peer, result.Refused[0].Table, result.Refused[0].Key, result.Refused[0].Reason);
         }
 
@@ -736,7 +736,7 @@ internal sealed class SyncSession
         _rowsApplied += result.Applied;
         LiblimMetrics.RowsReceived.Add(result.Received, _tags);
         LiblimMetrics.RowsApplied.Add(result.Applied, _tags);
-        _settings.Logger.LogDebug("Applied {Applied} of {Received} rows from {Peer}, through its feed position {Position}.", result.Applied, result.Received, Peer, through);
+        _settings.Logger.LogDebug(LiblimLogEvents.BatchApplied, "Applied {Applied} of {Received} rows from {Peer}, through its feed position {Position}.", result.Applied, result.Received, Peer, through);
         Report();
     }
 
@@ -746,7 +746,7 @@ internal sealed class SyncSession
         var (changed, heldBack, refused) = committed;
         if (refused.Count > 0)
         {
-            _settings.Logger.LogWarning("{Peer} refused {Count} writes of this replica's, the first to {Table} {Key}: {Reason} Its own rows undo them here.",
+            _settings.Logger.LogWarning(LiblimLogEvents.OwnWritesRefused, "{Peer} refused {Count} writes of this replica's, the first to {Table} {Key}: {Reason} Its own rows undo them here.",
                 Peer, refused.Count, refused[0].Table, refused[0].Key, refused[0].Reason);
             lock (_refused)
             {

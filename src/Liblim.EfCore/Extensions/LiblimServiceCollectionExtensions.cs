@@ -15,6 +15,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -53,27 +54,35 @@ public static class LiblimServiceCollectionExtensions
 
     /// <summary>
     /// Serves the context's database to peers and keeps it in sync with known peers, for as long as the host
-    /// runs. Needs <c>AddDbContextFactory&lt;TContext&gt;</c> with <c>UseLiblim()</c>.
+    /// runs. Needs <c>AddDbContextFactory&lt;TContext&gt;</c> with <c>UseLiblim()</c>. The options are the context's
+    /// named options (<see cref="LiblimSyncOptions.NameFor{TContext}"/>), validated when the host starts: configure them
+    /// here, or with the builder returned, for example from configuration (<c>.BindConfiguration("Liblim")</c>, a section
+    /// such as <c>{ "Peers": [ "liblim://hub:4242" ], "Secret": "…" }</c>).
     /// </summary>
-    public static IServiceCollection AddLiblimSync<TContext>(this IServiceCollection services, Action<LiblimSyncOptions> configure)
+    /// <exception cref="InvalidOperationException">The context has a sync service already: one per context, with every peer in it.</exception>
+    public static OptionsBuilder<LiblimSyncOptions> AddLiblimSync<TContext>(this IServiceCollection services, Action<LiblimSyncOptions>? configure = null)
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configure);
         if (services.Any(d => d.ServiceType == typeof(LiblimSyncService<TContext>)))
         {
             throw new InvalidOperationException(
                 $"AddLiblimSync<{typeof(TContext).Name}> was called twice: one sync service per context, with every peer in one call (LiblimSyncOptions.Peers).");
         }
 
-        var options = new LiblimSyncOptions();
-        configure(options);
-        options.Validate();
+        var name = LiblimSyncOptions.NameFor<TContext>();
+        var options = services.AddOptions<LiblimSyncOptions>(name).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LiblimSyncOptions>, LiblimSyncOptionsValidation>());
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
         services.AddSingleton(sp => new LiblimSyncService<TContext>(
             ContextFactoryLookup.Require<TContext>(sp, nameof(AddLiblimSync)),
-            options,
+            sp.GetRequiredService<IOptionsMonitor<LiblimSyncOptions>>().Get(name),
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
         services.AddHostedService(sp => sp.GetRequiredService<LiblimSyncService<TContext>>());
-        return services;
+        return options;
     }
 }

@@ -7,6 +7,9 @@ namespace Liblim.EfCore;
 /// <summary>What <c>AddLiblimSync</c> does: serve the database to peers, and keep in sync with known peers.</summary>
 public sealed class LiblimSyncOptions
 {
+    /// <summary>The name of a context's sync options, among the app's named options: the context type's full name.</summary>
+    public static string NameFor<TContext>() => typeof(TContext).FullName!;
+
     /// <summary>Where to accept peers; null to accept none (a device that only connects out).</summary>
     public IPEndPoint? Listen { get; set; }
 
@@ -69,6 +72,8 @@ public sealed class LiblimSyncOptions
         CertificateValidation = CertificateValidation,
     };
 
+    /// <summary>Checks the options; throws with a message that names the setting to fix.</summary>
+    /// <exception cref="ArgumentException">A setting is missing or out of range.</exception>
     internal void Validate()
     {
         foreach (var peer in Peers)

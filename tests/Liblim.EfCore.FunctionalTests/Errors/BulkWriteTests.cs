@@ -1,6 +1,7 @@
 using Liblim.EfCore.FunctionalTests.Infrastructure;
 using Liblim.EfCore.FunctionalTests.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using static Liblim.EfCore.FunctionalTests.Infrastructure.Replicas;
 
 namespace Liblim.EfCore.FunctionalTests.Errors;
@@ -34,6 +35,23 @@ public abstract class BulkWriteTests : ReplicaSuite
         Assert.Equal("Items", e.Table);
         Assert.Contains("SaveChanges", e.Message);
         Assert.Equal("x", (await db.Items.SingleAsync()).Title);
+    }
+
+    [Fact]
+    public async Task A_refused_write_leaves_no_failed_command_in_efs_log()
+    {
+        using var r = await WithOneItem();
+        var log = new Tcp.CapturedLog();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug));
+        await using var db = new TodoDb(new DbContextOptionsBuilder<TodoDb>(r.Options).UseLoggerFactory(loggers).Options);
+        Assert.Equal(1, await db.Items.CountAsync());
+
+        await Assert.ThrowsAsync<ReplicationBypassException>(() => db.Database.ExecuteSqlRawAsync("UPDATE \"Items\" SET \"Title\" = 'raw'"));
+        await Assert.ThrowsAsync<ReplicationBypassException>(() => db.Items.ExecuteUpdateAsync(s => s.SetProperty(i => i.Title, "bulk")));
+
+        // EF logs a command that failed at Error ("Failed executing DbCommand"), which would read as if the SQL had run.
+        Assert.True(log.Count("Microsoft.EntityFrameworkCore", LogLevel.Error, "") == 0, $"EF logged an error:\n{log}");
+        Assert.True(log.Count("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Information, "Executed DbCommand") > 0, $"the query's command is in the log:\n{log}");
     }
 
     [Fact]

@@ -9,49 +9,21 @@ namespace Liblim.EfCore.Capture.Internal;
 /// <summary>
 /// Refuses ExecuteUpdate, ExecuteDelete and raw SQL (ExecuteSql, FromSql) that would write a replicated
 /// table: such writes bypass SaveChanges, so nothing would record them and replicas would silently diverge.
-/// The command is stopped before it reaches the database.
+/// The command is stopped once EF has made it, before it runs.
 /// </summary>
 internal sealed class BulkWriteGuardInterceptor : DbCommandInterceptor
 {
     private const string WriteTargetAnnotation = LiblimAnnotationNames.Prefix + "WriteTarget";
 
-    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    // Once the command has its text, before EF runs it: an exception here is not logged by EF as a failed command
+    // ("Failed executing DbCommand" at Error), which would read as if the SQL had reached the database.
+    public override DbCommand CommandInitialized(CommandEndEventData eventData, DbCommand result)
     {
-        Guard(command, eventData);
+        Guard(result, eventData);
         return result;
     }
 
-    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        Guard(command, eventData);
-        return ValueTask.FromResult(result);
-    }
-
-    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-    {
-        Guard(command, eventData);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Guard(command, eventData);
-        return ValueTask.FromResult(result);
-    }
-
-    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-    {
-        Guard(command, eventData);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
-    {
-        Guard(command, eventData);
-        return ValueTask.FromResult(result);
-    }
-
-    private static void Guard(DbCommand command, CommandEventData eventData)
+    private static void Guard(DbCommand command, CommandEndEventData eventData)
     {
         if (eventData.CommandSource is CommandSource.SaveChanges or CommandSource.Migrations or CommandSource.LinqQuery
             || eventData.Context is not { } context)

@@ -16,7 +16,7 @@ await db.SaveChangesAsync();
 if (args[1] == "serve")
 {
     // device A: serve until Enter
-    await using var server = await LiblimServer.StartAsync(new Contexts(options),
+    await using var server = await LiblimServer.StartAsync(options,
         new LiblimServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 4242), Secret = "a long random secret" });
     Console.WriteLine("serving on 127.0.0.1:4242; press Enter to stop");
     Console.ReadLine();
@@ -26,9 +26,4 @@ else
     // device B: sync once, both ways
     SyncResult r = await db.Liblim().SyncWithAsync(new Uri("liblim://127.0.0.1:4242"), "a long random secret");
     Console.WriteLine($"sent {r.RowsSent}, received {r.RowsReceived}, changed here {r.RowsApplied}");
-}
-
-sealed class Contexts(DbContextOptions<TodoDb> options) : IDbContextFactory<TodoDb>
-{
-    public TodoDb CreateDbContext() => new(options);
 }

@@ -72,6 +72,27 @@ public sealed class LiblimServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Starts listening on the database that <paramref name="contextOptions"/> open; returns once the server accepts
+    /// connections. Each operation makes a context of its own with them, so the context type needs a public constructor
+    /// that takes its options (as <c>AddDbContextFactory</c> does).
+    /// </summary>
+    /// <param name="contextOptions">The options of the contexts on the database to serve; they must use Liblim.</param>
+    /// <param name="options">Endpoint, secret, limits.</param>
+    /// <param name="loggerFactory">Where the server logs; none when null.</param>
+    /// <param name="cancellationToken">Cancels starting.</param>
+    /// <exception cref="ArgumentException">The context type has no constructor that takes its options.</exception>
+    public static Task<LiblimServer> StartAsync<TContext>(
+        DbContextOptions<TContext> contextOptions,
+        LiblimServerOptions options,
+        ILoggerFactory? loggerFactory = null,
+        CancellationToken cancellationToken = default)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(contextOptions);
+        return StartAsync(new OptionsContextFactory<TContext>(contextOptions), options, loggerFactory, cancellationToken);
+    }
+
     /// <summary>Stops listening, ends every session and waits for them.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -51,6 +51,36 @@ public class SyncRegistrationTests
         Assert.Contains(LiblimSyncOptions.NameFor<TodoDb>(), error.Message);
     }
 
+    public static TheoryData<string, string> Misconfigurations() => new()
+    {
+        { "liblim peer, no secret", "set Secret to connect to liblim://hub:4242/" },
+        { "wss peer, no token", "set AccessTokenProvider (or Secret) to connect to wss://hub/liblim" },
+        { "listener, no secret", "A Liblim server needs a Secret (or SecretForPeer)" },
+        { "reconnect delays", "ReconnectDelay must be positive and at most MaxReconnectDelay" },
+        { "limits", "Liblim protocol limits must be positive" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Misconfigurations))]
+    public void Each_setting_that_cannot_work_is_named_in_the_validation_message(string setting, string message)
+    {
+        var options = new LiblimSyncOptions { Secret = "s" };
+        switch (setting)
+        {
+            case "liblim peer, no secret": options.Secret = null; options.Peers.Add(new Uri("liblim://hub:4242")); break;
+            case "wss peer, no token": options.Secret = null; options.Peers.Add(new Uri("wss://hub/liblim")); break;
+            case "listener, no secret": options.Secret = null; options.Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0); break;
+            case "reconnect delays": options.ReconnectDelay = TimeSpan.FromMinutes(5); break;
+            default: options.Limits = new LiblimProtocolLimits { BatchSize = 0 }; break;
+        }
+
+        var result = new Liblim.EfCore.Sync.Hosting.LiblimSyncOptionsValidation().Validate(LiblimSyncOptions.NameFor<TodoDb>(), options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(message, result.FailureMessage);
+        Assert.StartsWith($"The Liblim sync options of {LiblimSyncOptions.NameFor<TodoDb>()}: ", result.FailureMessage);
+    }
+
     [Fact]
     public async Task The_sync_service_takes_its_peers_and_secret_from_configuration()
     {

@@ -146,6 +146,35 @@ public class TwoPeerTcpTests
     }
 
     [Fact]
+    public async Task A_server_started_from_context_options_serves_its_database()
+    {
+        using var served = new SqliteReplica("served-by-options");
+        await Replicas.InsertAsync(served, new TodoItem { Id = Guid.NewGuid(), Title = "on the server" });
+        await using var server = await LiblimServer.StartAsync(served.Options,
+            new LiblimServerOptions { Endpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Secret = TcpPeer.Secret });
+        using var client = new SqliteReplica("client-of-options");
+
+        await using var db = client.Open();
+        var result = await db.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{server.Endpoint.Port}"), TcpPeer.Secret);
+
+        Assert.Equal(1, result.RowsApplied);
+        Assert.Equal("on the server", Assert.Single(Replicas.All(client)).Title);
+    }
+
+    [Fact]
+    public async Task A_server_from_options_of_a_context_without_a_constructor_that_takes_them_is_refused_with_the_fix()
+    {
+        var options = new DbContextOptionsBuilder<NoOptionsDb>().UseSqlite("Data Source=:memory:").UseLiblim().Options;
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => LiblimServer.StartAsync(options,
+            new LiblimServerOptions { Endpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Secret = TcpPeer.Secret }));
+
+        Assert.Contains("NoOptionsDb has no public constructor that takes DbContextOptions<NoOptionsDb>", error.Message);
+    }
+
+    public sealed class NoOptionsDb : DbContext;
+
+    [Fact]
     public async Task Progress_is_reported_batch_by_batch_for_a_large_transfer()
     {
         await using var a = await TcpPeer.StartAsync("tcp-a");

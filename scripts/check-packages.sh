@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="$(mktemp -d "${TMPDIR:-/tmp}/liblim-packages.XXXXXX")"
 trap 'rm -rf "$out"' EXIT
-LIBLIM_CI=true dotnet pack Liblim.EfCore.sln -c Release -o "$out" --nologo -v quiet > "$out/pack.log" 2>&1 || { cat "$out/pack.log"; exit 1; }
+# Built anew: an incremental build would keep assemblies an earlier build made with this machine's paths.
+LIBLIM_CI=true dotnet build src/Liblim.EfCore.AspNetCore -c Release --no-incremental --nologo -v quiet > "$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
+dotnet pack Liblim.EfCore.sln -c Release --no-build -o "$out" --nologo -v quiet > "$out/pack.log" 2>&1 || { cat "$out/pack.log"; exit 1; }
 for id in Liblim.EfCore Liblim.EfCore.AspNetCore; do
   package="$(ls "$out/$id".[0-9]*.nupkg)"
   [ -f "${package%.nupkg}.snupkg" ] || { echo "packages: $id has no symbol package" >&2; exit 1; }

@@ -74,4 +74,7 @@ public static class LiblimLogEvents
 
     /// <summary>Information: a live session that was connected ended.</summary>
     public static readonly EventId LiveDisconnected = new(34, nameof(LiveDisconnected));
+
+    /// <summary>Debug: the sync service could not read the database's status for its gauges.</summary>
+    public static readonly EventId StatusNotRead = new(35, nameof(StatusNotRead));
 }

@@ -9,8 +9,9 @@ namespace Liblim.EfCore;
 /// peer's node id once known, whether it is live, and at its end the rows sent, received and applied; a session that
 /// fails ends with an error status. A child span per batch of the peer's that is applied (<see cref="ApplySpan"/>).
 /// Metrics: the counters, histogram and up-down counter named <c>liblim.sync.*</c>, each tagged with the role and the
-/// transport. The peer is a tag of the spans only: a hub serves many peers, and a metric series per peer would grow
-/// without bound.
+/// transport; and the gauges <c>liblim.rows.pending</c> and <c>liblim.rows.held_back</c> of each database a sync service
+/// keeps in sync, tagged with its node id (<see cref="NodeTag"/>). The peer is a tag of the spans only: a hub serves many
+/// peers, and a metric series per peer would grow without bound.
 /// </remarks>
 public static class LiblimTelemetry
 {
@@ -28,6 +29,9 @@ public static class LiblimTelemetry
 
     /// <summary>Tag: <c>tcp</c>, <c>tls</c>, <c>websocket</c> or <c>in-process</c>.</summary>
     public const string TransportTag = "liblim.transport";
+
+    /// <summary>Tag of the gauges <c>liblim.rows.pending</c> and <c>liblim.rows.held_back</c>: the database's node id.</summary>
+    public const string NodeTag = "liblim.node";
 
     /// <summary>Span tag: the peer's node id.</summary>
     public const string PeerTag = "liblim.peer";

@@ -108,6 +108,30 @@ public sealed class TelemetryTests : IDisposable
         Assert.Contains(LiblimLogEvents.Synced, events);
     }
 
+    [Fact]
+    public async Task The_gauges_give_the_rows_a_sync_service_has_not_sent_its_peers_and_the_rows_held_back()
+    {
+        var hub = await TcpPeer.StartAsync("gauged-hub");
+        await using var edge = await SyncHost.StartAsync("gauged-edge", listen: false, o => o.StatusInterval = TimeSpan.FromMilliseconds(50), hub.Address);
+        await Replicas.InsertAsync(edge.Replica, new TodoItem { Id = Guid.NewGuid(), Title = "pushed" });
+        await SyncHost.EventuallyAsync(() => Replicas.All(hub.Replica).Count == 1, "the hub has the edge's first row");
+        await hub.DisposeAsync();
+        await Replicas.InsertAsync(edge.Replica, new TodoItem { Id = Guid.NewGuid(), Title = "waiting for the hub" });
+        await Replicas.InsertAsync(edge.Replica, new TodoItem { Id = Guid.NewGuid(), Title = "waiting too" });
+        await using var db = edge.Replica.Open();
+        var node = (await db.Liblim().GetNodeIdAsync()).ToString("D");
+
+        long Gauge(string name)
+        {
+            _measurements.Clear();
+            _metrics.RecordObservableInstruments();
+            return _measurements.Where(m => m.Instrument == name && (string?)m.Tags.GetValueOrDefault(LiblimTelemetry.NodeTag) == node).Select(m => m.Value).DefaultIfEmpty(-1).Last();
+        }
+
+        await SyncHost.EventuallyAsync(() => Gauge("liblim.rows.pending") == 2, "the pending gauge says the two rows the hub has not been sent");
+        Assert.Equal(0, Gauge("liblim.rows.held_back"));
+    }
+
     public void Dispose()
     {
         _traces.Dispose();

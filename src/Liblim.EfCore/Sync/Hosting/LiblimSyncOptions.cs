@@ -49,6 +49,12 @@ public sealed class LiblimSyncOptions
     /// <summary>The first wait before reconnecting to a peer that is down; it doubles up to <see cref="MaxReconnectDelay"/>. Default 1 second.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often the service reads the database's status for the gauges <c>liblim.rows.pending</c> and
+    /// <c>liblim.rows.held_back</c> (<see cref="LiblimTelemetry"/>). Default 30 seconds.
+    /// </summary>
+    public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The longest wait between reconnection attempts. Default 1 minute.</summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -95,6 +101,11 @@ public sealed class LiblimSyncOptions
         if (ReconnectDelay <= TimeSpan.Zero || MaxReconnectDelay < ReconnectDelay)
         {
             throw new ArgumentException("AddLiblimSync: ReconnectDelay must be positive and at most MaxReconnectDelay.");
+        }
+
+        if (StatusInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("AddLiblimSync: StatusInterval must be positive.");
         }
 
         Limits.Validate();

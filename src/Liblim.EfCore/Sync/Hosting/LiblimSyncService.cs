@@ -62,7 +62,40 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
             Server.RowsChanged += (_, e) => RowsChanged?.Invoke(this, e);
         }
 
-        _peerLoops = [.. _options.Peers.Select(peer => Task.Run(() => KeepInSyncAsync(peer, stopping.Token), CancellationToken.None))];
+        _peerLoops = [.. _options.Peers.Select(peer => Task.Run(() => KeepInSyncAsync(peer, stopping.Token), CancellationToken.None)),
+            Task.Run(() => PublishStatusAsync(stopping.Token), CancellationToken.None)];
+    }
+
+    /// <summary>Reads the database's status for the gauges every <see cref="LiblimSyncOptions.StatusInterval"/>, until the service stops.</summary>
+    private async Task PublishStatusAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    var db = await _factory.CreateDbContextAsync(ct).ConfigureAwait(false);
+                    await using (db.ConfigureAwait(false))
+                    {
+                        StatusGauges.Publish(this, await db.Liblim().GetStatusAsync(ct).ConfigureAwait(false));
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+                {
+                    _logger.LogDebug(LiblimLogEvents.StatusNotRead, e, "Could not read the database's status for the gauges.");
+                }
+
+                await Task.Delay(_options.StatusInterval, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            StatusGauges.Withdraw(this);
+        }
     }
 
     /// <inheritdoc />

@@ -23,4 +23,6 @@ internal static class LiblimMetrics
     public static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("liblim.sync.duration", "s", "Duration of sync sessions.");
     public static readonly UpDownCounter<long> Sessions = Meter.CreateUpDownCounter<long>("liblim.sync.sessions", "{session}", "Open sync sessions.");
     public static readonly Counter<long> Failures = Meter.CreateCounter<long>("liblim.sync.failures", "{session}", "Sync sessions that ended with an error.");
+    public static readonly ObservableGauge<long> HeldBack = Meter.CreateObservableGauge("liblim.rows.held_back", StatusGauges.HeldBack, "{row}", "Rows held back, per database a sync service keeps in sync.");
+    public static readonly ObservableGauge<long> Pending = Meter.CreateObservableGauge("liblim.rows.pending", StatusGauges.Pending, "{row}", "Rows changed here that known peers have not been sent, summed over the peers, per database a sync service keeps in sync.");
 }

@@ -27,10 +27,12 @@ public sealed class RawPeer : IAsyncDisposable
     /// <summary>Whether the server answered this peer's proof with its own: the peer authenticated.</summary>
     public bool Authenticated { get; private set; }
 
-    public static async Task<RawPeer> ConnectAsync(TcpPeer server)
+    public static Task<RawPeer> ConnectAsync(TcpPeer server) => ConnectAsync(server.Server);
+
+    public static async Task<RawPeer> ConnectAsync(LiblimServer server)
     {
         var client = new TcpClient();
-        await client.ConnectAsync(server.Server.Endpoint);
+        await client.ConnectAsync(server.Endpoint);
         return new RawPeer(client);
     }
 

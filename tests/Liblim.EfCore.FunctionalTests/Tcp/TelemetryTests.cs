@@ -101,11 +101,22 @@ public sealed class TelemetryTests : IDisposable
             await db.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{server.Endpoint.Port}"), TcpPeer.Secret);
         }
 
+        // A batch the server cannot apply (text in an integer column): an expected refusal, logged without a stack trace.
+        await using (var raw = await RawPeer.ConnectAsync(server))
+        {
+            await raw.GreetAndHaveAsync(1);
+            var ts = raw.Timestamp();
+            await raw.SendAsync($"UCANHAZ 1\nItems/[\"{Guid.NewGuid():D}\"]:{{\"t\":\"{ts}\",\"v\":{{\"Title\":\"x\",\"Priority\":\"high\"}},\"a\":[\"{ts}\"]}}\n\n");
+            Assert.StartsWith("OHNOES rejected ", await raw.ReadErrorAndCloseAsync());
+        }
+
         var events = log.Events();
         Assert.All(events, e => Assert.True(e.Id > 0 && e.Name is not null, $"an entry without a named event id:\n{log}"));
         Assert.Contains(LiblimLogEvents.ServerListening, events);
         Assert.Contains(LiblimLogEvents.BatchApplied, events);
         Assert.Contains(LiblimLogEvents.Synced, events);
+        Assert.Contains(LiblimLogEvents.BatchRefused, events);
+        Assert.True(log.Count("", LogLevel.Warning, "   at ") == 0, $"a stack trace at Warning:\n{log}");
     }
 
     [Fact]

@@ -165,7 +165,7 @@ internal sealed class SyncSession
             LiblimMetrics.Failures.Add(1, _tags);
             await TellPeerWhyAsync(e).ConfigureAwait(false);
             await RecordAsync(e.Message).ConfigureAwait(false);
-            _settings.Logger.LogWarning(LiblimLogEvents.BatchRefused, e, "Sync with {Peer} refused a batch: {Message}", Peer, e.Message);
+            _settings.Logger.LogWarning(LiblimLogEvents.BatchRefused, "Sync with {Peer} refused a batch: {Message}", Peer, e.Message); // expected: no stack trace
             throw;
         }
         catch (OperationCanceledException)

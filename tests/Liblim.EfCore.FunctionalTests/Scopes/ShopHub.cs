@@ -31,6 +31,9 @@ internal sealed class ShopHub : IAsyncDisposable
 
     public ShopReplica Hub { get; }
 
+    /// <summary>The TCP server; null for a hub over WebSockets.</summary>
+    public LiblimServer? Server => _server;
+
     /// <summary>Where the shops reach the hub: <c>liblim://</c> over TCP, <c>ws://</c> over a WebSocket.</summary>
     public Uri Address => _address;
 
@@ -169,7 +172,7 @@ internal sealed class ShopHub : IAsyncDisposable
         B.Dispose();
     }
 
-    private static async Task<Guid> NodeOf(ShopReplica replica)
+    public static async Task<Guid> NodeOf(ShopReplica replica)
     {
         await using var db = replica.Open();
         return await db.Liblim().GetNodeIdAsync();

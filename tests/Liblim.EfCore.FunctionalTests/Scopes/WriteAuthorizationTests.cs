@@ -98,4 +98,25 @@ public sealed class WriteAuthorizationTests
         await using var db = replica.Open();
         return await db.Database.SqlQueryRaw<long>("SELECT seq AS \"Value\" FROM __liblim_state").SingleAsync();
     }
+
+    [Fact]
+    public async Task A_shops_write_to_a_table_the_hubs_model_lacks_is_refused_and_stored_nowhere()
+    {
+        await using var shops = await ShopHub.StartAsync(DatabaseKind.Sqlite);
+        await using var raw = await Tcp.RawPeer.ConnectAsync(shops.Server!, await ShopHub.NodeOf(shops.A)); // shop A's node, as a newer app version
+        await raw.GreetAsync();
+        await raw.SendAsync($"IHAZ {{\"{raw.ServerNode:D}\":0}}\n");
+        Assert.StartsWith("IHAZ ", await raw.ReadLineAsync());
+        var ts = raw.Timestamp();
+        await raw.SendAsync($"UCANHAZ 1\nLoyaltyCards/[\"a-1\"]:{{\"t\":\"{ts}\",\"v\":{{\"Points\":12}},\"a\":[\"{ts}\"]}}\n\nKTHXBAI\n");
+
+        var lines = new List<string>();
+        while (await raw.ReadLineAsync() is { } line && !line.StartsWith("KTHXBAI", StringComparison.Ordinal))
+        {
+            lines.Add(line);
+        }
+
+        Assert.Contains(lines, l => l.StartsWith("NOPE LoyaltyCards/[\"a-1\"] This server's model has no table 'LoyaltyCards'", StringComparison.Ordinal));
+        Assert.DoesNotContain(ShadowRows.Rows(shops.Hub.Open), r => r.Table == "LoyaltyCards");
+    }
 }

@@ -14,13 +14,14 @@ public sealed class RawPeer : IAsyncDisposable
     private readonly NetworkStream _stream;
     private readonly List<byte> _pending = [];
 
-    private RawPeer(TcpClient client)
+    private RawPeer(TcpClient client, Guid? node = null)
     {
         _client = client;
         _stream = client.GetStream();
+        Node = node ?? Guid.NewGuid();
     }
 
-    public Guid Node { get; } = Guid.NewGuid();
+    public Guid Node { get; }
 
     public Guid ServerNode { get; private set; }
 
@@ -29,11 +30,13 @@ public sealed class RawPeer : IAsyncDisposable
 
     public static Task<RawPeer> ConnectAsync(TcpPeer server) => ConnectAsync(server.Server);
 
-    public static async Task<RawPeer> ConnectAsync(LiblimServer server)
+    /// <param name="server">The server to connect to.</param>
+    /// <param name="node">The node id to greet with (a peer the server knows); a new one when null.</param>
+    public static async Task<RawPeer> ConnectAsync(LiblimServer server, Guid? node = null)
     {
         var client = new TcpClient();
         await client.ConnectAsync(server.Endpoint);
-        return new RawPeer(client);
+        return new RawPeer(client, node);
     }
 
     public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));

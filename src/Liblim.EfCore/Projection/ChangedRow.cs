@@ -13,8 +13,15 @@ public sealed record ChangedRow(string Table, string Key, RowChange Change)
     /// <summary>The CLR type of the entity the table stores (the root type of a hierarchy); null for a table this context does not map.</summary>
     public Type? EntityType { get; init; }
 
+    private ReplicatedTable? _table;
+    private IReadOnlyList<object?>? _keyValues;
+
     /// <summary>The key's values, of the types of the entity's key properties, in key order; empty for a table this context does not map.</summary>
-    public IReadOnlyList<object?> KeyValues { get; init; } = [];
+    public IReadOnlyList<object?> KeyValues
+    {
+        get => _keyValues ??= _table?.DecodeKey(Key) ?? []; // decoded when asked for: a sync reports every row it changed
+        init => _keyValues = value;
+    }
 
     /// <summary>
     /// The columns whose shown values changed, by column name in the table's order: every value column for a row that
@@ -42,7 +49,7 @@ public sealed record ChangedRow(string Table, string Key, RowChange Change)
 
     /// <summary>A changed row of a replicated table, with its entity type and typed key.</summary>
     internal static ChangedRow Of(ReplicatedTable table, string key, RowChange change, IReadOnlyList<string>? columns = null)
-        => new(table.Name, key, change) { EntityType = table.EntityType, KeyValues = table.DecodeKey(key), Columns = columns ?? [] };
+        => new(table.Name, key, change) { EntityType = table.EntityType, _table = table, Columns = columns ?? [] };
 }
 
 /// <summary>What a merge did to a row.</summary>

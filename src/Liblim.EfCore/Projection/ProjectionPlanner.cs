@@ -111,12 +111,13 @@ internal static class ProjectionPlanner
                         : null,
                 };
             var after = verdict.Status == RowStatus.Visible ? row.ShownRow(verdict.Projected, parsed) : null;
+            var columns = ChangedColumns(row.Table, row.Data, after);
             var op = (row.Data, after) switch
             {
                 (null, null) => null,
                 (null, { } a) => DataOps.For(DataOpKind.Insert, row.Table, row.Key, null, a, stored),
                 ({ } d, null) => DataOps.For(DataOpKind.Delete, row.Table, row.Key, d, null),
-                ({ } d, { } a) => SameValues(row, d, a) ? null : DataOps.For(DataOpKind.Update, row.Table, row.Key, d, a, stored),
+                ({ } d, { } a) => columns.Count == 0 ? null : DataOps.For(DataOpKind.Update, row.Table, row.Key, d, a, stored),
             };
             if (op is not null)
             {
@@ -134,7 +135,7 @@ internal static class ProjectionPlanner
                 : row.Data is not null ? RowChange.Deleted : RowChange.None;
             if (row.Changed || op is not null || holdChanged)
             {
-                changed.Add(ChangedRow.Of(row.Table, row.Key, change, ChangedColumns(row.Table, row.Data, after)));
+                changed.Add(ChangedRow.Of(row.Table, row.Key, change, columns));
             }
 
             if (hold is { IsShown: false } && (holdChanged || row.Before?.IsAlive != true))
@@ -147,13 +148,14 @@ internal static class ProjectionPlanner
         return (ops, new ReconcileResult(shadow, changed, heldBack));
     }
 
-    /// <summary>The value columns whose shown values differ between the data row before and after: every one for a row that appears.</summary>
-    private static List<string> ChangedColumns(ReplicatedTable table, object?[]? before, object?[]? after)
+    /// <summary>
+    /// The value columns whose shown values differ between the data row before and after (none: the data row needs no
+    /// update); every one for a row that appears, none for a row that leaves or stays out.
+    /// </summary>
+    private static IReadOnlyList<string> ChangedColumns(ReplicatedTable table, object?[]? before, object?[]? after)
         => after is null ? []
-            : [.. table.ValueColumns.Where(c => before is null || c.ToJson(before[c.Ordinal]) != c.ToJson(after[c.Ordinal])).Select(c => c.Name)];
-
-    private static bool SameValues(ReconcileRow row, object?[] current, object?[] shown)
-        => row.Table.ValueColumns.All(c => c.ToJson(current[c.Ordinal]) == c.ToJson(shown[c.Ordinal]));
+            : before is null ? table.ValueNames
+            : [.. table.ValueColumns.Where(c => c.ToJson(before[c.Ordinal]) != c.ToJson(after[c.Ordinal])).Select(c => c.Name)];
 
     /// <summary>How strongly a row claims its value of a unique index, by its table's policy.</summary>
     private static ClaimRank Rank(ReconcileRow row, ReplicatedUniqueIndex index)

@@ -23,6 +23,7 @@ internal sealed class ReplicatedTable
         AllColumns = [.. keyColumns, .. valueColumns];
         ValueColumnsByName = [.. valueColumns.OrderBy(c => c.Name, StringComparer.Ordinal)];
         ValueNamesByName = [.. ValueColumnsByName.Select(c => c.Name)];
+        ValueNames = [.. valueColumns.Select(c => c.Name)];
         for (var i = 0; i < AllColumns.Count; i++)
         {
             AllColumns[i].Ordinal = i;
@@ -58,6 +59,9 @@ internal sealed class ReplicatedTable
 
     /// <summary>The value columns in ordinal order of their names: the order of a row state's registers.</summary>
     public IReadOnlyList<ReplicatedColumn> ValueColumnsByName { get; }
+
+    /// <summary>The names of <see cref="ValueColumns"/>, in their order.</summary>
+    public IReadOnlyList<string> ValueNames { get; }
 
     /// <summary>The names of <see cref="ValueColumnsByName"/>.</summary>
     public IReadOnlyList<string> ValueNamesByName { get; }

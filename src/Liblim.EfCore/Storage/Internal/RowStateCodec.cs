@@ -40,11 +40,14 @@ internal static partial class RowStateCodec
         var columnClocks = overrides is null ? null : ColumnClocksJson.Write(overrides);
 
         hold = !state.IsAlive ? null : table is null ? RowHold.NotInModel(state.Table) : hold;
-        var kept = !state.IsAlive || hold is { IsShown: false } ? KeptValues(state, state.Columns)
-            : KeptValues(state, state.Columns.Where(c => projected?.Contains(c.Key) == true || table!.FindColumn(c.Key) is null));
+        var shown = state.IsAlive && hold is null or { IsShown: true };
+        var newerModel = shown && HasColumnNotIn(table!, state);
+        var kept = !shown ? KeptValues(state, state.Columns)
+            : projected is { Count: > 0 } || newerModel
+                ? KeptValues(state, state.Columns.Where(c => projected?.Contains(c.Key) == true || table!.FindColumn(c.Key) is null))
+                : null;
         // A shown row keeping columns of a newer model awaits a model that has them (a migration), found by its table.
-        var awaiting = hold?.Awaiting
-            ?? (state.IsAlive && state.Columns.Keys.Any(c => table!.FindColumn(c) is null) ? RowHold.AwaitingModel(table!.Name) : null);
+        var awaiting = hold?.Awaiting ?? (newerModel ? RowHold.AwaitingModel(table!.Name) : null);
         return new ShadowRow(state.Table, state.Key, seq, baseClock.ToString(), columnClocks,
             Tags(state.AddTags), Tags(state.Tombstones), kept, Held: hold?.ToJson(), Awaiting: awaiting);
     }
@@ -105,6 +108,20 @@ internal static partial class RowStateCodec
         }
 
         return new RowState(row.Table, row.Key, columns.ToImmutable(), ParseTags(row.AddTags), ParseTags(row.Tombstones));
+    }
+
+    /// <summary>Whether the state has a column its table does not have here (one of a newer model).</summary>
+    private static bool HasColumnNotIn(ReplicatedTable table, RowState state)
+    {
+        foreach (var (name, _) in state.Columns)
+        {
+            if (table.FindColumn(name) is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string? KeptValues(RowState state, IEnumerable<KeyValuePair<string, ColumnValue>> columns)

@@ -83,8 +83,12 @@ internal sealed partial class ShadowStore
     /// <summary>The local number of a node id, when this database has numbered it.</summary>
     public async Task<int?> FindNodeNumberAsync(Guid node, bool async, CancellationToken ct)
     {
-        await ReadNodesAsync(async, ct).ConfigureAwait(false);
         var text = node.ToString("N");
+        if (!session.Nodes.Contains(text))
+        {
+            await ReadNodesAsync(async, ct).ConfigureAwait(false); // only when the number is not known yet
+        }
+
         return session.Nodes.Contains(text) ? session.Nodes.NumberOf(text) : null;
     }
 }

@@ -29,6 +29,10 @@ namespace MigrationsSample.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("number");
 
+                    b.Property<long?>("CollectedTicks")
+                        .HasColumnType("bigint")
+                        .HasColumnName("collected_ticks");
+
                     b.Property<string>("NodeId")
                         .IsRequired()
                         .HasColumnType("text")
@@ -70,6 +74,14 @@ namespace MigrationsSample.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("peer_id");
 
+                    b.Property<string>("AckedAt")
+                        .HasColumnType("text")
+                        .HasColumnName("acked_at");
+
+                    b.Property<long?>("AckedSeq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("acked_seq");
+
                     b.Property<string>("Address")
                         .HasColumnType("text")
                         .HasColumnName("address");
@@ -93,6 +105,10 @@ namespace MigrationsSample.Migrations.Postgres
                     b.Property<long>("ReceivedSeq")
                         .HasColumnType("bigint")
                         .HasColumnName("received_seq");
+
+                    b.Property<bool?>("Rejoining")
+                        .HasColumnType("boolean")
+                        .HasColumnName("rejoining");
 
                     b.Property<long?>("SentSeq")
                         .HasColumnType("bigint")
@@ -144,6 +160,10 @@ namespace MigrationsSample.Migrations.Postgres
                     b.Property<long>("Clock")
                         .HasColumnType("bigint")
                         .HasColumnName("clock");
+
+                    b.Property<long?>("CollectedSeq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("collected_seq");
 
                     b.Property<string>("NodeId")
                         .HasColumnType("text")

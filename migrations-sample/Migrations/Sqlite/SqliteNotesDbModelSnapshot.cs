@@ -24,6 +24,10 @@ namespace MigrationsSample.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("number");
 
+                    b.Property<long?>("CollectedTicks")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("collected_ticks");
+
                     b.Property<string>("NodeId")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -65,6 +69,14 @@ namespace MigrationsSample.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("peer_id");
 
+                    b.Property<string>("AckedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("acked_at");
+
+                    b.Property<long?>("AckedSeq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("acked_seq");
+
                     b.Property<string>("Address")
                         .HasColumnType("TEXT")
                         .HasColumnName("address");
@@ -88,6 +100,10 @@ namespace MigrationsSample.Migrations.Sqlite
                     b.Property<long>("ReceivedSeq")
                         .HasColumnType("INTEGER")
                         .HasColumnName("received_seq");
+
+                    b.Property<bool?>("Rejoining")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rejoining");
 
                     b.Property<long?>("SentSeq")
                         .HasColumnType("INTEGER")
@@ -139,6 +155,10 @@ namespace MigrationsSample.Migrations.Sqlite
                     b.Property<long>("Clock")
                         .HasColumnType("INTEGER")
                         .HasColumnName("clock");
+
+                    b.Property<long?>("CollectedSeq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("collected_seq");
 
                     b.Property<string>("NodeId")
                         .HasColumnType("TEXT")

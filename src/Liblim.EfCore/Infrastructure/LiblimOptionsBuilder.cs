@@ -49,6 +49,24 @@ public sealed class LiblimOptionsBuilder
         return this;
     }
 
+    /// <summary>
+    /// How long a peer may go without syncing before this database stops keeping deleted rows for it (default 30 days;
+    /// null: keep them until every peer ever seen has synced). A deleted row's tombstones and kept values are collected
+    /// once every peer heard from within this time has applied the delete. A peer away longer loses nothing: when it comes
+    /// back it rejoins, sending its whole feed once, and rows deleted and collected meanwhile are deleted there too
+    /// (docs/semantics.md, "Collecting deleted rows").
+    /// </summary>
+    public LiblimOptionsBuilder ForgetPeersAfter(TimeSpan? after)
+    {
+        if (after is { } t)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(t, TimeSpan.Zero);
+        }
+
+        Extension = Extension.WithForgetPeersAfter(after);
+        return this;
+    }
+
     /// <summary>The wall clock the hybrid logical clock reads (default <see cref="System.TimeProvider.System"/>); for tests.</summary>
     public LiblimOptionsBuilder TimeProvider(TimeProvider timeProvider)
     {

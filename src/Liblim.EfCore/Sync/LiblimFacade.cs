@@ -149,6 +149,14 @@ public sealed class LiblimFacade
     }
 
     /// <summary>
+    /// Collects the deleted rows that every peer heard from within <c>ForgetPeersAfter</c> has applied: their tombstones
+    /// and kept values leave the metadata table (docs/semantics.md, "Collecting deleted rows"). Liblim collects by itself
+    /// after each sync session; call this to collect at another time. Returns how many deleted rows were collected.
+    /// </summary>
+    public Task<int> CollectDeletedRowsAsync(CancellationToken cancellationToken = default)
+        => DeletedRowCollection.CollectAsync(Context, cancellationToken);
+
+    /// <summary>
     /// The writes of this replica's that a server with scope rules refused (a row outside what it lets this replica write),
     /// the latest per row, oldest first, with the server's reason: kept until <see cref="ClearRefusedWritesAsync"/>. The
     /// server's own rows have undone them here already.

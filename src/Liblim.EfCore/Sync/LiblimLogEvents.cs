@@ -77,4 +77,10 @@ public static class LiblimLogEvents
 
     /// <summary>Debug: the sync service could not read the database's status for its gauges.</summary>
     public static readonly EventId StatusNotRead = new(35, nameof(StatusNotRead));
+
+    /// <summary>Information: a peer had not applied this database's feed as far as deleted rows were collected; it rejoins, sending its whole feed once.</summary>
+    public static readonly EventId PeerRejoins = new(40, nameof(PeerRejoins));
+
+    /// <summary>Debug: deleted rows were collected after a session (how many), or could not be (why).</summary>
+    public static readonly EventId DeletedRowsCollected = new(41, nameof(DeletedRowsCollected));
 }

@@ -50,11 +50,13 @@ public sealed class MigrationsSampleTests : IDisposable
             await old.GetService<IMigrator>().MigrateAsync("Initial"); // before AddPinned
 
             // The old version of the app runs this version of Liblim: its shadow tables have the columns of RestoreFences,
-            // PeerReadHeads, PeerOwners and PeerStatus and the tables of PeerRowsOfScopes and RefusedWrites, and its replicated table the row metadata columns of
+            // PeerReadHeads, PeerOwners, PeerStatus and DeletedRowCollection and the tables of PeerRowsOfScopes and RefusedWrites, and its replicated table the row metadata columns of
             // RowMetadataInRows (the migrations that add them to a database Liblim set up before it had them).
             var liblimColumns = "ALTER TABLE __liblim_state ADD retired_node_id TEXT; ALTER TABLE __liblim_peers ADD sent_seq INTEGER; " +
                                 "ALTER TABLE __liblim_peers ADD read_head INTEGER; ALTER TABLE __liblim_peers ADD owner TEXT; " +
                                 "ALTER TABLE __liblim_peers ADD last_sync TEXT; ALTER TABLE __liblim_peers ADD address TEXT; ALTER TABLE __liblim_peers ADD last_error TEXT; " +
+                                "ALTER TABLE __liblim_peers ADD acked_seq INTEGER; ALTER TABLE __liblim_peers ADD acked_at TEXT; ALTER TABLE __liblim_peers ADD rejoining INTEGER; " +
+                                "ALTER TABLE __liblim_state ADD collected_seq INTEGER; ALTER TABLE __liblim_nodes ADD collected_ticks INTEGER; " +
                                 "CREATE TABLE __liblim_peer_rows (peer_id TEXT NOT NULL, table_name TEXT NOT NULL, row_key TEXT NOT NULL, " +
                                 "CONSTRAINT pk_liblim_peer_rows PRIMARY KEY (peer_id, table_name, row_key)); " +
                                 "CREATE TABLE __liblim_refused (table_name TEXT NOT NULL, row_key TEXT NOT NULL, reason TEXT NOT NULL, peer_id TEXT NOT NULL, " +

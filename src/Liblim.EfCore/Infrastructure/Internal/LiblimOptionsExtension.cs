@@ -13,6 +13,9 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
     /// <summary>The default for <see cref="SyncCommitInterval"/>.</summary>
     public static readonly TimeSpan DefaultSyncCommitInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>The default for <see cref="ForgetPeersAfter"/>.</summary>
+    public static readonly TimeSpan DefaultForgetPeersAfter = TimeSpan.FromDays(30);
+
     private ExtensionInfo? _info;
 
     public LiblimOptionsExtension()
@@ -25,6 +28,7 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
         MaxClockDrift = copyFrom.MaxClockDrift;
         SyncCommitInterval = copyFrom.SyncCommitInterval;
         TimeProvider = copyFrom.TimeProvider;
+        ForgetPeersAfter = copyFrom.ForgetPeersAfter;
     }
 
     public Guid? NodeId { get; private set; }
@@ -34,6 +38,9 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
     public TimeSpan SyncCommitInterval { get; private set; } = DefaultSyncCommitInterval;
 
     public TimeProvider TimeProvider { get; private set; } = TimeProvider.System;
+
+    /// <summary>How long a peer may stay silent before deleted rows are collected without it; null: never.</summary>
+    public TimeSpan? ForgetPeersAfter { get; private set; } = DefaultForgetPeersAfter;
 
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
@@ -49,6 +56,8 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
     public LiblimOptionsExtension WithSyncCommitInterval(TimeSpan interval) => new(this) { SyncCommitInterval = interval };
 
     public LiblimOptionsExtension WithTimeProvider(TimeProvider timeProvider) => new(this) { TimeProvider = timeProvider };
+
+    public LiblimOptionsExtension WithForgetPeersAfter(TimeSpan? after) => new(this) { ForgetPeersAfter = after };
 
     public void ApplyServices(IServiceCollection services) => services.AddEntityFrameworkLiblim();
 
@@ -79,6 +88,7 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
             debugInfo["Liblim:NodeId"] = Extension.NodeId?.ToString() ?? "(database)";
             debugInfo["Liblim:MaxClockDrift"] = Extension.MaxClockDrift.ToString();
             debugInfo["Liblim:SyncCommitInterval"] = Extension.SyncCommitInterval.ToString();
+            debugInfo["Liblim:ForgetPeersAfter"] = Extension.ForgetPeersAfter?.ToString() ?? "(never)";
         }
     }
 }

@@ -19,4 +19,10 @@ internal sealed record RemoteBatch(string PeerName, Guid PeerNode, IReadOnlyList
     /// records the batch's rows as rows the peer holds.
     /// </summary>
     public Scopes.Internal.PeerScope? Scope { get; init; }
+
+    /// <summary>
+    /// Whether the peer is rejoining after deleted rows were collected here: its add tags are checked against what was
+    /// collected (<see cref="Crdt.CollectedTags"/>) before they are merged.
+    /// </summary>
+    public bool Rejoining { get; init; }
 }

@@ -45,11 +45,13 @@ internal static class RowStateApplier
             var metadata = session.Shadow;
             var applied = 0;
             var peer = batch.PeerNode.ToString("N");
+            // Read under the write's lock, so that no collection runs between the read and the merge.
+            var collected = batch.Rejoining ? (await metadata.ReadCollectedAsync(async, ct).ConfigureAwait(false)).Tags : null;
             foreach (var byTable in states.GroupBy(s => s.Table))
             {
                 if (session.Model.FindTable(byTable.Key) is not { } table)
                 {
-                    applied += await KeepAsync(write, session, byTable.Key, byTable, peer, async, ct).ConfigureAwait(false);
+                    applied += await KeepAsync(write, session, byTable.Key, byTable, peer, collected, async, ct).ConfigureAwait(false);
                     continue;
                 }
 
@@ -72,7 +74,7 @@ internal static class RowStateApplier
                 {
                     var data = values.GetValueOrDefault(key);
                     var row = existing.GetValueOrDefault(key);
-                    if (MergeInto(table, row, data, remote, peer) is not var (merged, source))
+                    if (MergeInto(table, row, data, remote, peer, collected) is not var (merged, source))
                     {
                         continue;
                     }
@@ -102,17 +104,21 @@ internal static class RowStateApplier
     /// peer it counts as taken from; null when nothing changes. A state taken whole from the peer is not sent back to it
     /// (it has it); a mix is. A state the peer sent before, merged with what it sends now (whole or a live session's
     /// delta), is the peer's. With nothing here yet, merging with the empty state gives the peer's state, taken whole.
+    /// From a rejoining peer, add tags that may have been collected here are dead first (<paramref name="collected"/>),
+    /// and a state so changed is not the peer's: it goes back to it.
     /// </summary>
-    private static (RowState Merged, string? Source)? MergeInto(ReplicatedTable? table, ShadowRow? row, object?[]? data, RowState remote, string peer)
+    private static (RowState Merged, string? Source)? MergeInto(ReplicatedTable? table, ShadowRow? row, object?[]? data, RowState remote, string peer, CollectedTags? collected)
     {
         if (row is null)
         {
-            return remote.IsEmpty ? null : (remote, peer);
+            var screened = collected?.Screen(remote, null) ?? remote;
+            return screened.IsEmpty ? null : (screened, ReferenceEquals(screened, remote) ? peer : null);
         }
 
         var local = RowStateCodec.Decode(table, row, data);
-        var merged = table?.Kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(local, remote) : RowMerge.Merge(local, remote);
-        return merged.SameAs(local) ? null : (merged, merged.SameAs(remote) || row.Source == peer ? peer : null);
+        var theirs = collected?.Screen(remote, local) ?? remote;
+        var merged = table?.Kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(local, theirs) : RowMerge.Merge(local, theirs);
+        return merged.SameAs(local) ? null : (merged, ReferenceEquals(theirs, remote) && (merged.SameAs(remote) || row.Source == peer) ? peer : null);
     }
 
     /// <summary>
@@ -120,14 +126,14 @@ internal static class RowStateApplier
     /// whole in metadata rows, not shown, passed on to other peers, and shown once a migration adds the table
     /// (<see cref="NewerModelRows"/>). Returns how many rows changed.
     /// </summary>
-    private static async Task<int> KeepAsync(ReplicaWrite write, StoreSession session, string table, IEnumerable<RowState> states, string peer, bool async, CancellationToken ct)
+    private static async Task<int> KeepAsync(ReplicaWrite write, StoreSession session, string table, IEnumerable<RowState> states, string peer, CollectedTags? collected, bool async, CancellationToken ct)
     {
         var incoming = MergeDuplicates(ReplicationKind.LastWriterWins, states);
         var existing = await session.Shadow.ReadRowsAsync(table, incoming.Keys.ToList(), async, ct).ConfigureAwait(false);
         var changed = 0;
         foreach (var (key, remote) in incoming)
         {
-            if (MergeInto(null, existing.GetValueOrDefault(key), null, remote, peer) is not var (merged, source))
+            if (MergeInto(null, existing.GetValueOrDefault(key), null, remote, peer, collected) is not var (merged, source))
             {
                 continue;
             }

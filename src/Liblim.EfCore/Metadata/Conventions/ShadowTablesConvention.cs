@@ -58,6 +58,7 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
         Column(state, nameof(ReplicaState.Seq), "seq", required: true);
         Column(state, nameof(ReplicaState.Clock), "clock", required: true);
         Column(state, nameof(ReplicaState.RetiredNodeId), "retired_node_id", required: false);
+        Column(state, nameof(ReplicaState.CollectedSeq), "collected_seq", required: false);
         state.PrimaryKey([nameof(ReplicaState.Id)])!.HasName("pk_liblim_state");
 
         var peers = modelBuilder.Entity(typeof(PeerWatermark), fromDataAnnotation: true)!;
@@ -70,12 +71,16 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
         Column(peers, nameof(PeerWatermark.LastSync), "last_sync", required: false);
         Column(peers, nameof(PeerWatermark.Address), "address", required: false);
         Column(peers, nameof(PeerWatermark.LastError), "last_error", required: false);
+        Column(peers, nameof(PeerWatermark.AckedSeq), "acked_seq", required: false);
+        Column(peers, nameof(PeerWatermark.AckedAt), "acked_at", required: false);
+        Column(peers, nameof(PeerWatermark.Rejoining), "rejoining", required: false);
         peers.PrimaryKey([nameof(PeerWatermark.PeerId)])!.HasName("pk_liblim_peers");
 
         var nodes = modelBuilder.Entity(typeof(KnownNode), fromDataAnnotation: true)!;
         nodes.ToTable(NodesTable);
         Column(nodes, nameof(KnownNode.Number), "number", required: true).ValueGenerated(Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never, fromDataAnnotation: true);
         Column(nodes, nameof(KnownNode.NodeId), "node_id", required: true);
+        Column(nodes, nameof(KnownNode.CollectedTicks), "collected_ticks", required: false);
         nodes.PrimaryKey([nameof(KnownNode.Number)])!.HasName("pk_liblim_nodes");
         nodes.HasIndex([nameof(KnownNode.NodeId)])!.IsUnique(true)!.HasDatabaseName("ix_liblim_nodes_node_id");
 

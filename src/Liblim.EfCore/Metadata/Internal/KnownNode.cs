@@ -13,4 +13,11 @@ internal sealed class KnownNode
 
     /// <summary>The node id, as 32 lowercase hex digits.</summary>
     public string NodeId { get; set; } = null!;
+
+    /// <summary>
+    /// The greatest ticks of this node's add tags among the deleted rows this database has collected (null when none):
+    /// a tag of this node at or below it that a peer still rejoining after the collection sends as alive may be one of
+    /// them (see <c>Crdt/CollectedTags</c>).
+    /// </summary>
+    public long? CollectedTicks { get; set; }
 }

@@ -41,4 +41,20 @@ internal sealed class PeerWatermark
 
     /// <summary>Why the last session with the peer failed, as this side logged it; null when it did not.</summary>
     public string? LastError { get; set; }
+
+    /// <summary>
+    /// How far into this database's feed the peer had applied when it last said so (its IHAZ); null before it has. Deleted
+    /// rows are collected only up to the least of the positions of the peers not forgotten.
+    /// </summary>
+    public long? AckedSeq { get; set; }
+
+    /// <summary>When the peer last said how far it had applied (UTC, round-trip text): a peer silent longer than <c>ForgetPeersAfter</c> is forgotten.</summary>
+    public string? AckedAt { get; set; }
+
+    /// <summary>
+    /// Whether the peer is rejoining: it had applied less of this feed than has been collected, so it may still hold as
+    /// alive rows deleted and collected here. Until it has sent its whole feed once, its add tags are checked against what
+    /// was collected. Null or false otherwise.
+    /// </summary>
+    public bool? Rejoining { get; set; }
 }

@@ -23,4 +23,10 @@ internal sealed class ReplicaState
     /// configured, <see cref="NodeId"/> is used instead (see <c>ShadowStore.RotateAsync</c>).
     /// </summary>
     public string? RetiredNodeId { get; set; }
+
+    /// <summary>
+    /// The greatest feed position of a deleted row collected here (null when none has been). A peer whose position in this
+    /// feed is below it may hold a row collected here as alive, and rejoins (see <c>Writes/DeletedRowCollection</c>).
+    /// </summary>
+    public long? CollectedSeq { get; set; }
 }

@@ -32,6 +32,7 @@ internal sealed class ShadowNames
         StateSeq = Column(state, nameof(ReplicaState.Seq));
         StateClock = Column(state, nameof(ReplicaState.Clock));
         StateRetiredNodeId = Column(state, nameof(ReplicaState.RetiredNodeId));
+        StateCollectedSeq = Column(state, nameof(ReplicaState.CollectedSeq));
 
         var peers = model.FindEntityType(typeof(PeerWatermark))!;
         PeersTable = (peers.GetTableName()!, peers.GetSchema());
@@ -43,11 +44,15 @@ internal sealed class ShadowNames
         PeerLastSync = Column(peers, nameof(PeerWatermark.LastSync));
         PeerAddress = Column(peers, nameof(PeerWatermark.Address));
         PeerLastError = Column(peers, nameof(PeerWatermark.LastError));
+        PeerAckedSeq = Column(peers, nameof(PeerWatermark.AckedSeq));
+        PeerAckedAt = Column(peers, nameof(PeerWatermark.AckedAt));
+        PeerRejoining = Column(peers, nameof(PeerWatermark.Rejoining));
 
         var nodes = model.FindEntityType(typeof(KnownNode))!;
         NodesTable = (nodes.GetTableName()!, nodes.GetSchema());
         NodeNumber = Column(nodes, nameof(KnownNode.Number));
         NodeId = Column(nodes, nameof(KnownNode.NodeId));
+        NodeCollectedTicks = Column(nodes, nameof(KnownNode.CollectedTicks));
 
         var peerRows = model.FindEntityType(typeof(PeerRow))!;
         PeerRowsTable = (peerRows.GetTableName()!, peerRows.GetSchema());
@@ -83,6 +88,7 @@ internal sealed class ShadowNames
     public string StateSeq { get; }
     public string StateClock { get; }
     public string StateRetiredNodeId { get; }
+    public string StateCollectedSeq { get; }
 
     public (string Name, string? Schema) PeersTable { get; }
     public string PeerId { get; }
@@ -99,9 +105,16 @@ internal sealed class ShadowNames
 
     public string PeerLastError { get; }
 
+    public string PeerAckedSeq { get; }
+
+    public string PeerAckedAt { get; }
+
+    public string PeerRejoining { get; }
+
     public (string Name, string? Schema) NodesTable { get; }
     public string NodeNumber { get; }
     public string NodeId { get; }
+    public string NodeCollectedTicks { get; }
 
     public (string Name, string? Schema) PeerRowsTable { get; }
     public string PeerRowPeer { get; }

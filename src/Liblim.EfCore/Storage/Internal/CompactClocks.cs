@@ -138,6 +138,14 @@ internal static class CompactClocks
         return timestamps.Concat(clocks).Select(t => NumberOf(t, out _));
     }
 
+    /// <summary>The node number and ticks of each timestamp of a stored tag set of a row whose stored base clock is <paramref name="storedClock"/>.</summary>
+    public static IEnumerable<(int Number, long Ticks)> StoredTags(string storedTags, string storedClock)
+        => (storedTags == SameAsClock ? storedClock : storedTags).Split(',').Select(t =>
+        {
+            var number = NumberOf(t, out var ticks);
+            return (number, long.Parse(ticks, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
+        });
+
     private static string Node(string timestamp) => timestamp[(TicksDigits + 1)..];
 
     private static void CheckTimestamp(string text)

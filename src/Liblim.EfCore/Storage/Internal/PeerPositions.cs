@@ -14,8 +14,16 @@ namespace Liblim.EfCore.Storage.Internal;
 /// At least the head of every feed snapshot a batch handed to the peer was read from (<see cref="Metadata.Internal.PeerWatermark.ReadHead"/>):
 /// 0 when it has recorded none; null when an older version recorded the peer without one.
 /// </param>
-internal sealed record PeerPositions(Guid? NodeId, long Head, long Watermark, long? Fence, long? ReadHead)
+/// <param name="Rejoining">Whether the peer is rejoining after deleted rows were collected here (<see cref="Metadata.Internal.PeerWatermark.Rejoining"/>).</param>
+/// <param name="Collected">The greatest position of a deleted row collected here (0 when none has been).</param>
+internal sealed record PeerPositions(Guid? NodeId, long Head, long Watermark, long? Fence, long? ReadHead, bool Rejoining = false, long Collected = 0)
 {
+    /// <summary>
+    /// Whether a peer that has applied this feed up to <paramref name="position"/> may still hold as alive rows deleted and
+    /// collected here: it had not applied the delete of each of them.
+    /// </summary>
+    public bool IsBehindCollection(long position) => position < Collected;
+
     /// <summary>
     /// Whether a peer that has applied this database's feed up to <paramref name="claimed"/> knows a history this
     /// database continues: it cannot have been handed more than the fence (the head, where no fence was recorded).

@@ -11,8 +11,9 @@ internal sealed partial class ShadowStore
         var n = session.Model.Shadow;
         Guid? nodeId = null;
         long head = 0;
+        long collected = 0;
         using (var command = session.CreateCommand(
-                   $"SELECT {session.Column(n.StateNodeId)}, {session.Column(n.StateRetiredNodeId)}, {session.Column(n.StateSeq)} " +
+                   $"SELECT {session.Column(n.StateNodeId)}, {session.Column(n.StateRetiredNodeId)}, {session.Column(n.StateSeq)}, {session.Column(n.StateCollectedSeq)} " +
                    $"FROM {session.Table(n.StateTable)} WHERE {session.Column(n.StateId)} = 1"))
         using (var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false))
         {
@@ -20,17 +21,20 @@ internal sealed partial class ShadowStore
             {
                 nodeId = NodeIdInUse(ConfiguredNodeId, reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
                 head = reader.GetInt64(2);
+                collected = reader.IsDBNull(3) ? 0 : reader.GetInt64(3);
             }
         }
 
         using (var command = session.CreateCommand(
-                   $"SELECT {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)} FROM {session.Table(n.PeersTable)} WHERE {session.Column(n.PeerId)} = @p"))
+                   $"SELECT {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)}, {session.Column(n.PeerRejoining)} " +
+                   $"FROM {session.Table(n.PeersTable)} WHERE {session.Column(n.PeerId)} = @p"))
         {
             StoreSession.AddParameter(command, "@p", peer.ToString("N"));
             using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
             return await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false)
-                ? new PeerPositions(nodeId, head, reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2))
-                : new PeerPositions(nodeId, head, 0, 0, 0);
+                ? new PeerPositions(nodeId, head, reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2),
+                    !reader.IsDBNull(3) && reader.GetBoolean(3), collected)
+                : new PeerPositions(nodeId, head, 0, 0, 0, Collected: collected);
         }
     }
 

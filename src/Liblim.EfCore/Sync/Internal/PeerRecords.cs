@@ -51,6 +51,23 @@ internal static class PeerRecords
             return true;
         }, ct);
 
+    /// <summary>Records how far the peer said, in its IHAZ, it had applied this database's feed, and when.</summary>
+    public static Task<bool> RecordAckAsync(DbContext context, Guid peer, long position, CancellationToken ct)
+        => InWriteAsync(context, async shadow =>
+        {
+            var at = context.GetService<StoreSession>().Options.TimeProvider.GetUtcNow();
+            await shadow.RecordAckAsync(peer, position, at, async: true, ct).ConfigureAwait(false);
+            return true;
+        }, ct);
+
+    /// <summary>Marks the peer as rejoining (its watermark back to 0) or as done with it (<see cref="ShadowStore.WriteRejoiningAsync"/>).</summary>
+    public static Task<bool> WriteRejoiningAsync(DbContext context, Guid peer, bool rejoining, CancellationToken ct)
+        => InWriteAsync(context, async shadow =>
+        {
+            await shadow.WriteRejoiningAsync(peer, rejoining, async: true, ct).ConfigureAwait(false);
+            return true;
+        }, ct);
+
     private static async Task<T> InWriteAsync<T>(DbContext context, Func<ShadowStore, Task<T>> write, CancellationToken ct)
     {
         var transaction = await OwnedTransaction.BeginWriteAsync(context, async: true, ct).ConfigureAwait(false);

@@ -69,6 +69,18 @@ internal sealed class ReplicaAccess
     public Task RecordSessionAsync(Guid peer, string address, string? error, CancellationToken ct)
         => UseAsync(c => PeerRecords.RecordSessionAsync(c, peer, address, error, ct), ct);
 
+    /// <summary>Records how far the peer said it had applied this database's feed.</summary>
+    public Task RecordAckAsync(Guid peer, long position, CancellationToken ct)
+        => UseAsync(c => PeerRecords.RecordAckAsync(c, peer, position, ct), ct);
+
+    /// <summary>Marks the peer as rejoining after a collection of deleted rows it had not applied, or as done with it.</summary>
+    public Task WriteRejoiningAsync(Guid peer, bool rejoining, CancellationToken ct)
+        => UseAsync(c => PeerRecords.WriteRejoiningAsync(c, peer, rejoining, ct), ct);
+
+    /// <summary>Collects the deleted rows every counted peer has applied (<see cref="DeletedRowCollection"/>).</summary>
+    public Task<int> CollectDeletedRowsAsync(CancellationToken ct)
+        => UseAsync(c => DeletedRowCollection.CollectAsync(c, ct), ct);
+
     public Task<long> FenceAsync(Guid peer, CancellationToken ct)
         => UseAsync(c => PeerRecords.FenceAsync(c, peer, ct), ct);
 

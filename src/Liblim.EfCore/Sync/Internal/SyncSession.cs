@@ -47,6 +47,8 @@ internal sealed class SyncSession
     private PeerBaseline? _baseline;
     private PeerScope? _scope;
     private bool _serving;
+    private bool _rejoining;
+    private long _sendAllThrough; // up to here, rows taken whole from the peer go to it too: it asked for the whole feed
     private TagList _tags;
     private Activity? _activity;
     private readonly System.Collections.Concurrent.ConcurrentQueue<ProtocolMessage> _answers = new(); // NOMOAR and NOPE for the peer's refused writes
@@ -89,6 +91,7 @@ internal sealed class SyncSession
             await session.SendFeedAsync(since.From, since.Through, ct).ConfigureAwait(false);
             await connection.SendAsync(new ByeMessage(0, 0), ct).ConfigureAwait(false);
             var bye = await session.ReceiveUntilByeAsync(ct).ConfigureAwait(false);
+            await session.EndRejoinAsync(ct).ConfigureAwait(false);
             return session.Result(bye.Applied);
         });
     }
@@ -111,6 +114,7 @@ internal sealed class SyncSession
             }
 
             await session.ReceiveUntilByeAsync(ct).ConfigureAwait(false);
+            await session.EndRejoinAsync(ct).ConfigureAwait(false);
 
             // Up to the head as it is now: a row the client's batches changed here without making it the client's state
             // whole (a concurrent change here) has moved beyond the head of IHAZ, and the client needs its merged state.
@@ -133,6 +137,7 @@ internal sealed class SyncSession
             var result = await body().ConfigureAwait(false);
             activity?.SetTag(LiblimTelemetry.RowsSentTag, _rowsSent).SetTag(LiblimTelemetry.RowsReceivedTag, _rowsReceived).SetTag(LiblimTelemetry.RowsAppliedTag, _rowsApplied);
             await RecordAsync(null).ConfigureAwait(false);
+            await CollectAsync().ConfigureAwait(false);
             _settings.Logger.LogInformation(LiblimLogEvents.Synced, "Synced with {Peer}: sent {Sent}, received {Received}, applied {Applied} rows in {Elapsed} ms.",
                 Peer, _rowsSent, _rowsReceived, _rowsApplied, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return result;
@@ -211,6 +216,26 @@ internal sealed class SyncSession
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _settings.Logger.LogDebug(LiblimLogEvents.SessionNotRecorded, e, "Could not record the end of the session with {Peer}.", Peer);
+        }
+    }
+
+    /// <summary>
+    /// Collects the deleted rows every counted peer has now applied (<see cref="Writes.DeletedRowCollection"/>); a
+    /// failure is logged at Debug level and left for the next session: the sync itself succeeded.
+    /// </summary>
+    private async Task CollectAsync()
+    {
+        try
+        {
+            var collected = await _replica.CollectDeletedRowsAsync(CancellationToken.None).ConfigureAwait(false);
+            if (collected > 0)
+            {
+                _settings.Logger.LogDebug(LiblimLogEvents.DeletedRowsCollected, "Collected {Count} deleted rows that every peer has applied.", collected);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _settings.Logger.LogDebug(LiblimLogEvents.DeletedRowsCollected, e, "Could not collect deleted rows after the session with {Peer}.", Peer);
         }
     }
 
@@ -435,6 +460,7 @@ internal sealed class SyncSession
             await CheckContinuesAsync(positions, theirs, ct).ConfigureAwait(false);
         }
 
+        _rejoining = positions.Rejoining && positions.Watermark == 0; // a rejoin begun with a new session (a cut one starts again)
         _receivedThrough = positions.Watermark;
         _fence = positions.Fence ?? 0;
         // The peer needs only how far this side has applied its feed; this side's own head would be news it never uses.
@@ -446,6 +472,13 @@ internal sealed class SyncSession
         }
 
         var from = theirs.Positions.GetValueOrDefault(_localNode);
+        await _replica.RecordAckAsync(_peerNode, from, ct).ConfigureAwait(false);
+        if (!_rejoining && (positions.Rejoining || positions.IsBehindCollection(from)))
+        {
+            await StartRejoinAsync(positions, ct).ConfigureAwait(false);
+        }
+
+        _sendAllThrough = from == 0 ? positions.Head : 0;
         _toSend = positions.Head - from;
         // The read head as it stood once the peer's IHAZ had arrived: at least the head of every read behind the peer's position.
         _readHead = clientFirst ? (await _replica.ReadPositionsAsync(_peerNode, ct).ConfigureAwait(false)).ReadHead : positions.ReadHead;
@@ -458,6 +491,30 @@ internal sealed class SyncSession
 
         return (from, positions.Head);
     }
+
+    /// <summary>
+    /// Makes the peer rejoin (<see cref="Metadata.Internal.PeerWatermark.Rejoining"/>): it has not applied the deletes of
+    /// rows collected here, and may hold some of them as alive. This side is to have its whole feed, each add tag checked
+    /// against what was collected, in one session (a peer asked for its whole feed sends every row, even those it took
+    /// whole from this side). Where this side's IHAZ asked for less (it named the position it had, so that a restored peer
+    /// finds out as usual), the session ends with <c>restarted</c> and the next one asks from the start.
+    /// </summary>
+    private async Task StartRejoinAsync(PeerPositions positions, CancellationToken ct)
+    {
+        _settings.Logger.LogInformation(LiblimLogEvents.PeerRejoins,
+            "{Peer} has not applied every deleted row collected here (up to position {Collected}): it rejoins, sending its whole feed once.", Peer, positions.Collected);
+        await _replica.WriteRejoiningAsync(_peerNode, true, ct).ConfigureAwait(false);
+        if (positions.Watermark > 0)
+        {
+            throw new ProtocolException(ProtocolErrorCode.Restarted,
+                $"Node {_peerNode} has not applied every row deleted and collected at node {_localNode}; it is to send its whole feed, in a new session.");
+        }
+
+        _rejoining = true;
+    }
+
+    /// <summary>A one-shot session has received the peer's whole feed: a rejoin ends.</summary>
+    private Task EndRejoinAsync(CancellationToken ct) => _rejoining ? _replica.WriteRejoiningAsync(_peerNode, false, ct) : Task.CompletedTask;
 
     /// <summary>
     /// The peer has applied this database's feed up to the position its IHAZ gives; if that is beyond the fence, the
@@ -499,8 +556,19 @@ internal sealed class SyncSession
         long readAt = 0; // the greatest head of the snapshots read for the batch to come
         while (through is null || from < through)
         {
-            var page = await _replica.ReadFeedAsync(from, through, Limits.BatchSize, _peerNode, _baseline, _scope, ct).ConfigureAwait(false);
+            // Asked for everything: up to the head of its IHAZ, rows taken whole from the peer go too (section 4).
+            var all = from < _sendAllThrough;
+            var page = await _replica.ReadFeedAsync(from, all ? Math.Min(through ?? long.MaxValue, _sendAllThrough) : through, Limits.BatchSize,
+                all ? Guid.Empty : _peerNode, _baseline, _scope, ct).ConfigureAwait(false);
             var last = page.Last;
+            if (last == from && all)
+            {
+                // No row is left at those positions (each moved on): the rest goes as usual.
+                from = _sendAllThrough;
+                skipped = true;
+                continue;
+            }
+
             if (last == from)
             {
                 break;
@@ -706,11 +774,14 @@ internal sealed class SyncSession
         LiblimMetrics.BytesReceived.Add(_connection.BytesReceived - startBytes, _tags);
         if (rows.Count == 0 && evictions.Count == 0 && refusals.Count == 0 && through == _receivedThrough)
         {
-            return; // a keep-alive
+            // A keep-alive: the peer has nothing more to send, so a live session has had its whole feed.
+            await EndRejoinAsync(ct).ConfigureAwait(false);
+            _rejoining = false;
+            return;
         }
 
         _knownToPeer?.Learn(rows);
-        var batch = new RemoteBatch(Peer, _peerNode, rows, through) { Evictions = evictions, Refusals = refusals, Scope = _scope };
+        var batch = new RemoteBatch(Peer, _peerNode, rows, through) { Evictions = evictions, Refusals = refusals, Scope = _scope, Rejoining = _rejoining };
         using var apply = LiblimMetrics.Source.StartActivity(LiblimTelemetry.ApplySpan);
         var result = await group.ApplyAsync(batch, ct).ConfigureAwait(false);
         apply?.SetTag(LiblimTelemetry.RowsReceivedTag, result.Received).SetTag(LiblimTelemetry.RowsAppliedTag, result.Applied);

@@ -1,0 +1,154 @@
+using System.Globalization;
+using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Writes;
+
+namespace Liblim.EfCore.Storage.Internal;
+
+/// <summary>
+/// Deleted rows collected: the metadata rows of deleted rows (tombstones and kept values) that every counted peer has
+/// applied are removed, and each node's greatest collected add tag is kept in the nodes table (<see cref="CollectedTags"/>).
+/// </summary>
+internal sealed partial class ShadowStore
+{
+    /// <summary>
+    /// The position up to which deleted rows may be collected: the least position in this feed that a peer heard from
+    /// at or after <paramref name="since"/> has said it applied; null when no peer was heard from then.
+    /// </summary>
+    public async Task<long?> ReadCollectionFloorAsync(DateTimeOffset since, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        using var command = session.CreateCommand(
+            $"SELECT min({session.Column(n.PeerAckedSeq)}) FROM {session.Table(n.PeersTable)} " +
+            $"WHERE {session.Column(n.PeerAckedSeq)} IS NOT NULL AND {session.Column(n.PeerAckedAt)} >= @since");
+        StoreSession.AddParameter(command, "@since", RoundTrip(since));
+        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+        return await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false) && !reader.IsDBNull(0) ? reader.GetInt64(0) : null;
+    }
+
+    /// <summary>
+    /// Collects at most <paramref name="limit"/> deleted rows not after <paramref name="floor"/>, under the state row's
+    /// lock (so that no write or apply runs meanwhile). Returns how many rows it collected and whether it collected all.
+    /// Only deleted and held rows keep their metadata in the metadata table, so finding them reads few rows.
+    /// </summary>
+    public async Task<(int Collected, bool Done)> CollectAsync(long floor, int limit, bool async, CancellationToken ct)
+    {
+        await LockAsync(async, ct).ConfigureAwait(false);
+        var n = session.Model.Shadow;
+        var deleted = $"{session.Column(n.RowAddTags)} IS NULL AND {session.Column(n.RowTombstones)} IS NOT NULL AND {session.Column(n.RowHeld)} IS NULL";
+        var horizons = new Dictionary<int, long>();
+        var count = 0;
+        long last = 0;
+        using (var command = session.CreateCommand(""))
+        {
+            command.CommandText = $"SELECT {session.Column(n.RowSeq)}, {session.Column(n.RowClock)}, {session.Column(n.RowTombstones)} " +
+                                  $"FROM {session.Table(n.RowsTable)} WHERE {deleted} AND {StoreSession.FeedStretch(command, session.Column(n.RowSeq), 0, floor, limit)}";
+            using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+            while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
+            {
+                count++;
+                last = reader.GetInt64(0);
+                foreach (var (number, ticks) in CompactClocks.StoredTags(reader.GetString(2), reader.GetString(1)))
+                {
+                    horizons[number] = Math.Max(ticks, horizons.GetValueOrDefault(number));
+                }
+            }
+        }
+
+        if (count == 0)
+        {
+            return (0, true);
+        }
+
+        using (var command = session.CreateCommand(""))
+        {
+            var (seq, collected) = (session.Column(n.RowSeq), session.Column(n.StateCollectedSeq));
+            command.CommandText = $"DELETE FROM {session.Table(n.RowsTable)} WHERE {deleted} AND {seq} <= @last;" +
+                                  $"UPDATE {session.Table(n.StateTable)} SET {collected} = @last WHERE {session.Column(n.StateId)} = 1 AND ({collected} IS NULL OR {collected} < @last)";
+            StoreSession.AddParameter(command, "@last", last);
+            await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+        }
+
+        var collectedTicks = session.Column(n.NodeCollectedTicks);
+        foreach (var (number, ticks) in horizons)
+        {
+            using var command = session.CreateCommand(
+                $"UPDATE {session.Table(n.NodesTable)} SET {collectedTicks} = @ticks " +
+                $"WHERE {session.Column(n.NodeNumber)} = @number AND ({collectedTicks} IS NULL OR {collectedTicks} < @ticks)");
+            StoreSession.AddParameter(command, "@ticks", ticks);
+            StoreSession.AddParameter(command, "@number", number);
+            await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+        }
+
+        return (count, count < limit);
+    }
+
+    /// <summary>The greatest feed position of a deleted row collected here (0 when none has been), and what was collected of each node's tags.</summary>
+    public async Task<(long Through, CollectedTags Tags)> ReadCollectedAsync(bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        long through = 0;
+        using (var command = session.CreateCommand(
+                   $"SELECT {session.Column(n.StateCollectedSeq)} FROM {session.Table(n.StateTable)} WHERE {session.Column(n.StateId)} = 1"))
+        using (var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false))
+        {
+            if (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false) && !reader.IsDBNull(0))
+            {
+                through = reader.GetInt64(0);
+            }
+        }
+
+        var horizons = new Dictionary<Guid, long>();
+        if (through > 0)
+        {
+            using var command = session.CreateCommand(
+                $"SELECT {session.Column(n.NodeId)}, {session.Column(n.NodeCollectedTicks)} FROM {session.Table(n.NodesTable)} " +
+                $"WHERE {session.Column(n.NodeCollectedTicks)} IS NOT NULL");
+            using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+            while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
+            {
+                horizons[Guid.ParseExact(reader.GetString(0), "N")] = reader.GetInt64(1);
+            }
+        }
+
+        return (through, new CollectedTags(horizons, RowAdoption.Node));
+    }
+
+    /// <summary>
+    /// Records that the peer has applied this database's feed up to <paramref name="position"/>, as it said at
+    /// <paramref name="at"/>; the position only moves forward.
+    /// </summary>
+    public async Task RecordAckAsync(Guid peer, long position, DateTimeOffset at, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        var peers = session.Table(n.PeersTable);
+        var (acked, ackedAt) = (session.Column(n.PeerAckedSeq), session.Column(n.PeerAckedAt));
+        using var command = session.CreateCommand(
+            $"INSERT INTO {peers} ({session.Column(n.PeerId)}, {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)}, {acked}, {ackedAt}) " +
+            $"VALUES (@p, 0, 0, 0, @v, @at) ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET " +
+            $"{acked} = CASE WHEN {peers}.{acked} IS NULL OR {peers}.{acked} < excluded.{acked} THEN excluded.{acked} ELSE {peers}.{acked} END, {ackedAt} = excluded.{ackedAt}");
+        StoreSession.AddParameter(command, "@p", peer.ToString("N"));
+        StoreSession.AddParameter(command, "@v", position);
+        StoreSession.AddParameter(command, "@at", RoundTrip(at));
+        await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Marks the peer as rejoining, or as done with it. A peer starts rejoining with this database's watermark for it at
+    /// 0, so that it sends its whole feed, each state checked against what was collected here.
+    /// </summary>
+    public async Task WriteRejoiningAsync(Guid peer, bool rejoining, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        var peers = session.Table(n.PeersTable);
+        var (received, flag) = (session.Column(n.PeerReceivedSeq), session.Column(n.PeerRejoining));
+        using var command = session.CreateCommand(
+            $"INSERT INTO {peers} ({session.Column(n.PeerId)}, {received}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)}, {flag}) " +
+            $"VALUES (@p, 0, 0, 0, @r) ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {flag} = excluded.{flag}" +
+            (rejoining ? $", {received} = 0" : ""));
+        StoreSession.AddParameter(command, "@p", peer.ToString("N"));
+        StoreSession.AddParameter(command, "@r", rejoining);
+        await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+    }
+
+    private static string RoundTrip(DateTimeOffset at) => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+}

@@ -14,8 +14,11 @@ internal sealed record HelloMessage(int Version, Guid Node, string Nonce, bool L
 /// <summary><c>ØHAI &lt;proof&gt;</c>: the truncated HMAC that proves the sender knows the shared secret.</summary>
 internal sealed record ProofMessage(string Proof) : ProtocolMessage;
 
-/// <summary><c>IHAZ {json}</c>: how far into each node's change feed the sender has got.</summary>
-internal sealed record HaveMessage(IReadOnlyDictionary<Guid, long> Positions) : ProtocolMessage;
+/// <summary>
+/// <c>IHAZ {json}</c>: how far into each node's change feed the sender has got; <paramref name="Whole"/>: the sender asks
+/// for the receiver's whole feed, rows the receiver took from it included (a rejoin after deleted rows were collected).
+/// </summary>
+internal sealed record HaveMessage(IReadOnlyDictionary<Guid, long> Positions, bool Whole = false) : ProtocolMessage;
 
 /// <summary><c>UCANHAZ &lt;through&gt;</c>: a batch of rows starts; it brings the receiver to this feed position.</summary>
 internal sealed record BatchStartMessage(long Through) : ProtocolMessage;

@@ -84,7 +84,7 @@ internal static class ProtocolParser
         return verb switch
         {
             ProtocolSyntax.Hello => ParseHello(rest),
-            ProtocolSyntax.Have => new HaveMessage(ParsePositions(rest)),
+            ProtocolSyntax.Have => ParseHave(rest),
             ProtocolSyntax.Batch => new BatchStartMessage(ParsePosition(rest, ProtocolSyntax.Batch)),
             ProtocolSyntax.Bye => ParseBye(rest),
             ProtocolSyntax.Evict => ParseEvict(rest),
@@ -181,7 +181,7 @@ internal static class ProtocolParser
         return new HelloMessage(version, node, parts[2], flags.Contains(ProtocolSyntax.LiveFlag), flags.Contains(ProtocolSyntax.AuthenticatedFlag));
     }
 
-    private static Dictionary<Guid, long> ParsePositions(string json)
+    private static HaveMessage ParseHave(string json)
     {
         try
         {
@@ -192,11 +192,20 @@ internal static class ProtocolParser
             }
 
             var positions = new Dictionary<Guid, long>();
+            bool? whole = null;
             foreach (var member in document.RootElement.EnumerateObject())
             {
+                if (member.Name == ProtocolSyntax.WholeMember)
+                {
+                    whole = whole is null && member.Value.ValueKind is JsonValueKind.True or JsonValueKind.False
+                        ? member.Value.GetBoolean()
+                        : throw Bad($"IHAZ's \"{ProtocolSyntax.WholeMember}\" is given twice or is not true or false.");
+                    continue;
+                }
+
                 if (!TryParseNode(member.Name, out var node))
                 {
-                    throw Bad($"IHAZ's key '{Shorten(member.Name)}' is not a node id (a UUID).");
+                    throw Bad($"IHAZ's key '{Shorten(member.Name)}' is neither a node id (a UUID) nor \"{ProtocolSyntax.WholeMember}\".");
                 }
 
                 if (member.Value.ValueKind != JsonValueKind.Number || !member.Value.TryGetInt64(out var position) || position < 0)
@@ -210,7 +219,7 @@ internal static class ProtocolParser
                 }
             }
 
-            return positions;
+            return new HaveMessage(positions, whole ?? false);
         }
         catch (JsonException e)
         {

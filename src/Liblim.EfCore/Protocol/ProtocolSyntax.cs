@@ -8,6 +8,9 @@ internal static class ProtocolSyntax
 
     public const string Hello = "ØHAI";
     public const string Have = "IHAZ";
+
+    /// <summary>The member of an IHAZ that asks for the receiver's whole feed, rows it took from the sender included.</summary>
+    public const string WholeMember = "whole";
     public const string Batch = "UCANHAZ";
     public const string Bye = "KTHXBAI";
     public const string Evict = "NOMOAR";

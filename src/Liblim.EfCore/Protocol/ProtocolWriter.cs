@@ -17,7 +17,7 @@ internal static class ProtocolWriter
     {
         HelloMessage m => Line(output, $"{ProtocolSyntax.Hello} {m.Version.ToString(CultureInfo.InvariantCulture)} {m.Node:D} {m.Nonce}{(m.Live ? " " + ProtocolSyntax.LiveFlag : "")}{(m.Authenticated ? " " + ProtocolSyntax.AuthenticatedFlag : "")}"),
         ProofMessage m => Line(output, $"{ProtocolSyntax.Hello} {m.Proof}"),
-        HaveMessage m => Line(output, $"{ProtocolSyntax.Have} {{{string.Join(',', m.Positions.OrderBy(p => p.Key.ToString("D"), StringComparer.Ordinal).Select(p => $"\"{p.Key:D}\":{p.Value.ToString(CultureInfo.InvariantCulture)}"))}}}"),
+        HaveMessage m => Line(output, $"{ProtocolSyntax.Have} {{{string.Join(',', m.Positions.OrderBy(p => p.Key.ToString("D"), StringComparer.Ordinal).Select(p => $"\"{p.Key:D}\":{p.Value.ToString(CultureInfo.InvariantCulture)}").Concat(m.Whole ? [$"\"{ProtocolSyntax.WholeMember}\":true"] : []))}}}"),
         BatchStartMessage m => Line(output, $"{ProtocolSyntax.Batch} {m.Through.ToString(CultureInfo.InvariantCulture)}"),
         RowMessage m => Row(output, m),
         EvictMessage m => Line(output, $"{ProtocolSyntax.Evict} {ObjectId.Encode(m.Table, m.Key)}"),

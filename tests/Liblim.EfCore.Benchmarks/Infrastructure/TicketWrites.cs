@@ -42,6 +42,18 @@ public static class TicketWrites
         }
     }
 
+    /// <summary>Loads the rows with the given indexes and deletes them, a batch per SaveChanges.</summary>
+    public static async Task DeleteAsync(Func<BenchDb> open, IEnumerable<int> rows)
+    {
+        foreach (var chunk in rows.Chunk(BatchSize))
+        {
+            await using var db = open();
+            var keys = chunk.Select(TicketGenerator.Key).ToList();
+            db.Tickets.RemoveRange(await db.Tickets.Where(t => keys.Contains(t.Id)).ToListAsync());
+            await db.SaveChangesAsync();
+        }
+    }
+
     /// <summary>Writes every data column of the rows anew, as version <paramref name="version"/>.</summary>
     public static Task RewriteAsync(Func<BenchDb> open, IEnumerable<int> rows, int version)
         => UpdateAsync(open, rows, (i, t) => TicketGenerator.CopyValues(TicketGenerator.Create(i, version), t));

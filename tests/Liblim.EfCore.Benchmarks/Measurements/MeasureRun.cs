@@ -8,7 +8,7 @@ using Liblim.EfCore.Infrastructure.Internal;
 namespace Liblim.EfCore.Benchmarks.Measurements;
 
 /// <summary>
-/// The <c>measure</c> command: figures 3, 5, 6, 7 and 8, which are bytes, latencies, memory and throughput rather than
+/// The <c>measure</c> command: figures 3 and 5 to 11, which are bytes, latencies, memory, throughput and storage rather than
 /// time ratios, measured directly and printed as one table (and written to BenchmarkDotNet.Artifacts/results).
 /// </summary>
 internal static class MeasureRun
@@ -221,6 +221,15 @@ internal static class MeasureRun
             }
         }
 
+        if (options.Wants("collect"))
+        {
+            var r = await Collection.MeasureAsync(rows, Log);
+            table.Add("11", $"storage of {FigureTable.N(r.Rows)} deleted rows (inserted, then deleted, through SaveChanges; SQLite), before / after collection",
+                $"{FigureTable.N(r.Before.ShadowBytes / 1024.0 / 1024.0)} MiB ({FigureTable.N(r.Before.ShadowPerRow)} B/row) / {FigureTable.N(r.After.ShadowBytes / 1024.0)} KiB " +
+                $"({FigureTable.N(r.After.ShadowPerRow)} B/row); the sync that collects them on both sides: {r.CollectingSync.TotalSeconds:0.0} s (the one before, which sends them: {r.FirstSync.TotalSeconds:0.0} s)",
+                "collected once every peer has them", r.After.ShadowPerRow < 1);
+        }
+
         if (options.Wants("concurrency"))
         {
             if (!options.Postgres)
@@ -259,7 +268,7 @@ internal static class MeasureRun
         }
 
         var report = new StringBuilder();
-        report.AppendLine("## Figures 3, 5, 6, 7, 8, 9 and 10 (measure)");
+        report.AppendLine("## Figures 3 and 5 to 11 (measure)");
         report.AppendLine();
         report.Append(table.ToMarkdown());
         report.AppendLine();

@@ -20,7 +20,7 @@ internal static class MessageAssert
     public static bool Same(ProtocolMessage expected, ProtocolMessage actual) => (expected, actual) switch
     {
         (RowMessage e, RowMessage a) => e.State.SameAs(a.State),
-        (HaveMessage e, HaveMessage a) => e.Positions.Count == a.Positions.Count
+        (HaveMessage e, HaveMessage a) => e.Positions.Count == a.Positions.Count && e.Whole == a.Whole
                                           && e.Positions.All(p => a.Positions.TryGetValue(p.Key, out var v) && v == p.Value),
         _ => expected.Equals(actual),
     };
@@ -28,7 +28,7 @@ internal static class MessageAssert
     public static string Show(ProtocolMessage message) => message switch
     {
         RowMessage m => $"Row {m.State.Table} {m.State.Key} {RowStateGen.Show(m.State)}",
-        HaveMessage m => "Have {" + string.Join(", ", m.Positions.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}")) + "}",
+        HaveMessage m => "Have {" + string.Join(", ", m.Positions.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}")) + "}" + (m.Whole ? " whole" : ""),
         _ => message.ToString(),
     };
 

@@ -105,6 +105,9 @@ public class ParserErrorTests
     [InlineData("IHAZ {\"af025bd5ad21412c968ba7ee58795f56\":1}")]
     [InlineData("IHAZ {\"" + Node + "\":1")]
     [InlineData("IHAZ {} {}")]
+    [InlineData("IHAZ {\"whole\":1}")]
+    [InlineData("IHAZ {\"whole\":\"true\"}")]
+    [InlineData("IHAZ {\"whole\":true,\"whole\":true}")]
     public void A_malformed_ihaz_is_a_bad_line(string line)
     {
         Assert.Equal(ProtocolErrorCode.BadLine, ErrorOf(line));

@@ -86,6 +86,7 @@ public class WriterTests
         { "ØHAI 1 af025bd5-ad21-412c-968b-a7ee58795f56 " + Nonce + " authenticated", new HelloMessage(1, Client, Nonce, false, Authenticated: true) },
         { "ØHAI " + Nonce, new ProofMessage(Nonce) },
         { "IHAZ {}", new HaveMessage(new Dictionary<Guid, long>()) },
+        { "IHAZ {\"af025bd5-ad21-412c-968b-a7ee58795f56\":0,\"whole\":true}", new HaveMessage(new Dictionary<Guid, long> { [Client] = 0 }, Whole: true) },
         { "UCANHAZ 0", new BatchStartMessage(0) },
         { "UCANHAZ 9223372036854775807", new BatchStartMessage(long.MaxValue) },
         { "", BatchEndMessage.Instance },

@@ -48,7 +48,7 @@ internal sealed class SyncSession
     private PeerScope? _scope;
     private bool _serving;
     private bool _rejoining;
-    private long _sendAllThrough; // up to here, rows taken whole from the peer go to it too: it asked for the whole feed
+    private long _sendAllThrough; // up to here, rows taken whole from the peer go to it too: it asked for everything again
     private TagList _tags;
     private Activity? _activity;
     private readonly System.Collections.Concurrent.ConcurrentQueue<ProtocolMessage> _answers = new(); // NOMOAR and NOPE for the peer's refused writes
@@ -460,11 +460,17 @@ internal sealed class SyncSession
             await CheckContinuesAsync(positions, theirs, ct).ConfigureAwait(false);
         }
 
-        _rejoining = positions.Rejoining && positions.Watermark == 0; // a rejoin begun with a new session (a cut one starts again)
+        // A rejoin asks for the peer's whole feed from a watermark of 0 (a server knows now whether the client is behind).
+        _rejoining = positions.Watermark == 0 && (positions.Rejoining || (theirs is not null && positions.IsBehindCollection(theirs.Positions.GetValueOrDefault(_localNode))));
+        if (_rejoining && !positions.Rejoining)
+        {
+            await StartRejoinAsync(positions, ct).ConfigureAwait(false);
+        }
+
         _receivedThrough = positions.Watermark;
         _fence = positions.Fence ?? 0;
         // The peer needs only how far this side has applied its feed; this side's own head would be news it never uses.
-        await _connection.SendAsync(new HaveMessage(new Dictionary<Guid, long> { [_peerNode] = positions.Watermark }), ct).ConfigureAwait(false);
+        await _connection.SendAsync(new HaveMessage(new Dictionary<Guid, long> { [_peerNode] = positions.Watermark }, Whole: _rejoining), ct).ConfigureAwait(false);
         if (theirs is null)
         {
             theirs = await ReadAsync<HaveMessage>(Limits.IdleTimeout, "IHAZ", ct).ConfigureAwait(false);
@@ -475,10 +481,14 @@ internal sealed class SyncSession
         await _replica.RecordAckAsync(_peerNode, from, ct).ConfigureAwait(false);
         if (!_rejoining && (positions.Rejoining || positions.IsBehindCollection(from)))
         {
+            // This side's IHAZ named the position it had, so that a restored peer finds out as usual: ask again, from 0.
             await StartRejoinAsync(positions, ct).ConfigureAwait(false);
+            throw new ProtocolException(ProtocolErrorCode.Restarted,
+                $"Node {_peerNode} has not applied every row deleted and collected at node {_localNode}; it is to send its whole feed, in a new session.");
         }
 
-        _sendAllThrough = from == 0 ? positions.Head : 0;
+        // Asked for the whole feed: rows taken whole from the peer go too, up to the head as it stands now.
+        _sendAllThrough = theirs.Whole ? positions.Head : 0;
         _toSend = positions.Head - from;
         // The read head as it stood once the peer's IHAZ had arrived: at least the head of every read behind the peer's position.
         _readHead = clientFirst ? (await _replica.ReadPositionsAsync(_peerNode, ct).ConfigureAwait(false)).ReadHead : positions.ReadHead;
@@ -494,23 +504,15 @@ internal sealed class SyncSession
 
     /// <summary>
     /// Makes the peer rejoin (<see cref="Metadata.Internal.PeerWatermark.Rejoining"/>): it has not applied the deletes of
-    /// rows collected here, and may hold some of them as alive. This side is to have its whole feed, each add tag checked
-    /// against what was collected, in one session (a peer asked for its whole feed sends every row, even those it took
-    /// whole from this side). Where this side's IHAZ asked for less (it named the position it had, so that a restored peer
-    /// finds out as usual), the session ends with <c>restarted</c> and the next one asks from the start.
+    /// rows collected here, and may hold some of them as alive. This side records its watermark for the peer as 0, and
+    /// asks, in a session whose IHAZ names 0, for the peer's whole feed (rows the peer took from this side included), each
+    /// add tag checked against what was collected.
     /// </summary>
     private async Task StartRejoinAsync(PeerPositions positions, CancellationToken ct)
     {
         _settings.Logger.LogInformation(LiblimLogEvents.PeerRejoins,
             "{Peer} has not applied every deleted row collected here (up to position {Collected}): it rejoins, sending its whole feed once.", Peer, positions.Collected);
         await _replica.WriteRejoiningAsync(_peerNode, true, ct).ConfigureAwait(false);
-        if (positions.Watermark > 0)
-        {
-            throw new ProtocolException(ProtocolErrorCode.Restarted,
-                $"Node {_peerNode} has not applied every row deleted and collected at node {_localNode}; it is to send its whole feed, in a new session.");
-        }
-
-        _rejoining = true;
     }
 
     /// <summary>A one-shot session has received the peer's whole feed: a rejoin ends.</summary>

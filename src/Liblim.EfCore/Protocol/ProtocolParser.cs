@@ -241,7 +241,7 @@ internal static class ProtocolParser
 
         try
         {
-            using var document = JsonDocument.Parse(rest, new JsonDocumentOptions { MaxDepth = 2 });
+            using var document = JsonDocument.Parse(rest);
             long received = 0, applied = 0;
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
@@ -250,17 +250,17 @@ internal static class ProtocolParser
 
             foreach (var member in document.RootElement.EnumerateObject())
             {
-                if (member.Value.ValueKind != JsonValueKind.Number || !member.Value.TryGetInt64(out var n) || n < 0)
+                if (member.Name is not ("received" or "applied"))
                 {
-                    throw Bad($"KTHXBAI's '{Shorten(member.Name)}' is not a non-negative integer.");
+                    continue; // members added by later versions are ignored, whatever they hold
                 }
 
-                switch (member.Name)
+                if (member.Value.ValueKind != JsonValueKind.Number || !member.Value.TryGetInt64(out var n) || n < 0)
                 {
-                    case "received": received = n; break;
-                    case "applied": applied = n; break;
-                    default: break; // counters added by later versions are ignored
+                    throw Bad($"KTHXBAI's '{member.Name}' is not a non-negative integer.");
                 }
+
+                (received, applied) = member.Name == "received" ? (n, applied) : (received, n);
             }
 
             return new ByeMessage(received, applied);

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using System.Text;
 using System.Text.Json;
 using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Values;
 
 namespace Liblim.EfCore.Protocol;
 
@@ -22,6 +24,15 @@ internal static class RowStateJson
             var baseClock = BaseClock.Of(state);
             shortFor = baseClock;
             json.WriteString("t", baseClock.ToString());
+            if (!state.Columns.Keys.All(IsPlainName))
+            {
+                WriteEscapedNames(json, state, baseClock);
+                WriteTags(json, "a", state.AddTags, shortFor);
+                WriteTags(json, "d", state.Tombstones, shortFor);
+                json.WriteEndObject();
+                return;
+            }
+
             json.WriteStartObject("v");
             foreach (var (name, value) in state.Columns)
             {
@@ -46,6 +57,48 @@ internal static class RowStateJson
         WriteTags(json, "a", state.AddTags, shortFor);
         WriteTags(json, "d", state.Tombstones, shortFor);
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Whether a column name is written the same by any JSON writer: printable ASCII without a quote or a backslash. Other
+    /// names are written as values are (<see cref="CanonicalJson.Quote"/>), so that names and values escape alike.
+    /// </summary>
+    private static bool IsPlainName(string name)
+    {
+        foreach (var c in name)
+        {
+            if (c is < ' ' or > '~' or '"' or '\\')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Writes <c>"v"</c> and <c>"c"</c> of a state whose column names need escapes, with the names quoted as values are.</summary>
+    private static void WriteEscapedNames(Utf8JsonWriter json, RowState state, HybridTimestamp baseClock)
+    {
+        var values = new StringBuilder("{");
+        var clocks = new StringBuilder("{");
+        foreach (var (name, value) in state.Columns)
+        {
+            CanonicalJson.AppendQuoted(values.Append(values.Length > 1 ? "," : ""), name).Append(':')
+                .Append(value.Json ?? throw new InvalidOperationException($"The value of {state.Table}.{name} (row {state.Key}) was not loaded."));
+            if (value.Clock != baseClock)
+            {
+                CanonicalJson.AppendQuoted(clocks.Append(clocks.Length > 1 ? "," : ""), name).Append(':')
+                    .Append('"').Append(RowStateTimestamp.Text(value.Clock, baseClock)).Append('"');
+            }
+        }
+
+        json.WritePropertyName("v");
+        json.WriteRawValue(values.Append('}').ToString(), skipInputValidation: true);
+        if (clocks.Length > 1)
+        {
+            json.WritePropertyName("c");
+            json.WriteRawValue(clocks.Append('}').ToString(), skipInputValidation: true);
+        }
     }
 
     /// <exception cref="FormatException">The JSON is not a row state.</exception>

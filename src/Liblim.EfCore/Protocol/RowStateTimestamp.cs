@@ -14,6 +14,10 @@ internal static class RowStateTimestamp
     /// <summary>The length of the short form: the ticks as 16 lowercase hex digits.</summary>
     public const int ShortLength = 16;
 
+    /// <summary>The text of <paramref name="timestamp"/>, short when it shares the node of <paramref name="baseClock"/>.</summary>
+    public static string Text(HybridTimestamp timestamp, HybridTimestamp? baseClock)
+        => baseClock is { } b && timestamp.HasNodeOf(b) ? timestamp.Ticks.ToString("x16", CultureInfo.InvariantCulture) : timestamp.ToString();
+
     /// <summary>Writes <paramref name="timestamp"/> as a JSON string, short when it shares the node of <paramref name="baseClock"/>.</summary>
     public static void Write(Utf8JsonWriter json, HybridTimestamp timestamp, HybridTimestamp? baseClock)
     {

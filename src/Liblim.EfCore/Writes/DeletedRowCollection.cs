@@ -25,6 +25,10 @@ internal static class DeletedRowCollection
         await using (snapshot.ConfigureAwait(false))
         {
             floor = await session.Shadow.ReadCollectionFloorAsync(since, async: true, ct).ConfigureAwait(false);
+            if (floor is { } f && !await session.Shadow.HasDeletedRowsAsync(f, async: true, ct).ConfigureAwait(false))
+            {
+                floor = null; // nothing to collect: no write lock taken, as after most sessions
+            }
         }
 
         var total = 0;

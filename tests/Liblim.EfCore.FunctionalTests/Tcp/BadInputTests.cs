@@ -76,6 +76,21 @@ public class BadInputTests
         }, o => o with { Limits = new LiblimProtocolLimits { IdleTimeout = TimeSpan.FromMilliseconds(500) } });
 
     [Fact]
+    public async Task A_batch_whose_position_goes_backwards_is_out_of_order_and_the_watermark_stays()
+    {
+        await using var server = await TcpPeer.StartAsync("backwards");
+        await using var raw = await RawPeer.ConnectAsync(server);
+        await raw.GreetAndHaveAsync(5);
+        await raw.SendAsync("UCANHAZ 5\n\nUCANHAZ 5\n\nUCANHAZ 4\n\n");
+
+        var error = await raw.ReadErrorAndCloseAsync();
+
+        Assert.StartsWith("OHNOES out-of-order A batch goes back to position 4", error);
+        await using var db = server.Replica.Open();
+        Assert.Equal(5, (await db.Liblim().GetStatusAsync()).Peers.Single(p => p.NodeId == raw.Node).Applied);
+    }
+
+    [Fact]
     public async Task Truncated_json_gets_bad_row()
         => await AssertRefusedAsync("bad-row", async raw =>
         {

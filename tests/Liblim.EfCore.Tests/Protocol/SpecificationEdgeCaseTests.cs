@@ -30,6 +30,15 @@ public class SpecificationEdgeCaseTests
     }
 
     [Theory]
+    [InlineData("KTHXBAI {\"received\":3,\"applied\":2,\"extra\":\"x\"}")]
+    [InlineData("KTHXBAI {\"extra\":{\"nested\":[1,{\"deeper\":null}]},\"received\":3,\"applied\":2}")]
+    [InlineData("KTHXBAI {\"received\":3,\"later\":-1,\"applied\":2}")]
+    public void Kthxbai_ignores_members_it_does_not_know_whatever_they_hold(string line)
+    {
+        Assert.Equal(new ByeMessage(3, 2), MessageAssert.ParseLine(line));
+    }
+
+    [Theory]
     [InlineData("T/[1]:{\"a\":[\"" + Ts + "\"],\"a\":[\"" + Ts2 + "\"]}")]
     [InlineData("T/[1]:{\"t\":\"" + Ts + "\",\"v\":{\"x\":1},\"v\":{\"y\":2}}")]
     public void A_row_state_member_given_twice_is_a_bad_row(string line)

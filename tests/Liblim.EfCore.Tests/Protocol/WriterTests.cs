@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using CsCheck;
+using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Protocol;
 
 namespace Liblim.EfCore.Tests.Protocol;
@@ -16,6 +17,24 @@ public class WriterTests
 
     private static ProtocolMessage ReadBack(ProtocolMessage message)
         => Assert.Single(MessageReader.ReadAll(new ReadOnlySequence<byte>(MessageAssert.Written([message]))));
+
+    [Fact]
+    public void A_column_name_is_escaped_as_a_value_is_in_v_and_in_c()
+    {
+        var t = new HybridTimestamp(0x019ab697e8000000, Client);
+        var later = new HybridTimestamp(0x019ab69c7be00000, Server);
+        var name = "Tïtle\u001f\"\u007f😀";
+        var state = RowState.Empty("T", "[1]")
+            .Insert([KeyValuePair.Create(name, (string?)"\"x\\u001f\""), KeyValuePair.Create("a", (string?)"1"), KeyValuePair.Create("b", (string?)"1")], t)
+            .Write([KeyValuePair.Create(name, (string?)"2")], later);
+        var message = new RowMessage(state);
+
+        Assert.Equal(
+            "T/[1]:{\"t\":\"019ab697e8000000.af025bd5ad21412c968ba7ee58795f56\",\"v\":{\"Tïtle\\u001f\\\"\u007f😀\":2,\"a\":1,\"b\":1}," +
+            "\"c\":{\"Tïtle\\u001f\\\"\u007f😀\":\"019ab69c7be00000.015e46ca9ebf4e4791e3ea6186af56cc\"},\"a\":[\"019ab697e8000000\"]}\n",
+            Text(message));
+        Assert.True(MessageAssert.Same(message, ReadBack(message)), MessageAssert.Show(ReadBack(message)));
+    }
 
     [Theory]
     [InlineData("first\nsecond")]

@@ -8,7 +8,9 @@ namespace Liblim.EfCore.Storage.Internal;
 /// <param name="Watermark">How far into the peer's feed this database has applied.</param>
 /// <param name="Fence">
 /// The highest position of this database's feed it may have handed to the peer under this node id: 0 when it has
-/// recorded none; null when an older version recorded the peer without one.
+/// recorded the peer but handed it nothing; null when it has never recorded the peer, or an older version recorded it
+/// without one. A peer never recorded that names a position (a replica that took a new node id keeps how far it had
+/// applied this feed) is checked against the head: it may well know this feed, under its old id.
 /// </param>
 /// <param name="ReadHead">
 /// At least the head of every feed snapshot a batch handed to the peer was read from (<see cref="Metadata.Internal.PeerWatermark.ReadHead"/>):

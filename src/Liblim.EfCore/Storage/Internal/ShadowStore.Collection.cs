@@ -25,6 +25,17 @@ internal sealed partial class ShadowStore
         return await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false) && !reader.IsDBNull(0) ? reader.GetInt64(0) : null;
     }
 
+    /// <summary>Whether any deleted row at or below <paramref name="floor"/> is left to collect (read without the write lock).</summary>
+    public async Task<bool> HasDeletedRowsAsync(long floor, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        using var command = session.CreateCommand(
+            $"SELECT 1 FROM {session.Table(n.RowsTable)} WHERE {DeletedRow(n)} AND {session.Column(n.RowSeq)} <= @floor LIMIT 1");
+        StoreSession.AddParameter(command, "@floor", floor);
+        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+        return await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Collects at most <paramref name="limit"/> deleted rows not after <paramref name="floor"/>, under the state row's
     /// lock (so that no write or apply runs meanwhile). Returns how many rows it collected and whether it collected all.
@@ -34,7 +45,7 @@ internal sealed partial class ShadowStore
     {
         await LockAsync(async, ct).ConfigureAwait(false);
         var n = session.Model.Shadow;
-        var deleted = $"{session.Column(n.RowAddTags)} IS NULL AND {session.Column(n.RowTombstones)} IS NOT NULL AND {session.Column(n.RowHeld)} IS NULL";
+        var deleted = DeletedRow(n);
         var horizons = new Dictionary<int, long>();
         var count = 0;
         long last = 0;
@@ -149,6 +160,10 @@ internal sealed partial class ShadowStore
         StoreSession.AddParameter(command, "@r", rejoining);
         await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
     }
+
+    /// <summary>A metadata row of a deleted row: no add tag alive, some tombstone, not held.</summary>
+    private string DeletedRow(Metadata.Internal.ShadowNames n)
+        => $"{session.Column(n.RowAddTags)} IS NULL AND {session.Column(n.RowTombstones)} IS NOT NULL AND {session.Column(n.RowHeld)} IS NULL";
 
     private static string RoundTrip(DateTimeOffset at) => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 }

@@ -34,7 +34,7 @@ internal sealed partial class ShadowStore
             return await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false)
                 ? new PeerPositions(nodeId, head, reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2),
                     !reader.IsDBNull(3) && reader.GetBoolean(3), collected)
-                : new PeerPositions(nodeId, head, 0, 0, 0, Collected: collected);
+                : new PeerPositions(nodeId, head, 0, null, 0, Collected: collected); // never recorded: checked against the head
         }
     }
 

@@ -738,6 +738,12 @@ internal sealed class SyncSession
     private async Task ReceiveBatchAsync(ApplyGroup group, long through, CancellationToken ct)
     {
         CheckCredentials();
+        if (through < _receivedThrough)
+        {
+            throw new ProtocolException(ProtocolErrorCode.OutOfOrder,
+                $"A batch goes back to position {through} of {Peer}'s feed, which this side has applied up to {_receivedThrough}: batch positions never go backwards (docs/protocol.md, section 6).");
+        }
+
         var rows = new List<RowState>();
         var evictions = new List<EvictMessage>();
         var refusals = new List<RefusedWrite>();

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Liblim.EfCore.FunctionalTests.Infrastructure;
+using Liblim.EfCore.Values;
+using Microsoft.EntityFrameworkCore;
+
+namespace Liblim.EfCore.FunctionalTests.Interop;
+
+/// <summary>
+/// One row state as either implementation holds it, in the wire's text forms: its oid parts, whether it is alive, its add
+/// tags and tombstones, each column's timestamp, and (for a live row) each column's canonical JSON text. Two replicas
+/// that converged describe every row identically (<see cref="Describe"/>).
+/// </summary>
+public sealed record RowView(string Table, string Key, bool Alive, IReadOnlyList<string> Add, IReadOnlyList<string> Del,
+    IReadOnlyDictionary<string, string> Clocks, IReadOnlyDictionary<string, string> Values)
+{
+    /// <summary>The row as one line: equal lines, equal states.</summary>
+    public string Describe()
+        => $"{Table} {Key} {(Alive ? "alive" : "deleted")} add=[{string.Join(",", Add)}] del=[{string.Join(",", Del)}] " +
+           $"clocks={{{string.Join(",", Clocks.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}:{c.Value}"))}}}" +
+           (Alive ? $" values={{{string.Join(",", Values.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}:{c.Value}"))}}}" : "");
+
+    public override string ToString() => Describe();
+
+    /// <summary>A row of the Python driver's <c>rows</c> answer.</summary>
+    public static RowView FromPython(JsonElement row)
+    {
+        static Dictionary<string, string> Map(JsonElement e) => e.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
+        return new RowView(row.GetProperty("table").GetString()!, row.GetProperty("key").GetString()!, row.GetProperty("alive").GetBoolean(),
+            [.. row.GetProperty("add").EnumerateArray().Select(t => t.GetString()!).Order(StringComparer.Ordinal)],
+            [.. row.GetProperty("del").EnumerateArray().Select(t => t.GetString()!).Order(StringComparer.Ordinal)],
+            Map(row.GetProperty("clocks")), Map(row.GetProperty("values")));
+    }
+
+    /// <summary>Every row state a C# replica holds: its metadata as <see cref="ShadowRows"/> reads it, its values as EF reads the row.</summary>
+    public static List<RowView> FromCSharp(InteropReplica replica)
+    {
+        var metas = ShadowRows.Rows(replica.Open);
+        using var db = replica.Open();
+        var rows = new List<RowView>();
+        foreach (var meta in metas)
+        {
+            var entity = db.Model.GetEntityTypes().Single(e => e.GetTableName() == meta.Table);
+            var columns = PythonModel.ValueColumns(db, meta.Table);
+            var own = meta.ColumnClocks is null ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(meta.ColumnClocks)!;
+            var clocks = columns.ToDictionary(c => c.Column, c => own.GetValueOrDefault(c.Column, meta.Clock), StringComparer.Ordinal);
+            var alive = !string.IsNullOrEmpty(meta.AddTags);
+            var values = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (alive)
+            {
+                var keyProperties = entity.FindPrimaryKey()!.Properties;
+                var parts = CanonicalJson.DecodeKeyElements(meta.Key, keyProperties.Count);
+                var key = keyProperties.Select((p, i) => CanonicalJson.Decode(parts[i], p.ClrType)).ToArray();
+                var found = db.Find(entity.ClrType, key) ?? throw new Xunit.Sdk.XunitException($"{meta.Table} {meta.Key} is alive in the metadata but not in its table.");
+                foreach (var (column, property, type) in columns)
+                {
+                    values[column] = CanonicalJson.Encode(entity.FindProperty(property)!.PropertyInfo!.GetValue(found), type);
+                }
+            }
+
+            rows.Add(new RowView(meta.Table, meta.Key, alive, Split(meta.AddTags), Split(meta.Tombstones), clocks, values));
+        }
+
+        return rows;
+    }
+
+    private static List<string> Split(string? tags) => tags is null or "" ? [] : [.. tags.Split(',').Order(StringComparer.Ordinal)];
+
+    /// <summary>Fails unless both lists describe the same row states.</summary>
+    public static void AssertSame(IEnumerable<RowView> expected, IEnumerable<RowView> actual, string what)
+    {
+        var e = expected.Select(r => r.Describe()).Order(StringComparer.Ordinal).ToList();
+        var a = actual.Select(r => r.Describe()).Order(StringComparer.Ordinal).ToList();
+        if (!e.SequenceEqual(a))
+        {
+            var missing = e.Except(a).ToList();
+            var extra = a.Except(e).ToList();
+            Assert.Fail($"{what}:\nonly on the first side:\n  {string.Join("\n  ", missing)}\nonly on the second side:\n  {string.Join("\n  ", extra)}");
+        }
+    }
+}
+
+/// <summary>Canonical JSON texts of an entity's columns (docs/protocol.md section 5), as the C# side writes them.</summary>
+public static class CanonicalTexts
+{
+    /// <summary>Every column of <paramref name="entity"/> (key included), by column name.</summary>
+    public static Dictionary<string, string> Of(DbContext db, object entity)
+    {
+        var type = db.Model.FindEntityType(entity.GetType())!;
+        return type.GetProperties().ToDictionary(p => p.GetColumnName(), p => CanonicalJson.Encode(p.PropertyInfo!.GetValue(entity), p.ClrType), StringComparer.Ordinal);
+    }
+
+    /// <summary>The key of <paramref name="entity"/> as the canonical texts of its parts, in key order.</summary>
+    public static string[] KeyOf(DbContext db, object entity)
+        => [.. db.Model.FindEntityType(entity.GetType())!.FindPrimaryKey()!.Properties.Select(p => CanonicalJson.Encode(p.PropertyInfo!.GetValue(entity), p.ClrType))];
+
+    /// <summary>The canonical key text (<c>["a:b",3]</c>) of <paramref name="entity"/>.</summary>
+    public static string KeyText(DbContext db, object entity) => "[" + string.Join(",", KeyOf(db, entity)) + "]";
+}

@@ -62,7 +62,7 @@ public sealed class SyncHost : IAsyncDisposable
         var log = new CapturedLog();
         var services = new ServiceCollection();
         services.AddLogging(l => l.AddProvider(log).SetMinimumLevel(LogLevel.Debug));
-        services.AddDbContextFactory<TodoDb>(o => o.UseSqlite($"Data Source={replica.Path}").UseLiblim());
+        services.AddDbContextFactory<TodoDb>(o => o.UseSqlite($"Data Source={replica.Path}").UseLiblim(replica.Configure));
         services.AddHealthChecks().AddLiblim<TodoDb>();
         services.AddLiblimSync<TodoDb>(o =>
         {

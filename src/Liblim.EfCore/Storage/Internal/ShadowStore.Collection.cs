@@ -128,37 +128,26 @@ internal sealed partial class ShadowStore
     /// Records that the peer has applied this database's feed up to <paramref name="position"/>, as it said at
     /// <paramref name="at"/>; the position only moves forward.
     /// </summary>
-    public async Task RecordAckAsync(Guid peer, long position, DateTimeOffset at, bool async, CancellationToken ct)
+    public Task RecordAckAsync(Guid peer, long position, DateTimeOffset at, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
-        var peers = session.Table(n.PeersTable);
         var (acked, ackedAt) = (session.Column(n.PeerAckedSeq), session.Column(n.PeerAckedAt));
-        using var command = session.CreateCommand(
-            $"INSERT INTO {peers} ({session.Column(n.PeerId)}, {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)}, {acked}, {ackedAt}) " +
-            $"VALUES (@p, 0, 0, 0, @v, @at) ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET " +
-            $"{acked} = CASE WHEN {peers}.{acked} IS NULL OR {peers}.{acked} < excluded.{acked} THEN excluded.{acked} ELSE {peers}.{acked} END, {ackedAt} = excluded.{ackedAt}");
-        StoreSession.AddParameter(command, "@p", peer.ToString("N"));
-        StoreSession.AddParameter(command, "@v", position);
-        StoreSession.AddParameter(command, "@at", RoundTrip(at));
-        await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+        var peers = session.Table(n.PeersTable);
+        return UpsertPeerAsync(peer, [(n.PeerAckedSeq, position), (n.PeerAckedAt, RoundTrip(at))],
+            $"{acked} = CASE WHEN {peers}.{acked} IS NULL OR {peers}.{acked} < excluded.{acked} THEN excluded.{acked} ELSE {peers}.{acked} END, {ackedAt} = excluded.{ackedAt}",
+            async, ct);
     }
 
     /// <summary>
     /// Marks the peer as rejoining, or as done with it. A peer starts rejoining with this database's watermark for it at
     /// 0, so that it sends its whole feed, each state checked against what was collected here.
     /// </summary>
-    public async Task WriteRejoiningAsync(Guid peer, bool rejoining, bool async, CancellationToken ct)
+    public Task WriteRejoiningAsync(Guid peer, bool rejoining, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
-        var peers = session.Table(n.PeersTable);
-        var (received, flag) = (session.Column(n.PeerReceivedSeq), session.Column(n.PeerRejoining));
-        using var command = session.CreateCommand(
-            $"INSERT INTO {peers} ({session.Column(n.PeerId)}, {received}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)}, {flag}) " +
-            $"VALUES (@p, 0, 0, 0, @r) ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {flag} = excluded.{flag}" +
-            (rejoining ? $", {received} = 0" : ""));
-        StoreSession.AddParameter(command, "@p", peer.ToString("N"));
-        StoreSession.AddParameter(command, "@r", rejoining);
-        await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+        var flag = session.Column(n.PeerRejoining);
+        return UpsertPeerAsync(peer, [(n.PeerRejoining, rejoining)],
+            $"{flag} = excluded.{flag}" + (rejoining ? $", {session.Column(n.PeerReceivedSeq)} = 0" : ""), async, ct);
     }
 
     /// <summary>A metadata row of a deleted row: no add tag alive, some tombstone, not held.</summary>

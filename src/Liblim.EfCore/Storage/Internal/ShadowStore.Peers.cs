@@ -66,20 +66,33 @@ internal sealed partial class ShadowStore
         var n = session.Model.Shadow;
         var peers = session.Table(n.PeersTable);
         var column = session.Column(n.PeerOwner);
-        using (var command = session.CreateCommand(
-                   $"INSERT INTO {peers} ({session.Column(n.PeerId)}, {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)}, {column}) " +
-                   $"VALUES (@p, 0, 0, 0, @o) ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {column} = COALESCE({peers}.{column}, excluded.{column})"))
-        {
-            StoreSession.AddParameter(command, "@p", peer.ToString("N"));
-            StoreSession.AddParameter(command, "@o", owner);
-            await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
-        }
+        await UpsertPeerAsync(peer, [(n.PeerOwner, owner)], $"{column} = COALESCE({peers}.{column}, excluded.{column})", async, ct).ConfigureAwait(false);
 
         using var read = session.CreateCommand($"SELECT {column} FROM {peers} WHERE {session.Column(n.PeerId)} = @p");
         StoreSession.AddParameter(read, "@p", peer.ToString("N"));
         using var reader = await StoreSession.ReadAsync(read, async, ct).ConfigureAwait(false);
         await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false);
         return reader.GetString(0);
+    }
+
+    /// <summary>
+    /// Writes some of a peer's columns: a peer not recorded yet gets a row with them and its positions at 0; a recorded
+    /// one gets <paramref name="set"/> (a SET clause, where <c>excluded.&lt;column&gt;</c> is the value given).
+    /// </summary>
+    private async Task UpsertPeerAsync(Guid peer, (string Column, object? Value)[] values, string set, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        using var command = session.CreateCommand(
+            $"INSERT INTO {session.Table(n.PeersTable)} ({session.Column(n.PeerId)}, {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)}" +
+            string.Concat(values.Select(v => ", " + session.Column(v.Column))) + ") " +
+            $"VALUES (@p, 0, 0, 0{string.Concat(values.Select((_, i) => $", @v{i}"))}) ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {set}");
+        StoreSession.AddParameter(command, "@p", peer.ToString("N"));
+        for (var i = 0; i < values.Length; i++)
+        {
+            StoreSession.AddParameter(command, $"@v{i}", values[i].Value);
+        }
+
+        await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
     }
 
     /// <summary>Raises some of a peer's positions to <paramref name="value"/> (a new peer's other positions are 0).</summary>

@@ -13,17 +13,9 @@ internal sealed partial class ShadowStore
     {
         var n = session.Model.Shadow;
         var peers = session.Table(n.PeersTable);
-        var (lastSync, lastError) = (session.Column(n.PeerLastSync), session.Column(n.PeerLastError));
-        using var command = session.CreateCommand(
-            $"INSERT INTO {peers} ({session.Column(n.PeerId)}, {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)}, " +
-            $"{lastSync}, {session.Column(n.PeerAddress)}, {lastError}) VALUES (@p, 0, 0, 0, @s, @a, @e) " +
-            $"ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {lastSync} = COALESCE(excluded.{lastSync}, {peers}.{lastSync}), " +
-            $"{session.Column(n.PeerAddress)} = excluded.{session.Column(n.PeerAddress)}, {lastError} = excluded.{lastError}");
-        StoreSession.AddParameter(command, "@p", peer.ToString("N"));
-        StoreSession.AddParameter(command, "@s", error is null ? at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) : null);
-        StoreSession.AddParameter(command, "@a", address);
-        StoreSession.AddParameter(command, "@e", error);
-        await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+        var (lastSync, where, lastError) = (session.Column(n.PeerLastSync), session.Column(n.PeerAddress), session.Column(n.PeerLastError));
+        await UpsertPeerAsync(peer, [(n.PeerLastSync, error is null ? RoundTrip(at) : null), (n.PeerAddress, address), (n.PeerLastError, error)],
+            $"{lastSync} = COALESCE(excluded.{lastSync}, {peers}.{lastSync}), {where} = excluded.{where}, {lastError} = excluded.{lastError}", async, ct).ConfigureAwait(false);
     }
 
     /// <summary>Every peer this database has recorded, with its positions and how its last session went.</summary>

@@ -24,7 +24,8 @@ Without one, it reads commands from stdin, one JSON object a line, and answers e
     {"cmd":"serve","secret":S}                      -> {"ok":true,"port":N}
     {"cmd":"results"}                               -> what the server's sessions ended with
     {"cmd":"live","address":A,"secret":S}           -> starts a live session as a client
-    {"cmd":"stop_live"} / {"cmd":"stop_server"} / {"cmd":"node"} / {"cmd":"quit"}
+    {"cmd":"live_state"} / {"cmd":"stop_live"} / {"cmd":"stop_server"} / {"cmd":"node"} / {"cmd":"quit"}
+    {"cmd":"status"}                                -> node id, head, and each peer recorded (watermark, fence, ...)
 
 Values travel as their canonical JSON texts (docs/protocol.md section 5), so that both sides compare texts exactly;
 a row is ``{"table","key","alive","values":{col:text},"clocks":{col:timestamp},"add":[...],"del":[...]}`` with full
@@ -166,6 +167,8 @@ class Peer:
             return self.stop_live()
         if cmd == 'stop_server':
             return self.stop_server()
+        if cmd == 'status':
+            return {'ok': True, **self.replica.status()}
         if cmd == 'node':
             return {'ok': True, 'node': str(self.replica.node_id)}
         raise ValueError(f"unknown command {cmd!r}")

@@ -14,7 +14,7 @@ import datetime as _dt
 import re
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
+from decimal import Decimal, InvalidOperation, ROUND_HALF_UP, localcontext
 
 from .canonical import (JsonNumber, format_double, format_single, has_lone_surrogate, is_integer_literal,
                         parse_json, quote, to_single)
@@ -207,16 +207,19 @@ class DecimalType(ColumnType):
         return quote(self._text(d, value))
 
     def _text(self, d: Decimal, shown) -> str:
-        if abs(d) > _DECIMAL_MAX:
+        if d.copy_abs() > _DECIMAL_MAX:  # not abs(): it rounds to the context's 28 digits, and .NET's max has 29
             raise _reject("a decimal in .NET's range", shown)
-        d = d.quantize(Decimal(1).scaleb(-28), rounding=ROUND_HALF_UP) if d.as_tuple().exponent < -28 else d
+        if d.as_tuple().exponent < -28:
+            with localcontext() as exact:
+                exact.prec = 100
+                d = d.quantize(Decimal(1).scaleb(-28), rounding=ROUND_HALF_UP)
         text = format(d, 'f')
         if '.' in text:
-            text = text.rstrip('0')
-            if text.endswith('.'):
-                text += '0'
-        else:
+            text = text.rstrip('0').rstrip('.')
+        if '.' not in text and abs(int(text)) * 10 <= _DECIMAL_MAX:
             text += '.0'
+        # else no ".0", as C# writes it: .NET reads "X.0" back as X with scale 0 when X*10 exceeds its 96-bit
+        # mantissa (decimal.MaxValue travels as "79228162514264337593543950335"; SPEC-NOTES.md)
         if text.strip('-0.') == '':
             text = '0.0'
         return text

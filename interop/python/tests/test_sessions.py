@@ -360,6 +360,32 @@ class Errors(Base):
             t.join()
         listener.close()
 
+    def test_a_claim_accepted_from_a_peer_never_recorded_is_its_fence_in_the_next_session(self):
+        """The restored phone lost nothing of the hub's feed and what the hub applied of its old feed changed nothing
+        there, so under its new id it claims exactly the hub's head, and the hub sends it nothing. The hub records that
+        claim as the new id's fence: the next session does not take it for a restore of the hub (section 4)."""
+        hub, edge, phone = self.tmp.new('hub'), self.tmp.new('edge'), self.tmp.new('phone')
+        server = self.serve(hub)
+        edge.insert('Items', {'Id': 1, 'Title': 'from the edge', 'Done': False})
+        sync(edge, server.address, SECRET)
+        sync(phone, server.address, SECRET)  # the edge's row, from the hub: the phone's feed moves
+        phone.close()
+        backup = phone.path + '.bak'
+        shutil.copy(phone.path, backup)
+        phone = self.tmp.new('phone')
+        sync(phone, server.address, SECRET)  # hands the hub that position (the row itself left out)
+        phone.close()
+        for ext in ('-wal', '-shm'):
+            if os.path.exists(phone.path + ext):
+                os.remove(phone.path + ext)
+        shutil.copy(backup, phone.path)
+        phone = self.tmp.new('phone')
+        hub_node = hub.node_id
+        self.assertEqual(sync(phone, server.address, SECRET).restarts, 1)
+        self.assertEqual(hub.node_id, hub_node)
+        self.assertEqual(sync(phone, server.address, SECRET).restarts, 0)
+        self.assertEqual(hub.node_id, hub_node)
+
     def test_restored_database_takes_a_new_node_id_and_gets_everything_back(self):
         hub, phone = self.tmp.new('hub'), self.tmp.new('phone')
         server = self.serve(hub)

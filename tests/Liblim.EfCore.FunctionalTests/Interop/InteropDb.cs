@@ -1,3 +1,4 @@
+using Liblim.EfCore.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -58,9 +59,10 @@ public class InteropDb(DbContextOptions<InteropDb> options) : DbContext(options)
 /// <summary>An <see cref="InteropDb"/> on a real SQLite file in a temp folder, deleted at dispose.</summary>
 public sealed class InteropReplica : IDisposable
 {
-    public InteropReplica(string name)
+    public InteropReplica(string name, Action<LiblimOptionsBuilder>? configure = null)
     {
         Name = name;
+        Configure = configure;
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "liblim-tests", $"interop-{name}-{Guid.NewGuid():N}.db");
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         using var db = Open();
@@ -71,7 +73,9 @@ public sealed class InteropReplica : IDisposable
 
     public string Path { get; }
 
-    public DbContextOptions<InteropDb> Options => new DbContextOptionsBuilder<InteropDb>().UseSqlite($"Data Source={Path}").UseLiblim().Options;
+    public Action<LiblimOptionsBuilder>? Configure { get; }
+
+    public DbContextOptions<InteropDb> Options => new DbContextOptionsBuilder<InteropDb>().UseSqlite($"Data Source={Path}").UseLiblim(Configure).Options;
 
     public InteropDb Open() => new(Options);
 

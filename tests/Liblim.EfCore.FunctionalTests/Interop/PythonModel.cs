@@ -21,6 +21,7 @@ public static class PythonModel
     };
 
     /// <summary>The JSON the driver's <c>--model</c> takes, for the model of <paramref name="db"/>.</summary>
+    /// <remarks>Liblim's own shadow columns (feed position, clocks) are no columns of the app's: left out.</remarks>
     public static string Of(DbContext db)
     {
         var tables = db.Model.GetEntityTypes().OrderBy(e => e.GetTableName()).Select(entity => new
@@ -28,7 +29,7 @@ public static class PythonModel
             name = entity.GetTableName(),
             key = entity.FindPrimaryKey()!.Properties.Select(p => p.GetColumnName()).ToArray(),
             columns = entity.GetProperties()
-                .Where(p => Types.ContainsKey(Nullable.GetUnderlyingType(p.ClrType) ?? p.ClrType))
+                .Where(p => !p.IsShadowProperty() && Types.ContainsKey(Nullable.GetUnderlyingType(p.ClrType) ?? p.ClrType))
                 .Select(p => new { name = p.GetColumnName(), type = Types[Nullable.GetUnderlyingType(p.ClrType) ?? p.ClrType], nullable = p.IsNullable })
                 .ToArray(),
         });
@@ -41,7 +42,7 @@ public static class PythonModel
         var entity = db.Model.GetEntityTypes().Single(e => e.GetTableName() == table);
         var key = entity.FindPrimaryKey()!.Properties;
         return [.. entity.GetProperties()
-            .Where(p => !key.Contains(p) && Types.ContainsKey(Nullable.GetUnderlyingType(p.ClrType) ?? p.ClrType))
+            .Where(p => !key.Contains(p) && !p.IsShadowProperty() && Types.ContainsKey(Nullable.GetUnderlyingType(p.ClrType) ?? p.ClrType))
             .Select(p => (p.GetColumnName(), p.Name, p.ClrType))];
     }
 }

@@ -19,9 +19,12 @@ public sealed class PythonPeer : IAsyncDisposable
     private readonly StringBuilder _stderr = new();
     private readonly List<string> _transcript = [];
 
-    private PythonPeer(Process process, string name, string path)
+    private readonly bool _keepFile;
+
+    private PythonPeer(Process process, string name, string path, bool keepFile)
     {
         _process = process;
+        _keepFile = keepFile;
         Name = name;
         Path = path;
         process.ErrorDataReceived += (_, e) =>
@@ -93,13 +96,18 @@ public sealed class PythonPeer : IAsyncDisposable
     }
 
     /// <summary>Starts a Python replica of the model of <paramref name="model"/> (see <see cref="PythonModel.Of"/>), on a new file.</summary>
-    public static PythonPeer Start(string name, string model)
+    public static PythonPeer Start(string name, string model) => Start(name, model, NewPath(name), keepFile: false);
+
+    /// <summary>Starts a Python replica on the file <paramref name="path"/> (made if missing), kept at dispose when <paramref name="keepFile"/>.</summary>
+    public static PythonPeer Start(string name, string model, string path, bool keepFile)
     {
-        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "liblim-tests", $"python-{name}-{Guid.NewGuid():N}.db");
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var process = Process.Start(StartInfo(["--db", path, "--model", model, "--log", "INFO"])) ?? throw new InvalidOperationException("python3 did not start.");
-        return new PythonPeer(process, name, path);
+        return new PythonPeer(process, name, path, keepFile);
     }
+
+    /// <summary>A new file name for a Python replica, in the tests' temp folder.</summary>
+    public static string NewPath(string name) => System.IO.Path.Combine(System.IO.Path.GetTempPath(), "liblim-tests", $"python-{name}-{Guid.NewGuid():N}.db");
 
     /// <summary>Runs the driver once with a command line (e.g. <c>sync ADDRESS SECRET</c>) on the file <paramref name="path"/>; returns its exit code and its stdout lines.</summary>
     public static async Task<(int ExitCode, List<JsonElement> Lines, string Stderr)> RunOnceAsync(string path, string model, params string[] command)
@@ -162,7 +170,7 @@ public sealed class PythonPeer : IAsyncDisposable
     public async Task<JsonElement> SendAsync(object command)
     {
         var text = JsonSerializer.Serialize(command);
-        _transcript.Add(text.Length > 400 ? text[..400] + "…" : text);
+        _transcript.Add(Shorten(text));
         await _process.StandardInput.WriteLineAsync(text);
         await _process.StandardInput.FlushAsync();
         using var cts = new CancellationTokenSource(CommandTimeout);
@@ -173,11 +181,11 @@ public sealed class PythonPeer : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            Assert.Fail($"The Python replica did not answer {text} within {CommandTimeout.TotalSeconds} s.\n{Log}");
+            Assert.Fail($"The Python replica did not answer {Shorten(text)} within {CommandTimeout.TotalSeconds} s.\n{Log}");
         }
         catch (ChannelClosedException)
         {
-            Assert.Fail($"The Python replica ended (exit code {(_process.HasExited ? _process.ExitCode : -1)}) without answering {text}.\n{Log}");
+            Assert.Fail($"The Python replica ended (exit code {(_process.HasExited ? _process.ExitCode : -1)}) without answering {Shorten(text)}.\n{Log}");
         }
 
         return default;
@@ -187,7 +195,7 @@ public sealed class PythonPeer : IAsyncDisposable
     public async Task<JsonElement> RunAsync(object command)
     {
         var answer = await SendAsync(command);
-        Assert.True(answer.GetProperty("ok").GetBoolean(), $"The Python replica answered {answer} to {JsonSerializer.Serialize(command)}.\n{Log}");
+        Assert.True(answer.GetProperty("ok").GetBoolean(), $"The Python replica answered {answer} to {Shorten(JsonSerializer.Serialize(command))}.\n{Log}");
         return answer;
     }
 
@@ -242,7 +250,7 @@ public sealed class PythonPeer : IAsyncDisposable
         finally
         {
             _process.Dispose();
-            foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" })
+            foreach (var file in _keepFile ? [] : new[] { Path, Path + "-wal", Path + "-shm" })
             {
                 try { File.Delete(file); } catch (IOException) { }
             }
@@ -250,6 +258,8 @@ public sealed class PythonPeer : IAsyncDisposable
     }
 
     public override string ToString() => Name;
+
+    private static string Shorten(string text) => text.Length > 400 ? text[..400] + "…" : text;
 }
 
 /// <summary>One write of the driver's <c>write</c> command: values and key parts as canonical JSON texts.</summary>

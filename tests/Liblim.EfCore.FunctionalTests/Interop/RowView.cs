@@ -65,18 +65,50 @@ public sealed record RowView(string Table, string Key, bool Alive, IReadOnlyList
 
     private static List<string> Split(string? tags) => tags is null or "" ? [] : [.. tags.Split(',').Order(StringComparer.Ordinal)];
 
-    /// <summary>Fails unless both lists describe the same row states.</summary>
+    /// <summary>Fails unless both lists describe the same row states; the message names each difference.</summary>
     public static void AssertSame(IEnumerable<RowView> expected, IEnumerable<RowView> actual, string what)
     {
-        var e = expected.Select(r => r.Describe()).Order(StringComparer.Ordinal).ToList();
-        var a = actual.Select(r => r.Describe()).Order(StringComparer.Ordinal).ToList();
-        if (!e.SequenceEqual(a))
+        var first = expected.ToDictionary(r => (r.Table, r.Key));
+        var second = actual.ToDictionary(r => (r.Table, r.Key));
+        var differences = new List<string>();
+        foreach (var key in first.Keys.Union(second.Keys).Order())
         {
-            var missing = e.Except(a).ToList();
-            var extra = a.Except(e).ToList();
-            Assert.Fail($"{what}:\nonly on the first side:\n  {string.Join("\n  ", missing)}\nonly on the second side:\n  {string.Join("\n  ", extra)}");
+            var (a, b) = (first.GetValueOrDefault(key), second.GetValueOrDefault(key));
+            if (a is null || b is null)
+            {
+                differences.Add($"{key.Table} {key.Key}: only on the {(a is null ? "second" : "first")} side ({Shorten((a ?? b)!.Describe())})");
+            }
+            else if (a.Describe() != b.Describe())
+            {
+                differences.Add($"{key.Table} {key.Key}: {string.Join("; ", Differences(a, b))}");
+            }
+        }
+
+        Assert.True(differences.Count == 0, $"{what}:\n  {string.Join("\n  ", differences)}");
+    }
+
+    private static IEnumerable<string> Differences(RowView a, RowView b)
+    {
+        if (a.Alive != b.Alive) yield return $"alive {a.Alive} / {b.Alive}";
+        if (!a.Add.SequenceEqual(b.Add)) yield return $"add [{string.Join(",", a.Add)}] / [{string.Join(",", b.Add)}]";
+        if (!a.Del.SequenceEqual(b.Del)) yield return $"del [{string.Join(",", a.Del)}] / [{string.Join(",", b.Del)}]";
+        foreach (var column in a.Clocks.Keys.Union(b.Clocks.Keys).Order(StringComparer.Ordinal))
+        {
+            if (a.Clocks.GetValueOrDefault(column) != b.Clocks.GetValueOrDefault(column))
+                yield return $"{column} written at {a.Clocks.GetValueOrDefault(column) ?? "-"} / {b.Clocks.GetValueOrDefault(column) ?? "-"}";
+        }
+
+        if (a.Alive && b.Alive)
+        {
+            foreach (var column in a.Values.Keys.Union(b.Values.Keys).Order(StringComparer.Ordinal))
+            {
+                if (a.Values.GetValueOrDefault(column) != b.Values.GetValueOrDefault(column))
+                    yield return $"{column} = {Shorten(a.Values.GetValueOrDefault(column) ?? "-")} / {Shorten(b.Values.GetValueOrDefault(column) ?? "-")}";
+            }
         }
     }
+
+    private static string Shorten(string text) => text.Length > 300 ? text[..300] + "…" : text;
 }
 
 /// <summary>Canonical JSON texts of an entity's columns (docs/protocol.md section 5), as the C# side writes them.</summary>
@@ -86,7 +118,7 @@ public static class CanonicalTexts
     public static Dictionary<string, string> Of(DbContext db, object entity)
     {
         var type = db.Model.FindEntityType(entity.GetType())!;
-        return type.GetProperties().ToDictionary(p => p.GetColumnName(), p => CanonicalJson.Encode(p.PropertyInfo!.GetValue(entity), p.ClrType), StringComparer.Ordinal);
+        return type.GetProperties().Where(p => !p.IsShadowProperty()).ToDictionary(p => p.GetColumnName(), p => CanonicalJson.Encode(p.PropertyInfo!.GetValue(entity), p.ClrType), StringComparer.Ordinal);
     }
 
     /// <summary>The key of <paramref name="entity"/> as the canonical texts of its parts, in key order.</summary>

@@ -33,12 +33,7 @@ public class LiveRejoinTests
             await SyncOnceAsync(other, hub);
         }
 
-        await using (var db = hub.Replica.Open())
-        {
-            await db.Liblim().CollectDeletedRowsAsync();
-        }
-
-        Assert.DoesNotContain(ShadowRows.Rows(hub.Replica), m => m.Key.Contains(x.ToString(), StringComparison.Ordinal));
+        await Collected.WaitUntilAsync(hub.Replica, x);
         Assert.NotNull(Replicas.Find(device, x));
 
         var deviceNode = await NodeIdAsync(device);

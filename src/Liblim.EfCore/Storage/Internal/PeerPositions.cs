@@ -18,7 +18,8 @@ namespace Liblim.EfCore.Storage.Internal;
 /// </param>
 /// <param name="Rejoining">Whether the peer is rejoining after deleted rows were collected here (<see cref="Metadata.Internal.PeerWatermark.Rejoining"/>).</param>
 /// <param name="Collected">The greatest position of a deleted row collected here (0 when none has been).</param>
-internal sealed record PeerPositions(Guid? NodeId, long Head, long Watermark, long? Fence, long? ReadHead, bool Rejoining = false, long Collected = 0)
+/// <param name="AckedAt">When the peer last said how far it had applied this feed (null: never).</param>
+internal sealed record PeerPositions(Guid? NodeId, long Head, long Watermark, long? Fence, long? ReadHead, bool Rejoining = false, long Collected = 0, DateTimeOffset? AckedAt = null)
 {
     /// <summary>
     /// Whether a peer that has applied this feed up to <paramref name="position"/> may still hold as alive rows deleted and

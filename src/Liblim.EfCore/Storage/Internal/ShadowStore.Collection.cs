@@ -129,13 +129,27 @@ internal sealed partial class ShadowStore
     /// <paramref name="at"/>; the position only moves forward.
     /// </summary>
     public Task RecordAckAsync(Guid peer, long position, DateTimeOffset at, bool async, CancellationToken ct)
+        => UpsertPeerAsync(peer, AckValues(position, at), AckSet(), async, ct);
+
+    /// <summary>
+    /// The columns an ack writes: the position and when, and the fence raised to the position. The peer's position was
+    /// checked against the fence, or against the head for a peer never recorded (a replica with a new node id knows this
+    /// feed under its old one): either way this feed has been handed out that far under the peer's id from now on.
+    /// </summary>
+    private (string Column, object? Value)[] AckValues(long position, DateTimeOffset at)
     {
         var n = session.Model.Shadow;
-        var (acked, ackedAt) = (session.Column(n.PeerAckedSeq), session.Column(n.PeerAckedAt));
+        return [(n.PeerAckedSeq, position), (n.PeerAckedAt, RoundTrip(at)), (n.PeerSentSeq, position)];
+    }
+
+    /// <summary>The SET clause that raises a recorded peer's ack, and its fence, to the ones given, and records when.</summary>
+    private string AckSet()
+    {
+        var n = session.Model.Shadow;
         var peers = session.Table(n.PeersTable);
-        return UpsertPeerAsync(peer, [(n.PeerAckedSeq, position), (n.PeerAckedAt, RoundTrip(at))],
-            $"{acked} = CASE WHEN {peers}.{acked} IS NULL OR {peers}.{acked} < excluded.{acked} THEN excluded.{acked} ELSE {peers}.{acked} END, {ackedAt} = excluded.{ackedAt}",
-            async, ct);
+        return string.Join(", ", new[] { n.PeerAckedSeq, n.PeerSentSeq }.Select(session.Column).Select(c =>
+                   $"{c} = CASE WHEN {peers}.{c} IS NULL OR {peers}.{c} < excluded.{c} THEN excluded.{c} ELSE {peers}.{c} END"))
+               + $", {session.Column(n.PeerAckedAt)} = excluded.{session.Column(n.PeerAckedAt)}";
     }
 
     /// <summary>

@@ -26,14 +26,15 @@ internal sealed partial class ShadowStore
         }
 
         using (var command = session.CreateCommand(
-                   $"SELECT {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)}, {session.Column(n.PeerRejoining)} " +
+                   $"SELECT {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)}, {session.Column(n.PeerRejoining)}, {session.Column(n.PeerAckedAt)} " +
                    $"FROM {session.Table(n.PeersTable)} WHERE {session.Column(n.PeerId)} = @p"))
         {
             StoreSession.AddParameter(command, "@p", peer.ToString("N"));
             using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
             return await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false)
                 ? new PeerPositions(nodeId, head, reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2),
-                    !reader.IsDBNull(3) && reader.GetBoolean(3), collected)
+                    !reader.IsDBNull(3) && reader.GetBoolean(3), collected,
+                    reader.IsDBNull(4) ? null : DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind))
                 : new PeerPositions(nodeId, head, 0, null, 0, Collected: collected); // never recorded: checked against the head
         }
     }
@@ -76,16 +77,17 @@ internal sealed partial class ShadowStore
     }
 
     /// <summary>
-    /// Writes some of a peer's columns: a peer not recorded yet gets a row with them and its positions at 0; a recorded
-    /// one gets <paramref name="set"/> (a SET clause, where <c>excluded.&lt;column&gt;</c> is the value given).
+    /// Writes some of a peer's columns: a peer not recorded yet gets a row with them and its other positions at 0; a
+    /// recorded one gets <paramref name="set"/> (a SET clause, where <c>excluded.&lt;column&gt;</c> is the value given).
     /// </summary>
     private async Task UpsertPeerAsync(Guid peer, (string Column, object? Value)[] values, string set, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
+        var zeros = new[] { n.PeerReceivedSeq, n.PeerSentSeq, n.PeerReadHead }.Where(c => values.All(v => v.Column != c)).ToList();
         using var command = session.CreateCommand(
-            $"INSERT INTO {session.Table(n.PeersTable)} ({session.Column(n.PeerId)}, {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)}" +
-            string.Concat(values.Select(v => ", " + session.Column(v.Column))) + ") " +
-            $"VALUES (@p, 0, 0, 0{string.Concat(values.Select((_, i) => $", @v{i}"))}) ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {set}");
+            $"INSERT INTO {session.Table(n.PeersTable)} ({session.Column(n.PeerId)}" +
+            string.Concat(zeros.Concat(values.Select(v => v.Column)).Select(c => ", " + session.Column(c))) + ") " +
+            $"VALUES (@p{string.Concat(zeros.Select(_ => ", 0"))}{string.Concat(values.Select((_, i) => $", @v{i}"))}) ON CONFLICT ({session.Column(n.PeerId)}) DO UPDATE SET {set}");
         StoreSession.AddParameter(command, "@p", peer.ToString("N"));
         for (var i = 0; i < values.Length; i++)
         {

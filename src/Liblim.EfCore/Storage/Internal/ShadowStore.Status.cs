@@ -7,15 +7,23 @@ internal sealed partial class ShadowStore
 {
     /// <summary>
     /// Records how a session with a peer ended: at <paramref name="at"/>, with <paramref name="address"/>, and, when it
-    /// failed, why (<paramref name="error"/>; the time of the last sync without an error then stays as it was).
+    /// failed, why (<paramref name="error"/>; the time of the last sync without an error then stays as it was); and, when
+    /// given, how far the peer said it had applied this feed, and when it said so (<see cref="RecordAckAsync"/>).
     /// </summary>
-    public async Task RecordSessionAsync(Guid peer, string address, DateTimeOffset at, string? error, bool async, CancellationToken ct)
+    public async Task RecordSessionAsync(Guid peer, string address, DateTimeOffset at, string? error, (long Position, DateTimeOffset At)? acked, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
         var peers = session.Table(n.PeersTable);
         var (lastSync, where, lastError) = (session.Column(n.PeerLastSync), session.Column(n.PeerAddress), session.Column(n.PeerLastError));
-        await UpsertPeerAsync(peer, [(n.PeerLastSync, error is null ? RoundTrip(at) : null), (n.PeerAddress, address), (n.PeerLastError, error)],
-            $"{lastSync} = COALESCE(excluded.{lastSync}, {peers}.{lastSync}), {where} = excluded.{where}, {lastError} = excluded.{lastError}", async, ct).ConfigureAwait(false);
+        var set = $"{lastSync} = COALESCE(excluded.{lastSync}, {peers}.{lastSync}), {where} = excluded.{where}, {lastError} = excluded.{lastError}";
+        (string, object?)[] values = [(n.PeerLastSync, error is null ? RoundTrip(at) : null), (n.PeerAddress, address), (n.PeerLastError, error)];
+        if (acked is { } ack)
+        {
+            values = [.. values, .. AckValues(ack.Position, ack.At)];
+            set += ", " + AckSet();
+        }
+
+        await UpsertPeerAsync(peer, values, set, async, ct).ConfigureAwait(false);
     }
 
     /// <summary>Every peer this database has recorded, with its positions and how its last session went.</summary>

@@ -43,22 +43,34 @@ internal static class PeerRecords
         => InWriteAsync(context, shadow => shadow.RotateAsync(retiring, async: true, ct), ct);
 
     /// <summary>Records how a session with a peer ended (<see cref="ShadowStore.RecordSessionAsync"/>), at the configured time.</summary>
-    public static Task<bool> RecordSessionAsync(DbContext context, Guid peer, string address, string? error, CancellationToken ct)
+    public static Task<bool> RecordSessionAsync(DbContext context, Guid peer, string address, string? error, (long Position, DateTimeOffset At)? acked, CancellationToken ct)
         => InWriteAsync(context, async shadow =>
         {
             var at = context.GetService<StoreSession>().Options.TimeProvider.GetUtcNow();
-            await shadow.RecordSessionAsync(peer, address, at, error, async: true, ct).ConfigureAwait(false);
+            await shadow.RecordSessionAsync(peer, address, at, error, acked, async: true, ct).ConfigureAwait(false);
             return true;
         }, ct);
 
-    /// <summary>Records how far the peer said, in its IHAZ, it had applied this database's feed, and when.</summary>
-    public static Task<bool> RecordAckAsync(DbContext context, Guid peer, long position, CancellationToken ct)
-        => InWriteAsync(context, async shadow =>
+    /// <summary>
+    /// Records how far the peer said, in its IHAZ, it had applied this database's feed, and when (now, which it returns);
+    /// writes nothing when the peer counts for collection already (heard from within half of <c>ForgetPeersAfter</c>):
+    /// its recorded position then holds collection back until the session's end records the new one with its outcome.
+    /// </summary>
+    public static async Task<DateTimeOffset> RecordAckAsync(DbContext context, Guid peer, long position, DateTimeOffset? ackedAt, CancellationToken ct)
+    {
+        var options = context.GetService<StoreSession>().Options;
+        var now = options.TimeProvider.GetUtcNow();
+        if (ackedAt is { } last && (options.ForgetPeersAfter is not { } forget || last >= now - forget / 2))
         {
-            var at = context.GetService<StoreSession>().Options.TimeProvider.GetUtcNow();
-            await shadow.RecordAckAsync(peer, position, at, async: true, ct).ConfigureAwait(false);
-            return true;
-        }, ct);
+            return now;
+        }
+
+        return await InWriteAsync(context, async shadow =>
+        {
+            await shadow.RecordAckAsync(peer, position, now, async: true, ct).ConfigureAwait(false);
+            return now;
+        }, ct).ConfigureAwait(false);
+    }
 
     /// <summary>Marks the peer as rejoining (its watermark back to 0) or as done with it (<see cref="ShadowStore.WriteRejoiningAsync"/>).</summary>
     public static Task<bool> WriteRejoiningAsync(DbContext context, Guid peer, bool rejoining, CancellationToken ct)

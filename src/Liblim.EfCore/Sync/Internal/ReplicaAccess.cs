@@ -66,12 +66,12 @@ internal sealed class ReplicaAccess
         => UseAsync(c => Task.FromResult(scopes.ByTable(c.Model)), ct);
 
     /// <summary>Records how a session with a peer ended: when, with which address, and why it failed, if it did.</summary>
-    public Task RecordSessionAsync(Guid peer, string address, string? error, CancellationToken ct)
-        => UseAsync(c => PeerRecords.RecordSessionAsync(c, peer, address, error, ct), ct);
+    public Task RecordSessionAsync(Guid peer, string address, string? error, (long Position, DateTimeOffset At)? acked, CancellationToken ct)
+        => UseAsync(c => PeerRecords.RecordSessionAsync(c, peer, address, error, acked, ct), ct);
 
-    /// <summary>Records how far the peer said it had applied this database's feed.</summary>
-    public Task RecordAckAsync(Guid peer, long position, CancellationToken ct)
-        => UseAsync(c => PeerRecords.RecordAckAsync(c, peer, position, ct), ct);
+    /// <summary>Records how far the peer said it had applied this database's feed, unless it counts already (<see cref="PeerRecords.RecordAckAsync"/>).</summary>
+    public Task<DateTimeOffset> RecordAckAsync(Guid peer, long position, DateTimeOffset? ackedAt, CancellationToken ct)
+        => UseAsync(c => PeerRecords.RecordAckAsync(c, peer, position, ackedAt, ct), ct);
 
     /// <summary>Marks the peer as rejoining after a collection of deleted rows it had not applied, or as done with it.</summary>
     public Task WriteRejoiningAsync(Guid peer, bool rejoining, CancellationToken ct)

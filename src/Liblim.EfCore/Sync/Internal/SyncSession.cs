@@ -48,6 +48,7 @@ internal sealed class SyncSession
     private PeerScope? _scope;
     private bool _serving;
     private bool _rejoining;
+    private (long Position, DateTimeOffset At)? _acked; // how far the peer said it had applied this feed, and when: for the session's record
     private long _sendAllThrough; // up to here, rows taken whole from the peer go to it too: it asked for everything again
     private TagList _tags;
     private Activity? _activity;
@@ -211,7 +212,7 @@ internal sealed class SyncSession
 
         try
         {
-            await _replica.RecordSessionAsync(_peerNode, _settings.Remote, error, CancellationToken.None).ConfigureAwait(false);
+            await _replica.RecordSessionAsync(_peerNode, _settings.Remote, error, _acked, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -478,7 +479,7 @@ internal sealed class SyncSession
         }
 
         var from = theirs.Positions.GetValueOrDefault(_localNode);
-        await _replica.RecordAckAsync(_peerNode, from, ct).ConfigureAwait(false);
+        _acked = (from, await _replica.RecordAckAsync(_peerNode, from, positions.AckedAt, ct).ConfigureAwait(false));
         if (!_rejoining && (positions.Rejoining || positions.IsBehindCollection(from)))
         {
             // This side's IHAZ named the position it had, so that a restored peer finds out as usual: ask again, from 0.

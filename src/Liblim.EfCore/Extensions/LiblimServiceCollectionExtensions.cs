@@ -41,6 +41,7 @@ public static class LiblimServiceCollectionExtensions
         serviceCollection.TryAddScoped<StoreSession>();
         serviceCollection.TryAddSingleton<ReplicaFeed>();
         serviceCollection.TryAddSingleton<CatchUp>();
+        serviceCollection.TryAddSingleton<CollectionPace>();
         return serviceCollection;
     }
 

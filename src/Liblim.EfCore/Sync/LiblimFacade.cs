@@ -151,7 +151,7 @@ public sealed class LiblimFacade
     /// <summary>
     /// Collects the deleted rows that every peer heard from within <c>ForgetPeersAfter</c> has applied: their tombstones
     /// and kept values leave the metadata table (docs/semantics.md, "Collecting deleted rows"). Liblim collects by itself
-    /// after each sync session; call this to collect at another time. Returns how many deleted rows were collected.
+    /// after sync sessions (at most ten times a second for one database in a process); call this to collect at another time. Returns how many deleted rows were collected.
     /// </summary>
     public Task<int> CollectDeletedRowsAsync(CancellationToken cancellationToken = default)
         => DeletedRowCollection.CollectAsync(Context, cancellationToken);

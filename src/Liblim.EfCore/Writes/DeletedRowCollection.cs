@@ -7,12 +7,20 @@ namespace Liblim.EfCore.Writes;
 /// <summary>
 /// Collects deleted rows: their tombstones and kept values go once every peer heard from within
 /// <c>ForgetPeersAfter</c> has applied this database's feed past them (causal stability over the peers it counts). Runs
-/// after each sync session and on <c>db.Liblim().CollectDeletedRowsAsync()</c>, a page of rows per transaction.
+/// after sync sessions (paced: <see cref="CollectionPace"/>) and on <c>db.Liblim().CollectDeletedRowsAsync()</c>, a page
+/// of rows per transaction.
 /// </summary>
 internal static class DeletedRowCollection
 {
     /// <summary>How many deleted rows one transaction collects at most.</summary>
     public const int PageSize = 10_000;
+
+    /// <summary>
+    /// Collects what a session may collect now (<see cref="CollectionPace"/>): nothing when this process collected the
+    /// database less than <see cref="CollectionPace.Interval"/> ago. Returns how many deleted rows were collected.
+    /// </summary>
+    public static async Task<int> CollectAfterSessionAsync(DbContext context, Guid node, CancellationToken ct)
+        => context.GetService<CollectionPace>().TryStart(CatchUp.KeyOf(node, context)) ? await CollectAsync(context, ct).ConfigureAwait(false) : 0;
 
     /// <summary>Collects what can be collected now; returns how many deleted rows were.</summary>
     public static async Task<int> CollectAsync(DbContext context, CancellationToken ct)

@@ -18,8 +18,13 @@ namespace Liblim.EfCore.Storage.Internal;
 /// </param>
 /// <param name="Rejoining">Whether the peer is rejoining after deleted rows were collected here (<see cref="Metadata.Internal.PeerWatermark.Rejoining"/>).</param>
 /// <param name="Collected">The greatest position of a deleted row collected here (0 when none has been).</param>
-/// <param name="AckedAt">When the peer last said how far it had applied this feed (null: never).</param>
-internal sealed record PeerPositions(Guid? NodeId, long Head, long Watermark, long? Fence, long? ReadHead, bool Rejoining = false, long Collected = 0, DateTimeOffset? AckedAt = null)
+/// <param name="ReadAt">When the positions were read, by the configured clock.</param>
+/// <param name="Counted">
+/// Whether the peer counts for collecting deleted rows with what it last said (heard from within half of
+/// <c>ForgetPeersAfter</c>, so that it still counts when a session begun now ends): what it says now can wait for the
+/// session's record. Otherwise it is recorded at once, so that it counts while the session runs.
+/// </param>
+internal sealed record PeerPositions(Guid? NodeId, long Head, long Watermark, long? Fence, long? ReadHead, bool Rejoining = false, long Collected = 0, DateTimeOffset ReadAt = default, bool Counted = false)
 {
     /// <summary>
     /// Whether a peer that has applied this feed up to <paramref name="position"/> may still hold as alive rows deleted and

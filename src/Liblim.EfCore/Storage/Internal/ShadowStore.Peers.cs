@@ -25,6 +25,7 @@ internal sealed partial class ShadowStore
             }
         }
 
+        var now = session.Options.TimeProvider.GetUtcNow();
         using (var command = session.CreateCommand(
                    $"SELECT {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)}, {session.Column(n.PeerRejoining)}, {session.Column(n.PeerAckedAt)} " +
                    $"FROM {session.Table(n.PeersTable)} WHERE {session.Column(n.PeerId)} = @p"))
@@ -33,11 +34,15 @@ internal sealed partial class ShadowStore
             using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
             return await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false)
                 ? new PeerPositions(nodeId, head, reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2),
-                    !reader.IsDBNull(3) && reader.GetBoolean(3), collected,
-                    reader.IsDBNull(4) ? null : DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind))
-                : new PeerPositions(nodeId, head, 0, null, 0, Collected: collected); // never recorded: checked against the head
+                    !reader.IsDBNull(3) && reader.GetBoolean(3), collected, now,
+                    !reader.IsDBNull(4) && Counts(DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind), now))
+                : new PeerPositions(nodeId, head, 0, null, 0, Collected: collected, ReadAt: now); // never recorded: checked against the head
         }
     }
+
+    /// <summary>Whether a peer last heard from at <paramref name="ackedAt"/> counts for collection until well after <paramref name="now"/>.</summary>
+    private bool Counts(DateTimeOffset ackedAt, DateTimeOffset now)
+        => session.Options.ForgetPeersAfter is not { } forget || ackedAt >= now - forget / 2;
 
     /// <summary>
     /// Records how far into a peer's change sequence this database has applied. The watermark only moves forward:

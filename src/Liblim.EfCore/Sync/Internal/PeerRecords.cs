@@ -51,26 +51,13 @@ internal static class PeerRecords
             return true;
         }, ct);
 
-    /// <summary>
-    /// Records how far the peer said, in its IHAZ, it had applied this database's feed, and when (now, which it returns);
-    /// writes nothing when the peer counts for collection already (heard from within half of <c>ForgetPeersAfter</c>):
-    /// its recorded position then holds collection back until the session's end records the new one with its outcome.
-    /// </summary>
-    public static async Task<DateTimeOffset> RecordAckAsync(DbContext context, Guid peer, long position, DateTimeOffset? ackedAt, CancellationToken ct)
-    {
-        var options = context.GetService<StoreSession>().Options;
-        var now = options.TimeProvider.GetUtcNow();
-        if (ackedAt is { } last && (options.ForgetPeersAfter is not { } forget || last >= now - forget / 2))
+    /// <summary>Records how far the peer said, in its IHAZ, it had applied this database's feed, and when.</summary>
+    public static Task<bool> RecordAckAsync(DbContext context, Guid peer, long position, DateTimeOffset at, CancellationToken ct)
+        => InWriteAsync(context, async shadow =>
         {
-            return now;
-        }
-
-        return await InWriteAsync(context, async shadow =>
-        {
-            await shadow.RecordAckAsync(peer, position, now, async: true, ct).ConfigureAwait(false);
-            return now;
-        }, ct).ConfigureAwait(false);
-    }
+            await shadow.RecordAckAsync(peer, position, at, async: true, ct).ConfigureAwait(false);
+            return true;
+        }, ct);
 
     /// <summary>Marks the peer as rejoining (its watermark back to 0) or as done with it (<see cref="ShadowStore.WriteRejoiningAsync"/>).</summary>
     public static Task<bool> WriteRejoiningAsync(DbContext context, Guid peer, bool rejoining, CancellationToken ct)

@@ -69,17 +69,17 @@ internal sealed class ReplicaAccess
     public Task RecordSessionAsync(Guid peer, string address, string? error, (long Position, DateTimeOffset At)? acked, CancellationToken ct)
         => UseAsync(c => PeerRecords.RecordSessionAsync(c, peer, address, error, acked, ct), ct);
 
-    /// <summary>Records how far the peer said it had applied this database's feed, unless it counts already (<see cref="PeerRecords.RecordAckAsync"/>).</summary>
-    public Task<DateTimeOffset> RecordAckAsync(Guid peer, long position, DateTimeOffset? ackedAt, CancellationToken ct)
-        => UseAsync(c => PeerRecords.RecordAckAsync(c, peer, position, ackedAt, ct), ct);
+    /// <summary>Records how far the peer said it had applied this database's feed, and when.</summary>
+    public Task RecordAckAsync(Guid peer, long position, DateTimeOffset at, CancellationToken ct)
+        => UseAsync(c => PeerRecords.RecordAckAsync(c, peer, position, at, ct), ct);
 
     /// <summary>Marks the peer as rejoining after a collection of deleted rows it had not applied, or as done with it.</summary>
     public Task WriteRejoiningAsync(Guid peer, bool rejoining, CancellationToken ct)
         => UseAsync(c => PeerRecords.WriteRejoiningAsync(c, peer, rejoining, ct), ct);
 
-    /// <summary>Collects the deleted rows every counted peer has applied (<see cref="DeletedRowCollection"/>).</summary>
-    public Task<int> CollectDeletedRowsAsync(CancellationToken ct)
-        => UseAsync(c => DeletedRowCollection.CollectAsync(c, ct), ct);
+    /// <summary>Collects the deleted rows every counted peer has applied, as a session does (<see cref="DeletedRowCollection.CollectAfterSessionAsync"/>).</summary>
+    public Task<int> CollectAfterSessionAsync(Guid node, CancellationToken ct)
+        => UseAsync(c => DeletedRowCollection.CollectAfterSessionAsync(c, node, ct), ct);
 
     public Task<long> FenceAsync(Guid peer, CancellationToken ct)
         => UseAsync(c => PeerRecords.FenceAsync(c, peer, ct), ct);

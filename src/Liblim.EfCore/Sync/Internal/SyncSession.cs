@@ -221,14 +221,14 @@ internal sealed class SyncSession
     }
 
     /// <summary>
-    /// Collects the deleted rows every counted peer has now applied (<see cref="Writes.DeletedRowCollection"/>); a
+    /// Collects the deleted rows every counted peer has now applied (<see cref="Writes.DeletedRowCollection"/>, paced); a
     /// failure is logged at Debug level and left for the next session: the sync itself succeeded.
     /// </summary>
     private async Task CollectAsync()
     {
         try
         {
-            var collected = await _replica.CollectDeletedRowsAsync(CancellationToken.None).ConfigureAwait(false);
+            var collected = await _replica.CollectAfterSessionAsync(_localNode, CancellationToken.None).ConfigureAwait(false);
             if (collected > 0)
             {
                 _settings.Logger.LogDebug(LiblimLogEvents.DeletedRowsCollected, "Collected {Count} deleted rows that every peer has applied.", collected);
@@ -479,7 +479,11 @@ internal sealed class SyncSession
         }
 
         var from = theirs.Positions.GetValueOrDefault(_localNode);
-        _acked = (from, await _replica.RecordAckAsync(_peerNode, from, positions.AckedAt, ct).ConfigureAwait(false));
+        _acked = (from, positions.ReadAt);
+        if (!positions.Counted)
+        {
+            await _replica.RecordAckAsync(_peerNode, from, positions.ReadAt, ct).ConfigureAwait(false);
+        }
         if (!_rejoining && (positions.Rejoining || positions.IsBehindCollection(from)))
         {
             // This side's IHAZ named the position it had, so that a restored peer finds out as usual: ask again, from 0.

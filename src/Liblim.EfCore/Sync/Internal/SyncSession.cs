@@ -479,18 +479,7 @@ internal sealed class SyncSession
         }
 
         var from = theirs.Positions.GetValueOrDefault(_localNode);
-        _acked = (from, positions.ReadAt);
-        if (!positions.Counted)
-        {
-            await _replica.RecordAckAsync(_peerNode, from, positions.ReadAt, ct).ConfigureAwait(false);
-        }
-        if (!_rejoining && (positions.Rejoining || positions.IsBehindCollection(from)))
-        {
-            // This side's IHAZ named the position it had, so that a restored peer finds out as usual: ask again, from 0.
-            await StartRejoinAsync(positions, ct).ConfigureAwait(false);
-            throw new ProtocolException(ProtocolErrorCode.Restarted,
-                $"Node {_peerNode} has not applied every row deleted and collected at node {_localNode}; it is to send its whole feed, in a new session.");
-        }
+        await AcknowledgeAsync(positions, from, ct).ConfigureAwait(false);
 
         // Asked for the whole feed: rows taken whole from the peer go too, up to the head as it stands now.
         _sendAllThrough = theirs.Whole ? positions.Head : 0;
@@ -505,6 +494,29 @@ internal sealed class SyncSession
         }
 
         return (from, positions.Head);
+    }
+
+    /// <summary>
+    /// Takes note of how far the peer has applied this feed (<paramref name="from"/>): recorded with the session's outcome,
+    /// or at once for a peer that does not count for collection yet (<see cref="PeerPositions.Counted"/>). A peer that has
+    /// not applied every deleted row collected here, and that this side's IHAZ did not already ask for its whole feed,
+    /// is asked in a new session (<c>restarted</c>): this IHAZ named the position this side had, so that a restored peer
+    /// finds out as usual.
+    /// </summary>
+    private async Task AcknowledgeAsync(PeerPositions positions, long from, CancellationToken ct)
+    {
+        _acked = (from, positions.ReadAt);
+        if (!positions.Counted)
+        {
+            await _replica.RecordAckAsync(_peerNode, from, positions.ReadAt, ct).ConfigureAwait(false);
+        }
+
+        if (!_rejoining && (positions.Rejoining || positions.IsBehindCollection(from)))
+        {
+            await StartRejoinAsync(positions, ct).ConfigureAwait(false);
+            throw new ProtocolException(ProtocolErrorCode.Restarted,
+                $"Node {_peerNode} has not applied every row deleted and collected at node {_localNode}; it is to send its whole feed, in a new session.");
+        }
     }
 
     /// <summary>

@@ -25,4 +25,10 @@ internal sealed record RemoteBatch(string PeerName, Guid PeerNode, IReadOnlyList
     /// collected (<see cref="Crdt.CollectedTags"/>) before they are merged.
     /// </summary>
     public bool Rejoining { get; init; }
+
+    /// <summary>
+    /// How far into this database's feed the peer said it had applied (its IHAZ), when known: a peer below what has been
+    /// collected here by the time the batch is applied (a collection that ran since its IHAZ) has its add tags checked too.
+    /// </summary>
+    public long? PeerPosition { get; init; }
 }

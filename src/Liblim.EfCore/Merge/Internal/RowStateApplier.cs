@@ -46,7 +46,7 @@ internal static class RowStateApplier
             var applied = 0;
             var peer = batch.PeerNode.ToString("N");
             // Read under the write's lock, so that no collection runs between the read and the merge.
-            var collected = batch.Rejoining ? (await metadata.ReadCollectedAsync(async, ct).ConfigureAwait(false)).Tags : null;
+            var collected = await ScreenForAsync(metadata, batch, async, ct).ConfigureAwait(false);
             foreach (var byTable in states.GroupBy(s => s.Table))
             {
                 if (session.Model.FindTable(byTable.Key) is not { } table)
@@ -97,6 +97,22 @@ internal static class RowStateApplier
             await write.CommitAsync().ConfigureAwait(false);
             return new ApplyResult(states.Count, applied, result.Changed, result.HeldBack, write.NodeId);
         }
+    }
+
+    /// <summary>
+    /// What the batch's add tags are checked against (<see cref="CollectedTags"/>): what was collected here, for a peer
+    /// that is rejoining or has not applied this feed as far as it has been collected; null for any other.
+    /// </summary>
+    private static async Task<CollectedTags?> ScreenForAsync(ShadowStore metadata, RemoteBatch batch, bool async, CancellationToken ct)
+    {
+        if (!batch.Rejoining && batch.PeerPosition is null)
+        {
+            return null;
+        }
+
+        return batch.Rejoining || batch.PeerPosition < await metadata.ReadCollectedSeqAsync(async, ct).ConfigureAwait(false)
+            ? await metadata.ReadCollectedTagsAsync(async, ct).ConfigureAwait(false)
+            : null;
     }
 
     /// <summary>

@@ -93,35 +93,31 @@ internal sealed partial class ShadowStore
         return (count, count < limit);
     }
 
-    /// <summary>The greatest feed position of a deleted row collected here (0 when none has been), and what was collected of each node's tags.</summary>
-    public async Task<(long Through, CollectedTags Tags)> ReadCollectedAsync(bool async, CancellationToken ct)
+    /// <summary>The greatest feed position of a deleted row collected here (0 when none has been).</summary>
+    public async Task<long> ReadCollectedSeqAsync(bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
-        long through = 0;
-        using (var command = session.CreateCommand(
-                   $"SELECT {session.Column(n.StateCollectedSeq)} FROM {session.Table(n.StateTable)} WHERE {session.Column(n.StateId)} = 1"))
-        using (var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false))
-        {
-            if (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false) && !reader.IsDBNull(0))
-            {
-                through = reader.GetInt64(0);
-            }
-        }
+        using var command = session.CreateCommand(
+            $"SELECT {session.Column(n.StateCollectedSeq)} FROM {session.Table(n.StateTable)} WHERE {session.Column(n.StateId)} = 1");
+        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+        return await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false) && !reader.IsDBNull(0) ? reader.GetInt64(0) : 0;
+    }
 
+    /// <summary>What was collected here of each node's add tags.</summary>
+    public async Task<CollectedTags> ReadCollectedTagsAsync(bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
         var horizons = new Dictionary<Guid, long>();
-        if (through > 0)
+        using var command = session.CreateCommand(
+            $"SELECT {session.Column(n.NodeId)}, {session.Column(n.NodeCollectedTicks)} FROM {session.Table(n.NodesTable)} " +
+            $"WHERE {session.Column(n.NodeCollectedTicks)} IS NOT NULL");
+        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+        while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
         {
-            using var command = session.CreateCommand(
-                $"SELECT {session.Column(n.NodeId)}, {session.Column(n.NodeCollectedTicks)} FROM {session.Table(n.NodesTable)} " +
-                $"WHERE {session.Column(n.NodeCollectedTicks)} IS NOT NULL");
-            using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
-            while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
-            {
-                horizons[Guid.ParseExact(reader.GetString(0), "N")] = reader.GetInt64(1);
-            }
+            horizons[Guid.ParseExact(reader.GetString(0), "N")] = reader.GetInt64(1);
         }
 
-        return (through, new CollectedTags(horizons, RowAdoption.Node));
+        return new CollectedTags(horizons, RowAdoption.Node);
     }
 
     /// <summary>

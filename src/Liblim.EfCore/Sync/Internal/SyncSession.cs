@@ -806,7 +806,7 @@ internal sealed class SyncSession
         }
 
         _knownToPeer?.Learn(rows);
-        var batch = new RemoteBatch(Peer, _peerNode, rows, through) { Evictions = evictions, Refusals = refusals, Scope = _scope, Rejoining = _rejoining };
+        var batch = new RemoteBatch(Peer, _peerNode, rows, through) { Evictions = evictions, Refusals = refusals, Scope = _scope, Rejoining = _rejoining, PeerPosition = _acked?.Position };
         using var apply = LiblimMetrics.Source.StartActivity(LiblimTelemetry.ApplySpan);
         var result = await group.ApplyAsync(batch, ct).ConfigureAwait(false);
         apply?.SetTag(LiblimTelemetry.RowsReceivedTag, result.Received).SetTag(LiblimTelemetry.RowsAppliedTag, result.Applied);

@@ -24,7 +24,7 @@ internal static class RowStateJson
             var baseClock = BaseClock.Of(state);
             shortFor = baseClock;
             json.WriteString("t", baseClock.ToString());
-            if (!state.Columns.Keys.All(IsPlainName))
+            if (!PlainNames(state))
             {
                 WriteEscapedNames(json, state, baseClock);
                 WriteTags(json, "a", state.AddTags, shortFor);
@@ -60,16 +60,20 @@ internal static class RowStateJson
     }
 
     /// <summary>
-    /// Whether a column name is written the same by any JSON writer: printable ASCII without a quote or a backslash. Other
-    /// names are written as values are (<see cref="CanonicalJson.Quote"/>), so that names and values escape alike.
+    /// Whether every column name of the state is written the same by any JSON writer: printable ASCII without a quote or a
+    /// backslash (checked without allocating, per row sent). Other names are written as values are
+    /// (<see cref="CanonicalJson.Quote"/>), so that names and values escape alike.
     /// </summary>
-    private static bool IsPlainName(string name)
+    private static bool PlainNames(RowState state)
     {
-        foreach (var c in name)
+        foreach (var (name, _) in state.Columns)
         {
-            if (c is < ' ' or > '~' or '"' or '\\')
+            foreach (var c in name)
             {
-                return false;
+                if (c is < ' ' or > '~' or '"' or '\\')
+                {
+                    return false;
+                }
             }
         }
 

@@ -94,14 +94,7 @@ internal sealed partial class ShadowStore
     }
 
     /// <summary>The greatest feed position of a deleted row collected here (0 when none has been).</summary>
-    public async Task<long> ReadCollectedSeqAsync(bool async, CancellationToken ct)
-    {
-        var n = session.Model.Shadow;
-        using var command = session.CreateCommand(
-            $"SELECT {session.Column(n.StateCollectedSeq)} FROM {session.Table(n.StateTable)} WHERE {session.Column(n.StateId)} = 1");
-        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
-        return await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false) && !reader.IsDBNull(0) ? reader.GetInt64(0) : 0;
-    }
+    public Task<long> ReadCollectedSeqAsync(bool async, CancellationToken ct) => ReadStateAsync(session.Model.Shadow.StateCollectedSeq, async, ct);
 
     /// <summary>What was collected here of each node's add tags.</summary>
     public async Task<CollectedTags> ReadCollectedTagsAsync(bool async, CancellationToken ct)

@@ -120,11 +120,14 @@ internal sealed partial class ShadowStore
     }
 
     /// <summary>The last sequence number handed out: the head of this database's change feed (0 when empty).</summary>
-    public async Task<long> ReadHeadAsync(bool async, CancellationToken ct)
+    public Task<long> ReadHeadAsync(bool async, CancellationToken ct) => ReadStateAsync(session.Model.Shadow.StateSeq, async, ct);
+
+    /// <summary>A number of the state row (0 when the row, or the value, is not there).</summary>
+    private async Task<long> ReadStateAsync(string column, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
         using var command = session.CreateCommand(
-            $"SELECT {session.Column(n.StateSeq)} FROM {session.Table(n.StateTable)} WHERE {session.Column(n.StateId)} = 1");
+            $"SELECT {session.Column(column)} FROM {session.Table(n.StateTable)} WHERE {session.Column(n.StateId)} = 1");
         using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
         return await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false) && !reader.IsDBNull(0) ? reader.GetInt64(0) : 0;
     }

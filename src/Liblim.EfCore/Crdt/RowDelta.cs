@@ -52,6 +52,6 @@ internal static class RowDelta
 
         var latest = state.Columns.Values.Max(c => c.Clock);
         var columns = state.Columns.Where(c => c.Value.Clock == latest);
-        return new RowState(state.Table, state.Key, System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, columns), [], []);
+        return new RowState(state.Table, state.Key, ColumnMap.CreateRange(columns), [], []);
     }
 }

@@ -13,7 +13,7 @@ internal sealed record RowState
     public RowState(
         string table,
         string key,
-        ImmutableSortedDictionary<string, ColumnValue> columns,
+        ColumnMap columns,
         ImmutableSortedSet<HybridTimestamp> addTags,
         ImmutableSortedSet<HybridTimestamp> tombstones)
     {
@@ -31,7 +31,7 @@ internal sealed record RowState
     public string Key { get; }
 
     /// <summary>Column registers by column name.</summary>
-    public ImmutableSortedDictionary<string, ColumnValue> Columns { get; init; }
+    public ColumnMap Columns { get; init; }
 
     /// <summary>Add tags that no delete has observed.</summary>
     public ImmutableSortedSet<HybridTimestamp> AddTags { get; init; }
@@ -72,7 +72,7 @@ internal sealed record RowState
 
     /// <summary>An empty state: no columns, never inserted.</summary>
     public static RowState Empty(string table, string key)
-        => new(table, key, ImmutableSortedDictionary.Create<string, ColumnValue>(StringComparer.Ordinal),
+        => new(table, key, ColumnMap.Empty,
             ImmutableSortedSet<HybridTimestamp>.Empty, ImmutableSortedSet<HybridTimestamp>.Empty);
 
     /// <summary>A local insert: a new add tag, and every given column written at that timestamp.</summary>

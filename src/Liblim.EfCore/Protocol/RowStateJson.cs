@@ -160,7 +160,7 @@ internal static class RowStateJson
                 }
             }
 
-            var columns = ImmutableSortedDictionary.CreateBuilder<string, ColumnValue>(StringComparer.Ordinal);
+            var columns = ColumnMap.Empty.ToBuilder();
             if (values is { } v)
             {
                 if (baseClock is null)

@@ -45,8 +45,7 @@ internal static class RowStateGen
             (columns, addTags, tombstones) => new RowState(
                 Table,
                 Key,
-                ImmutableSortedDictionary.CreateRange(
-                    StringComparer.Ordinal,
+                ColumnMap.CreateRange(
                     columns.Select((c, i) => (c.Item1, Name: ColumnNames[i], Value: c.Item2))
                         .Where(c => c.Item1)
                         .Select(c => KeyValuePair.Create(c.Name, c.Value))),

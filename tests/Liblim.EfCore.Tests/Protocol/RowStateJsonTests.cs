@@ -43,7 +43,7 @@ public class RowStateJsonTests
             Gen.Bool,
             (table, key, columns, addTags, tombstones, deleteOne) =>
             {
-                var registers = ImmutableSortedDictionary.CreateBuilder<string, ColumnValue>(StringComparer.Ordinal);
+                var registers = ColumnMap.Empty.ToBuilder();
                 foreach (var (name, json, clock) in columns)
                 {
                     registers[name] = new ColumnValue(json, clock);
@@ -153,7 +153,7 @@ public class RowStateJsonTests
         var state = new RowState(
             "Items",
             "[7]",
-            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [
+            ColumnMap.CreateRange([
                 KeyValuePair.Create("Done", new ColumnValue("true", later)),
                 KeyValuePair.Create("Notes", new ColumnValue("\"x\"", T2)),
                 KeyValuePair.Create("Title", new ColumnValue("\"Call Bob\"", T1)),

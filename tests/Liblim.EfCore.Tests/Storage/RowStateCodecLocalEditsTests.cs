@@ -22,8 +22,7 @@ public class RowStateCodecLocalEditsTests
             (clocks, addTags, tombstones) => new RowState(
                 RowStateGen.Table,
                 RowStateGen.Key,
-                ImmutableSortedDictionary.CreateRange(
-                    StringComparer.Ordinal,
+                ColumnMap.CreateRange(
                     Columns.Select((c, i) => KeyValuePair.Create(c, new ColumnValue(RowStateGen.ValueOf(clocks[i]), clocks[i])))),
                 ImmutableSortedSet.CreateRange(addTags),
                 ImmutableSortedSet.CreateRange(tombstones)))

@@ -187,7 +187,7 @@ internal static class RowStateApplier
                 throw new RowStateException($"Peer {batch.PeerName} sent an invalid key for table '{table.Name}': {e.Message} Nothing from this batch was applied.", e);
             }
 
-            ImmutableSortedDictionary<string, ColumnValue>.Builder? columns = null; // made when a value is not canonical
+            ColumnMap.Builder? columns = null; // made when a value is not canonical
             foreach (var (name, value) in state.Columns)
             {
                 var column = table.FindColumn(name);

@@ -1,3 +1,4 @@
+using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Values;
 
 namespace Liblim.EfCore.Metadata.Internal;
@@ -10,6 +11,7 @@ internal sealed class ReplicatedTable
 {
     private readonly Dictionary<string, ReplicatedColumn> _byName;
     private readonly Type[] _keyTypes;
+    private readonly string[] _valueNamesByName;
 
     public ReplicatedTable(string name, string tableName, string? schema, ReplicationKind kind,
         IReadOnlyList<ReplicatedColumn> keyColumns, IReadOnlyList<ReplicatedColumn> valueColumns)
@@ -22,7 +24,7 @@ internal sealed class ReplicatedTable
         ValueColumns = valueColumns;
         AllColumns = [.. keyColumns, .. valueColumns];
         ValueColumnsByName = [.. valueColumns.OrderBy(c => c.Name, StringComparer.Ordinal)];
-        ValueNamesByName = [.. ValueColumnsByName.Select(c => c.Name)];
+        ValueNamesByName = _valueNamesByName = [.. ValueColumnsByName.Select(c => c.Name)];
         ValueNames = [.. valueColumns.Select(c => c.Name)];
         for (var i = 0; i < AllColumns.Count; i++)
         {
@@ -65,6 +67,9 @@ internal sealed class ReplicatedTable
 
     /// <summary>The names of <see cref="ValueColumnsByName"/>.</summary>
     public IReadOnlyList<string> ValueNamesByName { get; }
+
+    /// <summary>The registers of a row with a register for each value column, in the order of <see cref="ValueColumnsByName"/>: its map shares this table's names.</summary>
+    public ColumnMap Registers(ColumnValue[] byName) => ColumnMap.FromSorted(_valueNamesByName, byName);
 
     /// <summary>Key columns, then value columns.</summary>
     public IReadOnlyList<ReplicatedColumn> AllColumns { get; }

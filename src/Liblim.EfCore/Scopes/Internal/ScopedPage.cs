@@ -158,7 +158,7 @@ internal static class ScopedPage
 
         foreach (var row in rows.Where(r => scoped.Tombstones.Contains(r.Key)))
         {
-            page.States.Add(new RowState(table.Name, row.Key, ImmutableSortedDictionary.Create<string, ColumnValue>(StringComparer.Ordinal),
+            page.States.Add(new RowState(table.Name, row.Key, ColumnMap.Empty,
                 ImmutableSortedSet<HybridTimestamp>.Empty, RowStateCodec.ParseTags(row.Tombstones)));
         }
 

@@ -77,7 +77,7 @@ internal static partial class RowStateCodec
                 .ToDictionary(p => p.Key, p => p.Value.GetRawText(), StringComparer.Ordinal);
         HybridTimestamp ClockOf(string column) => clocks is not null && clocks.TryGetValue(column, out var clock) ? clock : baseClock;
 
-        var columns = ImmutableSortedDictionary.CreateBuilder<string, ColumnValue>(StringComparer.Ordinal);
+        ColumnMap columns;
         if (row.IsShown)
         {
             if (table is null)
@@ -85,29 +85,42 @@ internal static partial class RowStateCodec
                 throw new InvalidOperationException($"Row {row.Key} of '{row.Table}' is shown, but the model has no such table.");
             }
 
-            foreach (var column in table.ValueColumnsByName)
+            var byName = table.ValueColumnsByName;
+            var registers = new ColumnValue[byName.Count];
+            for (var i = 0; i < registers.Length; i++)
             {
+                var column = byName[i];
                 var json = kept is not null && kept.TryGetValue(column.Name, out var k) ? k : data is null ? null : column.ToJson(data[column.Ordinal]);
-                columns[column.Name] = new ColumnValue(json, ClockOf(column.Name));
+                registers[i] = new ColumnValue(json, ClockOf(column.Name));
             }
 
+            columns = table.Registers(registers);
+            if (kept is not null && kept.Keys.Any(name => table.FindColumn(name) is null))
+            {
+                var builder = columns.ToBuilder();
+                foreach (var (name, json) in kept)
+                {
+                    if (table.FindColumn(name) is null)
+                    {
+                        builder[name] = new ColumnValue(json, ClockOf(name)); // a column a newer model has
+                    }
+                }
+
+                columns = builder.ToImmutable();
+            }
+        }
+        else
+        {
+            var builder = ColumnMap.Empty.ToBuilder();
             foreach (var (name, json) in kept ?? [])
             {
-                if (table.FindColumn(name) is null)
-                {
-                    columns[name] = new ColumnValue(json, ClockOf(name)); // a column a newer model has
-                }
+                builder[name] = new ColumnValue(json, ClockOf(name));
             }
-        }
-        else if (kept is not null)
-        {
-            foreach (var (name, json) in kept)
-            {
-                columns[name] = new ColumnValue(json, ClockOf(name));
-            }
+
+            columns = builder.ToImmutable();
         }
 
-        return new RowState(row.Table, row.Key, columns.ToImmutable(), ParseTags(row.AddTags), ParseTags(row.Tombstones));
+        return new RowState(row.Table, row.Key, columns, ParseTags(row.AddTags), ParseTags(row.Tombstones));
     }
 
     /// <summary>Whether the state has a column its table does not have here (one of a newer model).</summary>

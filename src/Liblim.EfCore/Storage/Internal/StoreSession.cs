@@ -20,7 +20,7 @@ internal sealed class StoreSession
     private ReplicationModel? _model;
     private ShadowStore? _shadow;
     private (NodeNumbers Nodes, MetadataPlaces Places)? _transactionState;
-    private string? _transaction;
+    private (Guid? Id, string? Ambient) _transaction;
 
     public StoreSession(ICurrentDbContext current, SqlDialect dialect, ISqlGenerationHelper sql, IDbContextOptions options)
     {
@@ -70,8 +70,8 @@ internal sealed class StoreSession
     {
         // EF's id of the transaction, or the ambient one's, not the ADO.NET object: a provider may hand out the same
         // transaction object again for the next transaction on a connection (Npgsql does).
-        var transaction = _context.Database.CurrentTransaction?.TransactionId.ToString()
-                          ?? System.Transactions.Transaction.Current?.TransactionInformation.LocalIdentifier;
+        var id = _context.Database.CurrentTransaction?.TransactionId;
+        var transaction = (id, id is null ? System.Transactions.Transaction.Current?.TransactionInformation.LocalIdentifier : null);
         if (_transactionState is null || transaction != _transaction)
         {
             _transactionState = (new NodeNumbers(), new MetadataPlaces());

@@ -28,7 +28,7 @@ Without one, it reads commands from stdin, one JSON object a line, and answers e
     {"cmd":"status"}                                -> node id, head, and each peer recorded (watermark, fence, ...)
 
 Values travel as their canonical JSON texts (docs/protocol.md section 5), so that both sides compare texts exactly;
-a row is ``{"table","key","alive","values":{col:text},"clocks":{col:timestamp},"add":[...],"del":[...]}`` with full
+a row is ``{"table","key","alive","values":{col:text},"clocks":{col:timestamp or timestamp/prior},"add":[...],"del":[...]}`` with full
 timestamps. A failed command answers ``{"ok":false,"error":<code or exception name>,"message":...}``.
 """
 
@@ -100,7 +100,8 @@ class Peer:
             out.append({
                 'table': table, 'key': key, 'alive': state.alive,
                 'values': {name: reg.json for name, reg in sorted(state.columns.items())},
-                'clocks': {name: reg.clock.text() for name, reg in sorted(state.columns.items())},
+                'clocks': {name: reg.clock.text() + ('/' + reg.prior.text() if reg.prior else '')
+                           for name, reg in sorted(state.columns.items())},
                 'add': sorted(t.text() for t in state.add_tags),
                 'del': sorted(t.text() for t in state.tombstones),
             })

@@ -13,8 +13,8 @@ internal static class Cli
           short     figures 1, 2 and 4 with BenchmarkDotNet: few iterations, 10,000 sync rows
                     (a few minutes on 2 cores)
           full      the same with more iterations and 100,000 sync rows
-          measure   figures 3, 5 to 11 (bytes on the wire, live latency, metadata size, memory, hub
-                    concurrency, scoped delta sync, adoption, deleted rows collected)
+          measure   figures 3, 5 to 12 (bytes on the wire, live latency, metadata size, memory, hub
+                    concurrency, scoped delta sync, adoption, deleted rows collected, the conflict journal)
           profile SCENARIO REPETITIONS
                     one scenario, repeated, to run under a profiler (dotnet-trace collect -- ...):
                     insert, update, delete (1,000 rows, replicated), merge, merge-older, tcp (sync rows)
@@ -22,7 +22,7 @@ internal static class Cli
         options:
           --rows N         rows of the sync figures (default: short 10000, full and measure 100000)
           --only NAMES     comma-separated: write, sync, postgres (BenchmarkDotNet commands) or
-                           delta, live, metadata, memory, concurrency, scope, adopt, collect (measure)
+                           delta, live, metadata, memory, concurrency, scope, adopt, collect, conflicts (measure)
           --no-postgres    leave out the SQLite to PostgreSQL case
           --allocations    profile: after the last repetition, the bytes it allocated by type (sampled by the runtime)
         PostgreSQL: LIBLIM_BENCH_PG (a connection string whose user may create databases), else a throwaway

@@ -53,4 +53,15 @@ internal static class Usage
             .Scope<OrderLine>((line, peer) => line.Order.ShopId == peer.Claim("shop"))   // through a navigation
             .ReadOnly<Product>());                                                       // every device receives the catalogue
     }
+
+    public static async Task ConflictsAsync(TodoDb db)
+    {
+        foreach (var c in await db.Liblim().GetConflictsAsync(new ConflictQuery { EntityType = typeof(TodoItem), Since = DateTimeOffset.UtcNow.AddDays(-1) }))
+        {
+            Console.WriteLine(c);   // TodoItem ["…"] Title: "Buy oat milk" (node 9f…, 2026-12-07 10:02:01Z) won over "Buy milk" (node 3a…, 2026-12-07 10:01:40Z), decided …
+        }
+
+        var lost = (await db.Liblim().GetConflictsAsync()).First();
+        await db.Liblim().RestoreAsync(lost);   // the losing value, written again: it wins everywhere
+    }
 }

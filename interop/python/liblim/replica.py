@@ -457,7 +457,7 @@ class Replica:
             except ValueRejected as e:
                 raise Rejected(f"A value for '{table.name}.{name}' (row {key}) does not fit its type: {e}. "
                                f"Nothing from this batch was applied.") from None
-            columns[name] = type(reg)(text, reg.clock)
+            columns[name] = type(reg)(text, reg.clock, reg.prior)
         return RowState(incoming.table, key, columns, incoming.add_tags, incoming.tombstones)
 
     def _check_required(self, state: RowState):

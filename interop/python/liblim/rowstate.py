@@ -16,16 +16,25 @@ from .timestamps import Timestamp
 
 @dataclass(frozen=True)
 class Register:
-    """A column's value (canonical JSON text) and the timestamp of the write that set it."""
+    """A column's value (canonical JSON text), the timestamp of the write that set it, and the clock of the register
+    that write replaced where it was made (None: it replaced none, an insert). The prior travels with the register,
+    unchanged; it tells a concurrent write from a later one (docs/semantics.md, "Conflicts")."""
     json: str
     clock: Timestamp
+    prior: Timestamp | None = None
 
     def wins_over(self, other: "Register") -> bool:
         """Whether this register is the merge of the two: the later write; at equal timestamps, the ordinal-greater
-        value text (UTF-16 code units, as .NET's ``string.CompareOrdinal``), so every replica picks the same."""
+        value text (UTF-16 code units, as .NET's ``string.CompareOrdinal``), then the later prior (none first), so
+        every replica picks the same."""
         if self.clock != other.clock:
             return self.clock > other.clock
-        return ordinal_compare(self.json, other.json) >= 0
+        by_text = ordinal_compare(self.json, other.json)
+        if by_text != 0:
+            return by_text > 0
+        if self.prior is None or other.prior is None:
+            return other.prior is None
+        return self.prior >= other.prior
 
 
 def merge_register(a: Register, b: Register) -> Register:
@@ -67,10 +76,11 @@ class RowState:
     # ---- local writes ---------------------------------------------------------------------------------------------
 
     def write(self, values: dict[str, str], at: Timestamp) -> "RowState":
-        """A local update: each given column written at the timestamp."""
+        """A local update: each given column written at the timestamp, over the register it had (its prior)."""
         s = self.copy()
         for name, text in values.items():
-            s.columns[name] = Register(text, at)
+            before = s.columns.get(name)
+            s.columns[name] = Register(text, at, before.clock if before is not None else None)
         return s
 
     def insert(self, values: dict[str, str], at: Timestamp) -> "RowState":
@@ -141,7 +151,7 @@ def quote_name(name: str) -> str:
 
 
 def encode_state(state: RowState) -> str:
-    """The state's JSON as every writer spells it: members t, v, c, a, d in that order, empty ones left out; columns
+    """The state's JSON as every writer spells it: members t, v, c, p, a, d in that order, empty ones left out; columns
     in ordinal name order; tags in timestamp order; timestamps of the base clock's node short."""
     parts = []
     base = base_clock(state)
@@ -153,6 +163,10 @@ def encode_state(state: RowState) -> str:
         if own:
             parts.append('"c":{' + ','.join(quote_name(n) + ':"' + state.columns[n].clock.in_state(base) + '"'
                                             for n in own) + '}')
+        over = [n for n in names if state.columns[n].prior is not None]
+        if over:
+            parts.append('"p":{' + ','.join(quote_name(n) + ':"' + state.columns[n].prior.in_state(base) + '"'
+                                            for n in over) + '}')
     for member, tags in (('a', state.add_tags), ('d', state.tombstones)):
         if tags:
             parts.append(f'"{member}":[' + ','.join('"' + t.in_state(base) + '"' for t in sorted(tags)) + ']')
@@ -175,7 +189,8 @@ def _members(obj: JsonObject, what: str) -> list[tuple[str, object]]:
 
 
 def decode_state(table: str, key: str, text: str) -> RowState:
-    """Reads a row state's JSON (members in any order, each optional, no others; short timestamps only with "t").
+    """Reads a row state's JSON (members t, v, c, p, a, d in any order, each optional, no others; short timestamps only
+    with "t").
     Raises MalformedState for anything that is not a row state."""
     try:
         root = parse_json(text, max_depth=8)
@@ -184,16 +199,16 @@ def decode_state(table: str, key: str, text: str) -> RowState:
     if not isinstance(root, JsonObject):
         raise MalformedState("a row state is a JSON object")
     members = dict(_members(root, "a row state"))
-    unknown = [m for m in members if m not in ('t', 'v', 'c', 'a', 'd')]
+    unknown = [m for m in members if m not in ('t', 'v', 'c', 'p', 'a', 'd')]
     if unknown:
-        raise MalformedState(f"a row state has no member '{unknown[0]}' (expected t, v, c, a, d)")
+        raise MalformedState(f"a row state has no member '{unknown[0]}' (expected t, v, c, p, a, d)")
     base = None
     if 't' in members:
         try:
             base = Timestamp.parse(members['t'])
         except (ValueError, TypeError):
             raise MalformedState("'t' must be a timestamp string (16 hex digits, '.', 32 hex digits)") from None
-    for name in ('v', 'c'):
+    for name in ('v', 'c', 'p'):
         if name in members and not isinstance(members[name], JsonObject):
             raise MalformedState(f"'{name}' must be a JSON object")
     for name in ('a', 'd'):
@@ -208,16 +223,21 @@ def decode_state(table: str, key: str, text: str) -> RowState:
                                  f"digits): {e}") from None
 
     clocks = dict(_members(members['c'], "'c'")) if 'c' in members else {}
+    priors = dict(_members(members['p'], "'p'")) if 'p' in members else {}
     columns: dict[str, Register] = {}
     if 'v' in members:
         if base is None:
             raise MalformedState("a row state with values needs its base clock 't'")
         for name, value in _members(members['v'], "'v'"):
             clock = stamp(clocks[name], 'c.' + name) if name in clocks else base
-            columns[name] = Register(dump_json(value), clock)
-    for name in clocks:
-        if name not in columns:
-            raise MalformedState(f"'c' gives a clock for column '{name}' without a value in 'v'")
+            prior = stamp(priors[name], 'p.' + name) if name in priors else None
+            if prior is not None and not prior < clock:
+                raise MalformedState(f"'p' gives column '{name}' a prior clock that is not earlier than its own clock")
+            columns[name] = Register(dump_json(value), clock, prior)
+    for member, listed in (('c', clocks), ('p', priors)):
+        for name in listed:
+            if name not in columns:
+                raise MalformedState(f"'{member}' gives a clock for column '{name}' twice or without a value in 'v'")
     add_tags = {stamp(t, 'a') for t in members.get('a', [])}
     tombstones = {stamp(t, 'd') for t in members.get('d', [])}
     if not columns and not add_tags and not tombstones:

@@ -23,6 +23,62 @@ namespace MigrationsSample.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.ConflictRow", b =>
+                {
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("ColumnName")
+                        .HasColumnType("text")
+                        .HasColumnName("column_name");
+
+                    b.Property<long>("DecidedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("LoserClock")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("loser_clock");
+
+                    b.Property<string>("LoserValue")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("loser_value");
+
+                    b.Property<string>("RowKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("row_key");
+
+                    b.Property<string>("TableName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("table_name");
+
+                    b.Property<string>("WinnerClock")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("winner_clock");
+
+                    b.Property<string>("WinnerValue")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("winner_value");
+
+                    b.HasKey("Seq", "ColumnName")
+                        .HasName("pk_liblim_conflicts");
+
+                    b.HasIndex("DecidedAt")
+                        .HasDatabaseName("ix_liblim_conflicts_decided_at");
+
+                    b.HasIndex("TableName", "RowKey")
+                        .HasDatabaseName("ix_liblim_conflicts_row");
+
+                    b.ToTable("__liblim_conflicts");
+                });
+
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.KnownNode", b =>
                 {
                     b.Property<int>("Number")

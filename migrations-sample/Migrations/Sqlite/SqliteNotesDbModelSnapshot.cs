@@ -18,6 +18,62 @@ namespace MigrationsSample.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.ConflictRow", b =>
+                {
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("ColumnName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("column_name");
+
+                    b.Property<long>("DecidedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("LoserClock")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("loser_clock");
+
+                    b.Property<string>("LoserValue")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("loser_value");
+
+                    b.Property<string>("RowKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("row_key");
+
+                    b.Property<string>("TableName")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("table_name");
+
+                    b.Property<string>("WinnerClock")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("winner_clock");
+
+                    b.Property<string>("WinnerValue")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("winner_value");
+
+                    b.HasKey("Seq", "ColumnName")
+                        .HasName("pk_liblim_conflicts");
+
+                    b.HasIndex("DecidedAt")
+                        .HasDatabaseName("ix_liblim_conflicts_decided_at");
+
+                    b.HasIndex("TableName", "RowKey")
+                        .HasDatabaseName("ix_liblim_conflicts_row");
+
+                    b.ToTable("__liblim_conflicts");
+                });
+
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.KnownNode", b =>
                 {
                     b.Property<int>("Number")

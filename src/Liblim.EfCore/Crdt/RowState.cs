@@ -79,13 +79,13 @@ internal sealed record RowState
     public RowState Insert(IEnumerable<KeyValuePair<string, string?>> values, HybridTimestamp at)
         => Write(values, at) with { AddTags = AddTags.Add(at) };
 
-    /// <summary>A local update: each given column written at the timestamp.</summary>
+    /// <summary>A local update: each given column written at the timestamp, over the register it had (its prior).</summary>
     public RowState Write(IEnumerable<KeyValuePair<string, string?>> values, HybridTimestamp at)
     {
         var columns = Columns.ToBuilder();
         foreach (var (name, json) in values)
         {
-            columns[name] = new ColumnValue(json, at);
+            columns[name] = new ColumnValue(json, at, columns.TryGetValue(name, out var before) ? before.Clock : null);
         }
 
         return this with { Columns = columns.ToImmutable() };

@@ -67,6 +67,24 @@ public sealed class LiblimOptionsBuilder
         return this;
     }
 
+    /// <summary>
+    /// How much of the conflict journal this database keeps (default: the latest 10,000 conflicts, however old): at most
+    /// <paramref name="count"/> conflicts, the latest, and none decided longer than <paramref name="age"/> ago (null: no
+    /// age bound). 0 records none. A merge that decides nothing concurrent writes nothing to the journal
+    /// (docs/semantics.md, "Conflicts"; <c>db.Liblim().GetConflictsAsync()</c>).
+    /// </summary>
+    public LiblimOptionsBuilder KeepConflicts(int count, TimeSpan? age = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (age is { } t)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(t, TimeSpan.Zero);
+        }
+
+        Extension = Extension.WithKeepConflicts(count, age);
+        return this;
+    }
+
     /// <summary>The wall clock the hybrid logical clock reads (default <see cref="System.TimeProvider.System"/>); for tests.</summary>
     public LiblimOptionsBuilder TimeProvider(TimeProvider timeProvider)
     {

@@ -8,9 +8,10 @@ namespace Liblim.EfCore.Protocol;
 
 /// <summary>
 /// The JSON form of a row state on the wire:
-/// <c>{"t":base-clock,"v":{column:value},"c":{column:clock},"a":[add-tag],"d":[tombstone]}</c>.
-/// Every column in <c>v</c> was written at <c>t</c> unless <c>c</c> names its own clock; empty members are left out.
-/// A clock in <c>c</c>, <c>a</c> or <c>d</c> issued by the node of <c>t</c> is written as its ticks alone (see
+/// <c>{"t":base-clock,"v":{column:value},"c":{column:clock},"p":{column:prior},"a":[add-tag],"d":[tombstone]}</c>.
+/// Every column in <c>v</c> was written at <c>t</c> unless <c>c</c> names its own clock, and over no register unless
+/// <c>p</c> names the clock of the one its write replaced (<see cref="ColumnValue.Prior"/>); empty members are left out.
+/// A clock in <c>c</c>, <c>p</c>, <c>a</c> or <c>d</c> issued by the node of <c>t</c> is written as its ticks alone (see
 /// <see cref="RowStateTimestamp"/>).
 /// </summary>
 internal static class RowStateJson
@@ -52,6 +53,21 @@ internal static class RowStateJson
 
                 json.WriteEndObject();
             }
+
+            if (state.Columns.Any(c => c.Value.Prior is not null))
+            {
+                json.WriteStartObject("p");
+                foreach (var (name, value) in state.Columns)
+                {
+                    if (value.Prior is { } prior)
+                    {
+                        json.WritePropertyName(name);
+                        RowStateTimestamp.Write(json, prior, baseClock);
+                    }
+                }
+
+                json.WriteEndObject();
+            }
         }
 
         WriteTags(json, "a", state.AddTags, shortFor);
@@ -85,6 +101,7 @@ internal static class RowStateJson
     {
         var values = new StringBuilder("{");
         var clocks = new StringBuilder("{");
+        var priors = new StringBuilder("{");
         foreach (var (name, value) in state.Columns)
         {
             CanonicalJson.AppendQuoted(values.Append(values.Length > 1 ? "," : ""), name).Append(':')
@@ -94,14 +111,23 @@ internal static class RowStateJson
                 CanonicalJson.AppendQuoted(clocks.Append(clocks.Length > 1 ? "," : ""), name).Append(':')
                     .Append('"').Append(RowStateTimestamp.Text(value.Clock, baseClock)).Append('"');
             }
+
+            if (value.Prior is { } prior)
+            {
+                CanonicalJson.AppendQuoted(priors.Append(priors.Length > 1 ? "," : ""), name).Append(':')
+                    .Append('"').Append(RowStateTimestamp.Text(prior, baseClock)).Append('"');
+            }
         }
 
         json.WritePropertyName("v");
         json.WriteRawValue(values.Append('}').ToString(), skipInputValidation: true);
-        if (clocks.Length > 1)
+        foreach (var (member, text) in new[] { ("c", clocks), ("p", priors) })
         {
-            json.WritePropertyName("c");
-            json.WriteRawValue(clocks.Append('}').ToString(), skipInputValidation: true);
+            if (text.Length > 1)
+            {
+                json.WritePropertyName(member);
+                json.WriteRawValue(text.Append('}').ToString(), skipInputValidation: true);
+            }
         }
     }
 
@@ -140,7 +166,7 @@ internal static class RowStateJson
             }
 
             HybridTimestamp? baseClock = null;
-            JsonElement? values = null, clocks = null, addTagElements = null, tombstoneElements = null;
+            JsonElement? values = null, clocks = null, priors = null, addTagElements = null, tombstoneElements = null;
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var member in root.EnumerateObject())
             {
@@ -154,9 +180,10 @@ internal static class RowStateJson
                     case "t": baseClock = Timestamp(member.Value, "t"); break;
                     case "v": values = Object(member.Value, "v"); break;
                     case "c": clocks = Object(member.Value, "c"); break;
+                    case "p": priors = Object(member.Value, "p"); break;
                     case "a": addTagElements = Array(member.Value, "a"); break;
                     case "d": tombstoneElements = Array(member.Value, "d"); break;
-                    default: throw new FormatException($"a row state has no member '{member.Name}' (expected t, v, c, a, d).");
+                    default: throw new FormatException($"a row state has no member '{member.Name}' (expected t, v, c, p, a, d).");
                 }
             }
 
@@ -173,21 +200,34 @@ internal static class RowStateJson
                     var clock = clocks is { } c && c.TryGetProperty(column.Name, out var own)
                         ? RowStateTimestamp.Read(own, baseClock, "c." + column.Name)
                         : baseClock.Value;
-                    if (!columns.TryAdd(column.Name, new ColumnValue(column.Value.GetRawText(), clock)))
+                    var prior = priors is { } p && p.TryGetProperty(column.Name, out var before)
+                        ? RowStateTimestamp.Read(before, baseClock, "p." + column.Name)
+                        : (HybridTimestamp?)null;
+                    if (prior >= clock)
+                    {
+                        throw new FormatException($"'p' gives column '{column.Name}' a prior clock that is not earlier than its own clock.");
+                    }
+
+                    if (!columns.TryAdd(column.Name, new ColumnValue(column.Value.GetRawText(), clock, prior)))
                     {
                         throw new FormatException($"column '{column.Name}' appears twice.");
                     }
                 }
             }
 
-            if (clocks is { } c2)
+            foreach (var (member, listing) in new[] { ("c", clocks), ("p", priors) })
             {
+                if (listing is not { } given)
+                {
+                    continue;
+                }
+
                 var listed = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var clock in c2.EnumerateObject())
+                foreach (var clock in given.EnumerateObject())
                 {
                     if (!columns.ContainsKey(clock.Name) || !listed.Add(clock.Name))
                     {
-                        throw new FormatException($"'c' gives a clock for column '{clock.Name}' twice or without a value in 'v'.");
+                        throw new FormatException($"'{member}' gives a clock for column '{clock.Name}' twice or without a value in 'v'.");
                     }
                 }
             }

@@ -1,4 +1,5 @@
 using Liblim.EfCore.Capture.Internal;
+using Liblim.EfCore.Conflicts.Internal;
 using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Sync.Internal;
@@ -125,7 +126,10 @@ public sealed class LiblimFacade
 
             var held = (await shadow.ReadHeldAsync(null, async: true, cancellationToken).ConfigureAwait(false))
                 .Count(r => r.IsHeldBack);
-            return new LiblimStatus(nodeId, await shadow.ReadHeadAsync(async: true, cancellationToken).ConfigureAwait(false), held, peers);
+            return new LiblimStatus(nodeId, await shadow.ReadHeadAsync(async: true, cancellationToken).ConfigureAwait(false), held, peers)
+            {
+                Conflicts = await shadow.CountConflictsAsync(async: true, cancellationToken).ConfigureAwait(false),
+            };
         }
     }
 
@@ -181,6 +185,31 @@ public sealed class LiblimFacade
             await shadow.DeleteRefusedAsync(rows.Select(r => (r.Table, r.Key)), async: true, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The conflict journal: columns of rows that merges on this replica decided between two values written concurrently,
+    /// with the value kept and the value that lost, their writers and times, newest first (docs/semantics.md, "Conflicts").
+    /// A merge that decides nothing concurrent records nothing; the journal keeps what <c>UseLiblim(o => o.KeepConflicts(...))</c>
+    /// allows (by default the latest 10,000).
+    /// </summary>
+    /// <param name="query">Which entries: by entity type, key and time, and a page of them; null: the latest 100.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public Task<IReadOnlyList<LiblimConflict>> GetConflictsAsync(ConflictQuery? query = null, CancellationToken cancellationToken = default)
+        => ConflictJournal.ReadAsync(Context, query ?? new ConflictQuery(), cancellationToken);
+
+    /// <summary>
+    /// Writes a conflict's losing value back into its row as a new local write, which wins over every write the row has
+    /// seen and syncs like any other. Entities the context tracks are not refreshed: reload them
+    /// (<c>Entry(entity).ReloadAsync()</c>) to see it.
+    /// </summary>
+    /// <param name="conflict">An entry of <see cref="GetConflictsAsync"/>.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <exception cref="LiblimException">The row is deleted, or this model lacks its table or column.</exception>
+    public Task RestoreAsync(LiblimConflict conflict, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conflict);
+        return ConflictJournal.RestoreAsync(Context, conflict, cancellationToken);
     }
 
     /// <summary>

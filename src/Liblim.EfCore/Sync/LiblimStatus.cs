@@ -5,7 +5,11 @@ namespace Liblim.EfCore;
 /// <param name="Head">The last position of its change feed (0 when nothing has changed).</param>
 /// <param name="HeldBack">How many rows are held back here (<c>db.Liblim().GetHeldBackRowsAsync()</c> lists them).</param>
 /// <param name="Peers">Every peer this replica has synced with or served, by node id.</param>
-public sealed record LiblimStatus(Guid NodeId, long Head, int HeldBack, IReadOnlyList<PeerStatus> Peers);
+public sealed record LiblimStatus(Guid NodeId, long Head, int HeldBack, IReadOnlyList<PeerStatus> Peers)
+{
+    /// <summary>How many conflicts the journal holds (<c>db.Liblim().GetConflictsAsync()</c> lists them).</summary>
+    public int Conflicts { get; init; }
+}
 
 /// <summary>How this replica stands with one peer.</summary>
 /// <param name="NodeId">The peer's node id.</param>

@@ -28,6 +28,7 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     private long _seq;
     private long _clock;
     private (Guid Peer, long Position)? _watermark;
+    private List<JournaledConflict>? _conflicts;
     private string? _caughtUp;
 
     private ReplicaWrite(DbContext context, StoreSession session, OwnedTransaction transaction, ReplicaClock locked, bool async, CancellationToken ct, ParsedValues? parsed)
@@ -137,6 +138,19 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     public void Change(ReplicatedTable table, RowState state, ShadowRow? before, long seq, string? source, object?[]? data = null, bool dataKnown = false, string? mergedFrom = null)
         => (_reconciler ??= new Reconciler(_session, _async, _ct, _parsed)).Change(table, state, before, seq, source, data, dataKnown, mergedFrom);
 
+    /// <summary>Records, with the write, the columns a merge of a row (stored at <paramref name="seq"/>) decided between concurrent writes.</summary>
+    public void Journal(ReplicatedTable table, string key, long seq, List<ColumnConflict> conflicts)
+    {
+        if (_session.Options.KeepConflicts > 0)
+        {
+            var at = _session.Options.TimeProvider.GetUtcNow();
+            (_conflicts ??= []).AddRange(conflicts.Select(c => new JournaledConflict(seq, table.Name, key, c, at)));
+        }
+    }
+
+    /// <summary>How many conflicts this write journals.</summary>
+    public int Conflicts => _conflicts?.Count ?? 0;
+
     /// <summary>Records, with the write, how far into a peer's feed this database has applied.</summary>
     public void Watermark(Guid peer, long position) => _watermark = (peer, position);
 
@@ -153,6 +167,11 @@ internal sealed class ReplicaWrite : IAsyncDisposable
         if (_watermark is { } watermark)
         {
             await metadata.WriteWatermarkAsync(watermark.Peer, watermark.Position, _async, _ct).ConfigureAwait(false);
+        }
+
+        if (_conflicts is not null)
+        {
+            await metadata.WriteConflictsAsync(_conflicts, _session.Options.KeepConflicts, _session.Options.KeepConflictsFor, _async, _ct).ConfigureAwait(false);
         }
 
         return result;

@@ -221,6 +221,17 @@ internal static class MeasureRun
             }
         }
 
+        if (options.Wants("conflicts"))
+        {
+            var r = await ConflictJournalCost.MeasureAsync(Math.Min(rows, 20_000), runs: 3, Log);
+            var every = r.ConflictsJournaled / r.ConflictsNotJournaled;
+            var none = r.EditsJournaled / r.EditsNotJournaled;
+            table.Add("12", $"one-shot sync of {FigureTable.N(r.Rows)} rows each rewritten on both replicas (every column a conflict: {FigureTable.N(r.Journaled)} journaled on the client), journal kept / not kept",
+                $"{FigureTable.Ratio(every)} ({r.ConflictsJournaled.TotalMilliseconds:N0} ms vs {r.ConflictsNotJournaled.TotalMilliseconds:N0} ms); rewritten on one after the other (no conflict): " +
+                $"{FigureTable.Ratio(none)} ({r.EditsJournaled.TotalMilliseconds:N0} ms vs {r.EditsNotJournaled.TotalMilliseconds:N0} ms)",
+                "nothing without conflicts", none <= 1.1);
+        }
+
         if (options.Wants("collect"))
         {
             var r = await Collection.MeasureAsync(rows, Log);

@@ -41,8 +41,10 @@ public sealed record RowView(string Table, string Key, bool Alive, IReadOnlyList
         {
             var entity = db.Model.GetEntityTypes().Single(e => e.GetTableName() == meta.Table);
             var columns = PythonModel.ValueColumns(db, meta.Table);
-            var own = meta.ColumnClocks is null ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(meta.ColumnClocks)!;
-            var clocks = columns.ToDictionary(c => c.Column, c => own.GetValueOrDefault(c.Column, meta.Clock), StringComparer.Ordinal);
+            // Each register's clock, then "/" and its prior when it has one: both sides keep and pass on priors (protocol section 5).
+            var (own, basePrior) = Liblim.EfCore.Storage.Internal.RegisterClocks.Read(meta.ColumnClocks);
+            var clocks = columns.ToDictionary(c => c.Column, c => own.TryGetValue(c.Column, out var r) ? (r.Prior is null ? r.Clock : $"{r.Clock}/{r.Prior}")
+                : basePrior is null ? meta.Clock : $"{meta.Clock}/{basePrior}", StringComparer.Ordinal);
             var alive = !string.IsNullOrEmpty(meta.AddTags);
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
             if (alive)

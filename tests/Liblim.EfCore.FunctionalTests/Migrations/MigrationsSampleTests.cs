@@ -50,7 +50,7 @@ public sealed class MigrationsSampleTests : IDisposable
             await old.GetService<IMigrator>().MigrateAsync("Initial"); // before AddPinned
 
             // The old version of the app runs this version of Liblim: its shadow tables have the columns of RestoreFences,
-            // PeerReadHeads, PeerOwners, PeerStatus and DeletedRowCollection and the tables of PeerRowsOfScopes and RefusedWrites, and its replicated table the row metadata columns of
+            // PeerReadHeads, PeerOwners, PeerStatus and DeletedRowCollection and the tables of PeerRowsOfScopes, RefusedWrites and ConflictJournal, and its replicated table the row metadata columns of
             // RowMetadataInRows (the migrations that add them to a database Liblim set up before it had them).
             var liblimColumns = "ALTER TABLE __liblim_state ADD retired_node_id TEXT; ALTER TABLE __liblim_peers ADD sent_seq INTEGER; " +
                                 "ALTER TABLE __liblim_peers ADD read_head INTEGER; ALTER TABLE __liblim_peers ADD owner TEXT; " +
@@ -60,7 +60,10 @@ public sealed class MigrationsSampleTests : IDisposable
                                 "CREATE TABLE __liblim_peer_rows (peer_id TEXT NOT NULL, table_name TEXT NOT NULL, row_key TEXT NOT NULL, " +
                                 "CONSTRAINT pk_liblim_peer_rows PRIMARY KEY (peer_id, table_name, row_key)); " +
                                 "CREATE TABLE __liblim_refused (table_name TEXT NOT NULL, row_key TEXT NOT NULL, reason TEXT NOT NULL, peer_id TEXT NOT NULL, " +
-                                "refused_at TEXT NOT NULL, CONSTRAINT pk_liblim_refused PRIMARY KEY (table_name, row_key));" + RowMetadataColumns("Notes");
+                                "refused_at TEXT NOT NULL, CONSTRAINT pk_liblim_refused PRIMARY KEY (table_name, row_key)); " +
+                                "CREATE TABLE __liblim_conflicts (seq INTEGER NOT NULL, column_name TEXT NOT NULL, table_name TEXT NOT NULL, row_key TEXT NOT NULL, " +
+                                "winner_value TEXT NOT NULL, winner_clock TEXT NOT NULL, loser_value TEXT NOT NULL, loser_clock TEXT NOT NULL, decided_at INTEGER NOT NULL, " +
+                                "CONSTRAINT pk_liblim_conflicts PRIMARY KEY (seq, column_name));" + RowMetadataColumns("Notes");
             await old.Database.ExecuteSqlRawAsync(liblimColumns);
         }
 

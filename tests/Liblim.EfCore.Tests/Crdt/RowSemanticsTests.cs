@@ -47,7 +47,7 @@ public class RowSemanticsTests
 
         var merged = MergeBothWays(onA, onB);
 
-        Assert.Equal(new ColumnValue("\"from B\"", At(3, NodeB)), merged.Columns["a"]);
+        Assert.Equal(new ColumnValue("\"from B\"", At(3, NodeB), Prior: At(1, NodeA)), merged.Columns["a"]);
         Assert.True(merged.IsAlive);
     }
 
@@ -70,8 +70,8 @@ public class RowSemanticsTests
 
         var merged = MergeBothWays(onA, onB);
 
-        Assert.Equal(new ColumnValue("1", At(2, NodeA)), merged.Columns["a"]);
-        Assert.Equal(new ColumnValue("2", At(2, NodeB)), merged.Columns["b"]);
+        Assert.Equal(new ColumnValue("1", At(2, NodeA), Prior: At(1, NodeA)), merged.Columns["a"]);
+        Assert.Equal(new ColumnValue("2", At(2, NodeB), Prior: At(1, NodeA)), merged.Columns["b"]);
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public class RowSemanticsTests
         var merged = MergeBothWays(updatedOnA, deletedOnB);
 
         Assert.False(merged.IsAlive);
-        Assert.Equal(new ColumnValue("\"later\"", At(3, NodeA)), merged.Columns["a"]);
+        Assert.Equal(new ColumnValue("\"later\"", At(3, NodeA), Prior: At(1, NodeA)), merged.Columns["a"]);
         Assert.Equal(new ColumnValue("1", At(1, NodeA)), merged.Columns["b"]);
     }
 

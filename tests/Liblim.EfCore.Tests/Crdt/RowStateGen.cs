@@ -28,12 +28,16 @@ internal static class RowStateGen
     /// <summary>The value a realistic state holds for a write: a function of the write's clock.</summary>
     public static string ValueOf(HybridTimestamp clock) => "\"" + clock + "\"";
 
-    /// <summary>States whose registers hold the value of their write (equal clocks, equal values).</summary>
-    public static readonly Gen<RowState> Realistic = States(Clock.Select(c => new ColumnValue(ValueOf(c), c)));
+    /// <summary>The prior a realistic state holds for a write: a function of the write's clock (none for the earliest ticks, an insert's).</summary>
+    public static HybridTimestamp? PriorOf(HybridTimestamp clock) => clock.Ticks == 1 ? null : new HybridTimestamp(clock.Ticks - 1, Nodes[(int)(clock.Ticks % Nodes.Length)]);
 
-    /// <summary>States whose registers hold any value, also different values (or none) at equal clocks.</summary>
+    /// <summary>States whose registers hold the value and prior of their write (equal clocks, equal values and priors).</summary>
+    public static readonly Gen<RowState> Realistic = States(Clock.Select(c => new ColumnValue(ValueOf(c), c, PriorOf(c))));
+
+    /// <summary>States whose registers hold any value and prior, also different values (or none) at equal clocks.</summary>
     public static readonly Gen<RowState> Arbitrary = States(
-        Gen.Select(Gen.OneOf<string?>("1", "2", "\"x\"", "null", "true", null), Clock, (json, c) => new ColumnValue(json, c)));
+        Gen.Select(Gen.OneOf<string?>("1", "2", "\"x\"", "null", "true", null), Clock, Gen.Bool, Clock,
+            (json, c, over, prior) => new ColumnValue(json, c, over ? prior : null)));
 
     public static RowState Empty => RowState.Empty(Table, Key);
 

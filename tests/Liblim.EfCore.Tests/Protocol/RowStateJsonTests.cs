@@ -37,16 +37,17 @@ public class RowStateJsonTests
     private static readonly Gen<RowState> WireState = Gen.Select(
             WireGen.Text(1, 10),
             WireGen.Text(1, 10),
-            Gen.Select(WireGen.Text(0, 8), CanonicalValue, Clock).Array[0, 6],
+            Gen.Select(WireGen.Text(0, 8), CanonicalValue, Clock, Gen.Select(Gen.Bool, Clock)).Array[0, 6],
             Clock.Array[0, 4],
             Clock.Array[0, 3],
             Gen.Bool,
             (table, key, columns, addTags, tombstones, deleteOne) =>
             {
                 var registers = ColumnMap.Empty.ToBuilder();
-                foreach (var (name, json, clock) in columns)
+                foreach (var (name, json, clock, (over, prior)) in columns)
                 {
-                    registers[name] = new ColumnValue(json, clock);
+                    // A prior is earlier than its register's clock; here from anywhere below it, of any node.
+                    registers[name] = new ColumnValue(json, clock, over && clock.Ticks > 0 ? new HybridTimestamp(prior.Ticks % clock.Ticks, prior.Node) : null);
                 }
 
                 return new RowState(
@@ -100,13 +101,14 @@ public class RowStateJsonTests
     }
 
     [Fact]
-    public void A_column_written_later_is_listed_in_c_and_the_others_share_t()
+    public void A_column_written_later_is_listed_in_c_with_the_clock_it_replaced_in_p_and_the_others_share_t()
     {
         var state = Inserted().Write([KeyValuePair.Create("Done", (string?)"true")], T2);
 
         Assert.Equal(
-            $"Items/[7]:{{\"t\":\"{T1}\",\"v\":{{\"Done\":true,\"Notes\":null,\"Title\":\"Call Bob\"}},\"c\":{{\"Done\":\"{T2}\"}},\"a\":[\"{Ticks(T1)}\"]}}\n",
+            $"Items/[7]:{{\"t\":\"{T1}\",\"v\":{{\"Done\":true,\"Notes\":null,\"Title\":\"Call Bob\"}},\"c\":{{\"Done\":\"{T2}\"}},\"p\":{{\"Done\":\"{Ticks(T1)}\"}},\"a\":[\"{Ticks(T1)}\"]}}\n",
             Line(state));
+        AssertRoundTrips(state);
     }
 
     [Fact]

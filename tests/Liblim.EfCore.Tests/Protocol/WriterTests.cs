@@ -19,7 +19,7 @@ public class WriterTests
         => Assert.Single(MessageReader.ReadAll(new ReadOnlySequence<byte>(MessageAssert.Written([message]))));
 
     [Fact]
-    public void A_column_name_is_escaped_as_a_value_is_in_v_and_in_c()
+    public void A_column_name_is_escaped_as_a_value_is_in_v_in_c_and_in_p()
     {
         var t = new HybridTimestamp(0x019ab697e8000000, Client);
         var later = new HybridTimestamp(0x019ab69c7be00000, Server);
@@ -31,7 +31,8 @@ public class WriterTests
 
         Assert.Equal(
             "T/[1]:{\"t\":\"019ab697e8000000.af025bd5ad21412c968ba7ee58795f56\",\"v\":{\"Tïtle\\u001f\\\"\u007f😀\":2,\"a\":1,\"b\":1}," +
-            "\"c\":{\"Tïtle\\u001f\\\"\u007f😀\":\"019ab69c7be00000.015e46ca9ebf4e4791e3ea6186af56cc\"},\"a\":[\"019ab697e8000000\"]}\n",
+            "\"c\":{\"Tïtle\\u001f\\\"\u007f😀\":\"019ab69c7be00000.015e46ca9ebf4e4791e3ea6186af56cc\"}," +
+            "\"p\":{\"Tïtle\\u001f\\\"\u007f😀\":\"019ab697e8000000\"},\"a\":[\"019ab697e8000000\"]}\n",
             Text(message));
         Assert.True(MessageAssert.Same(message, ReadBack(message)), MessageAssert.Show(ReadBack(message)));
     }

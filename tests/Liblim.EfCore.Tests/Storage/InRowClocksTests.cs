@@ -32,14 +32,28 @@ public class InRowClocksTests
     }
 
     [Fact]
-    public void A_column_written_later_by_the_same_node_takes_its_name_and_a_short_delta()
+    public void A_column_written_later_by_the_same_node_over_the_base_clock_takes_its_name_and_a_short_delta()
     {
-        var row = new ShadowRow("Items", "[1]", 8, T1.ToString(), $"{{\"Title\":\"{Later}\"}}", T1.ToString(), null, null);
+        var row = new ShadowRow("Items", "[1]", 8, T1.ToString(), $"{{\"Title\":\"{Later}/{T1}\"}}", T1.ToString(), null, null);
         var nodes = Numbered(row);
 
         var stored = InRowClocks.Compact(row, nodes);
 
-        Assert.Equal("18bcfe568000000.1;cTitle:+13880003", stored);
+        Assert.Equal("18bcfe568000000.1;cTitle:+13880003", stored); // the register it replaced is the base clock: not written
+        Assert.Equal(row, InRowClocks.Expand("Items", "[1]", 8, stored, nodes));
+    }
+
+    [Fact]
+    public void A_register_over_none_over_another_clock_and_the_base_prior_each_take_a_short_form_and_read_back()
+    {
+        var row = new ShadowRow("Items", "[1]", 8, Later.ToString(),
+            $"{{\"\":\"{T1}\",\"Done\":\"{T1}\",\"Notes\":\"{Later}/\",\"Title\":\"{Later}/{T1}\",\"Zone\":\"{T1}/{Earlier}\"}}", T1.ToString(), null, null);
+        var nodes = Numbered(row);
+
+        var stored = InRowClocks.Compact(row, nodes);
+
+        // The base prior after "", a register at the base clock over none ("/"), one over its own prior, one over the base clock.
+        Assert.Equal("18bcfe57b880003.1;a18bcfe568000000.1;c\"\":-13880003,Done:-13880003/,Notes:+0/,Title:+0/-13880003,Zone:-13880003/-f55c80002.2", stored);
         Assert.Equal(row, InRowClocks.Expand("Items", "[1]", 8, stored, nodes));
     }
 

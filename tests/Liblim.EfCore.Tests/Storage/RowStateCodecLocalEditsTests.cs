@@ -77,7 +77,7 @@ public class RowStateCodecLocalEditsTests
     }
 
     [Fact]
-    public void A_later_write_of_most_columns_moves_the_base_clock_and_lists_the_rest()
+    public void A_later_write_of_most_columns_moves_the_base_clock_gives_it_their_prior_and_lists_the_rest()
     {
         var t1 = new HybridTimestamp(HybridTimestamp.Pack(1_700_000_000_000, 0), RowStateGen.Nodes[0]);
         var t2 = new HybridTimestamp(HybridTimestamp.Pack(1_700_000_000_001, 0), RowStateGen.Nodes[1]);
@@ -86,7 +86,8 @@ public class RowStateCodecLocalEditsTests
         var edited = RowStateCodec.Written(stored, Columns, c => c != "b", t2.ToString(), 2);
 
         Assert.Equal(t2.ToString(), edited.Clock);
-        Assert.Equal("{\"b\":\"" + t1 + "\"}", edited.ColumnClocks);
+        // The written registers' prior (the clock they replaced) is the base prior; b, at its insert's clock, has none.
+        Assert.Equal("{\"\":\"" + t1 + "\",\"b\":\"" + t1 + "\"}", edited.ColumnClocks);
         Assert.Equal(t1.ToString(), edited.AddTags);
         Assert.Equal(2, edited.Seq);
     }

@@ -40,27 +40,27 @@ public class RowStateCodecTests
     }
 
     [Fact]
-    public void A_column_written_later_is_the_only_one_listed_with_its_own_clock()
+    public void A_column_written_later_is_the_only_one_listed_with_its_own_clock_and_the_one_it_replaced()
     {
         var state = Inserted().Write([KeyValuePair.Create("b", (string?)"\"y\"")], T2);
 
         var row = RowStateCodec.Encode(CodecTable.T, state, 18);
 
         Assert.Equal(T1.ToString(), row.Clock);
-        Assert.Equal("{\"b\":\"" + T2 + "\"}", row.ColumnClocks);
+        Assert.Equal("{\"b\":\"" + T2 + "/" + T1 + "\"}", row.ColumnClocks);
         Assert.Equal(T1.ToString(), row.AddTags);
         Assert.Null(row.KeptValues);
     }
 
     [Fact]
-    public void The_base_clock_is_the_clock_most_columns_share()
+    public void The_base_clock_is_the_clock_most_columns_share_and_the_base_prior_the_one_they_replaced()
     {
         var state = Inserted().Write([KeyValuePair.Create("a", (string?)"2"), KeyValuePair.Create("b", (string?)"3")], T2);
 
         var row = RowStateCodec.Encode(CodecTable.T, state, 1);
 
         Assert.Equal(T2.ToString(), row.Clock);
-        Assert.Equal("{\"c\":\"" + T1 + "\"}", row.ColumnClocks);
+        Assert.Equal("{\"\":\"" + T1 + "\",\"c\":\"" + T1 + "\"}", row.ColumnClocks);
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public class RowStateCodecTests
         var row = RowStateCodec.Encode(CodecTable.T, state, 3);
 
         var clocks = JsonSerializer.Deserialize<Dictionary<string, string>>(row.ColumnClocks!)!;
-        Assert.Equal(T2.ToString(), clocks["we\"ird\\name"]);
+        Assert.Equal(T2 + "/" + T1, clocks["we\"ird\\name"]);
         var values = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(row.KeptValues!)!;
         Assert.Equal(2, values["we\"ird\\name"].GetInt32());
     }
@@ -125,7 +125,7 @@ public class RowStateCodecTests
     }
 
     [Fact]
-    public void Any_state_encodes_to_a_row_that_lists_exactly_the_clocks_other_than_the_base()
+    public void Any_state_encodes_to_a_row_that_lists_exactly_the_registers_other_than_the_base_clock_and_prior()
     {
         RowStateGen.Realistic.Where(s => s.MaxClock is not null).Sample(state =>
         {
@@ -134,11 +134,14 @@ public class RowStateCodecTests
             var listed = row.ColumnClocks is null
                 ? []
                 : JsonSerializer.Deserialize<Dictionary<string, string>>(row.ColumnClocks)!;
+            HybridTimestamp? basePrior = listed.Remove("", out var b) ? HybridTimestamp.Parse(b) : null;
+            static (HybridTimestamp Clock, HybridTimestamp? Prior) Register(string member)
+                => member.Split('/') is [var clock, var prior] ? (HybridTimestamp.Parse(clock), prior.Length == 0 ? null : HybridTimestamp.Parse(prior)) : (HybridTimestamp.Parse(member), null);
 
-            Assert.All(listed.Values, c => Assert.NotEqual(baseClock, HybridTimestamp.Parse(c)));
+            Assert.All(listed.Values, c => Assert.NotEqual((baseClock, basePrior), Register(c)));
             foreach (var (name, value) in state.Columns)
             {
-                Assert.Equal(value.Clock, listed.TryGetValue(name, out var c) ? HybridTimestamp.Parse(c) : baseClock);
+                Assert.Equal((value.Clock, value.Prior), listed.TryGetValue(name, out var c) ? Register(c) : (baseClock, basePrior));
             }
 
             Assert.True(listed.Keys.All(state.Columns.ContainsKey));

@@ -20,21 +20,9 @@ internal static class HeldRowWrite
         var table = session.Model.FindTable(held.Table)
             ?? throw new LiblimException($"'{held.Table}' is not a replicated table of {context.GetType().Name}.");
         var columns = values is null ? [] : Columns(context, table, values);
-        var write = await ReplicaWrite.BeginAsync(context, async: true, ct).ConfigureAwait(false);
-        await using (write.ConfigureAwait(false))
-        {
-            var stored = (await session.Shadow.ReadRowsAsync(table.Name, [held.Key], async: true, ct).ConfigureAwait(false)).GetValueOrDefault(held.Key);
-            if (stored is not { IsAlive: true, IsShown: false })
-            {
-                throw new LiblimException($"Row {held.Key} of '{held.Table}' is not held back (any more): change it through EF.");
-            }
-
-            var at = write.Stamp();
-            var state = RowStateCodec.Decode(table, stored, null);
-            write.Change(table, values is null ? state.Delete() : state.Write(columns, at), stored, write.NextSeq(), source: null);
-            await write.StoreAsync().ConfigureAwait(false);
-            await write.CommitAsync().ConfigureAwait(false);
-        }
+        await StoredRowWrite.WriteAsync(context, table, held.Key,
+            stored => stored is { IsAlive: true, IsShown: false } ? null : $"Row {held.Key} of '{held.Table}' is not held back (any more): change it through EF.",
+            (state, at) => values is null ? state.Delete() : state.Write(columns, at), ct).ConfigureAwait(false);
     }
 
     /// <summary>The canonical JSON of new values given by property name (of the table's entity types).</summary>

@@ -16,6 +16,9 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
     /// <summary>The default for <see cref="ForgetPeersAfter"/>.</summary>
     public static readonly TimeSpan DefaultForgetPeersAfter = TimeSpan.FromDays(30);
 
+    /// <summary>The default for <see cref="KeepConflicts"/>: how many conflicts the journal keeps.</summary>
+    public const int DefaultKeepConflicts = 10_000;
+
     private ExtensionInfo? _info;
 
     public LiblimOptionsExtension()
@@ -29,6 +32,8 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
         SyncCommitInterval = copyFrom.SyncCommitInterval;
         TimeProvider = copyFrom.TimeProvider;
         ForgetPeersAfter = copyFrom.ForgetPeersAfter;
+        KeepConflicts = copyFrom.KeepConflicts;
+        KeepConflictsFor = copyFrom.KeepConflictsFor;
     }
 
     public Guid? NodeId { get; private set; }
@@ -41,6 +46,12 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
 
     /// <summary>How long a peer may stay silent before deleted rows are collected without it; null: never.</summary>
     public TimeSpan? ForgetPeersAfter { get; private set; } = DefaultForgetPeersAfter;
+
+    /// <summary>How many conflicts the journal keeps, the latest (0: it records none).</summary>
+    public int KeepConflicts { get; private set; } = DefaultKeepConflicts;
+
+    /// <summary>How long the journal keeps a conflict; null: until the count bound drops it.</summary>
+    public TimeSpan? KeepConflictsFor { get; private set; }
 
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
@@ -58,6 +69,8 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
     public LiblimOptionsExtension WithTimeProvider(TimeProvider timeProvider) => new(this) { TimeProvider = timeProvider };
 
     public LiblimOptionsExtension WithForgetPeersAfter(TimeSpan? after) => new(this) { ForgetPeersAfter = after };
+
+    public LiblimOptionsExtension WithKeepConflicts(int count, TimeSpan? age) => new(this) { KeepConflicts = count, KeepConflictsFor = age };
 
     public void ApplyServices(IServiceCollection services) => services.AddEntityFrameworkLiblim();
 
@@ -89,6 +102,7 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
             debugInfo["Liblim:MaxClockDrift"] = Extension.MaxClockDrift.ToString();
             debugInfo["Liblim:SyncCommitInterval"] = Extension.SyncCommitInterval.ToString();
             debugInfo["Liblim:ForgetPeersAfter"] = Extension.ForgetPeersAfter?.ToString() ?? "(never)";
+            debugInfo["Liblim:KeepConflicts"] = $"{Extension.KeepConflicts} for {Extension.KeepConflictsFor?.ToString() ?? "(ever)"}";
         }
     }
 }

@@ -11,4 +11,7 @@ internal sealed record ApplyResult(int Received, int Applied, IReadOnlyList<Chan
 
     /// <summary>Of the rows of <see cref="Refused"/>, those the peer may not hold at all: it is to forget them.</summary>
     public IReadOnlyList<(string Table, string Key)> Forget { get; init; } = [];
+
+    /// <summary>How many columns the batch's merges decided between concurrent writes (the journal's new entries).</summary>
+    public int Conflicts { get; init; }
 }

@@ -26,6 +26,9 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
     /// <summary>The table of this replica's writes that a server refused.</summary>
     public const string RefusedTable = "__liblim_refused";
 
+    /// <summary>The conflict journal: columns merges decided between concurrent writes.</summary>
+    public const string ConflictsTable = "__liblim_conflicts";
+
     /// <summary>The table of the rows a server has sent each peer it serves by scope.</summary>
     public const string PeerRowsTable = "__liblim_peer_rows";
 
@@ -99,6 +102,21 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
         Column(refused, nameof(RefusedRow.PeerId), "peer_id", required: true);
         Column(refused, nameof(RefusedRow.RefusedAt), "refused_at", required: true);
         refused.PrimaryKey([nameof(RefusedRow.TableName), nameof(RefusedRow.RowKey)])!.HasName("pk_liblim_refused");
+
+        var conflicts = modelBuilder.Entity(typeof(ConflictRow), fromDataAnnotation: true)!;
+        conflicts.ToTable(ConflictsTable);
+        Column(conflicts, nameof(ConflictRow.Seq), "seq", required: true).ValueGenerated(Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never, fromDataAnnotation: true);
+        Column(conflicts, nameof(ConflictRow.ColumnName), "column_name", required: true);
+        Column(conflicts, nameof(ConflictRow.TableName), "table_name", required: true);
+        Column(conflicts, nameof(ConflictRow.RowKey), "row_key", required: true);
+        Column(conflicts, nameof(ConflictRow.WinnerValue), "winner_value", required: true);
+        Column(conflicts, nameof(ConflictRow.WinnerClock), "winner_clock", required: true);
+        Column(conflicts, nameof(ConflictRow.LoserValue), "loser_value", required: true);
+        Column(conflicts, nameof(ConflictRow.LoserClock), "loser_clock", required: true);
+        Column(conflicts, nameof(ConflictRow.DecidedAt), "decided_at", required: true);
+        conflicts.PrimaryKey([nameof(ConflictRow.Seq), nameof(ConflictRow.ColumnName)])!.HasName("pk_liblim_conflicts");
+        conflicts.HasIndex([nameof(ConflictRow.TableName), nameof(ConflictRow.RowKey)])!.HasDatabaseName("ix_liblim_conflicts_row");
+        conflicts.HasIndex([nameof(ConflictRow.DecidedAt)])!.HasDatabaseName("ix_liblim_conflicts_decided_at");
     }
 
     /// <summary>
@@ -112,7 +130,7 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
             return;
         }
 
-        foreach (var type in new[] { typeof(StoredShadowRow), typeof(ReplicaState), typeof(PeerWatermark), typeof(KnownNode), typeof(PeerRow), typeof(RefusedRow) })
+        foreach (var type in new[] { typeof(StoredShadowRow), typeof(ReplicaState), typeof(PeerWatermark), typeof(KnownNode), typeof(PeerRow), typeof(RefusedRow), typeof(ConflictRow) })
         {
             if (modelBuilder.Metadata.FindEntityType(type) is { } entityType)
             {

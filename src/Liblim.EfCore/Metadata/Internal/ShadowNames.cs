@@ -67,6 +67,18 @@ internal sealed class ShadowNames
         RefusedReason = Column(refused, nameof(RefusedRow.Reason));
         RefusedPeer = Column(refused, nameof(RefusedRow.PeerId));
         RefusedAt = Column(refused, nameof(RefusedRow.RefusedAt));
+
+        var conflicts = model.FindEntityType(typeof(ConflictRow))!;
+        ConflictsTable = (conflicts.GetTableName()!, conflicts.GetSchema());
+        ConflictColumns =
+        [
+            .. new[]
+            {
+                nameof(ConflictRow.Seq), nameof(ConflictRow.ColumnName), nameof(ConflictRow.TableName), nameof(ConflictRow.RowKey),
+                nameof(ConflictRow.WinnerValue), nameof(ConflictRow.WinnerClock), nameof(ConflictRow.LoserValue), nameof(ConflictRow.LoserClock),
+                nameof(ConflictRow.DecidedAt),
+            }.Select(p => Column(conflicts, p)),
+        ];
     }
 
     public (string Name, string? Schema) RowsTable { get; }
@@ -127,6 +139,11 @@ internal sealed class ShadowNames
     public string RefusedReason { get; }
     public string RefusedPeer { get; }
     public string RefusedAt { get; }
+
+    public (string Name, string? Schema) ConflictsTable { get; }
+
+    /// <summary>The journal's columns: seq, column, table, key, winner's value and clock, loser's value and clock, decided at.</summary>
+    public IReadOnlyList<string> ConflictColumns { get; }
 
     private static string Column(IEntityType entityType, string property)
     {

@@ -75,10 +75,13 @@ internal static class CompactClocks
             nodes.Add(tagsOrClock.Substring(start + TicksDigits + 1, HybridTimestamp.TextLength - TicksDigits - 1));
         }
 
-        foreach (var (_, t) in columnClocks is null ? [] : ColumnClocksJson.Read(columnClocks))
+        foreach (var (_, value) in columnClocks is null ? [] : ColumnClocksJson.Read(columnClocks))
         {
-            CheckTimestamp(t);
-            nodes.Add(Node(t));
+            foreach (var t in RegisterClocks.TimestampsOf(value))
+            {
+                CheckTimestamp(t);
+                nodes.Add(Node(t));
+            }
         }
 
         return nodes;
@@ -117,24 +120,46 @@ internal static class CompactClocks
 
         for (var i = columnClocks.IndexOf("\":\"", StringComparison.Ordinal); i >= 0; i = columnClocks.IndexOf("\":\"", i, StringComparison.Ordinal))
         {
+            // A register's clock, then perhaps '/' and its prior (RegisterClocks), or the base prior alone.
             var start = i + 3;
-            if (start + HybridTimestamp.TextLength >= columnClocks.Length || columnClocks[start + HybridTimestamp.TextLength] != '"'
-                || !nodes.Contains(columnClocks.AsSpan(start + TicksDigits + 1, HybridTimestamp.TextLength - TicksDigits - 1)))
+            if (!Numbered(columnClocks, start, nodes))
             {
                 return false;
             }
 
             i = start + HybridTimestamp.TextLength;
+            if (columnClocks[i] == '/' && columnClocks[i + 1] != '"')
+            {
+                if (!Numbered(columnClocks, i + 1, nodes))
+                {
+                    return false;
+                }
+
+                i += 1 + HybridTimestamp.TextLength;
+            }
+            else if (columnClocks[i] == '/')
+            {
+                i++;
+            }
+
+            if (columnClocks[i] != '"')
+            {
+                return false;
+            }
         }
 
         return true;
+
+        static bool Numbered(string text, int start, NodeNumbers nodes)
+            => start + HybridTimestamp.TextLength < text.Length
+               && nodes.Contains(text.AsSpan(start + TicksDigits + 1, HybridTimestamp.TextLength - TicksDigits - 1));
     }
 
     /// <summary>The node numbers of the timestamps of a stored tag set (not <see cref="SameAsClock"/>), stored column clocks or a stored clock.</summary>
     public static IEnumerable<int> NumbersOf(string? storedTagsOrClock, string? storedColumnClocks = null)
     {
         var timestamps = storedTagsOrClock is null or SameAsClock ? [] : storedTagsOrClock.Split(',');
-        var clocks = storedColumnClocks is null ? [] : ColumnClocksJson.Read(storedColumnClocks).Select(p => p.Value);
+        var clocks = storedColumnClocks is null ? [] : ColumnClocksJson.Read(storedColumnClocks).SelectMany(p => RegisterClocks.TimestampsOf(p.Value));
         return timestamps.Concat(clocks).Select(t => NumberOf(t, out _));
     }
 
@@ -173,6 +198,6 @@ internal static class CompactClocks
     }
 
     private static string MapValues(string json, Func<string, string> map)
-        => ColumnClocksJson.Write(ColumnClocksJson.Read(json).Select(p => KeyValuePair.Create(p.Key, map(p.Value))));
+        => ColumnClocksJson.Write(ColumnClocksJson.Read(json).Select(p => KeyValuePair.Create(p.Key, RegisterClocks.Map(p.Key, p.Value, map))));
 
 }

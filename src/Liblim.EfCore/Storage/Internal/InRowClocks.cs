@@ -17,11 +17,13 @@ namespace Liblim.EfCore.Storage.Internal;
 /// <c>18c2a4f1b2c3000.2</c>.
 /// </summary>
 /// <remarks>
-/// Column clocks are written short, since most rows that have them have one or two, close to the base clock: a
-/// comma-separated list of <c>name:delta</c>, the name as it is (or as a JSON string when it holds one of
-/// <c>:,;"\</c> or a control character), the delta the ticks' difference from the base clock's in hex with its sign
-/// (<c>+</c> or <c>-</c>), followed by <c>.</c> and the node's number when the node is not the base clock's:
-/// <c>18c2a4f1b2c3000.2;cTitle:+13880000</c>.
+/// Column clocks (the registers <see cref="RegisterClocks"/> lists) are written short, since most rows that have them
+/// have one or two, close to the base clock: a comma-separated list of <c>name:delta</c>, the name as it is (or as a JSON
+/// string when it holds one of <c>:,;"\</c> or a control character), the delta the ticks' difference from the base
+/// clock's in hex with its sign (<c>+</c> or <c>-</c>), followed by <c>.</c> and the node's number when the node is not
+/// the base clock's; then the register's prior: nothing when it is the base clock (a column updated once after its
+/// row's insert, the common case), <c>/</c> alone when it has none, or <c>/</c> and a delta of the same form:
+/// <c>18c2a4f1b2c3000.2;cTitle:+13880000</c>. The entry named <c>""</c> holds the base prior alone.
 /// </remarks>
 internal static class InRowClocks
 {
@@ -116,7 +118,9 @@ internal static class InRowClocks
             .Concat(CompactClocks.NumbersOf(parts.Tombstones));
         if (parts.ColumnClocks is not null)
         {
-            numbers = numbers.Concat(ReadColumnClocks(parts.ColumnClocks, stored).Where(c => c.Node is not null).Select(c => c.Node!.Value));
+            numbers = numbers.Concat(ReadColumnClocks(parts.ColumnClocks, stored)
+                .SelectMany(c => new[] { c.Clock.Node, c.Prior?.Node })
+                .Where(n => n is not null).Select(n => n!.Value));
         }
 
         if (parts.Back?.From is { } from)
@@ -203,13 +207,8 @@ internal static class InRowClocks
     {
         var baseTicks = Ticks(baseClock);
         var first = true;
-        foreach (var (name, clock) in ColumnClocksJson.Read(columnClocks))
+        foreach (var (name, value) in ColumnClocksJson.Read(columnClocks))
         {
-            if (clock.Length != HybridTimestamp.TextLength || !HybridTimestamp.TryParse(clock, out _))
-            {
-                throw new FormatException($"'{clock}' is not a liblim timestamp (expected 16 hex digits, '.', 32 hex digits).");
-            }
-
             if (!first)
             {
                 sb.Append(',');
@@ -225,13 +224,41 @@ internal static class InRowClocks
                 CanonicalJson.AppendQuoted(sb, name);
             }
 
-            var delta = Ticks(clock) - baseTicks; // both in [0, 2^63): the difference fits
-            sb.Append(':').Append(delta < 0 ? '-' : '+').Append((delta < 0 ? -delta : delta).ToString("x", CultureInfo.InvariantCulture));
-            var node = clock.AsSpan(TicksDigits + 1);
-            if (!node.SequenceEqual(baseClock.AsSpan(TicksDigits + 1)))
+            sb.Append(':');
+            if (name == RegisterClocks.BasePrior)
             {
-                sb.Append('.').Append(nodes.NumberOf(node.ToString()).ToString(CultureInfo.InvariantCulture));
+                AppendRelative(sb, value, baseClock, baseTicks, nodes);
+                continue;
             }
+
+            // A register's prior is the base clock unless the entry says otherwise: after '/', its own, or none.
+            var (clock, prior) = RegisterClocks.Split(value);
+            AppendRelative(sb, clock, baseClock, baseTicks, nodes);
+            if (prior != baseClock)
+            {
+                sb.Append('/');
+                if (prior is not null)
+                {
+                    AppendRelative(sb, prior, baseClock, baseTicks, nodes);
+                }
+            }
+        }
+    }
+
+    /// <summary>Appends a timestamp as its ticks' signed hex difference from the base clock's, and its node's number when not the base clock's.</summary>
+    private static void AppendRelative(StringBuilder sb, string clock, string baseClock, long baseTicks, NodeNumbers nodes)
+    {
+        if (clock.Length != HybridTimestamp.TextLength || !HybridTimestamp.TryParse(clock, out _))
+        {
+            throw new FormatException($"'{clock}' is not a liblim timestamp (expected 16 hex digits, '.', 32 hex digits).");
+        }
+
+        var delta = Ticks(clock) - baseTicks; // both in [0, 2^63): the difference fits
+        sb.Append(delta < 0 ? '-' : '+').Append((delta < 0 ? -delta : delta).ToString("x", CultureInfo.InvariantCulture));
+        var node = clock.AsSpan(TicksDigits + 1);
+        if (!node.SequenceEqual(baseClock.AsSpan(TicksDigits + 1)))
+        {
+            sb.Append('.').Append(nodes.NumberOf(node.ToString()).ToString(CultureInfo.InvariantCulture));
         }
     }
 
@@ -239,17 +266,26 @@ internal static class InRowClocks
     {
         var baseTicks = Ticks(baseClock);
         var baseNode = baseClock[(TicksDigits + 1)..];
+        string Full(Relative at)
+            => string.Concat((baseTicks + at.Delta).ToString("x16", CultureInfo.InvariantCulture), ".", at.Node is { } number ? nodes.NodeOf(number) : baseNode);
+
         return ColumnClocksJson.Write(ReadColumnClocks(part, stored).Select(c => KeyValuePair.Create(c.Name,
-            string.Concat((baseTicks + c.Delta).ToString("x16", CultureInfo.InvariantCulture), ".", c.Node is { } number ? nodes.NodeOf(number) : baseNode))));
+            c.Name == RegisterClocks.BasePrior ? Full(c.Clock)
+            : !c.PriorGiven ? RegisterClocks.Member(Full(c.Clock), baseClock, listedAtBase: false)
+            : RegisterClocks.Member(Full(c.Clock), c.Prior is { } prior ? Full(prior) : null, listedAtBase: c.Clock == new Relative(0, null)))));
     }
 
     /// <summary>The ticks of a timestamp's text form.</summary>
     private static long Ticks(string timestamp) => long.Parse(timestamp.AsSpan(0, TicksDigits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
 
-    /// <summary>The entries of the column clocks part: each column's name, ticks' difference from the base clock's, and node number when not the base clock's.</summary>
-    private static List<(string Name, long Delta, int? Node)> ReadColumnClocks(string part, string stored)
+    /// <summary>
+    /// The entries of the column clocks part: each column's name and clock (its ticks' difference from the base clock's, and
+    /// its node's number when not the base clock's), and its prior: not given (null: the base clock), or given after
+    /// <c>/</c> (null inside: none). The entry with the empty name is the base prior (<see cref="RegisterClocks"/>).
+    /// </summary>
+    private static List<(string Name, Relative Clock, bool PriorGiven, Relative? Prior)> ReadColumnClocks(string part, string stored)
     {
-        var entries = new List<(string, long, int?)>();
+        var entries = new List<(string, Relative, bool, Relative?)>();
         var i = 0;
         while (i < part.Length)
         {
@@ -261,38 +297,63 @@ internal static class InRowClocks
             }
 
             var name = part[i] == '"' ? JsonSerializer.Deserialize<string>(part.AsSpan(i, nameEnd - i))! : part[i..nameEnd];
-
-            // The delta: a sign and hex digits, then '.' and a node number, or the next entry.
-            var sign = nameEnd + 1;
-            var end = sign + 1;
-            while (end < part.Length && part[end] is not ('.' or ','))
+            i = nameEnd + 1;
+            var clock = ReadRelative(part, ref i, stored);
+            var priorGiven = i < part.Length && part[i] == '/';
+            Relative? prior = null;
+            if (priorGiven && ++i < part.Length && part[i] != ',')
             {
-                end++;
+                prior = ReadRelative(part, ref i, stored);
             }
 
-            if (sign >= part.Length || part[sign] is not ('+' or '-') || end == sign + 1
-                || !long.TryParse(part.AsSpan(sign + 1, end - sign - 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var delta) || delta < 0)
+            if (i < part.Length && part[i++] != ',')
             {
                 throw Damaged(stored);
             }
 
-            int? node = null;
-            if (end < part.Length && part[end] == '.')
-            {
-                var numberStart = end + 1;
-                end = part.IndexOf(',', numberStart);
-                end = end < 0 ? part.Length : end;
-                node = int.TryParse(part.AsSpan(numberStart, end - numberStart), NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0
-                    ? number
-                    : throw Damaged(stored);
-            }
-
-            entries.Add((name, part[sign] == '-' ? -delta : delta, node));
-            i = end + 1;
+            entries.Add((name, clock, priorGiven, prior));
         }
 
         return entries;
     }
+
+    /// <summary>A timestamp relative to the base clock at <paramref name="i"/> (a sign, hex digits, then perhaps '.' and a node number), moving past it.</summary>
+    private static Relative ReadRelative(string part, ref int i, string stored)
+    {
+        var sign = i;
+        var end = sign + 1;
+        while (end < part.Length && part[end] is not ('.' or ',' or '/'))
+        {
+            end++;
+        }
+
+        if (sign >= part.Length || part[sign] is not ('+' or '-') || end == sign + 1
+            || !long.TryParse(part.AsSpan(sign + 1, end - sign - 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var delta) || delta < 0)
+        {
+            throw Damaged(stored);
+        }
+
+        int? node = null;
+        if (end < part.Length && part[end] == '.')
+        {
+            var numberStart = end + 1;
+            end = numberStart;
+            while (end < part.Length && part[end] is not (',' or '/'))
+            {
+                end++;
+            }
+
+            node = int.TryParse(part.AsSpan(numberStart, end - numberStart), NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0
+                ? number
+                : throw Damaged(stored);
+        }
+
+        i = end;
+        return new Relative(part[sign] == '-' ? -delta : delta, node);
+    }
+
+    /// <summary>A timestamp of the column clocks part: its ticks' difference from the base clock's, and its node's number when not the base clock's.</summary>
+    private readonly record struct Relative(long Delta, int? Node);
 
     /// <summary>Where the JSON string starting at <paramref name="start"/> (a quote) ends: the index after its closing quote; -1 when it does not.</summary>
     private static int EndOfJsonString(string text, int start)

@@ -30,14 +30,14 @@ internal static partial class RowStateCodec
         var later = true; // than every clock the row held: then the registers at its greatest clock are this write's
         for (var i = 0; i < clocks.Length; i++)
         {
-            later &= string.CompareOrdinal(clocks[i], at) < 0;
+            later &= string.CompareOrdinal(clocks[i].Clock, at) < 0;
             if (written(columns[i]))
             {
-                clocks[i] = at;
+                clocks[i] = new(columns[i], at, clocks[i].Clock); // over the register it replaces
             }
         }
 
-        var (clock, columnClocks) = Split(row, columns, clocks);
+        var (clock, columnClocks) = Split(row, clocks);
         return row with { Seq = seq, Clock = clock, ColumnClocks = columnClocks, Source = null, Update = later && row.Seq != seq ? new RowUpdate(seq, row.Seq) : null };
     }
 
@@ -48,7 +48,7 @@ internal static partial class RowStateCodec
     /// <param name="seq">The row's new change sequence number.</param>
     public static ShadowRow Deleted(ShadowRow row, IReadOnlyList<string> columns, IReadOnlyList<string> values, long seq)
     {
-        var (clock, columnClocks) = Split(row, columns, ClocksOf(row, columns));
+        var (clock, columnClocks) = Split(row, ClocksOf(row, columns));
         var tombstones = row.Tombstones is null ? row.AddTags : Tags(ParseTags(row.Tombstones).Union(ParseTags(row.AddTags)));
         var length = 2;
         for (var i = 0; i < columns.Count; i++)
@@ -65,45 +65,34 @@ internal static partial class RowStateCodec
         return new ShadowRow(row.Table, row.Key, seq, clock, columnClocks, null, tombstones, kept.Length == 1 ? null : kept.Append('}').ToString());
     }
 
-    /// <summary>The clock of each column (text form): its own when listed, else the row's base clock.</summary>
-    private static string[] ClocksOf(ShadowRow row, IReadOnlyList<string> columns)
+    /// <summary>The clocks of each column's register (text form): its own when listed, else the row's base clock and base prior.</summary>
+    private static RegisterClocks.Register[] ClocksOf(ShadowRow row, IReadOnlyList<string> columns)
     {
-        var listed = row.ColumnClocks is null ? null : ColumnClocksJson.Read(row.ColumnClocks);
-        var clocks = new string[columns.Count];
+        var (listed, basePrior) = RegisterClocks.Read(row.ColumnClocks);
+        var clocks = new RegisterClocks.Register[columns.Count];
         for (var i = 0; i < clocks.Length; i++)
         {
-            clocks[i] = row.Clock;
-            foreach (var (name, clock) in listed ?? [])
-            {
-                if (name == columns[i])
-                {
-                    clocks[i] = clock;
-                    break;
-                }
-            }
+            clocks[i] = listed.TryGetValue(columns[i], out var own) ? new(columns[i], own.Clock, own.Prior) : new(columns[i], row.Clock, basePrior);
         }
 
         return clocks;
     }
 
-    /// <summary>The base clock of the columns' clocks and the other columns' clocks, as <see cref="Encode"/> stores them.</summary>
-    private static (string Clock, string? ColumnClocks) Split(ShadowRow row, IReadOnlyList<string> columns, string[] clocks)
+    /// <summary>The base clock of the columns' registers and the column clocks around it, as <see cref="Encode"/> stores them.</summary>
+    private static (string Clock, string? ColumnClocks) Split(ShadowRow row, RegisterClocks.Register[] clocks)
     {
         if (clocks.Length == 0)
         {
             return (row.Clock, null); // no columns: the greatest tag, which a write or a delete does not change
         }
 
-        var baseClock = clocks[BaseClock.MostCommon<string>(clocks)];
-        List<KeyValuePair<string, string>>? overrides = null;
+        var texts = new string[clocks.Length];
         for (var i = 0; i < clocks.Length; i++)
         {
-            if (clocks[i] != baseClock)
-            {
-                (overrides ??= []).Add(KeyValuePair.Create(columns[i], clocks[i]));
-            }
+            texts[i] = clocks[i].Clock;
         }
 
-        return (baseClock, overrides is null ? null : ColumnClocksJson.Write(overrides));
+        var baseClock = texts[BaseClock.MostCommon<string>(texts)];
+        return (baseClock, RegisterClocks.Write(baseClock, clocks));
     }
 }

@@ -28,16 +28,25 @@ internal static partial class RowStateCodec
     public static ShadowRow Encode(ReplicatedTable? table, RowState state, long seq, RowHold? hold = null, IReadOnlyCollection<string>? projected = null)
     {
         var baseClock = BaseClock.Of(state);
-        List<KeyValuePair<string, string>>? overrides = null;
+        var baseText = baseClock.ToString();
+        List<RegisterClocks.Register>? registers = null;
         foreach (var (name, value) in state.Columns)
         {
-            if (value.Clock != baseClock)
+            if (value.Clock != baseClock || value.Prior is not null)
             {
-                (overrides ??= []).Add(KeyValuePair.Create(name, value.Clock.ToString()));
+                registers ??= new List<RegisterClocks.Register>(state.Columns.Count);
             }
         }
 
-        var columnClocks = overrides is null ? null : ColumnClocksJson.Write(overrides);
+        if (registers is not null)
+        {
+            foreach (var (name, value) in state.Columns)
+            {
+                registers.Add(new(name, value.Clock == baseClock ? baseText : value.Clock.ToString(), value.Prior?.ToString()));
+            }
+        }
+
+        var columnClocks = registers is null ? null : RegisterClocks.Write(baseText, registers);
 
         hold = !state.IsAlive ? null : table is null ? RowHold.NotInModel(state.Table) : hold;
         var shown = state.IsAlive && hold is null or { IsShown: true };
@@ -48,7 +57,7 @@ internal static partial class RowStateCodec
                 : null;
         // A shown row keeping columns of a newer model awaits a model that has them (a migration), found by its table.
         var awaiting = hold?.Awaiting ?? (newerModel ? RowHold.AwaitingModel(table!.Name) : null);
-        return new ShadowRow(state.Table, state.Key, seq, baseClock.ToString(), columnClocks,
+        return new ShadowRow(state.Table, state.Key, seq, baseText, columnClocks,
             Tags(state.AddTags), Tags(state.Tombstones), kept, Held: hold?.ToJson(), Awaiting: awaiting);
     }
 
@@ -68,14 +77,13 @@ internal static partial class RowStateCodec
     public static RowState Decode(ReplicatedTable? table, ShadowRow row, object?[]? data)
     {
         var baseClock = HybridTimestamp.Parse(row.Clock);
-        var clocks = row.ColumnClocks is null
-            ? null
-            : ColumnClocksJson.Read(row.ColumnClocks).ToDictionary(p => p.Key, p => HybridTimestamp.Parse(p.Value), StringComparer.Ordinal);
+        var (clocks, basePrior) = row.ColumnClocks is null ? (null, null) : ParseRegisterClocks(row.ColumnClocks);
         var kept = row.KeptValues is null
             ? null
             : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(row.KeptValues)!
                 .ToDictionary(p => p.Key, p => p.Value.GetRawText(), StringComparer.Ordinal);
-        HybridTimestamp ClockOf(string column) => clocks is not null && clocks.TryGetValue(column, out var clock) ? clock : baseClock;
+        ColumnValue Register(string column, string? json)
+            => clocks is not null && clocks.TryGetValue(column, out var listed) ? new(json, listed.Clock, listed.Prior) : new(json, baseClock, basePrior);
 
         ColumnMap columns;
         if (row.IsShown)
@@ -91,7 +99,7 @@ internal static partial class RowStateCodec
             {
                 var column = byName[i];
                 var json = kept is not null && kept.TryGetValue(column.Name, out var k) ? k : data is null ? null : column.ToJson(data[column.Ordinal]);
-                registers[i] = new ColumnValue(json, ClockOf(column.Name));
+                registers[i] = Register(column.Name, json);
             }
 
             columns = table.Registers(registers);
@@ -102,7 +110,7 @@ internal static partial class RowStateCodec
                 {
                     if (table.FindColumn(name) is null)
                     {
-                        builder[name] = new ColumnValue(json, ClockOf(name)); // a column a newer model has
+                        builder[name] = Register(name, json); // a column a newer model has
                     }
                 }
 
@@ -114,13 +122,26 @@ internal static partial class RowStateCodec
             var builder = ColumnMap.Empty.ToBuilder();
             foreach (var (name, json) in kept ?? [])
             {
-                builder[name] = new ColumnValue(json, ClockOf(name));
+                builder[name] = Register(name, json);
             }
 
             columns = builder.ToImmutable();
         }
 
         return new RowState(row.Table, row.Key, columns, ParseTags(row.AddTags), ParseTags(row.Tombstones));
+    }
+
+    /// <summary>The listed registers' clock and prior, and the base prior, of a row's column clocks (<see cref="RegisterClocks"/>).</summary>
+    private static (Dictionary<string, (HybridTimestamp Clock, HybridTimestamp? Prior)>, HybridTimestamp?) ParseRegisterClocks(string columnClocks)
+    {
+        var (listed, basePrior) = RegisterClocks.Read(columnClocks);
+        var clocks = new Dictionary<string, (HybridTimestamp, HybridTimestamp?)>(listed.Count, StringComparer.Ordinal);
+        foreach (var (name, (clock, prior)) in listed)
+        {
+            clocks[name] = (HybridTimestamp.Parse(clock), prior is null ? null : HybridTimestamp.Parse(prior));
+        }
+
+        return (clocks, basePrior is null ? null : HybridTimestamp.Parse(basePrior));
     }
 
     /// <summary>Whether the state has a column its table does not have here (one of a newer model).</summary>

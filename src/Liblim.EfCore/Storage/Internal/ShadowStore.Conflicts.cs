@@ -1,0 +1,115 @@
+using Liblim.EfCore.Crdt;
+
+namespace Liblim.EfCore.Storage.Internal;
+
+/// <summary>A column a merge decided between concurrent writes, as the journal records it.</summary>
+/// <param name="Seq">The feed position the merge gave the row.</param>
+/// <param name="Table">The replicated table.</param>
+/// <param name="Key">The row's key text.</param>
+/// <param name="Conflict">The column, and the registers that won and lost.</param>
+/// <param name="DecidedAt">When this replica decided it.</param>
+internal readonly record struct JournaledConflict(long Seq, string Table, string Key, ColumnConflict Conflict, DateTimeOffset DecidedAt);
+
+/// <summary>The conflict journal (<c>__liblim_conflicts</c>): what merges decided between concurrent writes (docs/semantics.md, "Conflicts").</summary>
+internal sealed partial class ShadowStore
+{
+    /// <summary>Records conflicts, then drops what the journal's bounds leave out (the oldest beyond the count, and those older than the age).</summary>
+    public async Task WriteConflictsAsync(IReadOnlyList<JournaledConflict> conflicts, int keep, TimeSpan? keepFor, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        var columns = n.ConflictColumns.Select(session.Column).ToList();
+        foreach (var (seq, table, key, (column, winner, loser), decidedAt) in conflicts)
+        {
+            using var command = session.CreateCommand(
+                $"INSERT INTO {session.Table(n.ConflictsTable)} ({string.Join(", ", columns)}) VALUES (@s, @c, @t, @k, @wv, @wc, @lv, @lc, @a)");
+            StoreSession.AddParameter(command, "@s", seq);
+            StoreSession.AddParameter(command, "@c", column);
+            StoreSession.AddParameter(command, "@t", table);
+            StoreSession.AddParameter(command, "@k", key);
+            StoreSession.AddParameter(command, "@wv", winner.Json!);
+            StoreSession.AddParameter(command, "@wc", winner.Clock.ToString());
+            StoreSession.AddParameter(command, "@lv", loser.Json!);
+            StoreSession.AddParameter(command, "@lc", loser.Clock.ToString());
+            StoreSession.AddParameter(command, "@a", decidedAt.ToUnixTimeMilliseconds());
+            await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+        }
+
+        // The count bound: every entry below the keep-th newest (by position, then column) goes.
+        using (var trim = session.CreateCommand(
+                   $"DELETE FROM {session.Table(n.ConflictsTable)} WHERE {columns[0]} < (SELECT {columns[0]} FROM {session.Table(n.ConflictsTable)} " +
+                   $"ORDER BY {columns[0]} DESC LIMIT 1 OFFSET @keep)"))
+        {
+            StoreSession.AddParameter(trim, "@keep", (long)Math.Max(0, keep - 1));
+            await StoreSession.ExecuteAsync(trim, async, ct).ConfigureAwait(false);
+        }
+
+        if (keepFor is { } age && conflicts.Count > 0)
+        {
+            using var old = session.CreateCommand($"DELETE FROM {session.Table(n.ConflictsTable)} WHERE {columns[8]} < @before");
+            StoreSession.AddParameter(old, "@before", (conflicts[^1].DecidedAt - age).ToUnixTimeMilliseconds());
+            await StoreSession.ExecuteAsync(old, async, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Journal entries, newest first: of one table (or all), one key (or all), decided at or after <paramref name="since"/>
+    /// and before <paramref name="until"/> (each when given), skipping <paramref name="skip"/>, at most <paramref name="take"/>.
+    /// </summary>
+    public async Task<List<JournaledConflict>> ReadConflictsAsync(
+        string? table, string? key, DateTimeOffset? since, DateTimeOffset? until, int skip, int take, bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        var columns = n.ConflictColumns.Select(session.Column).ToList();
+        using var command = session.CreateCommand("");
+        var where = new List<string>();
+        if (table is not null)
+        {
+            where.Add($"{columns[2]} = @t");
+            StoreSession.AddParameter(command, "@t", table);
+        }
+
+        if (key is not null)
+        {
+            where.Add($"{columns[3]} = @k");
+            StoreSession.AddParameter(command, "@k", key);
+        }
+
+        if (since is { } from)
+        {
+            where.Add($"{columns[8]} >= @since");
+            StoreSession.AddParameter(command, "@since", from.ToUnixTimeMilliseconds());
+        }
+
+        if (until is { } to)
+        {
+            where.Add($"{columns[8]} < @until");
+            StoreSession.AddParameter(command, "@until", to.ToUnixTimeMilliseconds());
+        }
+
+        command.CommandText = $"SELECT {string.Join(", ", columns)} FROM {session.Table(n.ConflictsTable)}" +
+                              (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) +
+                              $" ORDER BY {columns[0]} DESC, {columns[1]} LIMIT @take OFFSET @skip";
+        StoreSession.AddParameter(command, "@take", (long)take);
+        StoreSession.AddParameter(command, "@skip", (long)skip);
+        var conflicts = new List<JournaledConflict>();
+        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+        while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
+        {
+            var winner = new ColumnValue(reader.GetString(4), HybridTimestamp.Parse(reader.GetString(5)));
+            var loser = new ColumnValue(reader.GetString(6), HybridTimestamp.Parse(reader.GetString(7)));
+            conflicts.Add(new JournaledConflict(reader.GetInt64(0), reader.GetString(2), reader.GetString(3),
+                new ColumnConflict(reader.GetString(1), winner, loser), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));
+        }
+
+        return conflicts;
+    }
+
+    /// <summary>How many conflicts the journal holds.</summary>
+    public async Task<int> CountConflictsAsync(bool async, CancellationToken ct)
+    {
+        using var command = session.CreateCommand($"SELECT COUNT(*) FROM {session.Table(session.Model.Shadow.ConflictsTable)}");
+        using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
+        await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false);
+        return Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Liblim.EfCore.Benchmarks.Infrastructure;
 using Liblim.EfCore.Benchmarks.Model;
 using Liblim.EfCore.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Liblim.EfCore.Benchmarks.Measurements;
 

@@ -54,6 +54,8 @@ internal static class ConflictJournalCost
         var target = SqliteFiles.CreateReplicated($"journal-target-{rows}");
         await TicketWrites.InsertAsync(Open(source), 0, rows);
         await SyncAsync(source, target, journal: true, copy: false);
+        SqliteFiles.Checkpoint(source);
+        SqliteFiles.Checkpoint(target);
 
         // Rewritten on one side, synced, then on the other: later edits of what each held.
         var editedSource = SqliteFiles.Copy(source, "journal-edited-source");
@@ -65,6 +67,11 @@ internal static class ConflictJournalCost
         // Rewritten on both without a sync between: every column of every row written concurrently.
         await TicketWrites.RewriteAsync(Open(target), Enumerable.Range(0, rows), version: 2);
         await TicketWrites.RewriteAsync(Open(source), Enumerable.Range(0, rows), version: 3);
+        foreach (var path in new[] { source, target, editedSource, editedTarget })
+        {
+            SqliteFiles.Checkpoint(path);
+        }
+
         return ((source, target), (editedSource, editedTarget));
     }
 

@@ -18,20 +18,51 @@ internal sealed partial class ShadowStore
     {
         var n = session.Model.Shadow;
         var columns = n.ConflictColumns.Select(session.Column).ToList();
-        foreach (var (seq, table, key, (column, winner, loser), decidedAt) in conflicts)
+        var insert = $"INSERT INTO {session.Table(n.ConflictsTable)} ({string.Join(", ", columns)}) VALUES ";
+        static object?[] Values(JournaledConflict c)
+            => [c.Seq, c.Conflict.Column, c.Table, c.Key, c.Conflict.Winner.Json!, c.Conflict.Winner.Clock.ToString(), c.Conflict.Loser.Json!,
+                c.Conflict.Loser.Clock.ToString(), c.DecidedAt.ToUnixTimeMilliseconds()];
+        if (session.Dialect.WritesRowAtATime)
         {
-            using var command = session.CreateCommand(
-                $"INSERT INTO {session.Table(n.ConflictsTable)} ({string.Join(", ", columns)}) VALUES (@s, @c, @t, @k, @wv, @wc, @lv, @lc, @a)");
-            StoreSession.AddParameter(command, "@s", seq);
-            StoreSession.AddParameter(command, "@c", column);
-            StoreSession.AddParameter(command, "@t", table);
-            StoreSession.AddParameter(command, "@k", key);
-            StoreSession.AddParameter(command, "@wv", winner.Json!);
-            StoreSession.AddParameter(command, "@wc", winner.Clock.ToString());
-            StoreSession.AddParameter(command, "@lv", loser.Json!);
-            StoreSession.AddParameter(command, "@lc", loser.Clock.ToString());
-            StoreSession.AddParameter(command, "@a", decidedAt.ToUnixTimeMilliseconds());
-            await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+            // One statement prepared once, run per entry.
+            using var statement = session.CreateRowCommand(insert + $"({string.Join(", ", columns.Select((_, i) => $"@v{i}"))})");
+            for (var i = 0; i < columns.Count; i++)
+            {
+                StoreSession.AddParameter(statement.Command, $"@v{i}", null);
+            }
+
+            foreach (var conflict in conflicts)
+            {
+                var values = Values(conflict);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    statement.Parameters[i].Value = values[i];
+                }
+
+                await statement.ExecuteAsync(async, ct).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            // A VALUES list per chunk.
+            foreach (var chunk in conflicts.Chunk(Math.Max(1, session.Dialect.MaxParameters / columns.Count)))
+            {
+                using var command = session.CreateCommand("");
+                var rows = new List<string>(chunk.Length);
+                for (var r = 0; r < chunk.Length; r++)
+                {
+                    var values = Values(chunk[r]);
+                    for (var i = 0; i < values.Length; i++)
+                    {
+                        StoreSession.AddParameter(command, $"@v{r}_{i}", values[i]);
+                    }
+
+                    rows.Add($"({string.Join(", ", values.Select((_, i) => $"@v{r}_{i}"))})");
+                }
+
+                command.CommandText = insert + string.Join(", ", rows);
+                await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+            }
         }
 
         // The count bound: every entry below the keep-th newest (by position, then column) goes.

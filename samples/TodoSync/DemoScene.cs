@@ -1,4 +1,6 @@
+using Liblim.EfCore;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 namespace TodoSync;
 
@@ -135,8 +137,18 @@ public static class DemoScene
         }
 
         Console.WriteLine();
+        Console.WriteLine("5. Every device's conflict journal (db.Liblim().GetConflictsAsync()):");
+        var journals = new Dictionary<Device, IReadOnlyList<LiblimConflict>>();
+        foreach (var device in devices)
+        {
+            await using var db = device.Open();
+            journals[device] = await db.Liblim().GetConflictsAsync();
+            PrintJournal(device, journals[device], devices);
+        }
+
+        Console.WriteLine();
         Console.WriteLine("Who won and why:");
-        ExplainConflicts(tables);
+        ExplainConflicts(tables, journals, devices);
 
         var reference = Rows(tables[phone]);
         return devices.All(d => Rows(tables[d]).SequenceEqual(reference));
@@ -170,12 +182,32 @@ public static class DemoScene
         }
     }
 
+    /// <summary>One line per conflict a device's merges decided: the row, the column, the value kept and the value lost, and who wrote each.</summary>
+    private static void PrintJournal(Device device, IReadOnlyList<LiblimConflict> journal, Device[] devices)
+    {
+        if (journal.Count == 0)
+        {
+            Console.WriteLine($"   {device.Name,-8} none");
+        }
+
+        foreach (var c in journal)
+        {
+            Console.WriteLine($"   {device.Name,-8} {LabelOf(c.GetKey<Guid>())} {c.Property}: \"{c.Winner.Value}\" ({NameOf(c.Winner.Node, devices)}) " +
+                              $"won over \"{c.Loser.Value}\" ({NameOf(c.Loser.Node, devices)})");
+        }
+    }
+
+    private static string Names(IEnumerable<string> names)
+        => names.ToList() is var list && list.Count > 1 ? $"{string.Join(", ", list[..^1])} and {list[^1]}" : string.Join("", list);
+
+    private static string NameOf(Guid node, Device[] devices) => devices.FirstOrDefault(d => d.NodeId == node)?.Name ?? node.ToString();
+
     /// <summary>One line per row with every column, to compare devices.</summary>
     private static List<string> Rows(List<TodoItem> items)
         => [.. items.Select(i => $"{i.Id}|{i.Title}|{i.Done}|{i.Notes}|{i.Priority}")];
 
-    /// <summary>Explains each conflict from the data the devices ended up with.</summary>
-    private static void ExplainConflicts(Dictionary<Device, List<TodoItem>> tables)
+    /// <summary>Explains each outcome from the data the devices ended up with and the conflicts their journals hold.</summary>
+    private static void ExplainConflicts(Dictionary<Device, List<TodoItem>> tables, Dictionary<Device, IReadOnlyList<LiblimConflict>> journals, Device[] devices)
     {
         var final = tables.Values.First();
         TodoItem? Find(Guid id) => final.FirstOrDefault(i => i.Id == id);
@@ -187,12 +219,15 @@ public static class DemoScene
             : $"   A: UNEXPECTED: expected title \"{PhoneTitleA}\" and done, found {Describe(a)}.");
 
         var b = Find(ItemB);
-        var writer = b?.Title switch { DesktopTitleB => "desktop", LaptopTitleB => "laptop", _ => null };
-        Console.WriteLine(writer == "desktop"
-            ? $"   B: the desktop's title \"{b!.Title}\" won. Laptop and desktop both changed the title;\n" +
-              "      the desktop's write has the later hybrid-logical-clock timestamp (it came 20 ms later),\n" +
-              "      so every device keeps it."
-            : $"   B: UNEXPECTED: expected the desktop's later title, found {Describe(b)} (written by {writer ?? "neither"}).");
+        var onB = journals.Where(j => j.Value.Any(c => c.GetKey<Guid>() == ItemB)).ToList();
+        var conflict = onB.FirstOrDefault().Value?.First(c => c.GetKey<Guid>() == ItemB);
+        Console.WriteLine(b?.Title == DesktopTitleB && conflict is { Property: nameof(TodoItem.Title) } && NameOf(conflict.Winner.Node, devices) == "desktop"
+            ? $"   B: the desktop's title \"{b.Title}\" won. Laptop and desktop both changed the title, neither\n" +
+              "      having seen the other's; the desktop's write has the later hybrid-logical-clock timestamp (it came\n" +
+              $"      20 ms later), so every device keeps it. The laptop's \"{conflict.Loser.Value}\" is not lost:\n" +
+              $"      the journals of {Names(onB.Select(j => j.Key.Name))}, whose merges decided it, keep it, and\n" +
+              "      db.Liblim().RestoreAsync(conflict) writes it back."
+            : $"   B: UNEXPECTED: expected the desktop's later title, recorded as a conflict; found {Describe(b)}, journaled on {onB.Count} devices.");
 
         var stillHaveC = tables.Where(t => t.Value.Any(i => i.Id == ItemC)).Select(t => t.Key.Name).ToList();
         Console.WriteLine(stillHaveC.Count == 0

@@ -25,11 +25,15 @@ namespace MigrationsSample.Migrations.Postgres
 
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.ConflictRow", b =>
                 {
-                    b.Property<long>("Seq")
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
-                        .HasColumnName("seq");
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("ColumnName")
+                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("column_name");
 
@@ -67,7 +71,7 @@ namespace MigrationsSample.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("winner_value");
 
-                    b.HasKey("Seq", "ColumnName")
+                    b.HasKey("Id")
                         .HasName("pk_liblim_conflicts");
 
                     b.HasIndex("DecidedAt")

@@ -20,11 +20,13 @@ namespace MigrationsSample.Migrations.Sqlite
 
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.ConflictRow", b =>
                 {
-                    b.Property<long>("Seq")
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
-                        .HasColumnName("seq");
+                        .HasColumnName("id");
 
                     b.Property<string>("ColumnName")
+                        .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("column_name");
 
@@ -62,7 +64,7 @@ namespace MigrationsSample.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("winner_value");
 
-                    b.HasKey("Seq", "ColumnName")
+                    b.HasKey("Id")
                         .HasName("pk_liblim_conflicts");
 
                     b.HasIndex("DecidedAt")

@@ -10,10 +10,10 @@ namespace Liblim.EfCore;
 /// </summary>
 public sealed class LiblimConflict
 {
-    internal LiblimConflict(long seq, string table, Type? entityType, string keyText, IReadOnlyList<object?> key, string column, string? property,
+    internal LiblimConflict(long id, string table, Type? entityType, string keyText, IReadOnlyList<object?> key, string column, string? property,
         ConflictValue winner, ConflictValue loser, DateTimeOffset decidedAt)
     {
-        Seq = seq;
+        Id = id;
         Table = table;
         EntityType = entityType;
         KeyText = keyText;
@@ -52,8 +52,8 @@ public sealed class LiblimConflict
     /// <summary>When this replica decided it.</summary>
     public DateTimeOffset DecidedAt { get; }
 
-    /// <summary>The feed position the merge gave the row: with <see cref="Column"/>, what identifies the entry in this database.</summary>
-    internal long Seq { get; }
+    /// <summary>The entry's number in this database's journal: later entries have greater numbers.</summary>
+    public long Id { get; }
 
     /// <summary>The key as one value, for a key of one column.</summary>
     /// <exception cref="InvalidOperationException">The key has several columns, or is not a <typeparamref name="T"/>.</exception>

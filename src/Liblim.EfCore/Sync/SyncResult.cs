@@ -52,10 +52,17 @@ public sealed record SyncResult
     /// </summary>
     public IReadOnlyList<RefusedWrite> Refused { get; init; } = [];
 
-    /// <summary>For example <c>sync with 015e46ca-…: sent 2 (2 applied there), received 3 (1 applied here); 1 held back</c>.</summary>
+    /// <summary>
+    /// How many columns this side's merges decided between concurrent writes in the sync: the entries it added to the
+    /// conflict journal (<c>db.Liblim().GetConflictsAsync()</c>).
+    /// </summary>
+    public int Conflicts { get; init; }
+
+    /// <summary>For example <c>sync with 015e46ca-…: sent 2 (2 applied there), received 3 (1 applied here); 1 held back; 1 conflict journaled</c>.</summary>
     public override string ToString()
         => string.Create(CultureInfo.InvariantCulture,
             $"sync with {Peer}: sent {RowsSent} ({RowsAppliedByPeer} applied there), received {RowsReceived} ({RowsApplied} applied here)") +
            (HeldBackCount == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; {HeldBackCount} held back")) +
+           (Conflicts == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; {Conflicts} conflict{(Conflicts == 1 ? "" : "s")} journaled")) +
            (Refused.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; {Refused.Count} of this replica's writes refused"));
 }

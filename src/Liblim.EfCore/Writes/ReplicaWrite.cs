@@ -138,13 +138,13 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     public void Change(ReplicatedTable table, RowState state, ShadowRow? before, long seq, string? source, object?[]? data = null, bool dataKnown = false, string? mergedFrom = null)
         => (_reconciler ??= new Reconciler(_session, _async, _ct, _parsed)).Change(table, state, before, seq, source, data, dataKnown, mergedFrom);
 
-    /// <summary>Records, with the write, the columns a merge of a row (stored at <paramref name="seq"/>) decided between concurrent writes.</summary>
-    public void Journal(ReplicatedTable table, string key, long seq, List<ColumnConflict> conflicts)
+    /// <summary>Records, with the write, the columns a merge of a row decided between concurrent writes.</summary>
+    public void Journal(ReplicatedTable table, string key, List<ColumnConflict> conflicts)
     {
         if (_session.Options.KeepConflicts > 0)
         {
             var at = _session.Options.TimeProvider.GetUtcNow();
-            (_conflicts ??= []).AddRange(conflicts.Select(c => new JournaledConflict(seq, table.Name, key, c, at)));
+            (_conflicts ??= []).AddRange(conflicts.Select(c => new JournaledConflict(0, table.Name, key, c, at)));
         }
     }
 

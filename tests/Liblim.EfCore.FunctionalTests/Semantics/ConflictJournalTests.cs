@@ -73,8 +73,11 @@ public abstract class ConflictJournalTests : ReplicaSuite
         Assert.Empty(await ConflictsAsync(hub));
         _time.Now = _time.Now.AddSeconds(5);
         await SyncAsync(b, hub); // the hub decides: b's later edit wins over a's, which b never saw
-        await SyncAsync(a, hub); // a decides the same for its own copy
+        var atA = await SyncAsync(a, hub); // a decides the same for its own copy
         await SyncAsync(b, hub);
+
+        Assert.Equal(1, atA.Conflicts);
+        Assert.EndsWith("; 1 conflict journaled", atA.ToString());
 
         var onHub = Assert.Single(await ConflictsAsync(hub));
         var onA = Assert.Single(await ConflictsAsync(a));

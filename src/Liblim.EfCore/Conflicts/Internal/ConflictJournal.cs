@@ -52,13 +52,13 @@ internal static class ConflictJournal
 
     private static LiblimConflict Typed(DbContext context, ReplicatedTable? table, JournaledConflict entry)
     {
-        var (seq, tableName, key, (columnName, winner, loser), decidedAt) = entry;
+        var (id, tableName, key, (columnName, winner, loser), decidedAt) = entry;
         var column = table?.FindColumn(columnName);
         var mappings = table is null ? [] : MappingsOf(context, table).ToList();
         var property = mappings.SelectMany(m => m.Mapping.ValueProperties).Where(p => p.Column == column).Select(p => p.Property.Name).FirstOrDefault();
         ConflictValue Side(Crdt.ColumnValue value) => new(value.Json!, column?.FromJson(value.Json!), value.Clock);
         var entityType = mappings.Select(m => m.EntityType).FirstOrDefault(t => !t.IsOwned())?.GetRootType().ClrType;
-        return new LiblimConflict(seq, tableName, entityType, key, table?.DecodeKey(key) ?? [],
+        return new LiblimConflict(id, tableName, entityType, key, table?.DecodeKey(key) ?? [],
             columnName, property, Side(winner), Side(loser), decidedAt);
     }
 

@@ -74,19 +74,20 @@ internal static class RowStateApplier
                 {
                     var data = values.GetValueOrDefault(key);
                     var row = existing.GetValueOrDefault(key);
-                    if (MergeInto(table, row, data, remote, peer, collected, journal: options.KeepConflicts > 0) is not var (merged, source, conflicts))
+                    var (merged, source, conflicts) = MergeInto(table, row, data, remote, peer, collected, journal: options.KeepConflicts > 0);
+                    if (conflicts is not null)
+                    {
+                        write.Journal(table, key, conflicts); // also where this side's values all win, and the row stays as it is
+                    }
+
+                    if (merged is null)
                     {
                         continue;
                     }
 
                     var dataKnown = shownKeys.Contains(key) || (row is null && newKeysHaveNoRow && table.IsUnconstrained && merged.IsAlive);
-                    var seq = write.NextSeq();
                     // A mix that a peer holding the row as it was here before would hold too: the feed can tell (RowUpdate).
-                    write.Change(table, merged, row, seq, source, data, dataKnown, mergedFrom: source is null && row is not null ? peer : null);
-                    if (conflicts is not null)
-                    {
-                        write.Journal(table, key, seq, conflicts);
-                    }
+                    write.Change(table, merged, row, write.NextSeq(), source, data, dataKnown, mergedFrom: source is null && row is not null ? peer : null);
                     applied++;
                 }
             }
@@ -121,29 +122,30 @@ internal static class RowStateApplier
     }
 
     /// <summary>
-    /// A peer's state merged into the row stored here (<paramref name="table"/> null for a table the model lacks), with the
-    /// peer it counts as taken from, and the columns it decided between concurrent writes (<see cref="RowConflicts"/>;
-    /// null when none); null when nothing changes. A state taken whole from the peer is not sent back to it
+    /// A peer's state merged into the row stored here (<paramref name="table"/> null for a table the model lacks; null when
+    /// nothing changes), with the peer it counts as taken from, and, when <paramref name="journal"/>, the columns it decided
+    /// between concurrent writes (<see cref="RowConflicts"/>; null when none), which the row's own values may all have won. A state taken whole from the peer is not sent back to it
     /// (it has it); a mix is. A state the peer sent before, merged with what it sends now (whole or a live session's
     /// delta), is the peer's. With nothing here yet, merging with the empty state gives the peer's state, taken whole.
     /// From a rejoining peer, add tags that may have been collected here are dead first (<paramref name="collected"/>),
     /// and a state so changed is not the peer's: it goes back to it.
     /// </summary>
-    private static (RowState Merged, string? Source, List<ColumnConflict>? Conflicts)? MergeInto(
+    private static (RowState? Merged, string? Source, List<ColumnConflict>? Conflicts) MergeInto(
         ReplicatedTable? table, ShadowRow? row, object?[]? data, RowState remote, string peer, CollectedTags? collected, bool journal = false)
     {
         if (row is null)
         {
             var screened = collected?.Screen(remote, null) ?? remote;
-            return screened.IsEmpty ? null : (screened, ReferenceEquals(screened, remote) ? peer : null, null);
+            return (screened.IsEmpty ? null : screened, ReferenceEquals(screened, remote) ? peer : null, null);
         }
 
         var local = RowStateCodec.Decode(table, row, data);
         var theirs = collected?.Screen(remote, local) ?? remote;
         var merged = table?.Kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(local, theirs) : RowMerge.Merge(local, theirs);
+        var conflicts = table is null || !journal ? null : RowConflicts.Between(local, theirs);
         return merged.SameAs(local)
-            ? null
-            : (merged, ReferenceEquals(theirs, remote) && (merged.SameAs(remote) || row.Source == peer) ? peer : null, table is null || !journal ? null : RowConflicts.Between(local, theirs));
+            ? (null, null, conflicts)
+            : (merged, ReferenceEquals(theirs, remote) && (merged.SameAs(remote) || row.Source == peer) ? peer : null, conflicts);
     }
 
     /// <summary>
@@ -158,7 +160,7 @@ internal static class RowStateApplier
         var changed = 0;
         foreach (var (key, remote) in incoming)
         {
-            if (MergeInto(null, existing.GetValueOrDefault(key), null, remote, peer, collected) is not var (merged, source, _))
+            if (MergeInto(null, existing.GetValueOrDefault(key), null, remote, peer, collected) is not ({ } merged, var source, _))
             {
                 continue;
             }

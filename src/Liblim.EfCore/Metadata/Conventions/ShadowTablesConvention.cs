@@ -105,7 +105,7 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
 
         var conflicts = modelBuilder.Entity(typeof(ConflictRow), fromDataAnnotation: true)!;
         conflicts.ToTable(ConflictsTable);
-        Column(conflicts, nameof(ConflictRow.Seq), "seq", required: true).ValueGenerated(Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never, fromDataAnnotation: true);
+        Column(conflicts, nameof(ConflictRow.Id), "id", required: true).ValueGenerated(Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.OnAdd, fromDataAnnotation: true);
         Column(conflicts, nameof(ConflictRow.ColumnName), "column_name", required: true);
         Column(conflicts, nameof(ConflictRow.TableName), "table_name", required: true);
         Column(conflicts, nameof(ConflictRow.RowKey), "row_key", required: true);
@@ -114,7 +114,7 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
         Column(conflicts, nameof(ConflictRow.LoserValue), "loser_value", required: true);
         Column(conflicts, nameof(ConflictRow.LoserClock), "loser_clock", required: true);
         Column(conflicts, nameof(ConflictRow.DecidedAt), "decided_at", required: true);
-        conflicts.PrimaryKey([nameof(ConflictRow.Seq), nameof(ConflictRow.ColumnName)])!.HasName("pk_liblim_conflicts");
+        conflicts.PrimaryKey([nameof(ConflictRow.Id)])!.HasName("pk_liblim_conflicts");
         conflicts.HasIndex([nameof(ConflictRow.TableName), nameof(ConflictRow.RowKey)])!.HasDatabaseName("ix_liblim_conflicts_row");
         conflicts.HasIndex([nameof(ConflictRow.DecidedAt)])!.HasDatabaseName("ix_liblim_conflicts_decided_at");
     }

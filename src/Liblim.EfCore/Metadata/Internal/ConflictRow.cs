@@ -6,8 +6,8 @@ namespace Liblim.EfCore.Metadata.Internal;
 /// </summary>
 internal sealed class ConflictRow
 {
-    /// <summary>The feed position the merge gave the row: with the column, the key; it orders the journal as decided.</summary>
-    public long Seq { get; set; }
+    /// <summary>The entry's number, handed out by the database as entries are recorded: it orders the journal as decided.</summary>
+    public long Id { get; set; }
 
     /// <summary>The column decided.</summary>
     public string ColumnName { get; set; } = null!;

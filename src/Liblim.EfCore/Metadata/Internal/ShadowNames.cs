@@ -74,7 +74,7 @@ internal sealed class ShadowNames
         [
             .. new[]
             {
-                nameof(ConflictRow.Seq), nameof(ConflictRow.ColumnName), nameof(ConflictRow.TableName), nameof(ConflictRow.RowKey),
+                nameof(ConflictRow.Id), nameof(ConflictRow.ColumnName), nameof(ConflictRow.TableName), nameof(ConflictRow.RowKey),
                 nameof(ConflictRow.WinnerValue), nameof(ConflictRow.WinnerClock), nameof(ConflictRow.LoserValue), nameof(ConflictRow.LoserClock),
                 nameof(ConflictRow.DecidedAt),
             }.Select(p => Column(conflicts, p)),
@@ -142,7 +142,7 @@ internal sealed class ShadowNames
 
     public (string Name, string? Schema) ConflictsTable { get; }
 
-    /// <summary>The journal's columns: seq, column, table, key, winner's value and clock, loser's value and clock, decided at.</summary>
+    /// <summary>The journal's columns: id, column, table, key, winner's value and clock, loser's value and clock, decided at.</summary>
     public IReadOnlyList<string> ConflictColumns { get; }
 
     private static string Column(IEntityType entityType, string property)

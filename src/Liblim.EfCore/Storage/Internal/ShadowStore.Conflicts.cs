@@ -3,12 +3,12 @@ using Liblim.EfCore.Crdt;
 namespace Liblim.EfCore.Storage.Internal;
 
 /// <summary>A column a merge decided between concurrent writes, as the journal records it.</summary>
-/// <param name="Seq">The feed position the merge gave the row.</param>
+/// <param name="Id">The entry's number in the journal (0 before it is recorded).</param>
 /// <param name="Table">The replicated table.</param>
 /// <param name="Key">The row's key text.</param>
 /// <param name="Conflict">The column, and the registers that won and lost.</param>
 /// <param name="DecidedAt">When this replica decided it.</param>
-internal readonly record struct JournaledConflict(long Seq, string Table, string Key, ColumnConflict Conflict, DateTimeOffset DecidedAt);
+internal readonly record struct JournaledConflict(long Id, string Table, string Key, ColumnConflict Conflict, DateTimeOffset DecidedAt);
 
 /// <summary>The conflict journal (<c>__liblim_conflicts</c>): what merges decided between concurrent writes (docs/semantics.md, "Conflicts").</summary>
 internal sealed partial class ShadowStore
@@ -18,15 +18,16 @@ internal sealed partial class ShadowStore
     {
         var n = session.Model.Shadow;
         var columns = n.ConflictColumns.Select(session.Column).ToList();
-        var insert = $"INSERT INTO {session.Table(n.ConflictsTable)} ({string.Join(", ", columns)}) VALUES ";
+        var written = columns.Skip(1).ToList(); // the database numbers the entries
+        var insert = $"INSERT INTO {session.Table(n.ConflictsTable)} ({string.Join(", ", written)}) VALUES ";
         static object?[] Values(JournaledConflict c)
-            => [c.Seq, c.Conflict.Column, c.Table, c.Key, c.Conflict.Winner.Json!, c.Conflict.Winner.Clock.ToString(), c.Conflict.Loser.Json!,
+            => [c.Conflict.Column, c.Table, c.Key, c.Conflict.Winner.Json!, c.Conflict.Winner.Clock.ToString(), c.Conflict.Loser.Json!,
                 c.Conflict.Loser.Clock.ToString(), c.DecidedAt.ToUnixTimeMilliseconds()];
         if (session.Dialect.WritesRowAtATime)
         {
             // One statement prepared once, run per entry.
-            using var statement = session.CreateRowCommand(insert + $"({string.Join(", ", columns.Select((_, i) => $"@v{i}"))})");
-            for (var i = 0; i < columns.Count; i++)
+            using var statement = session.CreateRowCommand(insert + $"({string.Join(", ", written.Select((_, i) => $"@v{i}"))})");
+            for (var i = 0; i < written.Count; i++)
             {
                 StoreSession.AddParameter(statement.Command, $"@v{i}", null);
             }
@@ -45,7 +46,7 @@ internal sealed partial class ShadowStore
         else
         {
             // A VALUES list per chunk.
-            foreach (var chunk in conflicts.Chunk(Math.Max(1, session.Dialect.MaxParameters / columns.Count)))
+            foreach (var chunk in conflicts.Chunk(Math.Max(1, session.Dialect.MaxParameters / written.Count)))
             {
                 using var command = session.CreateCommand("");
                 var rows = new List<string>(chunk.Length);
@@ -65,7 +66,7 @@ internal sealed partial class ShadowStore
             }
         }
 
-        // The count bound: every entry below the keep-th newest (by position, then column) goes.
+        // The count bound: every entry older than the keep-th newest goes.
         using (var trim = session.CreateCommand(
                    $"DELETE FROM {session.Table(n.ConflictsTable)} WHERE {columns[0]} < (SELECT {columns[0]} FROM {session.Table(n.ConflictsTable)} " +
                    $"ORDER BY {columns[0]} DESC LIMIT 1 OFFSET @keep)"))
@@ -119,7 +120,7 @@ internal sealed partial class ShadowStore
 
         command.CommandText = $"SELECT {string.Join(", ", columns)} FROM {session.Table(n.ConflictsTable)}" +
                               (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) +
-                              $" ORDER BY {columns[0]} DESC, {columns[1]} LIMIT @take OFFSET @skip";
+                              $" ORDER BY {columns[0]} DESC LIMIT @take OFFSET @skip";
         StoreSession.AddParameter(command, "@take", (long)take);
         StoreSession.AddParameter(command, "@skip", (long)skip);
         var conflicts = new List<JournaledConflict>();

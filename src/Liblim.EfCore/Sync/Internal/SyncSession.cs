@@ -37,6 +37,7 @@ internal sealed class SyncSession
     private long _rowsSent;
     private long _rowsReceived;
     private long _rowsApplied;
+    private int _conflicts;
     private long _toSend;
     private long _receivedThrough = -1;
     private long _fence;
@@ -275,6 +276,7 @@ internal sealed class SyncSession
         HeldBack = _heldBack,
         HeldBackCount = _heldBackCount,
         Refused = _refused,
+        Conflicts = _conflicts,
     };
 
     // ---- greeting -------------------------------------------------------------------------------------
@@ -830,6 +832,7 @@ internal sealed class SyncSession
         _receivedThrough = through;
         _rowsReceived += result.Received;
         _rowsApplied += result.Applied;
+        _conflicts += result.Conflicts;
         LiblimMetrics.RowsReceived.Add(result.Received, _tags);
         LiblimMetrics.RowsApplied.Add(result.Applied, _tags);
         _settings.Logger.LogDebug(LiblimLogEvents.BatchApplied, "Applied {Applied} of {Received} rows from {Peer}, through its feed position {Position}.", result.Applied, result.Received, Peer, through);

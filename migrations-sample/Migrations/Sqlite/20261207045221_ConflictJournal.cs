@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace MigrationsSample.Migrations.Postgres
+namespace MigrationsSample.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class ConflictJournal : Migration
@@ -14,19 +14,20 @@ namespace MigrationsSample.Migrations.Postgres
                 name: "__liblim_conflicts",
                 columns: table => new
                 {
-                    seq = table.Column<long>(type: "bigint", nullable: false),
-                    column_name = table.Column<string>(type: "text", nullable: false),
-                    table_name = table.Column<string>(type: "text", nullable: false),
-                    row_key = table.Column<string>(type: "text", nullable: false),
-                    winner_value = table.Column<string>(type: "text", nullable: false),
-                    winner_clock = table.Column<string>(type: "text", nullable: false),
-                    loser_value = table.Column<string>(type: "text", nullable: false),
-                    loser_clock = table.Column<string>(type: "text", nullable: false),
-                    decided_at = table.Column<long>(type: "bigint", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    column_name = table.Column<string>(type: "TEXT", nullable: false),
+                    table_name = table.Column<string>(type: "TEXT", nullable: false),
+                    row_key = table.Column<string>(type: "TEXT", nullable: false),
+                    winner_value = table.Column<string>(type: "TEXT", nullable: false),
+                    winner_clock = table.Column<string>(type: "TEXT", nullable: false),
+                    loser_value = table.Column<string>(type: "TEXT", nullable: false),
+                    loser_clock = table.Column<string>(type: "TEXT", nullable: false),
+                    decided_at = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_liblim_conflicts", x => new { x.seq, x.column_name });
+                    table.PrimaryKey("pk_liblim_conflicts", x => x.id);
                 });
 
             migrationBuilder.CreateIndex(

@@ -1,8 +1,9 @@
 ﻿using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace MigrationsSample.Migrations.Sqlite
+namespace MigrationsSample.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class ConflictJournal : Migration
@@ -14,19 +15,20 @@ namespace MigrationsSample.Migrations.Sqlite
                 name: "__liblim_conflicts",
                 columns: table => new
                 {
-                    seq = table.Column<long>(type: "INTEGER", nullable: false),
-                    column_name = table.Column<string>(type: "TEXT", nullable: false),
-                    table_name = table.Column<string>(type: "TEXT", nullable: false),
-                    row_key = table.Column<string>(type: "TEXT", nullable: false),
-                    winner_value = table.Column<string>(type: "TEXT", nullable: false),
-                    winner_clock = table.Column<string>(type: "TEXT", nullable: false),
-                    loser_value = table.Column<string>(type: "TEXT", nullable: false),
-                    loser_clock = table.Column<string>(type: "TEXT", nullable: false),
-                    decided_at = table.Column<long>(type: "INTEGER", nullable: false)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    column_name = table.Column<string>(type: "text", nullable: false),
+                    table_name = table.Column<string>(type: "text", nullable: false),
+                    row_key = table.Column<string>(type: "text", nullable: false),
+                    winner_value = table.Column<string>(type: "text", nullable: false),
+                    winner_clock = table.Column<string>(type: "text", nullable: false),
+                    loser_value = table.Column<string>(type: "text", nullable: false),
+                    loser_clock = table.Column<string>(type: "text", nullable: false),
+                    decided_at = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_liblim_conflicts", x => new { x.seq, x.column_name });
+                    table.PrimaryKey("pk_liblim_conflicts", x => x.id);
                 });
 
             migrationBuilder.CreateIndex(

@@ -70,6 +70,21 @@ public sealed class WriteAuthorizationTests
             Assert.Empty(await db.Liblim().GetRefusedWritesAsync());
         }
 
+        // The refused values are in shop A's conflict journal, each lost to the hub's row, which its correction wrote
+        // again; the hub applied none of them, and decided nothing (docs/semantics.md, "Conflicts").
+        await using (var db = shops.A.Open())
+        {
+            var journal = await db.Liblim().GetConflictsAsync();
+            Assert.Contains(journal, c => c.Table == "Products" && c.Property == nameof(Product.Name) && (c.Winner.Value, c.Loser.Value) is ("bread", "cake"));
+            Assert.Contains(journal, c => c.Table == "Orders" && c.Property == nameof(ShopOrder.ShopId) && (c.Winner.Value, c.Loser.Value) is ("a", "b"));
+            Assert.All(journal, c => Assert.Equal(result.Peer, c.Winner.Node));
+        }
+
+        await using (var db = shops.Hub.Open())
+        {
+            Assert.Empty(await db.Liblim().GetConflictsAsync());
+        }
+
         // The hub has the allowed write and none of the others.
         var atHub = await ShopHub.RowsAsync(shops.Hub);
         Assert.Contains($"order {own.Id} a Alice Smith", atHub);

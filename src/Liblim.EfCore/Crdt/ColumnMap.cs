@@ -180,7 +180,7 @@ internal sealed class ColumnMap : IReadOnlyDictionary<string, ColumnValue>
                 var i = IndexOf(_names, _count, name);
                 if (i >= 0)
                 {
-                    OwnValues()[i] = value;
+                    Own(ref _values, ref _ownsValues, _count)[i] = value;
                     return;
                 }
 
@@ -219,8 +219,8 @@ internal sealed class ColumnMap : IReadOnlyDictionary<string, ColumnValue>
                 return false;
             }
 
-            OwnNames();
-            OwnValues();
+            Own(ref _names, ref _ownsNames, _count);
+            Own(ref _values, ref _ownsValues, _count);
             Array.Copy(_names, i + 1, _names, i, _count - i - 1);
             Array.Copy(_values, i + 1, _values, i, _count - i - 1);
             _count--;
@@ -255,8 +255,8 @@ internal sealed class ColumnMap : IReadOnlyDictionary<string, ColumnValue>
 
         private void Insert(int at, string name, ColumnValue value)
         {
-            OwnNames(_count + 1);
-            OwnValues(_count + 1);
+            Own(ref _names, ref _ownsNames, _count, _count + 1);
+            Own(ref _values, ref _ownsValues, _count, _count + 1);
             Array.Copy(_names, at, _names, at + 1, _count - at);
             Array.Copy(_values, at, _values, at + 1, _count - at);
             _names[at] = name;
@@ -264,30 +264,21 @@ internal sealed class ColumnMap : IReadOnlyDictionary<string, ColumnValue>
             _count++;
         }
 
-        private string[] OwnNames(int capacity = 0)
+        /// <summary>
+        /// The array as this builder's own, copied when it is shared (with a map) or holds fewer than
+        /// <paramref name="capacity"/> items; an own array grows by doubling.
+        /// </summary>
+        private static T[] Own<T>(ref T[] array, ref bool owned, int count, int capacity = 0)
         {
-            if (!_ownsNames || _names.Length < capacity)
+            if (!owned || array.Length < capacity)
             {
-                var names = new string[Math.Max(Math.Max(capacity, _count), _ownsNames ? _names.Length * 2 : 0)];
-                Array.Copy(_names, names, _count);
-                _names = names;
-                _ownsNames = true;
+                var copy = new T[Math.Max(Math.Max(capacity, count), owned ? array.Length * 2 : 0)];
+                Array.Copy(array, copy, count);
+                array = copy;
+                owned = true;
             }
 
-            return _names;
-        }
-
-        private ColumnValue[] OwnValues(int capacity = 0)
-        {
-            if (!_ownsValues || _values.Length < capacity)
-            {
-                var values = new ColumnValue[Math.Max(Math.Max(capacity, _count), _ownsValues ? _values.Length * 2 : 0)];
-                Array.Copy(_values, values, _count);
-                _values = values;
-                _ownsValues = true;
-            }
-
-            return _values;
+            return array;
         }
     }
 }

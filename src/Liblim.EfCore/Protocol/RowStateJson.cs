@@ -42,19 +42,29 @@ internal static class RowStateJson
             }
 
             json.WriteEndObject();
-            if (state.Columns.Any(c => c.Value.Clock != baseClock))
+            var (ownClocks, priors) = (false, false);
+            foreach (var (_, value) in state.Columns)
+            {
+                ownClocks |= value.Clock != baseClock;
+                priors |= value.Prior is not null;
+            }
+
+            if (ownClocks)
             {
                 json.WriteStartObject("c");
-                foreach (var (name, value) in state.Columns.Where(c => c.Value.Clock != baseClock))
+                foreach (var (name, value) in state.Columns)
                 {
-                    json.WritePropertyName(name);
-                    RowStateTimestamp.Write(json, value.Clock, baseClock);
+                    if (value.Clock != baseClock)
+                    {
+                        json.WritePropertyName(name);
+                        RowStateTimestamp.Write(json, value.Clock, baseClock);
+                    }
                 }
 
                 json.WriteEndObject();
             }
 
-            if (state.Columns.Any(c => c.Value.Prior is not null))
+            if (priors)
             {
                 json.WriteStartObject("p");
                 foreach (var (name, value) in state.Columns)

@@ -1,8 +1,5 @@
-using Liblim.EfCore.Crdt;
-using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
-using Liblim.EfCore.Writes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 

@@ -29,24 +29,25 @@ internal static partial class RowStateCodec
     {
         var baseClock = BaseClock.Of(state);
         var baseText = baseClock.ToString();
-        List<RegisterClocks.Register>? registers = null;
-        foreach (var (name, value) in state.Columns)
+        // Only a row with a register off the base clock, or with a prior, lists any (an inserted row lists none).
+        var listsAny = false;
+        foreach (var (_, value) in state.Columns)
         {
-            if (value.Clock != baseClock || value.Prior is not null)
-            {
-                registers ??= new List<RegisterClocks.Register>(state.Columns.Count);
-            }
+            listsAny |= value.Clock != baseClock || value.Prior is not null;
         }
 
-        if (registers is not null)
+        string? columnClocks = null;
+        if (listsAny)
         {
+            var registers = new List<RegisterClocks.Register>(state.Columns.Count);
             foreach (var (name, value) in state.Columns)
             {
                 registers.Add(new(name, value.Clock == baseClock ? baseText : value.Clock.ToString(), value.Prior?.ToString()));
             }
+
+            columnClocks = RegisterClocks.Write(baseText, registers);
         }
 
-        var columnClocks = registers is null ? null : RegisterClocks.Write(baseText, registers);
 
         hold = !state.IsAlive ? null : table is null ? RowHold.NotInModel(state.Table) : hold;
         var shown = state.IsAlive && hold is null or { IsShown: true };

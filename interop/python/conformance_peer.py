@@ -45,6 +45,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from liblim import Column, ProtocolError, Replica, Server, Table, live_sync, sync  # noqa: E402
 from liblim.canonical import parse_json  # noqa: E402
+from liblim.messages import VERSION  # noqa: E402
 from liblim.oid import key_values  # noqa: E402
 
 
@@ -107,17 +108,19 @@ class Peer:
             })
         return {'ok': True, 'node': str(self.replica.node_id), 'head': self.replica.head, 'rows': out}
 
-    def sync(self, address: str, secret: str) -> dict:
-        r = sync(self.replica, address, secret)
+    def sync(self, address: str, secret: str, version: int = VERSION) -> dict:
+        r = sync(self.replica, address, secret, version=version)
         return {'ok': True, 'sent': r.rows_sent, 'received': r.rows_received, 'applied': r.rows_applied,
                 'applied_by_peer': r.rows_applied_by_peer, 'restarts': r.restarts}
 
-    def serve(self, secret: str) -> dict:
-        self.server = Server(self.replica, secret, host='127.0.0.1', port=0, poll_interval=0.05).start()
+    def serve(self, secret: str, version: int = VERSION) -> dict:
+        self.server = Server(self.replica, secret, host='127.0.0.1', port=0, poll_interval=0.05, version=version).start()
         return {'ok': True, 'port': self.server.port}
 
     def results(self) -> dict:
         found = []
+        if self.server:
+            self.server.wait_idle()  # the sessions a client has finished end here a moment later
         for r in list(self.server.results if self.server else []):
             if isinstance(r, BaseException):
                 found.append({'ok': False, **describe(r)})
@@ -155,9 +158,9 @@ class Peer:
         if cmd == 'rows':
             return self.rows()
         if cmd == 'sync':
-            return self.sync(command['address'], command['secret'])
+            return self.sync(command['address'], command['secret'], command.get('version', VERSION))
         if cmd == 'serve':
-            return self.serve(command['secret'])
+            return self.serve(command['secret'], command.get('version', VERSION))
         if cmd == 'results':
             return self.results()
         if cmd == 'live':

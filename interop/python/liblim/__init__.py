@@ -1,4 +1,4 @@
-"""liblim: a Python implementation of the liblim sync protocol, version 1 (docs/protocol.md of Liblim.EfCore).
+"""liblim: a Python implementation of the liblim sync protocol, versions 1 and 2 (docs/protocol.md of Liblim.EfCore).
 
 Declare tables, write rows through ``Replica``, and sync with a Liblim hub (``sync``, ``live_sync``) or serve peers
 (``Server``). Standard library only.

@@ -17,7 +17,8 @@ from .errors import BadLine, BadRow, UnknownVerb, error_for_code
 from .rowstate import MalformedState, RowState, decode_state, encode_state
 from .timestamps import parse_node
 
-VERSION = 1
+VERSION = 2  # the newest protocol version spoken: row states carry priors ("p")
+OLDEST_VERSION = 1  # version 1: the same without priors
 HELLO, HAVE, BATCH, BYE, EVICT, REFUSE, ERROR = 'ØHAI', 'IHAZ', 'UCANHAZ', 'KTHXBAI', 'NOMOAR', 'NOPE', 'OHNOES'
 LIVE_FLAG, AUTHENTICATED_FLAG = 'live', 'authenticated'
 WHOLE = 'whole'  # the IHAZ member asking for the whole feed (section 4)

@@ -69,6 +69,11 @@ class RowState:
     def copy(self) -> "RowState":
         return RowState(self.table, self.key, dict(self.columns), set(self.add_tags), set(self.tombstones))
 
+    def without_priors(self) -> "RowState":
+        """This state with no register's prior, for a peer that speaks protocol version 1."""
+        return RowState(self.table, self.key, {n: Register(r.json, r.clock) for n, r in self.columns.items()},
+                        set(self.add_tags), set(self.tombstones))
+
     def same_as(self, other: "RowState") -> bool:
         return (self.table, self.key, self.columns, self.add_tags, self.tombstones) == \
                (other.table, other.key, other.columns, other.add_tags, other.tombstones)

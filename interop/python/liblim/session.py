@@ -20,7 +20,7 @@ from . import greeting
 from .errors import (AuthFailed, BadLine, BatchTooLarge, ConnectionClosed, Internal, OutOfOrder, ProtocolError,
                      Rejected, Restarted, Timeout, UnsupportedVersion)
 from .framing import Connection
-from .messages import (VERSION, BatchEnd, BatchStart, Bye, Error, Evict, Have, Hello, Proof, Refusal, Row)
+from .messages import (OLDEST_VERSION, VERSION, BatchEnd, BatchStart, Bye, Error, Evict, Have, Hello, Proof, Refusal, Row)
 from .replica import Replica
 
 log = logging.getLogger('liblim')
@@ -51,8 +51,11 @@ class Session:
     """One session. Use ``run_client`` or ``run_server``; both return a SyncResult or raise a ProtocolError (after
     sending the peer an OHNOES line for an error this side detected)."""
 
-    def __init__(self, connection: Connection, replica: Replica, *, poll_interval: float = 0.25):
+    def __init__(self, connection: Connection, replica: Replica, *, poll_interval: float = 0.25, version: int = VERSION):
+        """``version``: the newest protocol version this side speaks in the session (a client offers it)."""
         self.conn = connection
+        self.offered = version
+        self.version = version  # settled by the greeting
         self.replica = replica
         self.limits = connection.limits
         self.poll_interval = poll_interval
@@ -134,9 +137,12 @@ class Session:
         return left
 
     def _check_hello(self, hello: Hello):
-        if hello.version != VERSION:
+        """Settles the session's version: a server speaks the client's when it speaks it; a client, the server's
+        answer, at most what it offered (section 3)."""
+        if not OLDEST_VERSION <= hello.version <= self.offered:
             raise UnsupportedVersion(f"The peer speaks liblim protocol version {hello.version}; this side speaks "
-                                     f"version {VERSION}.")
+                                     f"versions {OLDEST_VERSION} to {self.offered}.")
+        self.version = hello.version
         if hello.node == self.local:
             raise Rejected(f"The peer has this database's own node id {self.local}: a replica cannot sync with itself "
                            f"(or two databases were given the same node id).")
@@ -146,7 +152,7 @@ class Session:
     def _greet_server(self, secret: str | None, live: bool):
         started = time.monotonic()
         nonce = greeting.new_nonce()
-        self.conn.send(Hello(VERSION, self.local, nonce, live))
+        self.conn.send(Hello(self.offered, self.local, nonce, live))
         hello = self._read_greeting(started, "the server's ØHAI")
         self._check_hello(hello)
         if hello.live:
@@ -185,7 +191,7 @@ class Session:
             raise AuthFailed(f"Peer {self.peer} is not allowed to sync with this server.",
                              to_peer=f"This server does not accept node {self.peer}.")
         nonce = greeting.new_nonce()
-        self.conn.send(Hello(VERSION, self.local, nonce))
+        self.conn.send(Hello(self.version, self.local, nonce))
         answer = self._read_greeting(started, "the client's proof", Proof)
         expected = greeting.proof(secret, greeting.CLIENT, self.peer, hello.nonce, self.local, nonce)
         if not greeting.verify(expected, answer.proof):
@@ -291,7 +297,8 @@ class Session:
             self._fence = self.replica.raise_fence(self.peer)  # durably, before anything beyond it leaves
             if position > self._fence:
                 raise Internal(f"The feed was read up to position {position}, beyond its head {self._fence}.")
-        self.conn.send(BatchStart(position), *(Row(s) for s in states), BatchEnd())
+        # Version 1 has no priors: they are left out for a peer that speaks it.
+        self.conn.send(BatchStart(position), *(Row(s if self.version >= 2 else s.without_priors()) for s in states), BatchEnd())
         self.result.rows_sent += len(states)
 
     # ---- receiving --------------------------------------------------------------------------------------------

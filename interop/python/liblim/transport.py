@@ -9,11 +9,13 @@ import logging
 import socket
 import ssl
 import threading
+import time
 import uuid
 from typing import Callable
 from urllib.parse import urlsplit
 
-from .errors import Busy, ConnectionClosed, ProtocolError, Restarted
+from .errors import Busy, ConnectionClosed, ProtocolError, Restarted, UnsupportedVersion
+from .messages import OLDEST_VERSION, VERSION
 from .framing import Connection, Limits
 from .messages import Error
 from .replica import Replica
@@ -45,20 +47,25 @@ def connect(address: str, limits: Limits | None = None, ssl_context: ssl.SSLCont
 
 
 def sync(replica: Replica, address: str, secret: str, *, limits: Limits | None = None,
-         ssl_context: ssl.SSLContext | None = None, max_restarts: int = 3) -> SyncResult:
+         ssl_context: ssl.SSLContext | None = None, max_restarts: int = 3, version: int = VERSION) -> SyncResult:
     """A one-shot sync with the server at ``address``: both sides end up with each other's changes. When either side
-    takes a new node id (``restarted``: a restored or copied database), it connects again at once."""
+    takes a new node id (``restarted``: a restored or copied database), it connects again at once; when the server
+    does not speak the offered protocol version, it connects again offering the next older one."""
     restarts = 0
     while True:
         conn = connect(address, limits, ssl_context)
         try:
-            result = Session(conn, replica).run_client(secret, live=False)
+            result = Session(conn, replica, version=version).run_client(secret, live=False)
             result.restarts = restarts
             return result
         except Restarted:
             restarts += 1
             if restarts > max_restarts:
                 raise
+        except UnsupportedVersion as e:
+            if not e.from_peer or version <= OLDEST_VERSION:
+                raise
+            version -= 1
 
 
 class LiveSync:
@@ -120,7 +127,8 @@ class Server:
 
     def __init__(self, replica: Replica, secret: str | None = None, *, host: str = '127.0.0.1', port: int = 0,
                  secret_for: Callable[[uuid.UUID], str | None] | None = None, limits: Limits | None = None,
-                 ssl_context: ssl.SSLContext | None = None, poll_interval: float = 0.25):
+                 ssl_context: ssl.SSLContext | None = None, poll_interval: float = 0.25, version: int = VERSION):
+        """``version``: the newest protocol version it speaks (a client offering a newer one is refused)."""
         if secret is None and secret_for is None:
             raise ValueError("a server needs a secret or secret_for")
         self.replica = replica
@@ -128,13 +136,14 @@ class Server:
         self.limits = limits or Limits()
         self.ssl_context = ssl_context
         self.poll_interval = poll_interval
+        self.version = version
         self._listener = socket.create_server((host, port), reuse_port=False)
         self.host, self.port = self._listener.getsockname()[:2]
         self._sessions: set[Session] = set()
         self._slots = threading.Semaphore(self.limits.max_connections)
         self._stopping = threading.Event()
         self._lock = threading.Lock()
-        self.results: list = []  # (SyncResult or exception) of each session, for tests and logs
+        self.results: list = []  # (SyncResult or exception) of each session, for tests and logs (see wait_idle)
         self._thread = threading.Thread(target=self._accept, name='liblim-server', daemon=True)
 
     @property
@@ -150,6 +159,17 @@ class Server:
 
     def __exit__(self, *exc):
         self.stop()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Waits until no session runs (each one's outcome is in ``results`` by then); False if one still runs at the
+        timeout. A peer may have its answer before this side's session thread has ended."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._sessions:
+                    return True
+            time.sleep(0.01)
+        return False
 
     def stop(self):
         self._stopping.set()
@@ -193,7 +213,7 @@ class Server:
                                                 f"peers; try again later."))
             conn.close()
             return
-        session = Session(conn, self.replica, poll_interval=self.poll_interval)
+        session = Session(conn, self.replica, poll_interval=self.poll_interval, version=self.version)
         with self._lock:
             self._sessions.add(session)
         try:

@@ -59,6 +59,19 @@ class OneShot(Base):
         again = sync(phone, server.address, SECRET)
         self.assertEqual((again.rows_sent, again.rows_received), (0, 0))
 
+    def test_a_server_of_version_1_is_met_again_in_version_1_and_sent_no_priors(self):
+        hub, phone = self.tmp.new('hub'), self.tmp.new('phone')
+        server = self.serve(hub, version=1)
+        phone.insert('Items', {'Id': 42, 'Title': 'Buy milk', 'Done': False, 'Notes': None})
+        phone.update('Items', 42, {'Title': 'Buy oat milk'})
+        r = sync(phone, server.address, SECRET)  # offers 2, is refused, connects again offering 1
+        self.assertEqual(r.rows_sent, 1)
+        ((_, at_phone),) = phone.all_states().items()
+        ((_, at_hub),) = hub.all_states().items()
+        self.assertIsNotNone(at_phone.columns['Title'].prior)
+        self.assertIsNone(at_hub.columns['Title'].prior)
+        self.assertEqual(at_hub.columns['Title'], at_phone.columns['Title'].__class__(at_phone.columns['Title'].json, at_phone.columns['Title'].clock))
+
     def test_concurrent_edits_of_different_columns_both_survive_and_later_write_wins(self):
         hub, a, b = self.tmp.new('hub'), self.tmp.new('a'), self.tmp.new('b')
         server = self.serve(hub)
@@ -233,7 +246,7 @@ class Errors(Base):
     def test_unsupported_version(self):
         hub = self.tmp.new('hub')
         server = self.serve(hub)
-        c, _, _ = self.greet(server, hub, version=2)
+        c, _, _ = self.greet(server, hub, version=3)
         self.assertTrue(c.line().startswith('OHNOES unsupported-version '))
 
     def test_own_node_id_is_rejected(self):

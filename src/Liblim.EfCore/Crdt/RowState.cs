@@ -95,6 +95,21 @@ internal sealed record RowState
     public RowState Delete()
         => this with { Tombstones = Tombstones.Union(AddTags), AddTags = ImmutableSortedSet<HybridTimestamp>.Empty };
 
+    /// <summary>This state with no register's prior, for a peer that speaks a protocol version without them; this one when it has none.</summary>
+    public RowState WithoutPriors()
+    {
+        ColumnMap.Builder? columns = null;
+        foreach (var (name, value) in Columns)
+        {
+            if (value.Prior is not null)
+            {
+                (columns ??= Columns.ToBuilder())[name] = value with { Prior = null };
+            }
+        }
+
+        return columns is null ? this : this with { Columns = columns.ToImmutable() };
+    }
+
     /// <summary>Whether two states hold the same registers and tags.</summary>
     public bool SameAs(RowState other)
     {

@@ -23,7 +23,7 @@ internal static class HandshakeProof
 
     public static string Compute(byte[] secret, string role, Guid clientNode, string clientNonce, Guid serverNode, string serverNonce)
     {
-        var message = Encoding.UTF8.GetBytes($"liblim/{ProtocolSyntax.Version}\n{role}\n{clientNode:D}\n{clientNonce}\n{serverNode:D}\n{serverNonce}");
+        var message = Encoding.UTF8.GetBytes($"liblim/1\n{role}\n{clientNode:D}\n{clientNonce}\n{serverNode:D}\n{serverNonce}");
         return Convert.ToHexStringLower(HMACSHA256.HashData(secret, message).AsSpan(0, ProofHexLength / 2));
     }
 

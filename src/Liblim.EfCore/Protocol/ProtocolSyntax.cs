@@ -3,8 +3,11 @@ namespace Liblim.EfCore.Protocol;
 /// <summary>The words of the protocol: its version, its verbs and the wire names of its error codes.</summary>
 internal static class ProtocolSyntax
 {
-    /// <summary>The protocol version this implementation speaks.</summary>
-    public const int Version = 1;
+    /// <summary>The newest protocol version this implementation speaks, which a client offers first: 2, whose row states carry each register's prior (<c>"p"</c>).</summary>
+    public const int Version = 2;
+
+    /// <summary>The oldest version it still speaks, with a peer that speaks no newer one: 1, whose row states carry no priors.</summary>
+    public const int OldestVersion = 1;
 
     public const string Hello = "ØHAI";
     public const string Have = "IHAZ";

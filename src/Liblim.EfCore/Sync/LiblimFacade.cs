@@ -60,7 +60,7 @@ public sealed class LiblimFacade
     public Task<SyncResult> SyncWithAsync(DbContext other, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return Restarts.RunAsync(() => InProcessSession.RunAsync(Context, other, cancellationToken));
+        return Restarts.RunAsync(_ => InProcessSession.RunAsync(Context, other, cancellationToken));
     }
 
     /// <summary>
@@ -94,12 +94,12 @@ public sealed class LiblimFacade
             Transport = LiblimTelemetry.TransportOf(peer),
         };
         var replica = ReplicaAccess.Over(Context);
-        return await Restarts.RunAsync(async () =>
+        return await Restarts.RunAsync(async version =>
         {
             var connection = await PeerConnector.ConnectAsync(peer, options, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                return await SyncSession.RunClientAsync(connection, replica, options.Secret, live: false, settings, cancellationToken).ConfigureAwait(false);
+                return await SyncSession.RunClientAsync(connection, replica, options.Secret, live: false, settings with { Version = version }, cancellationToken).ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
     }

@@ -37,7 +37,7 @@ public class BadInputTests
 
     [Fact]
     public async Task An_unsupported_version_is_refused()
-        => await AssertRefusedAsync("unsupported-version", raw => raw.SendAsync($"ØHAI 2 {Guid.NewGuid():D} {new string('a', 32)}\n"));
+        => await AssertRefusedAsync("unsupported-version", raw => raw.SendAsync($"ØHAI 3 {Guid.NewGuid():D} {new string('a', 32)}\n"));
 
     [Fact]
     public async Task A_nonce_of_the_old_64_digit_length_gets_bad_line()

@@ -103,12 +103,16 @@ public sealed class RawPeer : IAsyncDisposable
         return error;
     }
 
-    /// <summary>Greets and authenticates with the secret, as a real client would.</summary>
-    public async Task GreetAsync(string secret = TcpPeer.Secret, bool live = false)
+    /// <summary>The protocol version the server's greeting answered with.</summary>
+    public int ServerVersion { get; private set; }
+
+    /// <summary>Greets, offering a protocol version (1 unless given), and authenticates with the secret, as a real client would.</summary>
+    public async Task GreetAsync(string secret = TcpPeer.Secret, bool live = false, int version = 1)
     {
         var nonce = HandshakeProof.NewNonce();
-        await SendAsync($"ØHAI 1 {Node:D} {nonce}{(live ? " live" : "")}\n");
+        await SendAsync($"ØHAI {version} {Node:D} {nonce}{(live ? " live" : "")}\n");
         var hello = (await ReadLineAsync())!.Split(' ');
+        ServerVersion = int.Parse(hello[1], System.Globalization.CultureInfo.InvariantCulture);
         ServerNode = Guid.Parse(hello[2]);
         var key = Encoding.UTF8.GetBytes(secret);
         await SendAsync($"ØHAI {HandshakeProof.Compute(key, "client", Node, nonce, ServerNode, hello[3])}\n");
@@ -122,9 +126,9 @@ public sealed class RawPeer : IAsyncDisposable
     }
 
     /// <summary>Greets, then says it has nothing of the server's feed, and reads the server's IHAZ.</summary>
-    public async Task GreetAndHaveAsync(long ownHead = 0)
+    public async Task GreetAndHaveAsync(long ownHead = 0, int version = 1)
     {
-        await GreetAsync();
+        await GreetAsync(version: version);
         await SendAsync($"IHAZ {{\"{Node:D}\":{ownHead},\"{ServerNode:D}\":0}}\n");
         var have = await ReadLineAsync();
         Assert.StartsWith("IHAZ ", have);

@@ -1,3 +1,4 @@
+using Liblim.EfCore.Protocol;
 using Liblim.EfCore.Sync.Internal;
 using Liblim.EfCore.Sync.Transport;
 using Microsoft.EntityFrameworkCore;
@@ -133,6 +134,7 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
         var delay = _options.ReconnectDelay;
         var replica = ReplicaAccess.Over(_factory);
         var restarts = 0;
+        var version = ProtocolSyntax.Version; // offered to the peer: the newest, until a server of an older version refuses it
         var failures = 0; // in a row: an offline device fails for hours, and says so once, then once every WarningInterval
         DateTime? warned = null;
         var connected = false;
@@ -169,6 +171,7 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
                     {
                         PresentsTransportCredentials = !string.IsNullOrEmpty(token),
                         Transport = LiblimTelemetry.TransportOf(peer),
+                        Version = version,
                     };
                     await SyncSession.RunClientAsync(connection, replica, _options.Secret, live: true, settings, ct).ConfigureAwait(false);
                 }
@@ -176,6 +179,11 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
+            }
+            catch (ProtocolException e) when (Restarts.Offer(e, version) is { } older)
+            {
+                version = older; // a server of an older version: connect again at once, offering the next older one
+                continue;
             }
             catch (ProtocolException e) when (e.Code is ProtocolErrorCode.Restarted or ProtocolErrorCode.AuthenticationExpired && ++restarts < Restarts.MaxSessions)
             {

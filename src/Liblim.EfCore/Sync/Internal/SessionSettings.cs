@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Liblim.EfCore.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Liblim.EfCore.Sync.Internal;
@@ -25,6 +26,9 @@ internal sealed record SessionSettings(
     /// the greeting then says so and no proofs follow. Null where the client proves the shared secret.
     /// </summary>
     public ClaimsPrincipal? TransportUser { get; init; }
+
+    /// <summary>A client's: the protocol version it offers (the newest it speaks, unless a server refused it: <see cref="Restarts"/>).</summary>
+    public int Version { get; init; } = ProtocolSyntax.Version;
 
     /// <summary>When the credentials of <see cref="TransportUser"/> expire: the session ends at its next batch after that.</summary>
     public DateTimeOffset? TransportUserExpires { get; init; }

@@ -38,6 +38,7 @@ internal sealed class SyncSession
     private long _rowsReceived;
     private long _rowsApplied;
     private int _conflicts;
+    private int _version = ProtocolSyntax.Version; // the session's protocol version, once the greeting has settled it
     private long _toSend;
     private long _receivedThrough = -1;
     private long _fence;
@@ -285,9 +286,9 @@ internal sealed class SyncSession
     {
         var deadline = Stopwatch.StartNew();
         var nonce = HandshakeProof.NewNonce();
-        await _connection.SendAsync(new HelloMessage(ProtocolSyntax.Version, _localNode, nonce, live), ct).ConfigureAwait(false);
+        await _connection.SendAsync(new HelloMessage(_settings.Version, _localNode, nonce, live), ct).ConfigureAwait(false);
         var hello = await ReadAsync<HelloMessage>(HandshakeLeft(deadline), "the server's ØHAI", ct).ConfigureAwait(false);
-        CheckPeer(hello);
+        CheckPeer(hello, offered: _settings.Version);
         if (hello.Live)
         {
             throw new ProtocolException(ProtocolErrorCode.BadLine, "The flag 'live' belongs to a client's greeting.");
@@ -334,7 +335,7 @@ internal sealed class SyncSession
     {
         var deadline = Stopwatch.StartNew();
         var hello = await ReadAsync<HelloMessage>(HandshakeLeft(deadline), "the client's ØHAI", ct).ConfigureAwait(false);
-        CheckPeer(hello);
+        CheckPeer(hello, offered: ProtocolSyntax.Version);
         if (hello.Authenticated)
         {
             throw new ProtocolException(ProtocolErrorCode.BadLine, "The flag 'authenticated' belongs to a server's greeting.");
@@ -344,7 +345,7 @@ internal sealed class SyncSession
         if (_settings.TransportUser is { } user)
         {
             // The endpoint authenticated the client before the connection was accepted: the greeting says so, no proofs.
-            await _connection.SendAsync(new HelloMessage(ProtocolSyntax.Version, _localNode, nonce, Live: false, Authenticated: true), ct).ConfigureAwait(false);
+            await _connection.SendAsync(new HelloMessage(_version, _localNode, nonce, Live: false, Authenticated: true), ct).ConfigureAwait(false);
             Authenticated(user);
             await BindOwnerAsync(user, ct).ConfigureAwait(false);
             return hello.Live;
@@ -360,7 +361,7 @@ internal sealed class SyncSession
         }
 
         var key = System.Text.Encoding.UTF8.GetBytes(secret);
-        await _connection.SendAsync(new HelloMessage(ProtocolSyntax.Version, _localNode, nonce, false), ct).ConfigureAwait(false);
+        await _connection.SendAsync(new HelloMessage(_version, _localNode, nonce, false), ct).ConfigureAwait(false);
         var proof = await ReadAsync<ProofMessage>(HandshakeLeft(deadline), "the client's proof", ct).ConfigureAwait(false);
         if (!HandshakeProof.Verify(HandshakeProof.Compute(key, ClientRole, _peerNode, hello.Nonce, _localNode, nonce), proof.Proof))
         {
@@ -417,12 +418,19 @@ internal sealed class SyncSession
         }
     }
 
-    private void CheckPeer(HelloMessage hello)
+    /// <summary>
+    /// Checks the peer's greeting, and settles the session's protocol version: a server speaks the version the client
+    /// offers when it speaks it; a client, the version the server answers, which is at most the one it offered.
+    /// </summary>
+    private void CheckPeer(HelloMessage hello, int offered)
     {
-        if (hello.Version != ProtocolSyntax.Version)
+        if (hello.Version < ProtocolSyntax.OldestVersion || hello.Version > offered)
         {
-            throw new ProtocolException(ProtocolErrorCode.UnsupportedVersion, $"The peer speaks liblim protocol version {hello.Version}; this side speaks version {ProtocolSyntax.Version}.");
+            throw new ProtocolException(ProtocolErrorCode.UnsupportedVersion,
+                $"The peer speaks liblim protocol version {hello.Version}; this side speaks versions {ProtocolSyntax.OldestVersion} to {offered}.");
         }
+
+        _version = hello.Version;
 
         if (hello.Node == _localNode)
         {
@@ -688,7 +696,8 @@ internal sealed class SyncSession
             yield return new BatchStartMessage(sent + count == total ? through : from);
             for (var i = sent; i < sent + count; i++)
             {
-                yield return i < states.Count ? new RowMessage(states[i]) : evictions[i - states.Count];
+                // Version 1 has no priors: they are left out for a peer that speaks it.
+                yield return i < states.Count ? new RowMessage(_version >= 2 ? states[i] : states[i].WithoutPriors()) : evictions[i - states.Count];
             }
 
             sent += count;

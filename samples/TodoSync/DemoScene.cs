@@ -192,8 +192,8 @@ public static class DemoScene
 
         foreach (var c in journal)
         {
-            Console.WriteLine($"   {device.Name,-8} {LabelOf(c.GetKey<Guid>())} {c.Property}: \"{c.Winner.Value}\" ({NameOf(c.Winner.Node, devices)}) " +
-                              $"won over \"{c.Loser.Value}\" ({NameOf(c.Loser.Node, devices)})");
+            var winner = c.Winner is { } w ? $"\"{w.Value}\" ({NameOf(w.Node, devices)})" : "the row's delete";
+            Console.WriteLine($"   {device.Name,-8} {LabelOf(c.GetKey<Guid>())} {c.Property}: {winner} won over \"{c.Loser.Value}\" ({NameOf(c.Loser.Node, devices)})");
         }
     }
 
@@ -221,7 +221,7 @@ public static class DemoScene
         var b = Find(ItemB);
         var onB = journals.Where(j => j.Value.Any(c => c.GetKey<Guid>() == ItemB)).ToList();
         var conflict = onB.FirstOrDefault().Value?.First(c => c.GetKey<Guid>() == ItemB);
-        Console.WriteLine(b?.Title == DesktopTitleB && conflict is { Property: nameof(TodoItem.Title) } && NameOf(conflict.Winner.Node, devices) == "desktop"
+        Console.WriteLine(b?.Title == DesktopTitleB && conflict is { Property: nameof(TodoItem.Title) } && conflict.Winner is { } winner && NameOf(winner.Node, devices) == "desktop"
             ? $"   B: the desktop's title \"{b.Title}\" won. Laptop and desktop both changed the title, neither\n" +
               "      having seen the other's; the desktop's write has the later hybrid-logical-clock timestamp (it came\n" +
               $"      20 ms later), so every device keeps it. The laptop's \"{conflict.Loser.Value}\" is not lost:\n" +
@@ -230,9 +230,11 @@ public static class DemoScene
             : $"   B: UNEXPECTED: expected the desktop's later title, recorded as a conflict; found {Describe(b)}, journaled on {onB.Count} devices.");
 
         var stillHaveC = tables.Where(t => t.Value.Any(i => i.Id == ItemC)).Select(t => t.Key.Name).ToList();
-        Console.WriteLine(stillHaveC.Count == 0
+        var onC = journals.Where(j => j.Value.Any(c => c.GetKey<Guid>() == ItemC && c.LostToDelete)).Select(j => j.Key.Name).ToList();
+        Console.WriteLine(stillHaveC.Count == 0 && onC.Count > 0
             ? "   C: deleted everywhere. The phone's delete tombstoned the row's add tag; the desktop's notes edit,\n" +
-              "      though later, added no new tag, so it did not bring the row back."
+              "      though later, added no new tag, so it did not bring the row back. It was made without seeing the\n" +
+              $"      delete: the journal of {Names(onC)}, where the two met, keeps it as lost to the delete."
             : $"   C: UNEXPECTED: still present on {string.Join(", ", stillHaveC)}: {Describe(Find(ItemC))}.");
 
         var haveD = tables.Where(t => t.Value.Any(i => i.Id == ItemD)).Select(t => t.Key.Name).ToList();

@@ -62,12 +62,10 @@ namespace MigrationsSample.Migrations.Postgres
                         .HasColumnName("table_name");
 
                     b.Property<string>("WinnerClock")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("winner_clock");
 
                     b.Property<string>("WinnerValue")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("winner_value");
 

@@ -55,12 +55,10 @@ namespace MigrationsSample.Migrations.Sqlite
                         .HasColumnName("table_name");
 
                     b.Property<string>("WinnerClock")
-                        .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("winner_clock");
 
                     b.Property<string>("WinnerValue")
-                        .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("winner_value");
 

@@ -11,7 +11,7 @@ namespace Liblim.EfCore;
 public sealed class LiblimConflict
 {
     internal LiblimConflict(long id, string table, Type? entityType, string keyText, IReadOnlyList<object?> key, string column, string? property,
-        ConflictValue winner, ConflictValue loser, DateTimeOffset decidedAt)
+        ConflictValue? winner, ConflictValue loser, DateTimeOffset decidedAt)
     {
         Id = id;
         Table = table;
@@ -43,8 +43,11 @@ public sealed class LiblimConflict
     /// <summary>The property mapped to the column; null when the model has none.</summary>
     public string? Property { get; }
 
-    /// <summary>The value the row keeps: the later write.</summary>
-    public ConflictValue Winner { get; }
+    /// <summary>The value the row keeps: the later write; null when the row was deleted by a delete that had not seen the loser.</summary>
+    public ConflictValue? Winner { get; }
+
+    /// <summary>Whether the losing write lost to a concurrent delete of the row (then there is no <see cref="Winner"/>).</summary>
+    public bool LostToDelete => Winner is null;
 
     /// <summary>The value that lost.</summary>
     public ConflictValue Loser { get; }
@@ -63,7 +66,7 @@ public sealed class LiblimConflict
     /// <inheritdoc />
     public override string ToString()
         => string.Create(CultureInfo.InvariantCulture,
-            $"{EntityType?.Name ?? Table} {KeyText} {Property ?? Column}: {Winner} won over {Loser}, decided {DecidedAt:u}");
+            $"{EntityType?.Name ?? Table} {KeyText} {Property ?? Column}: {(Winner is null ? "the row's delete" : Winner.ToString())} won over {Loser}, decided {DecidedAt:u}");
 }
 
 /// <summary>One side of a conflict: a value and the write that set it.</summary>

@@ -62,7 +62,7 @@ public sealed class MigrationsSampleTests : IDisposable
                                 "CREATE TABLE __liblim_refused (table_name TEXT NOT NULL, row_key TEXT NOT NULL, reason TEXT NOT NULL, peer_id TEXT NOT NULL, " +
                                 "refused_at TEXT NOT NULL, CONSTRAINT pk_liblim_refused PRIMARY KEY (table_name, row_key)); " +
                                 "CREATE TABLE __liblim_conflicts (id INTEGER NOT NULL CONSTRAINT pk_liblim_conflicts PRIMARY KEY AUTOINCREMENT, column_name TEXT NOT NULL, " +
-                                "table_name TEXT NOT NULL, row_key TEXT NOT NULL, winner_value TEXT NOT NULL, winner_clock TEXT NOT NULL, loser_value TEXT NOT NULL, " +
+                                "table_name TEXT NOT NULL, row_key TEXT NOT NULL, winner_value TEXT NULL, winner_clock TEXT NULL, loser_value TEXT NOT NULL, " +
                                 "loser_clock TEXT NOT NULL, decided_at INTEGER NOT NULL);" + RowMetadataColumns("Notes");
             await old.Database.ExecuteSqlRawAsync(liblimColumns);
         }

@@ -75,9 +75,9 @@ public sealed class WriteAuthorizationTests
         await using (var db = shops.A.Open())
         {
             var journal = await db.Liblim().GetConflictsAsync();
-            Assert.Contains(journal, c => c.Table == "Products" && c.Property == nameof(Product.Name) && (c.Winner.Value, c.Loser.Value) is ("bread", "cake"));
-            Assert.Contains(journal, c => c.Table == "Orders" && c.Property == nameof(ShopOrder.ShopId) && (c.Winner.Value, c.Loser.Value) is ("a", "b"));
-            Assert.All(journal, c => Assert.Equal(result.Peer, c.Winner.Node));
+            Assert.Contains(journal, c => c.Table == "Products" && c.Property == nameof(Product.Name) && (c.Winner?.Value, c.Loser.Value) is ("bread", "cake"));
+            Assert.Contains(journal, c => c.Table == "Orders" && c.Property == nameof(ShopOrder.ShopId) && (c.Winner?.Value, c.Loser.Value) is ("a", "b"));
+            Assert.All(journal, c => Assert.Equal(result.Peer, c.Winner?.Node));
         }
 
         await using (var db = shops.Hub.Open())

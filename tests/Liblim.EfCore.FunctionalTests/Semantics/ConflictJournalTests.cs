@@ -87,9 +87,9 @@ public abstract class ConflictJournalTests : ReplicaSuite
             Assert.Equal(typeof(TodoItem), conflict.EntityType);
             Assert.Equal(id, conflict.GetKey<Guid>());
             Assert.Equal(nameof(TodoItem.Title), conflict.Property);
-            Assert.Equal(("soy milk", await NodeAsync(b)), (conflict.Winner.Value, conflict.Winner.Node));
+            Assert.Equal(("soy milk", await NodeAsync(b)), (conflict.Winner!.Value, conflict.Winner!.Node));
             Assert.Equal(("oat milk", await NodeAsync(a)), (conflict.Loser.Value, conflict.Loser.Node));
-            Assert.Equal(DateTimeOffset.Parse("2026-03-01T09:01:01Z"), conflict.Winner.WrittenAt);
+            Assert.Equal(DateTimeOffset.Parse("2026-03-01T09:01:01Z"), conflict.Winner!.WrittenAt);
             Assert.Equal(DateTimeOffset.Parse("2026-03-01T09:01:00Z"), conflict.Loser.WrittenAt);
             Assert.Equal(_time.Now, conflict.DecidedAt);
             Assert.Contains("\"soy milk\"", conflict.ToString());
@@ -137,8 +137,38 @@ public abstract class ConflictJournalTests : ReplicaSuite
         foreach (var replica in new[] { a, b })
         {
             var conflict = Assert.Single(await ConflictsAsync(replica)); // Priority is the same on both
-            Assert.Equal((nameof(TodoItem.Title), "from b", "from a"), (conflict.Property, conflict.Winner.Value, conflict.Loser.Value));
+            Assert.Equal((nameof(TodoItem.Title), "from b", "from a"), (conflict.Property, conflict.Winner!.Value, conflict.Loser.Value));
         }
+    }
+
+    [Fact]
+    public async Task An_edit_made_offline_while_another_device_deleted_the_row_is_journaled_as_lost_to_the_delete_where_the_two_met()
+    {
+        using var a = Replica("a");
+        using var hub = Replica("hub");
+        using var b = Replica("b");
+        var id = Guid.NewGuid();
+        await InsertAsync(a, new TodoItem { Id = id, Title = "milk" });
+        await SyncAsync(a, hub);
+        await SyncAsync(b, hub);
+
+        _time.Now = _time.Now.AddMinutes(1);
+        await DeleteAsync(a, id);
+        _time.Now = _time.Now.AddSeconds(1);
+        await EditAsync(b, id, i => i.Title = "oat milk"); // later, but without having seen the delete
+        await SyncAsync(a, hub);
+        var atHub = await SyncAsync(b, hub); // the hub, holding the delete, meets the edit
+        await SyncAsync(a, hub);
+
+        Assert.All(new[] { a, hub, b }, r => Assert.Null(Find(r, id)));
+        var conflict = Assert.Single(await ConflictsAsync(hub));
+        Assert.True(conflict.LostToDelete);
+        Assert.Null(conflict.Winner);
+        Assert.Equal((nameof(TodoItem.Title), "oat milk", await NodeAsync(b)), (conflict.Property, conflict.Loser.Value, conflict.Loser.Node));
+        Assert.Contains("the row's delete won over \"oat milk\"", conflict.ToString());
+        Assert.Equal(0, atHub.Conflicts); // counted on the side that decided it: the hub, the server of that session
+        Assert.Empty(await ConflictsAsync(a)); // a and b get the deleted row with the edit in it: nothing to decide there
+        Assert.Empty(await ConflictsAsync(b));
     }
 
     [Fact]
@@ -196,7 +226,7 @@ public abstract class ConflictJournalTests : ReplicaSuite
         var page = await ConflictsAsync(b, new ConflictQuery { Skip = 1, Take = 2 });
         Assert.Equal([.. (await ConflictsAsync(b)).Skip(1).Take(2).Select(c => c.KeyText)], page.Select(c => c.KeyText));
         var one = Assert.Single(await ConflictsAsync(b, new ConflictQuery { EntityType = typeof(TodoItem), Key = ids[2] }));
-        Assert.Equal(("b 2", "a 2"), (one.Winner.Value, one.Loser.Value));
+        Assert.Equal(("b 2", "a 2"), (one.Winner!.Value, one.Loser.Value));
         Assert.Empty(await ConflictsAsync(b, new ConflictQuery { Since = _time.Now.AddSeconds(1) }));
 
         // Two hours on, one more conflict: those older than an hour leave a's journal.

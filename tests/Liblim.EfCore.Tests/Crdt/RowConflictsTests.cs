@@ -33,7 +33,7 @@ public class RowConflictsTests
 
         Assert.Equal(seenOnA, seenOnB);
         Assert.Equal("Title", seenOnA.Column);
-        Assert.Equal(("\"soy milk\"", At(3, NodeB)), (seenOnA.Winner.Json, seenOnA.Winner.Clock));
+        Assert.Equal(("\"soy milk\"", At(3, NodeB)), (seenOnA.Winner!.Value.Json, seenOnA.Winner.Value.Clock));
         Assert.Equal(("\"oat milk\"", At(2, NodeA)), (seenOnA.Loser.Json, seenOnA.Loser.Clock));
     }
 
@@ -56,7 +56,7 @@ public class RowConflictsTests
 
         var conflict = Assert.Single(RowConflicts.Between(onA, onB)!);
 
-        Assert.Equal(("Title", "\"bread\"", "\"milk\""), (conflict.Column, conflict.Winner.Json, conflict.Loser.Json));
+        Assert.Equal(("Title", "\"bread\"", "\"milk\""), (conflict.Column, conflict.Winner!.Value.Json, conflict.Loser.Json));
     }
 
     [Fact]
@@ -69,6 +69,36 @@ public class RowConflictsTests
 
         Assert.Null(RowConflicts.Between(onA, onB));
         Assert.Null(RowConflicts.Between(onA, same));
+    }
+
+    [Fact]
+    public void An_edit_a_delete_had_not_seen_lost_to_it_where_the_deleted_state_lacks_the_edit_seen_from_either_side()
+    {
+        var row = Inserted(At(1, NodeA), ("Title", "\"milk\""), ("Done", "false"));
+        var edited = row.Write(Values(("Title", "\"oat milk\"")), At(3, NodeB));
+        var deleted = row.Delete();
+
+        var seenWhereDeleted = Assert.Single(RowConflicts.Between(deleted, edited)!);
+        var seenWhereEdited = Assert.Single(RowConflicts.Between(edited, deleted)!);
+
+        Assert.Equal(seenWhereDeleted, seenWhereEdited);
+        Assert.Null(seenWhereDeleted.Winner);
+        Assert.Equal(("Title", "\"oat milk\"", At(3, NodeB)), (seenWhereDeleted.Column, seenWhereDeleted.Loser.Json, seenWhereDeleted.Loser.Clock));
+        Assert.False(RowMerge.Merge(deleted, edited).IsAlive);
+    }
+
+    [Fact]
+    public void A_delete_made_over_an_edit_a_deleted_state_holding_the_edit_or_a_new_insert_is_no_loss_to_a_delete()
+    {
+        var row = Inserted(At(1, NodeA), ("Title", "\"milk\""));
+        var edited = row.Write(Values(("Title", "\"oat milk\"")), At(3, NodeB));
+        var deletedAfterTheEdit = edited.Delete(); // the deleter had the edit
+        var editMergedIntoTheDelete = RowMerge.Merge(row.Delete(), edited); // a replica that met both holds the edit in the deleted row
+        var reinserted = row.Delete().Insert(Values(("Title", "\"bread\"")), At(4, NodeC)); // a new add tag: the row lives on
+
+        Assert.Null(RowConflicts.Between(edited, deletedAfterTheEdit));
+        Assert.Null(RowConflicts.Between(edited, editMergedIntoTheDelete));
+        Assert.DoesNotContain(RowConflicts.Between(edited, reinserted) ?? [], c => c.Winner is null);
     }
 
     [Fact]

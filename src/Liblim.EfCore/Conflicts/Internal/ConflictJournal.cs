@@ -57,9 +57,10 @@ internal static class ConflictJournal
         var mappings = table is null ? [] : MappingsOf(context, table).ToList();
         var property = mappings.SelectMany(m => m.Mapping.ValueProperties).Where(p => p.Column == column).Select(p => p.Property.Name).FirstOrDefault();
         ConflictValue Side(Crdt.ColumnValue value) => new(value.Json!, column?.FromJson(value.Json!), value.Clock);
+        ConflictValue? Winner(Crdt.ColumnValue? value) => value is { } v ? Side(v) : null;
         var entityType = mappings.Select(m => m.EntityType).FirstOrDefault(t => !t.IsOwned())?.GetRootType().ClrType;
         return new LiblimConflict(id, tableName, entityType, key, table?.DecodeKey(key) ?? [],
-            columnName, property, Side(winner), Side(loser), decidedAt);
+            columnName, property, Winner(winner), Side(loser), decidedAt);
     }
 
     private static IEnumerable<(IEntityType EntityType, EntityTableMapping Mapping)> MappingsOf(DbContext context, ReplicatedTable table)

@@ -109,8 +109,8 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
         Column(conflicts, nameof(ConflictRow.ColumnName), "column_name", required: true);
         Column(conflicts, nameof(ConflictRow.TableName), "table_name", required: true);
         Column(conflicts, nameof(ConflictRow.RowKey), "row_key", required: true);
-        Column(conflicts, nameof(ConflictRow.WinnerValue), "winner_value", required: true);
-        Column(conflicts, nameof(ConflictRow.WinnerClock), "winner_clock", required: true);
+        Column(conflicts, nameof(ConflictRow.WinnerValue), "winner_value", required: false);
+        Column(conflicts, nameof(ConflictRow.WinnerClock), "winner_clock", required: false);
         Column(conflicts, nameof(ConflictRow.LoserValue), "loser_value", required: true);
         Column(conflicts, nameof(ConflictRow.LoserClock), "loser_clock", required: true);
         Column(conflicts, nameof(ConflictRow.DecidedAt), "decided_at", required: true);

@@ -18,11 +18,11 @@ internal sealed class ConflictRow
     /// <summary>The row's key, as its canonical JSON text.</summary>
     public string RowKey { get; set; } = null!;
 
-    /// <summary>The value kept, as canonical JSON.</summary>
-    public string WinnerValue { get; set; } = null!;
+    /// <summary>The value kept, as canonical JSON; null when the row was deleted (the loser lost to a delete).</summary>
+    public string? WinnerValue { get; set; }
 
-    /// <summary>The timestamp of the write that set it (full text form).</summary>
-    public string WinnerClock { get; set; } = null!;
+    /// <summary>The timestamp of the write that set it (full text form); null when the row was deleted.</summary>
+    public string? WinnerClock { get; set; }
 
     /// <summary>The value that lost, as canonical JSON.</summary>
     public string LoserValue { get; set; } = null!;

@@ -21,7 +21,7 @@ internal sealed partial class ShadowStore
         var written = columns.Skip(1).ToList(); // the database numbers the entries
         var insert = $"INSERT INTO {session.Table(n.ConflictsTable)} ({string.Join(", ", written)}) VALUES ";
         static object?[] Values(JournaledConflict c)
-            => [c.Conflict.Column, c.Table, c.Key, c.Conflict.Winner.Json!, c.Conflict.Winner.Clock.ToString(), c.Conflict.Loser.Json!,
+            => [c.Conflict.Column, c.Table, c.Key, c.Conflict.Winner?.Json!, c.Conflict.Winner?.Clock.ToString(), c.Conflict.Loser.Json!,
                 c.Conflict.Loser.Clock.ToString(), c.DecidedAt.ToUnixTimeMilliseconds()];
         if (session.Dialect.WritesRowAtATime)
         {
@@ -127,7 +127,7 @@ internal sealed partial class ShadowStore
         using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
         while (await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
         {
-            var winner = new ColumnValue(reader.GetString(4), HybridTimestamp.Parse(reader.GetString(5)));
+            ColumnValue? winner = reader.IsDBNull(5) ? null : new ColumnValue(reader.GetString(4), HybridTimestamp.Parse(reader.GetString(5)));
             var loser = new ColumnValue(reader.GetString(6), HybridTimestamp.Parse(reader.GetString(7)));
             conflicts.Add(new JournaledConflict(reader.GetInt64(0), reader.GetString(2), reader.GetString(3),
                 new ColumnConflict(reader.GetString(1), winner, loser), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));

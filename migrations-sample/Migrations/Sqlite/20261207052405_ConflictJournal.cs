@@ -19,8 +19,8 @@ namespace MigrationsSample.Migrations.Sqlite
                     column_name = table.Column<string>(type: "TEXT", nullable: false),
                     table_name = table.Column<string>(type: "TEXT", nullable: false),
                     row_key = table.Column<string>(type: "TEXT", nullable: false),
-                    winner_value = table.Column<string>(type: "TEXT", nullable: false),
-                    winner_clock = table.Column<string>(type: "TEXT", nullable: false),
+                    winner_value = table.Column<string>(type: "TEXT", nullable: true),
+                    winner_clock = table.Column<string>(type: "TEXT", nullable: true),
                     loser_value = table.Column<string>(type: "TEXT", nullable: false),
                     loser_clock = table.Column<string>(type: "TEXT", nullable: false),
                     decided_at = table.Column<long>(type: "INTEGER", nullable: false)

@@ -20,8 +20,8 @@ namespace MigrationsSample.Migrations.Postgres
                     column_name = table.Column<string>(type: "text", nullable: false),
                     table_name = table.Column<string>(type: "text", nullable: false),
                     row_key = table.Column<string>(type: "text", nullable: false),
-                    winner_value = table.Column<string>(type: "text", nullable: false),
-                    winner_clock = table.Column<string>(type: "text", nullable: false),
+                    winner_value = table.Column<string>(type: "text", nullable: true),
+                    winner_clock = table.Column<string>(type: "text", nullable: true),
                     loser_value = table.Column<string>(type: "text", nullable: false),
                     loser_clock = table.Column<string>(type: "text", nullable: false),
                     decided_at = table.Column<long>(type: "bigint", nullable: false)

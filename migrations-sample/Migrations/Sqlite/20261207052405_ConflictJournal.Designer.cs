@@ -12,7 +12,7 @@ using MigrationsSample;
 namespace MigrationsSample.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteNotesDb))]
-    [Migration("20261207045221_ConflictJournal")]
+    [Migration("20261207052405_ConflictJournal")]
     partial class ConflictJournal
     {
         /// <inheritdoc />
@@ -58,12 +58,10 @@ namespace MigrationsSample.Migrations.Sqlite
                         .HasColumnName("table_name");
 
                     b.Property<string>("WinnerClock")
-                        .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("winner_clock");
 
                     b.Property<string>("WinnerValue")
-                        .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("winner_value");
 

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace MigrationsSample.Migrations.Postgres
 {
     [DbContext(typeof(PostgresNotesDb))]
-    [Migration("20261207045241_ConflictJournal")]
+    [Migration("20261207052410_ConflictJournal")]
     partial class ConflictJournal
     {
         /// <inheritdoc />
@@ -65,12 +65,10 @@ namespace MigrationsSample.Migrations.Postgres
                         .HasColumnName("table_name");
 
                     b.Property<string>("WinnerClock")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("winner_clock");
 
                     b.Property<string>("WinnerValue")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("winner_value");
 

@@ -75,8 +75,9 @@ namespace MigrationsSample.Migrations.Postgres
                     b.HasIndex("DecidedAt")
                         .HasDatabaseName("ix_liblim_conflicts_decided_at");
 
-                    b.HasIndex("TableName", "RowKey")
-                        .HasDatabaseName("ix_liblim_conflicts_row");
+                    b.HasIndex("TableName", "RowKey", "ColumnName", "LoserClock")
+                        .IsUnique()
+                        .HasDatabaseName("ix_liblim_conflicts_lost_write");
 
                     b.ToTable("__liblim_conflicts");
                 });

@@ -53,8 +53,9 @@ public sealed record SyncResult
     public IReadOnlyList<RefusedWrite> Refused { get; init; } = [];
 
     /// <summary>
-    /// How many columns this side's merges decided between concurrent writes in the sync: the entries it added to the
-    /// conflict journal (<c>db.Liblim().GetConflictsAsync()</c>).
+    /// How many columns this side's merges decided between concurrent writes in the sync, which its conflict journal
+    /// records (<c>db.Liblim().GetConflictsAsync()</c>; a lost write it has recorded before, arriving again, is not
+    /// recorded twice).
     /// </summary>
     public int Conflicts { get; init; }
 

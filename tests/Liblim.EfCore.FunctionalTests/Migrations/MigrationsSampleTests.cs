@@ -63,7 +63,9 @@ public sealed class MigrationsSampleTests : IDisposable
                                 "refused_at TEXT NOT NULL, CONSTRAINT pk_liblim_refused PRIMARY KEY (table_name, row_key)); " +
                                 "CREATE TABLE __liblim_conflicts (id INTEGER NOT NULL CONSTRAINT pk_liblim_conflicts PRIMARY KEY AUTOINCREMENT, column_name TEXT NOT NULL, " +
                                 "table_name TEXT NOT NULL, row_key TEXT NOT NULL, winner_value TEXT NULL, winner_clock TEXT NULL, loser_value TEXT NOT NULL, " +
-                                "loser_clock TEXT NOT NULL, decided_at INTEGER NOT NULL);" + RowMetadataColumns("Notes");
+                                "loser_clock TEXT NOT NULL, decided_at INTEGER NOT NULL); " +
+                                "CREATE UNIQUE INDEX ix_liblim_conflicts_lost_write ON __liblim_conflicts (table_name, row_key, column_name, loser_clock); " +
+                                "CREATE INDEX ix_liblim_conflicts_decided_at ON __liblim_conflicts (decided_at);" + RowMetadataColumns("Notes");
             await old.Database.ExecuteSqlRawAsync(liblimColumns);
         }
 

@@ -124,6 +124,30 @@ public abstract class ConflictJournalTests : ReplicaSuite
     }
 
     [Fact]
+    public async Task A_lost_write_that_arrives_again_through_another_peer_is_journaled_once()
+    {
+        using var a = Replica("a");
+        using var b = Replica("b");
+        using var c = Replica("c");
+        var id = Guid.NewGuid();
+        await InsertAsync(a, new TodoItem { Id = id, Title = "milk" });
+        await SyncAsync(a, b);
+        await SyncAsync(a, c);
+
+        _time.Now = _time.Now.AddMinutes(1);
+        await EditAsync(a, id, i => i.Title = "oat milk");
+        _time.Now = _time.Now.AddSeconds(1);
+        await EditAsync(c, id, i => i.Title = "soy milk");
+        await SyncAsync(a, b); // b takes a's edit, a later edit of what it held
+        await SyncAsync(a, c); // c decides: its own edit wins over a's
+        await SyncAsync(b, c); // a's edit again, from b
+
+        var conflict = Assert.Single(await ConflictsAsync(c));
+        Assert.Equal(("soy milk", "oat milk"), (conflict.Winner!.Value, conflict.Loser.Value));
+        Assert.All(new[] { a, b, c }, r => Assert.Equal("soy milk", Find(r, id)!.Title));
+    }
+
+    [Fact]
     public async Task Two_inserts_of_the_same_key_record_the_columns_where_their_values_differ_on_both_replicas()
     {
         using var a = Replica("a");

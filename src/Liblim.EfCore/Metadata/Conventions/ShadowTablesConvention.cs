@@ -115,7 +115,9 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
         Column(conflicts, nameof(ConflictRow.LoserClock), "loser_clock", required: true);
         Column(conflicts, nameof(ConflictRow.DecidedAt), "decided_at", required: true);
         conflicts.PrimaryKey([nameof(ConflictRow.Id)])!.HasName("pk_liblim_conflicts");
-        conflicts.HasIndex([nameof(ConflictRow.TableName), nameof(ConflictRow.RowKey)])!.HasDatabaseName("ix_liblim_conflicts_row");
+        // A lost write is recorded once, however often (and through whichever peers) it arrives again; found by row too.
+        conflicts.HasIndex([nameof(ConflictRow.TableName), nameof(ConflictRow.RowKey), nameof(ConflictRow.ColumnName), nameof(ConflictRow.LoserClock)])!
+            .IsUnique(true)!.HasDatabaseName("ix_liblim_conflicts_lost_write");
         conflicts.HasIndex([nameof(ConflictRow.DecidedAt)])!.HasDatabaseName("ix_liblim_conflicts_decided_at");
     }
 

@@ -13,7 +13,10 @@ internal readonly record struct JournaledConflict(long Id, string Table, string 
 /// <summary>The conflict journal (<c>__liblim_conflicts</c>): what merges decided between concurrent writes (docs/semantics.md, "Conflicts").</summary>
 internal sealed partial class ShadowStore
 {
-    /// <summary>Records conflicts, then drops what the journal's bounds leave out (the oldest beyond the count, and those older than the age).</summary>
+    /// <summary>
+    /// Records conflicts, each lost write once (a state that arrives again, or through another peer, records nothing new),
+    /// then drops what the journal's bounds leave out (the oldest beyond the count, and those older than the age).
+    /// </summary>
     public async Task WriteConflictsAsync(IReadOnlyList<JournaledConflict> conflicts, int keep, TimeSpan? keepFor, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
@@ -26,7 +29,7 @@ internal sealed partial class ShadowStore
         if (session.Dialect.WritesRowAtATime)
         {
             // One statement prepared once, run per entry.
-            using var statement = session.CreateRowCommand(insert + $"({string.Join(", ", written.Select((_, i) => $"@v{i}"))})");
+            using var statement = session.CreateRowCommand(insert + $"({string.Join(", ", written.Select((_, i) => $"@v{i}"))}) ON CONFLICT DO NOTHING");
             for (var i = 0; i < written.Count; i++)
             {
                 StoreSession.AddParameter(statement.Command, $"@v{i}", null);
@@ -61,7 +64,7 @@ internal sealed partial class ShadowStore
                     rows.Add($"({string.Join(", ", values.Select((_, i) => $"@v{r}_{i}"))})");
                 }
 
-                command.CommandText = insert + string.Join(", ", rows);
+                command.CommandText = insert + string.Join(", ", rows) + " ON CONFLICT DO NOTHING";
                 await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
             }
         }

@@ -6,63 +6,70 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using MigrationsSample;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace MigrationsSample.Migrations.Sqlite
+namespace MigrationsSample.Migrations.Postgres
 {
-    [DbContext(typeof(SqliteNotesDb))]
-    [Migration("20261207052405_ConflictJournal")]
+    [DbContext(typeof(PostgresNotesDb))]
+    [Migration("20261207053021_ConflictJournal")]
     partial class ConflictJournal
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+            modelBuilder
+                .HasAnnotation("ProductVersion", "10.0.15")
+                .HasAnnotation("Relational:MaxIdentifierLength", 63);
+
+            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.ConflictRow", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("ColumnName")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("column_name");
 
                     b.Property<long>("DecidedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("decided_at");
 
                     b.Property<string>("LoserClock")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("loser_clock");
 
                     b.Property<string>("LoserValue")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("loser_value");
 
                     b.Property<string>("RowKey")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("row_key");
 
                     b.Property<string>("TableName")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("table_name");
 
                     b.Property<string>("WinnerClock")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("winner_clock");
 
                     b.Property<string>("WinnerValue")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("winner_value");
 
                     b.HasKey("Id")
@@ -71,8 +78,9 @@ namespace MigrationsSample.Migrations.Sqlite
                     b.HasIndex("DecidedAt")
                         .HasDatabaseName("ix_liblim_conflicts_decided_at");
 
-                    b.HasIndex("TableName", "RowKey")
-                        .HasDatabaseName("ix_liblim_conflicts_row");
+                    b.HasIndex("TableName", "RowKey", "ColumnName", "LoserClock")
+                        .IsUnique()
+                        .HasDatabaseName("ix_liblim_conflicts_lost_write");
 
                     b.ToTable("__liblim_conflicts");
                 });
@@ -80,16 +88,16 @@ namespace MigrationsSample.Migrations.Sqlite
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.KnownNode", b =>
                 {
                     b.Property<int>("Number")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("number");
 
                     b.Property<long?>("CollectedTicks")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("collected_ticks");
 
                     b.Property<string>("NodeId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("node_id");
 
                     b.HasKey("Number")
@@ -105,15 +113,15 @@ namespace MigrationsSample.Migrations.Sqlite
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.PeerRow", b =>
                 {
                     b.Property<string>("PeerId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("peer_id");
 
                     b.Property<string>("TableName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("table_name");
 
                     b.Property<string>("RowKey")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("row_key");
 
                     b.HasKey("PeerId", "TableName", "RowKey")
@@ -125,47 +133,47 @@ namespace MigrationsSample.Migrations.Sqlite
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.PeerWatermark", b =>
                 {
                     b.Property<string>("PeerId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("peer_id");
 
                     b.Property<string>("AckedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("acked_at");
 
                     b.Property<long?>("AckedSeq")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("acked_seq");
 
                     b.Property<string>("Address")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("address");
 
                     b.Property<string>("LastError")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("last_error");
 
                     b.Property<string>("LastSync")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("last_sync");
 
                     b.Property<string>("Owner")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("owner");
 
                     b.Property<long?>("ReadHead")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("read_head");
 
                     b.Property<long>("ReceivedSeq")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("received_seq");
 
                     b.Property<bool?>("Rejoining")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("rejoining");
 
                     b.Property<long?>("SentSeq")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("sent_seq");
 
                     b.HasKey("PeerId")
@@ -177,26 +185,26 @@ namespace MigrationsSample.Migrations.Sqlite
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.RefusedRow", b =>
                 {
                     b.Property<string>("TableName")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("table_name");
 
                     b.Property<string>("RowKey")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("row_key");
 
                     b.Property<string>("PeerId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("peer_id");
 
                     b.Property<string>("Reason")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("reason");
 
                     b.Property<string>("RefusedAt")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("refused_at");
 
                     b.HasKey("TableName", "RowKey")
@@ -208,27 +216,27 @@ namespace MigrationsSample.Migrations.Sqlite
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.ReplicaState", b =>
                 {
                     b.Property<int>("Id")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("id");
 
                     b.Property<long>("Clock")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("clock");
 
                     b.Property<long?>("CollectedSeq")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("collected_seq");
 
                     b.Property<string>("NodeId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("node_id");
 
                     b.Property<string>("RetiredNodeId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("retired_node_id");
 
                     b.Property<long>("Seq")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("seq");
 
                     b.HasKey("Id")
@@ -240,50 +248,50 @@ namespace MigrationsSample.Migrations.Sqlite
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.StoredShadowRow", b =>
                 {
                     b.Property<long>("Seq")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("seq");
 
                     b.Property<string>("AddTags")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("add_tags");
 
                     b.Property<string>("Awaiting")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("awaiting");
 
                     b.Property<string>("Clock")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("clock");
 
                     b.Property<string>("ColumnClocks")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("column_clocks");
 
                     b.Property<string>("Held")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("held");
 
                     b.Property<string>("KeptValues")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("kept_values");
 
                     b.Property<byte[]>("RowKey")
                         .IsRequired()
-                        .HasColumnType("BLOB")
+                        .HasColumnType("bytea")
                         .HasColumnName("row_key");
 
                     b.Property<int?>("Source")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("source");
 
                     b.Property<string>("TableName")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("table_name");
 
                     b.Property<string>("Tombstones")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("tombstones");
 
                     b.HasKey("Seq")
@@ -304,21 +312,21 @@ namespace MigrationsSample.Migrations.Sqlite
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("uuid");
 
                     b.Property<string>("Title")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("text");
 
                     b.Property<string>("Url")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("text");
 
                     b.Property<string>("__liblim_clocks")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("text");
 
                     b.Property<long?>("__liblim_seq")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("bigint");
 
                     b.HasKey("Id");
 
@@ -332,11 +340,11 @@ namespace MigrationsSample.Migrations.Sqlite
             modelBuilder.Entity("MigrationsSample.LocalPreference", b =>
                 {
                     b.Property<string>("Name")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("text");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("text");
 
                     b.HasKey("Name");
 
@@ -347,24 +355,24 @@ namespace MigrationsSample.Migrations.Sqlite
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("uuid");
 
                     b.Property<string>("Body")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("text");
 
                     b.Property<bool>("Pinned")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Title")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("text");
 
                     b.Property<string>("__liblim_clocks")
-                        .HasColumnType("TEXT");
+                        .HasColumnType("text");
 
                     b.Property<long?>("__liblim_seq")
-                        .HasColumnType("INTEGER");
+                        .HasColumnType("bigint");
 
                     b.HasKey("Id");
 

@@ -6,70 +6,63 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using MigrationsSample;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace MigrationsSample.Migrations.Postgres
+namespace MigrationsSample.Migrations.Sqlite
 {
-    [DbContext(typeof(PostgresNotesDb))]
-    [Migration("20261207052410_ConflictJournal")]
+    [DbContext(typeof(SqliteNotesDb))]
+    [Migration("20261207053014_ConflictJournal")]
     partial class ConflictJournal
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.15")
-                .HasAnnotation("Relational:MaxIdentifierLength", 63);
-
-            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.ConflictRow", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("ColumnName")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("column_name");
 
                     b.Property<long>("DecidedAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("decided_at");
 
                     b.Property<string>("LoserClock")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("loser_clock");
 
                     b.Property<string>("LoserValue")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("loser_value");
 
                     b.Property<string>("RowKey")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("row_key");
 
                     b.Property<string>("TableName")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("table_name");
 
                     b.Property<string>("WinnerClock")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("winner_clock");
 
                     b.Property<string>("WinnerValue")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("winner_value");
 
                     b.HasKey("Id")
@@ -78,8 +71,9 @@ namespace MigrationsSample.Migrations.Postgres
                     b.HasIndex("DecidedAt")
                         .HasDatabaseName("ix_liblim_conflicts_decided_at");
 
-                    b.HasIndex("TableName", "RowKey")
-                        .HasDatabaseName("ix_liblim_conflicts_row");
+                    b.HasIndex("TableName", "RowKey", "ColumnName", "LoserClock")
+                        .IsUnique()
+                        .HasDatabaseName("ix_liblim_conflicts_lost_write");
 
                     b.ToTable("__liblim_conflicts");
                 });
@@ -87,16 +81,16 @@ namespace MigrationsSample.Migrations.Postgres
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.KnownNode", b =>
                 {
                     b.Property<int>("Number")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("number");
 
                     b.Property<long?>("CollectedTicks")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("collected_ticks");
 
                     b.Property<string>("NodeId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("node_id");
 
                     b.HasKey("Number")
@@ -112,15 +106,15 @@ namespace MigrationsSample.Migrations.Postgres
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.PeerRow", b =>
                 {
                     b.Property<string>("PeerId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("peer_id");
 
                     b.Property<string>("TableName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("table_name");
 
                     b.Property<string>("RowKey")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("row_key");
 
                     b.HasKey("PeerId", "TableName", "RowKey")
@@ -132,47 +126,47 @@ namespace MigrationsSample.Migrations.Postgres
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.PeerWatermark", b =>
                 {
                     b.Property<string>("PeerId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("peer_id");
 
                     b.Property<string>("AckedAt")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("acked_at");
 
                     b.Property<long?>("AckedSeq")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("acked_seq");
 
                     b.Property<string>("Address")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("address");
 
                     b.Property<string>("LastError")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("last_error");
 
                     b.Property<string>("LastSync")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("last_sync");
 
                     b.Property<string>("Owner")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("owner");
 
                     b.Property<long?>("ReadHead")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("read_head");
 
                     b.Property<long>("ReceivedSeq")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("received_seq");
 
                     b.Property<bool?>("Rejoining")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("rejoining");
 
                     b.Property<long?>("SentSeq")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("sent_seq");
 
                     b.HasKey("PeerId")
@@ -184,26 +178,26 @@ namespace MigrationsSample.Migrations.Postgres
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.RefusedRow", b =>
                 {
                     b.Property<string>("TableName")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("table_name");
 
                     b.Property<string>("RowKey")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("row_key");
 
                     b.Property<string>("PeerId")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("peer_id");
 
                     b.Property<string>("Reason")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("reason");
 
                     b.Property<string>("RefusedAt")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("refused_at");
 
                     b.HasKey("TableName", "RowKey")
@@ -215,27 +209,27 @@ namespace MigrationsSample.Migrations.Postgres
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.ReplicaState", b =>
                 {
                     b.Property<int>("Id")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
                     b.Property<long>("Clock")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("clock");
 
                     b.Property<long?>("CollectedSeq")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("collected_seq");
 
                     b.Property<string>("NodeId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("node_id");
 
                     b.Property<string>("RetiredNodeId")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("retired_node_id");
 
                     b.Property<long>("Seq")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("seq");
 
                     b.HasKey("Id")
@@ -247,50 +241,50 @@ namespace MigrationsSample.Migrations.Postgres
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.StoredShadowRow", b =>
                 {
                     b.Property<long>("Seq")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("seq");
 
                     b.Property<string>("AddTags")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("add_tags");
 
                     b.Property<string>("Awaiting")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("awaiting");
 
                     b.Property<string>("Clock")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("clock");
 
                     b.Property<string>("ColumnClocks")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("column_clocks");
 
                     b.Property<string>("Held")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("held");
 
                     b.Property<string>("KeptValues")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("kept_values");
 
                     b.Property<byte[]>("RowKey")
                         .IsRequired()
-                        .HasColumnType("bytea")
+                        .HasColumnType("BLOB")
                         .HasColumnName("row_key");
 
                     b.Property<int?>("Source")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("source");
 
                     b.Property<string>("TableName")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("table_name");
 
                     b.Property<string>("Tombstones")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("tombstones");
 
                     b.HasKey("Seq")
@@ -311,21 +305,21 @@ namespace MigrationsSample.Migrations.Postgres
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Title")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Url")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("__liblim_clocks")
-                        .HasColumnType("text");
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("__liblim_seq")
-                        .HasColumnType("bigint");
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -339,11 +333,11 @@ namespace MigrationsSample.Migrations.Postgres
             modelBuilder.Entity("MigrationsSample.LocalPreference", b =>
                 {
                     b.Property<string>("Name")
-                        .HasColumnType("text");
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Name");
 
@@ -354,24 +348,24 @@ namespace MigrationsSample.Migrations.Postgres
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Body")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("Pinned")
-                        .HasColumnType("boolean");
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Title")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("__liblim_clocks")
-                        .HasColumnType("text");
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("__liblim_seq")
-                        .HasColumnType("bigint");
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 

@@ -36,9 +36,10 @@ namespace MigrationsSample.Migrations.Sqlite
                 column: "decided_at");
 
             migrationBuilder.CreateIndex(
-                name: "ix_liblim_conflicts_row",
+                name: "ix_liblim_conflicts_lost_write",
                 table: "__liblim_conflicts",
-                columns: new[] { "table_name", "row_key" });
+                columns: new[] { "table_name", "row_key", "column_name", "loser_clock" },
+                unique: true);
         }
 
         /// <inheritdoc />

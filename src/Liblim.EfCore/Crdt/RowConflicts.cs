@@ -12,9 +12,10 @@ internal readonly record struct ColumnConflict(string Column, ColumnValue? Winne
 /// concurrent when the later one's writer had not seen the earlier one: the register it replaced (its prior) is older than
 /// the earlier write, or there was none (an insert). A write made over the very register it wins against is a later
 /// edit, not a conflict; so is one made over a register newer than the loser (its writer saw a later state of the column,
-/// where the loser had lost already: that merge is where the conflict was, if there was one). A write of a live row
-/// meets a deleted state that lacks it (its register there is older): no delete that state holds had seen the write, and
-/// where the merge leaves the row deleted, the write lost to them.
+/// where the loser had lost already: that merge is where the conflict was, if there was one). A write meets a deleted state
+/// (no add tag, some tombstone) that lacks it (its register there is older): no delete that state holds had seen the
+/// write, and where the merge leaves the row deleted, the write lost to them. The write may come in a delta, which carries
+/// no tags: what tells a deleted state is its tombstones, not a missing add tag.
 /// </summary>
 internal static class RowConflicts
 {
@@ -26,7 +27,7 @@ internal static class RowConflicts
     public static List<ColumnConflict>? Between(RowState local, RowState remote)
     {
         List<ColumnConflict>? conflicts = null;
-        var deleted = local.IsAlive != remote.IsAlive && !EndsAlive(local, remote) ? (local.IsAlive ? remote : local) : null;
+        var deleted = IsDeleted(local) != IsDeleted(remote) && !EndsAlive(local, remote) ? (IsDeleted(local) ? local : remote) : null;
         foreach (var (name, theirs) in remote.Columns)
         {
             if (!local.Columns.TryGetValue(name, out var ours) || ours.Clock == theirs.Clock
@@ -53,6 +54,9 @@ internal static class RowConflicts
 
         return conflicts;
     }
+
+    /// <summary>Whether a state is of a deleted row: tombstones and no add tag (a delta of registers has neither).</summary>
+    private static bool IsDeleted(RowState state) => !state.IsAlive && !state.Tombstones.IsEmpty;
 
     /// <summary>Whether the merge of the two states leaves the row alive: an add tag of either is not a tombstone of either.</summary>
     private static bool EndsAlive(RowState a, RowState b)

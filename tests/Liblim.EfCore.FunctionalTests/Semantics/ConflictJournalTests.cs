@@ -196,6 +196,24 @@ public abstract class ConflictJournalTests : ReplicaSuite
     }
 
     [Fact]
+    public async Task The_deleting_device_journals_an_edit_that_reaches_it_alone_as_a_delta_as_lost_to_its_delete()
+    {
+        using var a = Replica("a");
+        using var b = Replica("b");
+        var id = Guid.NewGuid();
+        await InsertAsync(a, new TodoItem { Id = id, Title = "milk" });
+        await SyncAsync(a, b);
+        await DeleteAsync(a, id);
+        await EditAsync(b, id, i => i.Title = "oat milk"); // one update since a's last sync with b: it goes to a as a delta
+        await SyncAsync(b, a);
+
+        var conflict = Assert.Single(await ConflictsAsync(a));
+        Assert.Equal((true, "oat milk"), (conflict.LostToDelete, conflict.Loser.Value));
+        Assert.Null(Find(a, id));
+        Assert.Null(Find(b, id));
+    }
+
+    [Fact]
     public async Task Restoring_a_conflict_writes_the_losing_value_back_as_a_later_write_that_every_replica_takes_without_a_new_conflict()
     {
         var (a, hub, b, id) = await EditedOfflineOnBothAsync();

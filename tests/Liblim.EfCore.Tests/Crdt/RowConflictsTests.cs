@@ -82,6 +82,7 @@ public class RowConflictsTests
         var seenWhereEdited = Assert.Single(RowConflicts.Between(edited, deleted)!);
 
         Assert.Equal(seenWhereDeleted, seenWhereEdited);
+        Assert.Equal(seenWhereDeleted, Assert.Single(RowConflicts.Between(deleted, RowDelta.LatestWrite(edited))!)); // the edit alone, as a delta brings it
         Assert.Null(seenWhereDeleted.Winner);
         Assert.Equal(("Title", "\"oat milk\"", At(3, NodeB)), (seenWhereDeleted.Column, seenWhereDeleted.Loser.Json, seenWhereDeleted.Loser.Clock));
         Assert.False(RowMerge.Merge(deleted, edited).IsAlive);

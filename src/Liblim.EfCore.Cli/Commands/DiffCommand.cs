@@ -87,8 +87,8 @@ internal static class DiffCommand
     private static void Write(TextWriter output, DiffReport report)
     {
         new TextTable()
-            .Add("A", $"{report.A} ({Text.Count(report.RowsA, "row", "rows")})")
-            .Add("B", $"{report.B} ({Text.Count(report.RowsB, "row", "rows")})")
+            .Add("A", $"{report.A} ({Text.Count(report.RowsA, "row", "rows")}, deleted ones included)")
+            .Add("B", $"{report.B} ({Text.Count(report.RowsB, "row", "rows")}, deleted ones included)")
             .WriteTo(output);
         if (report.CollectedOnlyInA + report.CollectedOnlyInB > 0)
         {

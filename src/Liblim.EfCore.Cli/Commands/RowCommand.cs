@@ -25,6 +25,7 @@ internal static class RowCommand
                     row.Position,
                     row.Hold,
                     row.Origin,
+                    row.BaseClock,
                     row.AddTags,
                     row.Tombstones,
                     row.ValuesFrom,
@@ -40,6 +41,7 @@ internal static class RowCommand
                     : ""))
                 .Add("feed position", Text.Number(row.Position))
                 .Add("origin", Origin(row.Origin))
+                .Add("base clock", Text.Clock(row.BaseClock))
                 .Add("add tags", row.AddTags.Count == 0 ? "none (deleted)" : string.Join("; ", row.AddTags.Select(Text.Clock)))
                 .Add("tombstones", row.Tombstones.Count == 0 ? "none" : string.Join("; ", row.Tombstones.Select(Text.Clock)))
                 .Add("values from", row.ValuesFrom);

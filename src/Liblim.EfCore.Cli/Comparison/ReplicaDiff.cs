@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Liblim.EfCore.Cli.Inspection;
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Storage.Internal;
@@ -236,9 +237,11 @@ internal sealed record DiffReport(string A, string B, long RowsA, long RowsB, lo
     long CollectedOnlyInA, long CollectedOnlyInB, IReadOnlyList<RowDifference> Rows)
 {
     /// <summary>Whether the replicas hold the same state of every row.</summary>
+    [JsonPropertyOrder(-2)]
     public bool Converged => Total == 0;
 
     /// <summary>How many rows differ in all.</summary>
+    [JsonPropertyOrder(-1)]
     public long Total => OnlyInA + OnlyInB + Differing;
 }
 

@@ -14,12 +14,16 @@ namespace Liblim.EfCore.Cli.Reports;
 /// <param name="Position">Its feed position: the local sequence number of its last change.</param>
 /// <param name="Hold">Why it is not shown as it is, and the row it waits for; null when shown as it is, or deleted.</param>
 /// <param name="Origin">Where its latest change came from, as far as this replica recorded it.</param>
+/// <param name="BaseClock">
+/// The clock it is stored with, of every column no later write changed (all of them right after its insert): the columns
+/// written since have clocks of their own.
+/// </param>
 /// <param name="AddTags">The add tags no delete has observed: the inserts that keep it alive.</param>
 /// <param name="Tombstones">The add tags deletes have observed.</param>
 /// <param name="ValuesFrom">Where its values are read: the data row, the metadata row (<c>__liblim_rows</c>), or both.</param>
 /// <param name="Columns">Each column's register: its value (canonical JSON as this database holds it) and the clock of its write.</param>
 internal sealed record RowReport(string Database, string Table, string Key, string State, long Position, HoldReport? Hold, RowOrigin Origin,
-    IReadOnlyList<ClockReport> AddTags, IReadOnlyList<ClockReport> Tombstones, string ValuesFrom, IReadOnlyList<ColumnReport> Columns)
+    ClockReport BaseClock, IReadOnlyList<ClockReport> AddTags, IReadOnlyList<ClockReport> Tombstones, string ValuesFrom, IReadOnlyList<ColumnReport> Columns)
 {
     /// <summary>Reads a row by its key, as given on the command line (<see cref="KeyArgument"/>).</summary>
     /// <exception cref="CliException">No such table, a key that is not one of the table, or no such row.</exception>
@@ -67,6 +71,7 @@ internal sealed record RowReport(string Database, string Table, string Key, stri
         return new RowReport(database, row.Table, row.Key, stateName, row.Seq,
             hold is null || hold.Kind == HoldKind.NotInModel ? null : new HoldReport(hold.Kind.ToString(), hold.Table, hold.Key, hold.Index),
             origin,
+            ClockReport.Of(HybridTimestamp.Parse(row.Clock), labels),
             [.. state.AddTags.Select(t => ClockReport.Of(t, labels))],
             [.. state.Tombstones.Select(t => ClockReport.Of(t, labels))],
             kept.Count == 0 ? "data row" : columns.All(c => c.Kept) ? "metadata row" : "data row and metadata row",

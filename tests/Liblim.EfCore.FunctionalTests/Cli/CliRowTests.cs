@@ -44,6 +44,7 @@ public abstract class CliRowTests : ReplicaSuite
         Assert.Equal(("2 litres", aNode, "this replica"),
             (notes.GetProperty("value").GetString(), notes.GetProperty("written").GetProperty("node").GetGuid(), notes.GetProperty("written").GetProperty("nodeLabel").GetString()));
         Assert.InRange(notes.GetProperty("written").GetProperty("time").GetDateTimeOffset(), inserted.AddSeconds(-1), edited.AddSeconds(1));
+        Assert.Equal(aNode, row.GetProperty("baseClock").GetProperty("node").GetGuid()); // the insert's, kept by the columns written no later
         var tag = Assert.Single(row.GetProperty("addTags").EnumerateArray());
         Assert.Equal(aNode, tag.GetProperty("node").GetGuid());
         Assert.Empty(row.GetProperty("tombstones").EnumerateArray());

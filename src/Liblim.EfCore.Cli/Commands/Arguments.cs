@@ -59,8 +59,8 @@ internal sealed class Arguments
                 case "--help" or "-h" or "-?":
                     help = true;
                     break;
-                case var option when option.StartsWith('-') && option.Length > 1:
-                    throw new CliException($"unknown option {option} (liblim --help)");
+                case var option when option.StartsWith("--", StringComparison.Ordinal) || (option.StartsWith('-') && option.Length > 1 && !char.IsAsciiDigit(option[1])):
+                    throw new CliException($"unknown option {option} (liblim --help)"); // a value may start with '-' and a digit: a key of -5
                 default:
                     if (command is null)
                     {

@@ -83,8 +83,8 @@ internal sealed class InspectedReplica : IAsyncDisposable
         DatabaseNotSetUpException notSetUp => new CliException(
             $"{Address.Display} lacks what this version of Liblim reads ({notSetUp.Missing}): migrate it with the app's migrations first", e),
         ReplicationModelException model => new CliException($"cannot read the replicated tables of {Address.Display}: {model.Message}", e),
-        FormatException format => new CliException($"the replication metadata of {Address.Display} is damaged: {format.Message}", e),
-        InvalidCastException cast => new CliException($"a value of {Address.Display} cannot be read as its column's type: {cast.Message}", e),
+        // Damaged metadata (the library's message says so), or a value that does not read as its column's type.
+        FormatException or InvalidCastException or OverflowException => new CliException($"cannot read {Address.Display}: {e.Message}", e),
         DbException db => new CliException($"{Address.Display}: {db.Message.Split('\n', 2)[0].Trim()}", e),
         _ => null,
     };

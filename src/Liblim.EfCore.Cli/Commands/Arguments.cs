@@ -4,13 +4,15 @@ using Liblim.EfCore.Cli.Inspection;
 namespace Liblim.EfCore.Cli.Commands;
 
 /// <summary>
-/// A command line: the command, its <c>--db</c> databases, <c>--json</c>, <c>--limit</c>, and the values given without an
-/// option (a table and key, two databases). Options may come anywhere, as <c>--db X</c> or <c>--db=X</c>.
+/// A command line: the command, its <c>--db</c> databases, <c>--json</c>, <c>--limit</c>, the filters of <c>conflicts</c>
+/// (<c>--table</c>, <c>--key</c>, <c>--since</c>), and the values given without an option (a table and key, two databases).
+/// Options may come anywhere, as <c>--db X</c> or <c>--db=X</c>.
 /// </summary>
 internal sealed class Arguments
 {
-    private Arguments(string? command, List<string> databases, List<string> values, bool json, int? limit, bool help)
+    private Arguments(string? command, List<string> databases, List<string> values, bool json, int? limit, bool help, Dictionary<string, string> filters)
     {
+        Filters = filters;
         Command = command;
         Databases = databases;
         Values = values;
@@ -31,6 +33,9 @@ internal sealed class Arguments
 
     public bool Help { get; }
 
+    /// <summary>The filters given (<c>--table</c>, <c>--key</c>, <c>--since</c>), by option name without its dashes.</summary>
+    public IReadOnlyDictionary<string, string> Filters { get; }
+
     /// <exception cref="CliException">An unknown option, or one without its value.</exception>
     public static Arguments Parse(IReadOnlyList<string> args)
     {
@@ -38,6 +43,7 @@ internal sealed class Arguments
         var (databases, values) = (new List<string>(), new List<string>());
         var (json, help) = (false, false);
         int? limit = null;
+        var filters = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
             var (name, inline) = args[i].StartsWith("--", StringComparison.Ordinal) && args[i].IndexOf('=', StringComparison.Ordinal) is > 2 and var eq
@@ -55,6 +61,9 @@ internal sealed class Arguments
                 case "--limit":
                     var text = Value();
                     limit = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new CliException($"--limit takes a number of rows, not '{text}'");
+                    break;
+                case "--table" or "--key" or "--since":
+                    filters[name[2..]] = Value();
                     break;
                 case "--help" or "-h" or "-?":
                     help = true;
@@ -75,7 +84,7 @@ internal sealed class Arguments
             }
         }
 
-        return new Arguments(command, databases, values, json, limit, help);
+        return new Arguments(command, databases, values, json, limit, help, filters);
     }
 
     /// <summary>The one database the command reads.</summary>

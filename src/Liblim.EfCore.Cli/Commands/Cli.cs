@@ -11,6 +11,7 @@ internal static class Cli
         usage:
           liblim status    --db <db>                  node id, feed head, collected position, rows per table, peers
           liblim peers     --db <db>                  each peer: address, last sync, last error, positions, rows pending
+          liblim conflicts --db <db>                  the conflict journal, newest first: the value kept and the value lost
           liblim held-back --db <db>                  the rows held back: table, key, reason, the row each waits for
           liblim row       --db <db> <table> <key>    one row's replicated state: clocks as times and node ids, tags, values
           liblim diff      <db-a> <db-b>              whether two replicas have converged, and the rows that differ
@@ -21,7 +22,9 @@ internal static class Cli
 
         options:
           --json         machine-readable output
-          --limit <n>    diff: list at most n rows (100)
+          --limit <n>    conflicts, diff: list at most n (100)
+          --table <t>, --key <k>, --since <time>
+                         conflicts: only those of a table, of a row, decided at or after a time (UTC unless it says)
 
         The database is only read: opened read-only (SQLite) or in read-only transactions (PostgreSQL).
         Exit codes: 0 done (diff: converged), 1 diff: the replicas differ, 2 the command could not run.
@@ -41,11 +44,12 @@ internal static class Cli
         {
             "status" => await StatusCommand.RunAsync(args, output, ct).ConfigureAwait(false),
             "peers" => await PeersCommand.RunAsync(args, output, ct).ConfigureAwait(false),
+            "conflicts" => await ConflictsCommand.RunAsync(args, output, ct).ConfigureAwait(false),
             "held-back" => await HeldBackCommand.RunAsync(args, output, ct).ConfigureAwait(false),
             "row" => await RowCommand.RunAsync(args, output, ct).ConfigureAwait(false),
             "diff" => await DiffCommand.RunAsync(args, output, ct).ConfigureAwait(false),
             "version" => Version(output),
-            _ => throw new CliException($"unknown command '{args.Command}': status, peers, held-back, row or diff (liblim --help)"),
+            _ => throw new CliException($"unknown command '{args.Command}': status, peers, conflicts, held-back, row or diff (liblim --help)"),
         };
     }
 

@@ -126,6 +126,7 @@ internal static class DiffCommand
     {
         "value" => $"value of {detail.Column}: A {detail.A}, B {detail.B}",
         "clock" => $"clock of {detail.Column}: A {Text.Clock(detail.A!)}, B {Text.Clock(detail.B!)}",
+        "prior" => $"prior of {detail.Column} (the write it replaced): A {(detail.A is null ? "none" : Text.Clock(detail.A))}, B {(detail.B is null ? "none" : Text.Clock(detail.B))}",
         "column" => $"column {detail.Column} only in {(detail.A is null ? "B" : "A")}",
         "addTags" => $"add tags: A {Tags(detail.A)}, B {Tags(detail.B)}",
         "tombstones" => $"tombstones: A {Tags(detail.A)}, B {Tags(detail.B)}",

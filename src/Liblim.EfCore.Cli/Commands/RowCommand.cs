@@ -29,7 +29,7 @@ internal static class RowCommand
                     row.AddTags,
                     row.Tombstones,
                     row.ValuesFrom,
-                    Columns = row.Columns.Select(c => new { c.Name, Value = Json.Value(c.Value), c.Written, c.Kept }),
+                    Columns = row.Columns.Select(c => new { c.Name, Value = Json.Value(c.Value), c.Written, c.Prior, c.Kept }),
                 });
                 return ExitCodes.Ok;
             }
@@ -47,11 +47,11 @@ internal static class RowCommand
                 .Add("values from", row.ValuesFrom);
             fields.WriteTo(output);
             output.WriteLine();
-            var columns = new TextTable("column", "value", "written at", "by node");
+            var columns = new TextTable("column", "value", "written at", "written over", "by node");
             foreach (var column in row.Columns)
             {
                 columns.Add(column.Name + (column.Kept && row.ValuesFrom != "metadata row" ? " (kept)" : ""), column.Value ?? "(not loaded)",
-                    Text.When(column.Written), Text.Node(column.Written.Node, column.Written.NodeLabel));
+                    Text.When(column.Written), column.Prior is { } prior ? Text.When(prior) : "-", Text.Node(column.Written.Node, column.Written.NodeLabel));
             }
 
             columns.WriteTo(output);

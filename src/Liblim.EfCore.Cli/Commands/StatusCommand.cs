@@ -4,7 +4,7 @@ using Liblim.EfCore.Cli.Reports;
 
 namespace Liblim.EfCore.Cli.Commands;
 
-/// <summary><c>liblim status --db X</c>: the node id, the feed's head and collected position, what each table holds, and how many peers.</summary>
+/// <summary><c>liblim status --db X</c>: the node id, the feed's head and collected position, what each table holds, how many peers and conflicts.</summary>
 internal static class StatusCommand
 {
     public static async Task<int> RunAsync(Arguments args, TextWriter output, CancellationToken ct)
@@ -28,6 +28,7 @@ internal static class StatusCommand
                     status.HeldBack,
                     status.Deleted,
                     status.Peers,
+                    status.Conflicts,
                     status.Tables,
                 });
                 return ExitCodes.Ok;
@@ -39,7 +40,8 @@ internal static class StatusCommand
                 .Add("feed head", Text.Number(status.Head))
                 .Add("collected", status.Collected == 0 ? "0 (no deleted row collected)" : Text.Number(status.Collected))
                 .Add("clock", Text.Time(status.Clock))
-                .Add("peers", Text.Number(status.Peers));
+                .Add("peers", Text.Number(status.Peers))
+                .Add("conflicts", Text.Number(status.Conflicts));
             if (status.RetiredNodeId is { } retired)
             {
                 fields.Add("retired node id", retired.ToString());

@@ -178,6 +178,10 @@ internal static class ReplicaDiff
             {
                 details.Add(new DifferenceDetail("clock", column, ofA.Clock.ToString(), ofB.Clock.ToString()));
             }
+            else if (ofA.Prior != ofB.Prior)
+            {
+                details.Add(new DifferenceDetail("prior", column, ofA.Prior?.ToString(), ofB.Prior?.ToString()));
+            }
         }
 
         if (a.State.IsAlive && b.State.IsAlive && a.Row.IsHeldBack != b.Row.IsHeldBack)
@@ -250,7 +254,8 @@ internal sealed record RowDifference(string Table, string Key, DifferenceKind Ki
 
 /// <summary>
 /// One thing that differs in a row held by both: <c>existence</c> (alive, deleted or held back), <c>addTags</c>,
-/// <c>tombstones</c> (the timestamps, comma-separated), a column's <c>value</c> (canonical JSON) or <c>clock</c> (a timestamp),
+/// <c>tombstones</c> (the timestamps, comma-separated), a column's <c>value</c> (canonical JSON), <c>clock</c> or <c>prior</c>
+/// (a timestamp; a prior is the clock of the write the column's write replaced, null for none),
 /// a <c>column</c> only one holds, or whether it is <c>shown</c> or held back.
 /// </summary>
 internal sealed record DifferenceDetail(string What, string? Column, string? A, string? B);

@@ -7,7 +7,7 @@ namespace Liblim.EfCore.Cli.Comparison;
 
 /// <summary>
 /// 128-bit digests (SHA-256, cut short) of a row's identity and of its logical replicated state: its add tags and
-/// tombstones, and each column's value and clock, all with full node ids (never a database's local node numbers), values
+/// tombstones, and each column's value, clock and prior (the clock of the write it replaced), all with full node ids (never a database's local node numbers), values
 /// in the form <see cref="ValueForms"/> compares them in. Two replicas hold the same state of a row exactly when the
 /// digests are equal (but for a collision, at odds of 2^-64 among billions of rows).
 /// </summary>
@@ -28,7 +28,8 @@ internal sealed class StateDigest(ValueForms forms)
         {
             _text.Append(name).Append('\0')
                 .Append(forms.Of(state.Table, name, register.Json) ?? "\u0001") // not loaded: a data row gone, unlike any JSON
-                .Append('\0').Append(register.Clock.ToString()).Append('\n');
+                .Append('\0').Append(register.Clock.ToString())
+                .Append('\0').Append(register.Prior?.ToString() ?? "-").Append('\n');
         }
 
         return Hash(_text.ToString());

@@ -13,8 +13,9 @@ namespace Liblim.EfCore.Cli.Reports;
 /// <param name="Clock">The last timestamp issued or received here, as a time (null before any).</param>
 /// <param name="Tables">Per replicated table: rows in the table, rows held back, deleted rows kept.</param>
 /// <param name="Peers">How many peers it has synced with or served.</param>
+/// <param name="Conflicts">How many entries its conflict journal holds (<c>liblim conflicts</c> lists them).</param>
 internal sealed record ReplicaStatus(string Database, Guid? NodeId, Guid? RetiredNodeId, long Head, long Collected, DateTimeOffset? Clock,
-    IReadOnlyList<TableStatus> Tables, int Peers)
+    IReadOnlyList<TableStatus> Tables, int Peers, int Conflicts)
 {
     public long Rows => Tables.Sum(t => t.Rows);
 
@@ -30,6 +31,7 @@ internal sealed record ReplicaStatus(string Database, Guid? NodeId, Guid? Retire
         var head = await shadow.ReadHeadAsync(async: true, ct).ConfigureAwait(false);
         var collected = await shadow.ReadCollectedSeqAsync(async: true, ct).ConfigureAwait(false);
         var peers = (await shadow.ReadPeersAsync(async: true, ct).ConfigureAwait(false)).Count;
+        var conflicts = await shadow.CountConflictsAsync(async: true, ct).ConfigureAwait(false);
 
         // Held back as the library counts it (LiblimFacade.GetStatusAsync): live, not shown, for a reason the app can resolve.
         var held = (await shadow.ReadHeldAsync(null, async: true, ct).ConfigureAwait(false))
@@ -49,7 +51,7 @@ internal sealed record ReplicaStatus(string Database, Guid? NodeId, Guid? Retire
         }
 
         return new ReplicaStatus(replica.Address.Display, state?.NodeId, state?.RetiredNodeId, head, collected, state?.Clock,
-            [.. tables.OrderBy(t => t.Table, StringComparer.Ordinal)], peers);
+            [.. tables.OrderBy(t => t.Table, StringComparer.Ordinal)], peers, conflicts);
     }, ct);
 
     /// <summary>The deleted rows kept per table: metadata rows without a live add tag (<see cref="ShadowRow.IsAlive"/>).</summary>

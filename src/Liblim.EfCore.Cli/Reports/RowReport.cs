@@ -60,7 +60,8 @@ internal sealed record RowReport(string Database, string Table, string Key, stri
         var columns = new List<ColumnReport>();
         foreach (var (name, register) in state.Columns)
         {
-            columns.Add(new ColumnReport(name, register.Json, ClockReport.Of(register.Clock, labels), kept.Contains(name)));
+            columns.Add(new ColumnReport(name, register.Json, ClockReport.Of(register.Clock, labels),
+                register.Prior is { } prior ? ClockReport.Of(prior, labels) : null, kept.Contains(name)));
         }
 
         var update = row.LatestUpdate;
@@ -96,5 +97,6 @@ internal sealed record RowOrigin(Guid? Source, string? LatestChange, Guid? From)
 /// <param name="Name">The column.</param>
 /// <param name="Value">Its value as canonical JSON, as this database holds it; null when the row has none loaded (a data row gone).</param>
 /// <param name="Written">The clock of the write that set it.</param>
+/// <param name="Prior">The clock of the write it replaced where it was written (what its writer saw); null for a write over none (an insert).</param>
 /// <param name="Kept">Whether the value is kept in the metadata row rather than read from the data row.</param>
-internal sealed record ColumnReport(string Name, string? Value, ClockReport Written, bool Kept);
+internal sealed record ColumnReport(string Name, string? Value, ClockReport Written, ClockReport? Prior, bool Kept);

@@ -52,7 +52,7 @@ public class CliErrorTests
         AssertError("'c1' is not a key of Shapes (Code (text), Region (integer)): it has 1 value(s), the key 2", await LiblimTool.RunAsync("row", "--db", db, "Shapes", "c1"));
         AssertError("row takes <table> and <key>, but got 1 value(s)", await LiblimTool.RunAsync("row", "--db", db, "Items"));
         AssertError("status reads one database: give it with --db <sqlite-file | postgres-connection-string>", await LiblimTool.RunAsync("status"));
-        AssertError("unknown command 'stats': status, peers, held-back, row or diff (liblim --help)", await LiblimTool.RunAsync("stats", "--db", db));
+        AssertError("unknown command 'stats': status, peers, conflicts, held-back, row or diff (liblim --help)", await LiblimTool.RunAsync("stats", "--db", db));
         AssertError("unknown option --jsn (liblim --help)", await LiblimTool.RunAsync("status", "--db", db, "--jsn"));
 
         var help = await LiblimTool.RunAsync("--help");

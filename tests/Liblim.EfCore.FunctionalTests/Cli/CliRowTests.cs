@@ -40,7 +40,10 @@ public abstract class CliRowTests : ReplicaSuite
         Assert.Equal("oat milk", title.GetProperty("value").GetString());
         Assert.Equal(bNode, title.GetProperty("written").GetProperty("node").GetGuid());
         Assert.InRange(title.GetProperty("written").GetProperty("time").GetDateTimeOffset(), edited.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+        // b wrote Title over the insert's register: its prior is the insert's clock; Notes, never written since, has none.
+        Assert.Equal(row.GetProperty("baseClock").GetProperty("timestamp").GetString(), title.GetProperty("prior").GetProperty("timestamp").GetString());
         var notes = Column(row, "Notes");
+        Assert.Equal(JsonValueKind.Null, notes.GetProperty("prior").ValueKind);
         Assert.Equal(("2 litres", aNode, "this replica"),
             (notes.GetProperty("value").GetString(), notes.GetProperty("written").GetProperty("node").GetGuid(), notes.GetProperty("written").GetProperty("nodeLabel").GetString()));
         Assert.InRange(notes.GetProperty("written").GetProperty("time").GetDateTimeOffset(), inserted.AddSeconds(-1), edited.AddSeconds(1));
@@ -51,8 +54,8 @@ public abstract class CliRowTests : ReplicaSuite
 
         var text = await LiblimTool.RunAsync("row", "--db", LiblimTool.Db(a), "Items", id.ToString());
         Assert.Equal($"Items [\"{id}\"] in {Shown(a)}", text.Lines[0]);
-        Assert.Contains(text.Lines, l => Cells(l) is ["Title", "\"oat milk\"", _, var node] && node.StartsWith(bNode.ToString(), StringComparison.Ordinal));
-        Assert.Contains(text.Lines, l => Cells(l) is ["Notes", "\"2 litres\"", _, var node] && node == $"{aNode} (this replica)");
+        Assert.Contains(text.Lines, l => Cells(l) is ["Title", "\"oat milk\"", _, _, var node] && node.StartsWith(bNode.ToString(), StringComparison.Ordinal));
+        Assert.Contains(text.Lines, l => Cells(l) is ["Notes", "\"2 litres\"", _, "-", var node] && node == $"{aNode} (this replica)");
 
         // Deleted on the peer: no add tag left, the tag tombstoned, the values kept in the metadata row.
         await Replicas.DeleteAsync(b, id);

@@ -16,14 +16,3 @@ internal sealed record ClockReport(string Timestamp, DateTimeOffset Time, int Co
     public static ClockReport Of(HybridTimestamp timestamp, NodeLabels labels)
         => new(timestamp.ToString(), timestamp.PhysicalTime, timestamp.Counter, timestamp.Node, labels.Of(timestamp.Node));
 }
-
-/// <summary>Names for the node ids a replica knows: itself, and the peers it has synced with by their last address.</summary>
-internal sealed class NodeLabels(Guid? self, IEnumerable<(Guid Node, string? Address)> peers)
-{
-    private readonly Dictionary<Guid, string> _labels = peers.Where(p => p.Address is not null).ToDictionary(p => p.Node, p => "peer " + p.Address!);
-
-    public string? Of(Guid node)
-        => node == self ? "this replica"
-            : node == RowAdoption.Node ? "adopted"
-            : _labels.GetValueOrDefault(node);
-}

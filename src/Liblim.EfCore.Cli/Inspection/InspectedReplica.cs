@@ -69,12 +69,19 @@ internal sealed class InspectedReplica : IAsyncDisposable
         }
     }
 
-    /// <summary>The replicated table of that name.</summary>
+    /// <summary>
+    /// The replicated table of that name (<c>schema.table</c>, or <c>table</c> in the default schema); else the one table
+    /// of that name in whatever schema, or whatever case.
+    /// </summary>
     /// <exception cref="CliException">The database has no such replicated table; the message lists those it has.</exception>
     public ReplicatedTable Table(StoreSession session, string name)
-        => session.Model.FindTable(name) ?? session.Model.Tables.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
+        => session.Model.FindTable(name)
+           ?? One(session.Model.Tables.Where(t => t.TableName == name))
+           ?? One(session.Model.Tables.Where(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase) || string.Equals(t.TableName, name, StringComparison.OrdinalIgnoreCase)))
            ?? throw new CliException($"{Address.Display} has no replicated table '{name}'; it has: " +
                                      $"{(session.Model.Tables.Any() ? string.Join(", ", session.Model.Tables.Select(t => t.Name).Order(StringComparer.Ordinal)) : "none")}");
+
+    private static ReplicatedTable? One(IEnumerable<ReplicatedTable> tables) => tables.Take(2).ToList() is [var one] ? one : null;
 
     /// <summary>What a failure of the library's readers means to the user, in one line; null for a failure that is not theirs to report.</summary>
     public CliException? Failure(Exception e) => e switch

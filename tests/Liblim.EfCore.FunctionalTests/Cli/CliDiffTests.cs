@@ -40,7 +40,8 @@ public abstract class CliDiffTests : ReplicaSuite
             await db.SaveChangesAsync();
         }
 
-        await Replicas.InsertAsync(b, new TodoItem { Id = theirs, Title = "from b", DueUtc = due.AddDays(1) });
+        // On PostgreSQL 40.00 keeps its scale; SQLite holds it as 40.0: the same number.
+        await Replicas.InsertAsync(b, new TodoItem { Id = theirs, Title = "from b", Cost = 40.00m, DueUtc = due.AddDays(1) });
         await Replicas.SyncAsync(a, b);
         await Replicas.DeleteAsync(a, gone);
         await Replicas.EditAsync(b, bread, i => i.Done = true);

@@ -40,6 +40,21 @@ internal static class Cli
             return ExitCodes.Ok;
         }
 
+        if (args.Command is not ("status" or "peers" or "conflicts" or "held-back" or "row" or "diff" or "version"))
+        {
+            throw new CliException($"unknown command '{args.Command}': status, peers, conflicts, held-back, row or diff (liblim --help)");
+        }
+
+        if (args.Filters.Count > 0 && args.Command != "conflicts")
+        {
+            throw new CliException($"--{args.Filters.Keys.First()} is an option of conflicts, not of {args.Command} (liblim --help)");
+        }
+
+        if (args.Limit is not null && args.Command is not ("conflicts" or "diff"))
+        {
+            throw new CliException($"--limit is an option of conflicts and diff, not of {args.Command} (liblim --help)");
+        }
+
         return args.Command switch
         {
             "status" => await StatusCommand.RunAsync(args, output, ct).ConfigureAwait(false),
@@ -48,8 +63,7 @@ internal static class Cli
             "held-back" => await HeldBackCommand.RunAsync(args, output, ct).ConfigureAwait(false),
             "row" => await RowCommand.RunAsync(args, output, ct).ConfigureAwait(false),
             "diff" => await DiffCommand.RunAsync(args, output, ct).ConfigureAwait(false),
-            "version" => Version(output),
-            _ => throw new CliException($"unknown command '{args.Command}': status, peers, conflicts, held-back, row or diff (liblim --help)"),
+            _ => Version(output),
         };
     }
 

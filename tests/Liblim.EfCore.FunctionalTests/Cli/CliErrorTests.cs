@@ -54,6 +54,7 @@ public class CliErrorTests
         AssertError("status reads one database: give it with --db <sqlite-file | postgres-connection-string>", await LiblimTool.RunAsync("status"));
         AssertError("unknown command 'stats': status, peers, conflicts, held-back, row or diff (liblim --help)", await LiblimTool.RunAsync("stats", "--db", db));
         AssertError("unknown option --jsn (liblim --help)", await LiblimTool.RunAsync("status", "--db", db, "--jsn"));
+        AssertError("--table is an option of conflicts, not of status (liblim --help)", await LiblimTool.RunAsync("status", "--db", db, "--table", "Items"));
 
         var help = await LiblimTool.RunAsync("--help");
         Assert.Equal(0, help.ExitCode);

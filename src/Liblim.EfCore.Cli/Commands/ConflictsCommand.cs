@@ -37,7 +37,8 @@ internal static class ConflictsCommand
                         e.Table,
                         e.Key,
                         e.Column,
-                        Kept = new { Value = Json.Value(e.Kept), Written = e.KeptWritten },
+                        Kept = e.Kept is null ? null : new { Value = Json.Value(e.Kept), Written = e.KeptWritten },
+                        LostToDelete = e.Kept is null,
                         Lost = new { Value = Json.Value(e.Lost), Written = e.LostWritten },
                         e.DecidedAt,
                     }),
@@ -54,7 +55,7 @@ internal static class ConflictsCommand
             var table = new TextTable("decided at", "table", "key", "column", "kept", "its write", "lost", "its write");
             foreach (var e in entries)
             {
-                table.Add(Text.Time(e.DecidedAt), e.Table, e.Key, e.Column, e.Kept, Text.Clock(e.KeptWritten), e.Lost, Text.Clock(e.LostWritten));
+                table.Add(Text.Time(e.DecidedAt), e.Table, e.Key, e.Column, e.Kept ?? "(the row's delete)", e.KeptWritten is { } kept ? Text.Clock(kept) : "", e.Lost, Text.Clock(e.LostWritten));
             }
 
             table.WriteTo(output);

@@ -10,12 +10,12 @@ namespace Liblim.EfCore.Cli.Reports;
 /// <param name="Table">The replicated table.</param>
 /// <param name="Key">The row's canonical key text.</param>
 /// <param name="Column">The column decided.</param>
-/// <param name="Kept">The value the row keeps (canonical JSON): the later write.</param>
-/// <param name="KeptWritten">The clock of the write that set it: when, and by which node.</param>
+/// <param name="Kept">The value the row keeps (canonical JSON): the later write; null when the row's delete won (the lost write was an edit the delete had not seen).</param>
+/// <param name="KeptWritten">The clock of the write that set it: when, and by which node; null when the row's delete won.</param>
 /// <param name="Lost">The value that lost.</param>
 /// <param name="LostWritten">The clock of the write that set it.</param>
 /// <param name="DecidedAt">When this replica decided it.</param>
-internal sealed record ConflictReport(long Id, string Table, string Key, string Column, string Kept, ClockReport KeptWritten, string Lost, ClockReport LostWritten,
+internal sealed record ConflictReport(long Id, string Table, string Key, string Column, string? Kept, ClockReport? KeptWritten, string Lost, ClockReport LostWritten,
     DateTimeOffset DecidedAt)
 {
     /// <summary>
@@ -40,7 +40,7 @@ internal sealed record ConflictReport(long Id, string Table, string Key, string 
             ? await session.Shadow.CountConflictsAsync(async: true, ct).ConfigureAwait(false)
             : (await session.Shadow.ReadConflictsAsync(table?.Name, key, since, until: null, skip: 0, take: int.MaxValue, async: true, ct).ConfigureAwait(false)).Count;
         return (entries.Select(e => new ConflictReport(e.Id, e.Table, e.Key, e.Conflict.Column,
-            e.Conflict.Winner.Json!, ClockReport.Of(e.Conflict.Winner.Clock, labels),
+            e.Conflict.Winner?.Json, e.Conflict.Winner is { } winner ? ClockReport.Of(winner.Clock, labels) : null,
             e.Conflict.Loser.Json!, ClockReport.Of(e.Conflict.Loser.Clock, labels),
             e.DecidedAt)).ToList(), total);
     }, ct);

@@ -58,6 +58,28 @@ public abstract class CliConflictsTests : ReplicaSuite
         Assert.Equal(1, status.Json.GetProperty("conflicts").GetInt32());
     }
 
+    [Fact]
+    public async Task An_edit_lost_to_a_delete_that_had_not_seen_it_is_an_entry_with_the_rows_delete_as_what_won()
+    {
+        using var a = NewReplica("conflicts-deleting");
+        using var b = NewReplica("conflicts-editing");
+        var id = Guid.NewGuid();
+        await Replicas.InsertAsync(a, new TodoItem { Id = id, Title = "milk" });
+        await Replicas.SyncAsync(a, b);
+        await Replicas.DeleteAsync(a, id);
+        await Replicas.EditAsync(b, id, i => i.Title = "oat milk");
+        await Replicas.SyncAsync(b, a); // a, the server, holds the delete and meets the edit
+
+        var run = await LiblimTool.RunAsync("conflicts", "--db", LiblimTool.Db(a), "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var entry = Assert.Single(run.Json.GetProperty("conflicts").EnumerateArray());
+        Assert.True(entry.GetProperty("lostToDelete").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, entry.GetProperty("kept").ValueKind);
+        Assert.Equal(("Title", "oat milk"), (entry.GetProperty("column").GetString(), entry.GetProperty("lost").GetProperty("value").GetString()));
+        var text = await LiblimTool.RunAsync("conflicts", "--db", LiblimTool.Db(a));
+        Assert.Contains(text.Lines, l => l.Contains("(the row's delete)", StringComparison.Ordinal) && l.Contains("\"oat milk\"", StringComparison.Ordinal));
+    }
+
     private static Guid Node(JsonElement side) => side.GetProperty("written").GetProperty("node").GetGuid();
 
     private static string Timestamp(JsonElement side) => side.GetProperty("written").GetProperty("timestamp").GetString()!;

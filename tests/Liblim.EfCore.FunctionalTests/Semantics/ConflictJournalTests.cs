@@ -214,6 +214,38 @@ public abstract class ConflictJournalTests : ReplicaSuite
     }
 
     [Fact]
+    public async Task A_save_over_a_value_a_sync_merged_in_after_the_entity_was_loaded_journals_that_value_as_lost()
+    {
+        using var a = Replica("a");
+        using var b = Replica("b");
+        var id = Guid.NewGuid();
+        await InsertAsync(a, new TodoItem { Id = id, Title = "milk", Priority = 1 });
+        await SyncAsync(a, b);
+
+        await using var screen = a.Open(); // an app's context that loaded the item before the sync
+        var item = await screen.Items.SingleAsync(i => i.Id == id);
+        _time.Now = _time.Now.AddMinutes(1);
+        await EditAsync(b, id, i => { i.Title = "soy milk"; i.Notes = "from b"; });
+        await SyncAsync(b, a); // a's row now holds b's title, which the loaded entity does not show
+        Assert.Empty(await ConflictsAsync(a));
+
+        _time.Now = _time.Now.AddMinutes(1);
+        item.Title = "oat milk"; // over "milk", as the user saw it
+        await screen.SaveChangesAsync();
+        var conflict = Assert.Single(await ConflictsAsync(a));
+        Assert.Equal((nameof(TodoItem.Title), "oat milk", "soy milk"), (conflict.Property, conflict.Winner!.Value, conflict.Loser.Value));
+        Assert.Equal((await NodeAsync(a), await NodeAsync(b)), (conflict.Winner.Node, conflict.Loser.Node));
+
+        // Saved again through the same context, over its own earlier save: no new conflict; nor a column b did not write.
+        item.Title = "oat milk, 2 litres";
+        item.Priority = 2;
+        await screen.SaveChangesAsync();
+        Assert.Single(await ConflictsAsync(a));
+        await SyncAsync(b, a);
+        Assert.Equal(("oat milk, 2 litres", "from b"), (Find(b, id)!.Title, Find(b, id)!.Notes));
+    }
+
+    [Fact]
     public async Task Restoring_a_conflict_writes_the_losing_value_back_as_a_later_write_that_every_replica_takes_without_a_new_conflict()
     {
         var (a, hub, b, id) = await EditedOfflineOnBothAsync();

@@ -1,4 +1,5 @@
 using Liblim.EfCore.Metadata.Internal;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Liblim.EfCore.Capture.Internal;
 
@@ -24,4 +25,10 @@ internal sealed class CapturedRow(ReplicatedTable table, string key)
 
     /// <summary>Columns marked modified with their current value, to compare with the stored row.</summary>
     public List<(ReplicatedColumn Column, object? Current)> Unsure { get; } = [];
+
+    /// <summary>
+    /// An updated row's entity, as EF tracks it, with its mapping; and the feed position and clocks its row had when the
+    /// entity was loaded (null when unknown: attached rather than queried): see <see cref="ConcurrentOverwrites"/>.
+    /// </summary>
+    public (EntityEntry Entry, EntityTableMapping Mapping, long Seq, string Clocks)? Loaded { get; set; }
 }

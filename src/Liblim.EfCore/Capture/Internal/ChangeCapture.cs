@@ -137,6 +137,7 @@ internal static class ChangeCapture
                     }
                 }
 
+                List<(CapturedRow, ShadowRow, HashSet<string>)>? movedSinceLoaded = null;
                 foreach (var row in tableRows)
                 {
                     var before = existing.GetValueOrDefault(row.Key);
@@ -145,6 +146,11 @@ internal static class ChangeCapture
                     if (changed is { Count: 0 } && before is { IsAlive: true })
                     {
                         continue; // marked modified, but no value differs from the stored row
+                    }
+
+                    if (row.Loaded is { } loaded && before is { IsShown: true } && loaded.Seq != before.Seq && changed is { Count: > 0 })
+                    {
+                        (movedSinceLoaded ??= []).Add((row, before, changed)); // the row changed since its entity was loaded
                     }
 
                     var direct = table.IsUnconstrained && before is null or { Held: null, Awaiting: null };
@@ -157,6 +163,11 @@ internal static class ChangeCapture
                         var seq = write.NextSeq();
                         captured.Add(new CapturedState(table, state, before, seq, direct ? RowStateCodec.Encode(table, state, seq) : null));
                     }
+                }
+
+                if (movedSinceLoaded is not null)
+                {
+                    await ConcurrentOverwrites.JournalAsync(write, session, table, movedSinceLoaded, at, async, ct).ConfigureAwait(false);
                 }
             }
 
@@ -321,6 +332,12 @@ internal static class ChangeCapture
             if (!rows.TryGetValue((table, key), out var row))
             {
                 rows[(table, key)] = row = new CapturedRow(table, key);
+            }
+
+            if (mapping.IsPrincipal && entry.State == EntityState.Modified
+                && entry.Property(RowMetadataNames.Seq).OriginalValue is long seq && entry.Property(RowMetadataNames.Clocks).OriginalValue is string clocks)
+            {
+                row.Loaded = (entry, mapping, seq, clocks);
             }
 
             if (mapping.IsPrincipal && entry.State != EntityState.Modified)

@@ -46,6 +46,14 @@ internal sealed partial class ShadowStore
         }
     }
 
+    /// <summary>The logical row of stored in-row clocks of a row (as an entity loaded them, say), with the node numbers they name read first.</summary>
+    /// <exception cref="FormatException">The stored clocks are damaged.</exception>
+    public async Task<ShadowRow> ExpandInRowAsync(string table, string key, string stored, bool async, CancellationToken ct)
+    {
+        await ReadNodeNumbersAsync(InRowClocks.NumbersOf(stored), async, ct).ConfigureAwait(false);
+        return InRowClocks.Expand(table, key, long.MaxValue, stored, session.Nodes); // the position is not needed: any will do
+    }
+
     /// <summary>Reads every row of the nodes table into <see cref="StoreSession.Nodes"/>.</summary>
     private async Task ReadNodesAsync(bool async, CancellationToken ct)
     {

@@ -59,16 +59,15 @@ internal static class RowConflicts
     private static bool IsDeleted(RowState state) => !state.IsAlive && !state.Tombstones.IsEmpty;
 
     /// <summary>Whether the merge of the two states leaves the row alive: an add tag of either is not a tombstone of either.</summary>
-    private static bool EndsAlive(RowState a, RowState b)
+    private static bool EndsAlive(RowState a, RowState b) => HasTagNotTombstoned(a, b) || HasTagNotTombstoned(b, a);
+
+    private static bool HasTagNotTombstoned(RowState state, RowState other)
     {
-        foreach (var (tags, other) in new[] { (a.AddTags, b), (b.AddTags, a) })
+        foreach (var tag in state.AddTags)
         {
-            foreach (var tag in tags)
+            if (!other.Tombstones.Contains(tag))
             {
-                if (!other.Tombstones.Contains(tag))
-                {
-                    return true;
-                }
+                return true;
             }
         }
 

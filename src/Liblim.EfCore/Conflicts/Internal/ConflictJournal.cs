@@ -3,7 +3,6 @@ using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Liblim.EfCore.Conflicts.Internal;
 
@@ -26,7 +25,7 @@ internal static class ConflictJournal
         await using (transaction.ConfigureAwait(false))
         {
             var entries = await session.Shadow.ReadConflictsAsync(table?.Name, key, query.Since, query.Until, query.Skip, query.Take, async: true, ct).ConfigureAwait(false);
-            return [.. entries.Select(e => Typed(context, session.Model.FindTable(e.Table), e))];
+            return [.. entries.Select(e => Typed(session.Model.FindTable(e.Table), e))];
         }
     }
 
@@ -50,28 +49,12 @@ internal static class ConflictJournal
                ?? throw new ArgumentException($"'{entityType.Name}' is not a replicated entity type of {context.GetType().Name}.", nameof(entityType));
     }
 
-    private static LiblimConflict Typed(DbContext context, ReplicatedTable? table, JournaledConflict entry)
+    private static LiblimConflict Typed(ReplicatedTable? table, JournaledConflict entry)
     {
         var (id, tableName, key, (columnName, winner, loser), decidedAt) = entry;
         var column = table?.FindColumn(columnName);
-        var mappings = table is null ? [] : MappingsOf(context, table).ToList();
-        var property = mappings.SelectMany(m => m.Mapping.ValueProperties).Where(p => p.Column == column).Select(p => p.Property.Name).FirstOrDefault();
         ConflictValue Side(Crdt.ColumnValue value) => new(value.Json!, column?.FromJson(value.Json!), value.Clock);
-        ConflictValue? Winner(Crdt.ColumnValue? value) => value is { } v ? Side(v) : null;
-        var entityType = mappings.Select(m => m.EntityType).FirstOrDefault(t => !t.IsOwned())?.GetRootType().ClrType;
-        return new LiblimConflict(id, tableName, entityType, key, table?.DecodeKey(key) ?? [],
-            columnName, property, Winner(winner), Side(loser), decidedAt);
-    }
-
-    private static IEnumerable<(IEntityType EntityType, EntityTableMapping Mapping)> MappingsOf(DbContext context, ReplicatedTable table)
-    {
-        var model = ReplicationModel.For(context.Model);
-        foreach (var type in context.Model.GetEntityTypes())
-        {
-            if (model.FindMapping(type) is { } mapping && mapping.Table == table)
-            {
-                yield return (type, mapping);
-            }
-        }
+        return new LiblimConflict(id, tableName, table?.EntityType, key, table?.DecodeKey(key) ?? [], columnName, column?.Property.Name,
+            winner is { } w ? Side(w) : null, Side(loser), decidedAt);
     }
 }

@@ -17,7 +17,8 @@ internal static class Cli
                     concurrency, scoped delta sync, adoption, deleted rows collected, the conflict journal)
           profile SCENARIO REPETITIONS
                     one scenario, repeated, to run under a profiler (dotnet-trace collect -- ...):
-                    insert, update, delete (1,000 rows, replicated), merge, merge-older, tcp (sync rows)
+                    insert, update, delete (1,000 rows, replicated), raw (the sync figures' baseline), feed,
+                    apply, apply-older, merge, merge-older, tcp (sync rows)
 
         options:
           --rows N         rows of the sync figures (default: short 10000, full and measure 100000)

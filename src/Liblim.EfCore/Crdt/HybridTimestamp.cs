@@ -52,6 +52,9 @@ public readonly struct HybridTimestamp : IComparable<HybridTimestamp>, IEquatabl
     /// <summary>Whether this timestamp and <paramref name="other"/> were issued by the same node.</summary>
     internal bool HasNodeOf(HybridTimestamp other) => _node == other._node;
 
+    /// <summary>Writes the node id's 32 lowercase hex digits (its part of the text form) into <paramref name="destination"/>.</summary>
+    internal void FormatNode(Span<char> destination) => _node.TryFormat(destination, out _, "x32", CultureInfo.InvariantCulture);
+
     /// <summary>A timestamp of the same node as this one, with other ticks.</summary>
     internal HybridTimestamp WithTicks(long ticks) => new(ticks, _node);
 

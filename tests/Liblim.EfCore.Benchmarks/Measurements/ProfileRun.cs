@@ -13,7 +13,7 @@ namespace Liblim.EfCore.Benchmarks.Measurements;
 /// </summary>
 internal static class ProfileRun
 {
-    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | feed | apply | apply-older | merge | merge-older | tcp (the sync rows)";
+    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | raw (figure 2's baseline) | feed | apply | apply-older | merge | merge-older | tcp (the sync rows)";
 
     private static readonly Lazy<(string Empty, string Full)> WriteTemplates = new(() =>
     {
@@ -32,6 +32,7 @@ internal static class ProfileRun
             "insert" => () => Write(db => db.Tickets.AddRange(TicketGenerator.Range(0, 1_000)), empty: true),
             "update" => () => Write(db => db.Tickets.ToList().ForEach(t => t.Title += " (edited)"), empty: false),
             "delete" => () => Write(db => db.Tickets.RemoveRange(db.Tickets.ToList()), empty: false),
+            "raw" => () => Raw(options.Rows!.Value),
             "feed" => () => Feed(options.Rows!.Value),
             "apply" => () => Apply(options.Rows!.Value, t => t.TargetEmpty),
             "apply-older" => () => Apply(options.Rows!.Value, t => t.TargetOld),
@@ -85,6 +86,24 @@ internal static class ProfileRun
             db.SaveChanges();
             await db.DisposeAsync();
             SqliteFiles.Delete(path);
+        });
+    }
+
+    /// <summary>Figure 2's baseline: the sync rows inserted with raw ADO.NET (one prepared INSERT, one transaction).</summary>
+    private static Task<Func<Task>> Raw(int rows)
+    {
+        var templates = SyncTemplates.For(rows);
+        var sourceRows = SyncTemplates.SourceRows(rows);
+        var target = SqliteFiles.Copy(templates.PlainEmpty, "profile-raw");
+        return Task.FromResult<Func<Task>>(() =>
+        {
+            using (var connection = SqliteFiles.OpenRaw(target))
+            {
+                RawRows.Run(connection, sourceRows, guidAsText: true);
+            }
+
+            SqliteFiles.Delete(target);
+            return Task.CompletedTask;
         });
     }
 

@@ -42,9 +42,15 @@ public sealed record RowView(string Table, string Key, bool Alive, IReadOnlyList
             var entity = db.Model.GetEntityTypes().Single(e => e.GetTableName() == meta.Table);
             var columns = PythonModel.ValueColumns(db, meta.Table);
             // Each register's clock, then "/" and its prior when it has one: both sides keep and pass on priors (protocol section 5).
-            var (own, basePrior) = Liblim.EfCore.Storage.Internal.RegisterClocks.Read(meta.ColumnClocks);
-            var clocks = columns.ToDictionary(c => c.Column, c => own.TryGetValue(c.Column, out var r) ? (r.Prior is null ? r.Clock : $"{r.Clock}/{r.Prior}")
-                : basePrior is null ? meta.Clock : $"{meta.Clock}/{basePrior}", StringComparer.Ordinal);
+            var listing = meta.ColumnClocks is null ? null : Liblim.EfCore.Storage.Internal.RegisterClocks.Parse(meta.ColumnClocks);
+            var baseClock = HybridTimestamp.Parse(meta.Clock);
+            string Register(string column)
+            {
+                var (clock, prior) = listing is null ? (baseClock, null) : listing.Of(column, baseClock);
+                return prior is null ? clock.ToString() : $"{clock}/{prior}";
+            }
+
+            var clocks = columns.ToDictionary(c => c.Column, c => Register(c.Column), StringComparer.Ordinal);
             var alive = !string.IsNullOrEmpty(meta.AddTags);
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
             if (alive)

@@ -62,5 +62,5 @@ internal static class ConcurrentOverwrites
 
     /// <summary>A column's clock in a logical metadata row: its own when listed, else the base clock.</summary>
     private static HybridTimestamp ClockOf(ShadowRow row, string column)
-        => HybridTimestamp.Parse(RegisterClocks.Read(row.ColumnClocks).Listed.TryGetValue(column, out var own) ? own.Clock : row.Clock);
+        => RegisterClocks.Of(row) is { } listing ? listing.Of(column, HybridTimestamp.Parse(row.Clock)).Clock : HybridTimestamp.Parse(row.Clock);
 }

@@ -43,7 +43,7 @@ internal static class InRowClocks
         var clock = CompactClocks.Timestamp(row.Clock, nodes);
         var tags = CompactClocks.Tags(row.AddTags, row.Clock, nodes);
         var update = row.LatestUpdate;
-        if (tags == CompactClocks.SameAsClock && row.Tombstones is null && row.Source is null && update is null && row.ColumnClocks is null)
+        if (tags == CompactClocks.SameAsClock && row.Tombstones is null && row.Source is null && update is null && !row.ListsRegisters)
         {
             return clock;
         }
@@ -73,7 +73,11 @@ internal static class InRowClocks
             }
         }
 
-        if (row.ColumnClocks is not null)
+        if (row.Registers is { } registers)
+        {
+            AppendRegisters(sb.Append(Separator).Append('c'), registers, HybridTimestamp.Parse(row.Clock), nodes);
+        }
+        else if (row.ColumnClocks is not null)
         {
             AppendColumnClocks(sb.Append(Separator).Append('c'), row.ColumnClocks, row.Clock, nodes);
         }
@@ -92,7 +96,7 @@ internal static class InRowClocks
             key,
             seq,
             clock,
-            parts.ColumnClocks is null ? null : ExpandColumnClocks(parts.ColumnClocks, clock, nodes, stored),
+            null,
             CompactClocks.FullTags(parts.AddTags, clock, nodes),
             CompactClocks.FullTags(parts.Tombstones, clock, nodes),
             KeptValues: null,
@@ -101,6 +105,7 @@ internal static class InRowClocks
             Update = parts.Back is { } back
                 ? new RowUpdate(seq, back.Distance <= seq ? seq - back.Distance : throw Damaged(stored), back.From is { } from ? nodes.NodeOf(from) : null)
                 : null,
+            Registers = parts.ColumnClocks is null ? null : ExpandRegisters(parts.ColumnClocks, HybridTimestamp.Parse(clock), nodes, stored),
         };
     }
 
@@ -215,16 +220,7 @@ internal static class InRowClocks
             }
 
             first = false;
-            if (IsPlainName(name))
-            {
-                sb.Append(name);
-            }
-            else
-            {
-                CanonicalJson.AppendQuoted(sb, name);
-            }
-
-            sb.Append(':');
+            AppendName(sb, name).Append(':');
             if (name == RegisterClocks.BasePrior)
             {
                 AppendRelative(sb, value, baseClock, baseTicks, nodes);
@@ -262,18 +258,79 @@ internal static class InRowClocks
         }
     }
 
-    private static string ExpandColumnClocks(string part, string baseClock, NodeNumbers nodes, string stored)
+    /// <summary>The listing of a stored column clocks part: a register's prior is the base clock unless its entry says otherwise.</summary>
+    private static RegisterListing ExpandRegisters(string part, HybridTimestamp baseClock, NodeNumbers nodes, string stored)
     {
-        var baseTicks = Ticks(baseClock);
-        var baseNode = baseClock[(TicksDigits + 1)..];
-        string Full(Relative at)
-            => string.Concat((baseTicks + at.Delta).ToString("x16", CultureInfo.InvariantCulture), ".", at.Node is { } number ? nodes.NodeOf(number) : baseNode);
+        HybridTimestamp Full(Relative at)
+            => at.Node is { } number ? nodes.Stamp(number, baseClock.Ticks + at.Delta) : baseClock.WithTicks(baseClock.Ticks + at.Delta);
 
-        return ColumnClocksJson.Write(ReadColumnClocks(part, stored).Select(c => KeyValuePair.Create(c.Name,
-            c.Name == RegisterClocks.BasePrior ? Full(c.Clock)
-            : !c.PriorGiven ? RegisterClocks.Member(Full(c.Clock), baseClock, listedAtBase: false)
-            : RegisterClocks.Member(Full(c.Clock), c.Prior is { } prior ? Full(prior) : null, listedAtBase: c.Clock == new Relative(0, null)))));
+        HybridTimestamp? basePrior = null;
+        var entries = ReadColumnClocks(part, stored);
+        var i = 0;
+        foreach (var entry in entries)
+        {
+            i += entry.Name == RegisterClocks.BasePrior ? 0 : 1;
+        }
+
+        var listed = new RegisterListing.Register[i];
+        i = 0;
+        foreach (var (name, clock, priorGiven, prior) in entries)
+        {
+            if (name == RegisterClocks.BasePrior)
+            {
+                basePrior = Full(clock);
+                continue;
+            }
+
+            listed[i++] = new(name, Full(clock), !priorGiven ? baseClock : prior is { } p ? Full(p) : null);
+        }
+
+        return new RegisterListing(basePrior, listed);
     }
+
+    /// <summary>Appends a listing's entries as <see cref="AppendColumnClocks"/> does the same listing's text.</summary>
+    private static void AppendRegisters(StringBuilder sb, RegisterListing registers, HybridTimestamp baseClock, NodeNumbers nodes)
+    {
+        if (registers.BasePrior is { } basePrior)
+        {
+            CanonicalJson.AppendQuoted(sb, RegisterClocks.BasePrior).Append(':');
+            AppendRelative(sb, basePrior, baseClock, nodes);
+        }
+
+        var first = registers.BasePrior is null;
+        foreach (var (name, clock, prior) in registers.Listed)
+        {
+            if (!first)
+            {
+                sb.Append(',');
+            }
+
+            first = false;
+            AppendName(sb, name).Append(':');
+            AppendRelative(sb, clock, baseClock, nodes);
+            if (prior != baseClock)
+            {
+                sb.Append('/');
+                if (prior is { } p)
+                {
+                    AppendRelative(sb, p, baseClock, nodes);
+                }
+            }
+        }
+    }
+
+    /// <summary>Appends a timestamp as its ticks' signed hex difference from the base clock's, and its node's number when not the base clock's.</summary>
+    private static void AppendRelative(StringBuilder sb, HybridTimestamp clock, HybridTimestamp baseClock, NodeNumbers nodes)
+    {
+        var delta = clock.Ticks - baseClock.Ticks; // both in [0, 2^63): the difference fits
+        sb.Append(delta < 0 ? '-' : '+').Append((delta < 0 ? -delta : delta).ToString("x", CultureInfo.InvariantCulture));
+        if (!clock.HasNodeOf(baseClock))
+        {
+            sb.Append('.').Append(nodes.NumberOf(clock).ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static StringBuilder AppendName(StringBuilder sb, string name) => IsPlainName(name) ? sb.Append(name) : CanonicalJson.AppendQuoted(sb, name);
 
     /// <summary>The ticks of a timestamp's text form.</summary>
     private static long Ticks(string timestamp) => long.Parse(timestamp.AsSpan(0, TicksDigits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);

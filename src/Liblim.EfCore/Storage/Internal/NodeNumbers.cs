@@ -18,6 +18,7 @@ internal sealed class NodeNumbers
 
     private readonly Dictionary<string, string> _toStored = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _toFull = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, HybridTimestamp> _stamps = [];
 
     public NodeNumbers() => _byNodeText = _byNode.GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -75,6 +76,30 @@ internal sealed class NodeNumbers
         => _byNode.TryGetValue(node, out var number)
             ? number
             : throw new InvalidOperationException($"Node {node} has no number in this database yet.");
+
+    /// <summary>The number of the node that issued <paramref name="timestamp"/>, found without making its id's text.</summary>
+    /// <exception cref="InvalidOperationException">The node has no number yet.</exception>
+    public int NumberOf(HybridTimestamp timestamp)
+    {
+        Span<char> node = stackalloc char[32];
+        timestamp.FormatNode(node);
+        return _byNodeText.TryGetValue(node, out var number)
+            ? number
+            : throw new InvalidOperationException($"Node {node} has no number in this database yet.");
+    }
+
+    /// <summary>The timestamp with <paramref name="ticks"/> of the node a number names.</summary>
+    /// <exception cref="FormatException">No node has that number: the stored metadata is damaged.</exception>
+    public HybridTimestamp Stamp(int number, long ticks)
+    {
+        if (!_stamps.TryGetValue(number, out var stamp))
+        {
+            stamp = HybridTimestamp.Parse(string.Concat("0000000000000000.", NodeOf(number)));
+            _stamps[number] = stamp;
+        }
+
+        return stamp.WithTicks(ticks);
+    }
 
     /// <summary>The node a number names.</summary>
     /// <exception cref="FormatException">No node has that number: the stored metadata is damaged.</exception>

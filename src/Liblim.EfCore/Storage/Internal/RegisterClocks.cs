@@ -15,48 +15,82 @@ internal static class RegisterClocks
 
     private const char PriorSeparator = '/';
 
-    /// <summary>One register's clocks in text form.</summary>
-    public readonly record struct Register(string Name, string Clock, string? Prior);
-
-    /// <summary>The column clocks object of registers around a base clock; null when every register is at the base clock without a prior.</summary>
-    public static string? Write(string baseClock, IReadOnlyList<Register> registers)
+    /// <summary>
+    /// What a row lists of registers around its base clock: every register not at the base clock, or whose prior is not
+    /// the base prior (the prior most registers at the base clock have); null when every register is at the base clock
+    /// without a prior.
+    /// </summary>
+    /// <param name="baseClock">The row's base clock.</param>
+    /// <param name="registers">Each register's column, clock and prior, in column order.</param>
+    public static RegisterListing? List(HybridTimestamp baseClock, ReadOnlySpan<RegisterListing.Register> registers)
     {
         var basePrior = MostCommonPriorAt(baseClock, registers);
-        List<KeyValuePair<string, string>>? members = basePrior is null ? null : [KeyValuePair.Create(BasePrior, basePrior)];
-        foreach (var (name, clock, prior) in registers)
+        var count = 0;
+        foreach (var register in registers)
         {
-            if (clock == baseClock && prior == basePrior)
-            {
-                continue;
-            }
-
-            (members ??= []).Add(KeyValuePair.Create(name, Member(clock, prior, listedAtBase: clock == baseClock)));
+            count += IsListed(register, baseClock, basePrior) ? 1 : 0;
         }
 
-        return members is null ? null : ColumnClocksJson.Write(members);
+        if (count == 0 && basePrior is null)
+        {
+            return null;
+        }
+
+        var listed = new RegisterListing.Register[count];
+        count = 0;
+        foreach (var register in registers)
+        {
+            if (IsListed(register, baseClock, basePrior))
+            {
+                listed[count++] = register;
+            }
+        }
+
+        return new RegisterListing(basePrior, listed);
     }
 
-    /// <summary>
-    /// The listed registers' clocks by column name, and the base prior, of a column clocks object (null: none listed).
-    /// </summary>
-    /// <exception cref="FormatException">The object is malformed.</exception>
-    public static (Dictionary<string, (string Clock, string? Prior)> Listed, string? BasePrior) Read(string? columnClocks)
+    /// <summary>The listing of a row: made or read typed, else parsed from its column clocks object; null when it lists nothing.</summary>
+    /// <exception cref="FormatException">The column clocks object is malformed.</exception>
+    public static RegisterListing? Of(ShadowRow row) => row.Registers ?? (row.ColumnClocks is { } text ? Parse(text) : null);
+
+    /// <summary>The column clocks object of a listing around <paramref name="baseClock"/>: the base prior first, then each listed register.</summary>
+    public static string Text(RegisterListing listing, HybridTimestamp baseClock)
     {
-        var listed = new Dictionary<string, (string, string?)>(StringComparer.Ordinal);
-        string? basePrior = null;
-        foreach (var (name, value) in columnClocks is null ? [] : ColumnClocksJson.Read(columnClocks))
+        var members = new List<KeyValuePair<string, string>>(listing.Listed.Length + 1);
+        if (listing.BasePrior is { } basePrior)
+        {
+            members.Add(KeyValuePair.Create(BasePrior, basePrior.ToString()));
+        }
+
+        foreach (var (name, clock, prior) in listing.Listed)
+        {
+            members.Add(KeyValuePair.Create(name, Member(clock.ToString(), prior?.ToString(), listedAtBase: clock == baseClock)));
+        }
+
+        return ColumnClocksJson.Write(members);
+    }
+
+    /// <summary>The listing a column clocks object holds.</summary>
+    /// <exception cref="FormatException">The object is malformed.</exception>
+    public static RegisterListing Parse(string columnClocks)
+    {
+        HybridTimestamp? basePrior = null;
+        var members = ColumnClocksJson.Read(columnClocks);
+        var listed = new List<RegisterListing.Register>(members.Count);
+        foreach (var (name, value) in members)
         {
             if (name == BasePrior)
             {
-                basePrior = value;
+                basePrior = HybridTimestamp.Parse(value);
+                continue;
             }
-            else
-            {
-                listed[name] = Split(value);
-            }
+
+            var slash = value.IndexOf(PriorSeparator);
+            var clock = HybridTimestamp.Parse(slash < 0 ? value : value.AsSpan(0, slash));
+            listed.Add(new(name, clock, slash < 0 || slash == value.Length - 1 ? null : HybridTimestamp.Parse(value.AsSpan(slash + 1))));
         }
 
-        return (listed, basePrior);
+        return new RegisterListing(basePrior, [.. listed]);
     }
 
     /// <summary>A member's value: a register's clock, and its prior after <c>/</c>.</summary>
@@ -95,34 +129,37 @@ internal static class RegisterClocks
             : string.Concat(map(value[..slash]), "/", map(value[(slash + 1)..]));
     }
 
+    private static bool IsListed(RegisterListing.Register register, HybridTimestamp baseClock, HybridTimestamp? basePrior)
+        => register.Clock != baseClock || register.Prior != basePrior;
+
     /// <summary>The prior most of the registers at the base clock have (the first among equals, in column order); null when most have none.</summary>
-    private static string? MostCommonPriorAt(string baseClock, IReadOnlyList<Register> registers)
+    private static HybridTimestamp? MostCommonPriorAt(HybridTimestamp baseClock, ReadOnlySpan<RegisterListing.Register> registers)
     {
-        string? best = null;
+        HybridTimestamp? best = null;
         var bestCount = 0;
         var none = 0;
-        foreach (var register in registers)
+        for (var i = 0; i < registers.Length; i++)
         {
-            if (register.Clock != baseClock)
+            if (registers[i].Clock != baseClock)
             {
                 continue;
             }
 
-            if (register.Prior is null)
+            if (registers[i].Prior is not { } prior)
             {
                 none++;
                 continue;
             }
 
             var count = 0;
-            foreach (var other in registers)
+            for (var j = i; j < registers.Length; j++)
             {
-                count += other.Clock == baseClock && other.Prior == register.Prior ? 1 : 0;
+                count += registers[j].Clock == baseClock && registers[j].Prior == prior ? 1 : 0;
             }
 
             if (count > bestCount)
             {
-                (best, bestCount) = (register.Prior, count);
+                (best, bestCount) = (prior, count);
             }
         }
 

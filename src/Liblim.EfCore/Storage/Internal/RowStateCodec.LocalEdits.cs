@@ -7,8 +7,7 @@ namespace Liblim.EfCore.Storage.Internal;
 /// <summary>
 /// Local writes and deletes of a row shown as it is (alive, not held back, nothing kept in its metadata row), made
 /// straight on its metadata row: each gives what <see cref="Encode"/> gives for the decoded state after
-/// <see cref="Crdt.RowState.Write"/> or <see cref="Crdt.RowState.Delete"/>, without decoding it. Clocks are compared in
-/// their text form, which is canonical.
+/// <see cref="Crdt.RowState.Write"/> or <see cref="Crdt.RowState.Delete"/>, without decoding it.
 /// </summary>
 internal static partial class RowStateCodec
 {
@@ -27,18 +26,19 @@ internal static partial class RowStateCodec
     public static ShadowRow Written(ShadowRow row, IReadOnlyList<string> columns, Func<string, bool> written, string at, long seq)
     {
         var clocks = ClocksOf(row, columns);
+        var stamp = HybridTimestamp.Parse(at);
         var later = true; // than every clock the row held: then the registers at its greatest clock are this write's
         for (var i = 0; i < clocks.Length; i++)
         {
-            later &= string.CompareOrdinal(clocks[i].Clock, at) < 0;
+            later &= clocks[i].Clock < stamp;
             if (written(columns[i]))
             {
-                clocks[i] = new(columns[i], at, clocks[i].Clock); // over the register it replaces
+                clocks[i] = new(columns[i], stamp, clocks[i].Clock); // over the register it replaces
             }
         }
 
-        var (clock, columnClocks) = Split(row, clocks);
-        return row with { Seq = seq, Clock = clock, ColumnClocks = columnClocks, Source = null, Update = later && row.Seq != seq ? new RowUpdate(seq, row.Seq) : null };
+        var (clock, registers) = Split(row, clocks);
+        return row with { Seq = seq, Clock = clock, Registers = registers, Source = null, Update = later && row.Seq != seq ? new RowUpdate(seq, row.Seq) : null };
     }
 
     /// <summary>The metadata row after a delete: every add tag tombstoned, every value kept.</summary>
@@ -48,7 +48,7 @@ internal static partial class RowStateCodec
     /// <param name="seq">The row's new change sequence number.</param>
     public static ShadowRow Deleted(ShadowRow row, IReadOnlyList<string> columns, IReadOnlyList<string> values, long seq)
     {
-        var (clock, columnClocks) = Split(row, ClocksOf(row, columns));
+        var (clock, registers) = Split(row, ClocksOf(row, columns));
         var tombstones = row.Tombstones is null ? row.AddTags : Tags(ParseTags(row.Tombstones).Union(ParseTags(row.AddTags)));
         var length = 2;
         for (var i = 0; i < columns.Count; i++)
@@ -62,37 +62,39 @@ internal static partial class RowStateCodec
             AppendKept(kept, columns[i], values[i]);
         }
 
-        return new ShadowRow(row.Table, row.Key, seq, clock, columnClocks, null, tombstones, kept.Length == 1 ? null : kept.Append('}').ToString());
+        return new ShadowRow(row.Table, row.Key, seq, clock, null, null, tombstones, kept.Length == 1 ? null : kept.Append('}').ToString()) { Registers = registers };
     }
 
-    /// <summary>The clocks of each column's register (text form): its own when listed, else the row's base clock and base prior.</summary>
-    private static RegisterClocks.Register[] ClocksOf(ShadowRow row, IReadOnlyList<string> columns)
+    /// <summary>The clocks of each column's register: its own when listed, else the row's base clock and base prior.</summary>
+    private static RegisterListing.Register[] ClocksOf(ShadowRow row, IReadOnlyList<string> columns)
     {
-        var (listed, basePrior) = RegisterClocks.Read(row.ColumnClocks);
-        var clocks = new RegisterClocks.Register[columns.Count];
+        var listing = RegisterClocks.Of(row);
+        var baseClock = HybridTimestamp.Parse(row.Clock);
+        var clocks = new RegisterListing.Register[columns.Count];
         for (var i = 0; i < clocks.Length; i++)
         {
-            clocks[i] = listed.TryGetValue(columns[i], out var own) ? new(columns[i], own.Clock, own.Prior) : new(columns[i], row.Clock, basePrior);
+            var (clock, prior) = listing is null ? (baseClock, (HybridTimestamp?)null) : listing.Of(columns[i], baseClock);
+            clocks[i] = new(columns[i], clock, prior);
         }
 
         return clocks;
     }
 
-    /// <summary>The base clock of the columns' registers and the column clocks around it, as <see cref="Encode"/> stores them.</summary>
-    private static (string Clock, string? ColumnClocks) Split(ShadowRow row, RegisterClocks.Register[] clocks)
+    /// <summary>The base clock (text form) of the columns' registers and what is listed around it, as <see cref="Encode"/> stores them.</summary>
+    private static (string Clock, RegisterListing? Registers) Split(ShadowRow row, RegisterListing.Register[] clocks)
     {
         if (clocks.Length == 0)
         {
             return (row.Clock, null); // no columns: the greatest tag, which a write or a delete does not change
         }
 
-        var texts = new string[clocks.Length];
+        Span<HybridTimestamp> stamps = clocks.Length <= 64 ? stackalloc HybridTimestamp[clocks.Length] : new HybridTimestamp[clocks.Length];
         for (var i = 0; i < clocks.Length; i++)
         {
-            texts[i] = clocks[i].Clock;
+            stamps[i] = clocks[i].Clock;
         }
 
-        var baseClock = texts[BaseClock.MostCommon<string>(texts)];
-        return (baseClock, RegisterClocks.Write(baseClock, clocks));
+        var baseClock = stamps[BaseClock.MostCommon<HybridTimestamp>(stamps)];
+        return (baseClock.ToString(), RegisterClocks.List(baseClock, clocks));
     }
 }

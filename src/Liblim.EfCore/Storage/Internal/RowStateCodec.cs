@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
@@ -28,26 +29,7 @@ internal static partial class RowStateCodec
     public static ShadowRow Encode(ReplicatedTable? table, RowState state, long seq, RowHold? hold = null, IReadOnlyCollection<string>? projected = null)
     {
         var baseClock = BaseClock.Of(state);
-        var baseText = baseClock.ToString();
-        // Only a row with a register off the base clock, or with a prior, lists any (an inserted row lists none).
-        var listsAny = false;
-        foreach (var (_, value) in state.Columns)
-        {
-            listsAny |= value.Clock != baseClock || value.Prior is not null;
-        }
-
-        string? columnClocks = null;
-        if (listsAny)
-        {
-            var registers = new List<RegisterClocks.Register>(state.Columns.Count);
-            foreach (var (name, value) in state.Columns)
-            {
-                registers.Add(new(name, value.Clock == baseClock ? baseText : value.Clock.ToString(), value.Prior?.ToString()));
-            }
-
-            columnClocks = RegisterClocks.Write(baseText, registers);
-        }
-
+        var registers = RegistersOf(state.Columns, baseClock);
 
         hold = !state.IsAlive ? null : table is null ? RowHold.NotInModel(state.Table) : hold;
         var shown = state.IsAlive && hold is null or { IsShown: true };
@@ -58,8 +40,35 @@ internal static partial class RowStateCodec
                 : null;
         // A shown row keeping columns of a newer model awaits a model that has them (a migration), found by its table.
         var awaiting = hold?.Awaiting ?? (newerModel ? RowHold.AwaitingModel(table!.Name) : null);
-        return new ShadowRow(state.Table, state.Key, seq, baseText, columnClocks,
-            Tags(state.AddTags), Tags(state.Tombstones), kept, Held: hold?.ToJson(), Awaiting: awaiting);
+        return new ShadowRow(state.Table, state.Key, seq, baseClock.ToString(), null,
+            Tags(state.AddTags), Tags(state.Tombstones), kept, Held: hold?.ToJson(), Awaiting: awaiting) { Registers = registers };
+    }
+
+    /// <summary>What a state's metadata row lists of its registers around <paramref name="baseClock"/> (<see cref="RegisterClocks.List"/>).</summary>
+    private static RegisterListing? RegistersOf(ColumnMap columns, HybridTimestamp baseClock)
+    {
+        // Only a row with a register off the base clock, or with a prior, lists any (an inserted row lists none).
+        var listsAny = false;
+        foreach (var (_, value) in columns)
+        {
+            listsAny |= value.Clock != baseClock || value.Prior is not null;
+        }
+
+        if (!listsAny)
+        {
+            return null;
+        }
+
+        var registers = ArrayPool<RegisterListing.Register>.Shared.Rent(columns.Count);
+        var i = 0;
+        foreach (var (name, value) in columns)
+        {
+            registers[i++] = new(name, value.Clock, value.Prior);
+        }
+
+        var listing = RegisterClocks.List(baseClock, registers.AsSpan(0, i));
+        ArrayPool<RegisterListing.Register>.Shared.Return(registers, clearArray: true);
+        return listing;
     }
 
     /// <summary>
@@ -78,13 +87,16 @@ internal static partial class RowStateCodec
     public static RowState Decode(ReplicatedTable? table, ShadowRow row, object?[]? data)
     {
         var baseClock = HybridTimestamp.Parse(row.Clock);
-        var (clocks, basePrior) = row.ColumnClocks is null ? (null, null) : ParseRegisterClocks(row.ColumnClocks);
+        var listing = RegisterClocks.Of(row);
         var kept = row.KeptValues is null
             ? null
             : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(row.KeptValues)!
                 .ToDictionary(p => p.Key, p => p.Value.GetRawText(), StringComparer.Ordinal);
         ColumnValue Register(string column, string? json)
-            => clocks is not null && clocks.TryGetValue(column, out var listed) ? new(json, listed.Clock, listed.Prior) : new(json, baseClock, basePrior);
+        {
+            var (clock, prior) = listing is null ? (baseClock, null) : listing.Of(column, baseClock);
+            return new(json, clock, prior);
+        }
 
         ColumnMap columns;
         if (row.IsShown)
@@ -130,19 +142,6 @@ internal static partial class RowStateCodec
         }
 
         return new RowState(row.Table, row.Key, columns, ParseTags(row.AddTags), ParseTags(row.Tombstones));
-    }
-
-    /// <summary>The listed registers' clock and prior, and the base prior, of a row's column clocks (<see cref="RegisterClocks"/>).</summary>
-    private static (Dictionary<string, (HybridTimestamp Clock, HybridTimestamp? Prior)>, HybridTimestamp?) ParseRegisterClocks(string columnClocks)
-    {
-        var (listed, basePrior) = RegisterClocks.Read(columnClocks);
-        var clocks = new Dictionary<string, (HybridTimestamp, HybridTimestamp?)>(listed.Count, StringComparer.Ordinal);
-        foreach (var (name, (clock, prior)) in listed)
-        {
-            clocks[name] = (HybridTimestamp.Parse(clock), prior is null ? null : HybridTimestamp.Parse(prior));
-        }
-
-        return (clocks, basePrior is null ? null : HybridTimestamp.Parse(basePrior));
     }
 
     /// <summary>Whether the state has a column its table does not have here (one of a newer model).</summary>

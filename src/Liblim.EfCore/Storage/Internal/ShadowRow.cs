@@ -16,6 +16,32 @@ internal sealed record ShadowRow(
     string? Held = null,
     string? Awaiting = null)
 {
+    private string? _columnClocks = ColumnClocks;
+    private RegisterListing? _registers;
+
+    /// <summary>
+    /// The column clocks object (<see cref="RegisterClocks"/>; null when the row lists no register). A row made or read
+    /// with its <see cref="Registers"/> typed makes it from them when it is first asked for.
+    /// </summary>
+    public string? ColumnClocks
+    {
+        get => _columnClocks ??= _registers is null ? null : RegisterClocks.Text(_registers, HybridTimestamp.Parse(Clock));
+        init => (_columnClocks, _registers) = (value, null);
+    }
+
+    /// <summary>
+    /// The listed registers as timestamps, where the row was made or read so (a merge's, capture's or an in-row read's);
+    /// null otherwise, or when it lists none. Setting them sets <see cref="ColumnClocks"/> to their text.
+    /// </summary>
+    public RegisterListing? Registers
+    {
+        get => _registers;
+        init => (_registers, _columnClocks) = (value, null);
+    }
+
+    /// <summary>Whether the row lists any register (its <see cref="ColumnClocks"/> are not null), without making their text.</summary>
+    public bool ListsRegisters => _registers is not null || _columnClocks is not null;
+
     /// <summary>Whether the row is alive.</summary>
     public bool IsAlive => AddTags is not null;
 
@@ -38,4 +64,13 @@ internal sealed record ShadowRow(
 
     /// <summary>Whether the row is held back: alive, not shown, for a reason an app can resolve (not a table of a newer model).</summary>
     public bool IsHeldBack => IsAlive && !IsShown && Hold!.Kind != HoldKind.NotInModel;
+
+    /// <summary>Equal rows hold the same metadata, whether their registers are typed or text.</summary>
+    public bool Equals(ShadowRow? other)
+        => other is not null && Table == other.Table && Key == other.Key && Seq == other.Seq && Clock == other.Clock
+           && (_registers is not null && other._registers is not null ? _registers.SameAs(other._registers) : ColumnClocks == other.ColumnClocks)
+           && AddTags == other.AddTags && Tombstones == other.Tombstones && KeptValues == other.KeptValues && Source == other.Source
+           && Held == other.Held && Awaiting == other.Awaiting && Update == other.Update;
+
+    public override int GetHashCode() => HashCode.Combine(Table, Key, Seq, Clock, AddTags, Tombstones, KeptValues, Source);
 }

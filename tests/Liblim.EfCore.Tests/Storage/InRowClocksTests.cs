@@ -107,6 +107,27 @@ public class InRowClocksTests
     }
 
     [Fact]
+    public void A_row_whose_registers_are_typed_is_stored_as_the_same_row_with_their_text_and_its_text_reads_back_as_them()
+    {
+        var listing = 0;
+        RowStateGen.Realistic.Where(s => s.IsAlive && s.MaxClock is not null).Sample(state =>
+        {
+            var typed = RowStateCodec.Encode(CodecTable.T, state, 11);
+            var text = typed with { ColumnClocks = typed.ColumnClocks }; // the same registers, as text only
+            Assert.Null(text.Registers);
+            var nodes = Numbered(typed);
+
+            Assert.Equal(InRowClocks.Compact(text, nodes), InRowClocks.Compact(typed, nodes));
+            if (typed.Registers is { } registers)
+            {
+                Assert.True(RegisterClocks.Parse(text.ColumnClocks!).SameAs(registers));
+                Interlocked.Increment(ref listing);
+            }
+        });
+        Assert.True(listing > 0, "no sampled state listed a register");
+    }
+
+    [Fact]
     public void Only_live_rows_shown_as_they_are_with_nothing_kept_aside_fit_in_their_row()
     {
         var row = new ShadowRow("Items", "[1]", 1, T1.ToString(), null, T1.ToString(), null, null);

@@ -73,13 +73,13 @@ internal static class CompactShadowRow
         foreach (var row in rows)
         {
             if (previous is not null && row.Clock == previous.Clock && row.AddTags == previous.AddTags && row.Tombstones == previous.Tombstones
-                && row.ColumnClocks == previous.ColumnClocks && row.Source == previous.Source && row.LatestUpdate?.From == previous.LatestUpdate?.From)
+                && row.SameRegistersAs(previous) && row.Source == previous.Source && row.LatestUpdate?.From == previous.LatestUpdate?.From)
             {
                 continue;
             }
 
             previous = row;
-            if ((row.ColumnClocks is null || CompactClocks.AllNumberedColumns(row.ColumnClocks, nodes)) && (row.Source is null || nodes.Contains(row.Source))
+            if ((row.Registers is { } registers ? nodes.ContainsAll(registers) : row.ColumnClocks is null || CompactClocks.AllNumberedColumns(row.ColumnClocks, nodes)) && (row.Source is null || nodes.Contains(row.Source))
                 && (row.LatestUpdate?.From is not { } from || nodes.Contains(from))
                 && CompactClocks.AllNumbered(row.Clock, nodes) && CompactClocks.AllNumbered(row.AddTags, nodes) && CompactClocks.AllNumbered(row.Tombstones, nodes))
             {

@@ -30,6 +30,13 @@ internal static class InRowClocks
     private const char Separator = ';';
     private const int TicksDigits = 16;
 
+    // One per thread, reused: Compact runs for each row a merge or capture writes, and Expand for each row read.
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
+    [ThreadStatic]
+    private static List<(string Name, Relative Clock, bool PriorGiven, Relative? Prior)>? t_entries;
+
     /// <summary>
     /// Whether a row's metadata is kept in its data row: alive, shown as it is, nothing kept aside. Every other row's
     /// metadata is a row of <c>__liblim_rows</c>.
@@ -48,7 +55,7 @@ internal static class InRowClocks
             return clock;
         }
 
-        var sb = new StringBuilder(clock);
+        var sb = (t_builder ??= new StringBuilder(256)).Clear().Append(clock);
         if (tags != CompactClocks.SameAsClock)
         {
             sb.Append(Separator).Append('a').Append(tags);
@@ -123,7 +130,7 @@ internal static class InRowClocks
             .Concat(CompactClocks.NumbersOf(parts.Tombstones));
         if (parts.ColumnClocks is not null)
         {
-            numbers = numbers.Concat(ReadColumnClocks(parts.ColumnClocks, stored)
+            numbers = numbers.Concat(ReadColumnClocks(parts.ColumnClocks, stored, [])
                 .SelectMany(c => new[] { c.Clock.Node, c.Prior?.Node })
                 .Where(n => n is not null).Select(n => n!.Value));
         }
@@ -265,7 +272,7 @@ internal static class InRowClocks
             => at.Node is { } number ? nodes.Stamp(number, baseClock.Ticks + at.Delta) : baseClock.WithTicks(baseClock.Ticks + at.Delta);
 
         HybridTimestamp? basePrior = null;
-        var entries = ReadColumnClocks(part, stored);
+        var entries = ReadColumnClocks(part, stored, t_entries ??= []);
         var i = 0;
         foreach (var entry in entries)
         {
@@ -339,10 +346,12 @@ internal static class InRowClocks
     /// The entries of the column clocks part: each column's name and clock (its ticks' difference from the base clock's, and
     /// its node's number when not the base clock's), and its prior: not given (null: the base clock), or given after
     /// <c>/</c> (null inside: none). The entry with the empty name is the base prior (<see cref="RegisterClocks"/>).
+    /// Read into <paramref name="entries"/>, cleared first.
     /// </summary>
-    private static List<(string Name, Relative Clock, bool PriorGiven, Relative? Prior)> ReadColumnClocks(string part, string stored)
+    private static List<(string Name, Relative Clock, bool PriorGiven, Relative? Prior)> ReadColumnClocks(
+        string part, string stored, List<(string Name, Relative Clock, bool PriorGiven, Relative? Prior)> entries)
     {
-        var entries = new List<(string, Relative, bool, Relative?)>();
+        entries.Clear();
         var i = 0;
         while (i < part.Length)
         {

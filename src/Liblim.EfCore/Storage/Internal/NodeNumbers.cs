@@ -88,6 +88,32 @@ internal sealed class NodeNumbers
             : throw new InvalidOperationException($"Node {node} has no number in this database yet.");
     }
 
+    /// <summary>Whether every node a listing's timestamps name has a number here, found without making their ids' text.</summary>
+    public bool ContainsAll(RegisterListing registers)
+    {
+        if (registers.BasePrior is { } basePrior && !Numbered(basePrior))
+        {
+            return false;
+        }
+
+        foreach (var (_, clock, prior) in registers.Listed)
+        {
+            if (!Numbered(clock) || (prior is { } p && !Numbered(p)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private bool Numbered(HybridTimestamp timestamp)
+    {
+        Span<char> node = stackalloc char[32];
+        timestamp.FormatNode(node);
+        return _byNodeText.ContainsKey(node);
+    }
+
     /// <summary>The timestamp with <paramref name="ticks"/> of the node a number names.</summary>
     /// <exception cref="FormatException">No node has that number: the stored metadata is damaged.</exception>
     public HybridTimestamp Stamp(int number, long ticks)

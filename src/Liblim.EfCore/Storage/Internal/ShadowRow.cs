@@ -65,10 +65,14 @@ internal sealed record ShadowRow(
     /// <summary>Whether the row is held back: alive, not shown, for a reason an app can resolve (not a table of a newer model).</summary>
     public bool IsHeldBack => IsAlive && !IsShown && Hold!.Kind != HoldKind.NotInModel;
 
+    /// <summary>Whether both rows list the same registers, compared as timestamps where both have them so.</summary>
+    public bool SameRegistersAs(ShadowRow other)
+        => _registers is not null && other._registers is not null ? _registers.SameAs(other._registers) : ColumnClocks == other.ColumnClocks;
+
     /// <summary>Equal rows hold the same metadata, whether their registers are typed or text.</summary>
     public bool Equals(ShadowRow? other)
         => other is not null && Table == other.Table && Key == other.Key && Seq == other.Seq && Clock == other.Clock
-           && (_registers is not null && other._registers is not null ? _registers.SameAs(other._registers) : ColumnClocks == other.ColumnClocks)
+           && SameRegistersAs(other)
            && AddTags == other.AddTags && Tombstones == other.Tombstones && KeptValues == other.KeptValues && Source == other.Source
            && Held == other.Held && Awaiting == other.Awaiting && Update == other.Update;
 

@@ -89,6 +89,9 @@ internal sealed class ColumnMap : IReadOnlyDictionary<string, ColumnValue>
     /// <summary>A builder that starts from this map's registers.</summary>
     public Builder ToBuilder() => new(this);
 
+    /// <summary>A builder that starts empty, with room for <paramref name="capacity"/> registers (a parsed row's, say).</summary>
+    public static Builder CreateBuilder(int capacity) => new(capacity);
+
     public Enumerator GetEnumerator() => new(this);
 
     IEnumerator<KeyValuePair<string, ColumnValue>> IEnumerable<KeyValuePair<string, ColumnValue>>.GetEnumerator() => GetEnumerator();
@@ -168,6 +171,14 @@ internal sealed class ColumnMap : IReadOnlyDictionary<string, ColumnValue>
             _count = origin._names.Length;
         }
 
+        internal Builder(int capacity)
+        {
+            _origin = Empty;
+            _names = new string[capacity];
+            _values = new ColumnValue[capacity];
+            _ownsNames = _ownsValues = capacity > 0;
+        }
+
         /// <summary>The number of registers.</summary>
         public int Count => _count;
 
@@ -243,7 +254,7 @@ internal sealed class ColumnMap : IReadOnlyDictionary<string, ColumnValue>
                 return _origin = Empty;
             }
 
-            var names = _ownsNames ? _names[.._count] : _names;
+            var names = _names.Length == _count ? _names : _names[.._count];
             var values = _values.Length == _count ? _values : _values[.._count];
 
             // The arrays now belong to the map: a later change through this builder copies them again.

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text;
+using System.Text.Unicode;
 using Liblim.EfCore.Values;
 
 namespace Liblim.EfCore.Protocol;
@@ -13,7 +14,6 @@ namespace Liblim.EfCore.Protocol;
 /// </summary>
 internal static class ProtocolParser
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// Parses the first complete line of <paramref name="input"/>. Returns false when no complete line has
@@ -62,23 +62,22 @@ internal static class ProtocolParser
             return BatchEndMessage.Instance;
         }
 
-        string text;
-        try
+        var bytes = line.Span;
+        if (!Utf8.IsValid(bytes))
         {
-            text = StrictUtf8.GetString(line.Span);
-        }
-        catch (DecoderFallbackException e)
-        {
-            throw new ProtocolException(ProtocolErrorCode.BadLine, "A line is not valid UTF-8.", innerException: e);
+            throw new ProtocolException(ProtocolErrorCode.BadLine, "A line is not valid UTF-8.");
         }
 
-        var colon = text.IndexOf(':', StringComparison.Ordinal);
-        var space = text.IndexOf(' ', StringComparison.Ordinal);
+        // ':' and ' ' are ASCII: found among the bytes, so that a row line's JSON is not decoded to text (the parser reads its bytes).
+        var colon = bytes.IndexOf((byte)':');
+        var space = bytes.IndexOf((byte)' ');
         if (colon > 0 && (space < 0 || colon < space))
         {
-            return ParseRow(text, colon, line);
+            return ParseRow(Encoding.UTF8.GetString(bytes[..colon]), line[(colon + 1)..]);
         }
 
+        var text = Encoding.UTF8.GetString(bytes);
+        space = text.IndexOf(' ', StringComparison.Ordinal);
         var verb = space < 0 ? text : text[..space];
         var rest = space < 0 ? "" : text[(space + 1)..];
         return verb switch
@@ -94,17 +93,17 @@ internal static class ProtocolParser
         };
     }
 
-    private static ProtocolMessage ParseRow(string text, int colon, ReadOnlyMemory<byte> line)
+    /// <summary>A row line: its object id (before the first ':'), and the JSON of its state (after).</summary>
+    private static ProtocolMessage ParseRow(string oid, ReadOnlyMemory<byte> json)
     {
         try
         {
-            var (table, key) = ObjectId.Decode(text.AsSpan(0, colon));
-            var jsonStart = Encoding.UTF8.GetByteCount(text.AsSpan(0, colon)) + 1;
-            return new RowMessage(RowStateJson.Read(table, key, line[jsonStart..]));
+            var (table, key) = ObjectId.Decode(oid);
+            return new RowMessage(RowStateJson.Read(table, key, json));
         }
         catch (FormatException e)
         {
-            throw new ProtocolException(ProtocolErrorCode.BadRow, $"A row line is malformed: {e.Message} (row '{Shorten(text[..colon])}').", innerException: e);
+            throw new ProtocolException(ProtocolErrorCode.BadRow, $"A row line is malformed: {e.Message} (row '{Shorten(oid)}').", innerException: e);
         }
     }
 

@@ -177,27 +177,34 @@ internal static class RowStateJson
 
             HybridTimestamp? baseClock = null;
             JsonElement? values = null, clocks = null, priors = null, addTagElements = null, tombstoneElements = null;
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var seen = 0; // one bit per member name
             foreach (var member in root.EnumerateObject())
             {
-                if (!seen.Add(member.Name))
+                var index = MemberIndex(member);
+                if (index < 0)
+                {
+                    throw new FormatException($"a row state has no member '{member.Name}' (expected t, v, c, p, a, d).");
+                }
+
+                if ((seen & (1 << index)) != 0)
                 {
                     throw new FormatException($"a row state has member '{member.Name}' twice.");
                 }
 
-                switch (member.Name)
+                seen |= 1 << index;
+                switch (index)
                 {
-                    case "t": baseClock = Timestamp(member.Value, "t"); break;
-                    case "v": values = Object(member.Value, "v"); break;
-                    case "c": clocks = Object(member.Value, "c"); break;
-                    case "p": priors = Object(member.Value, "p"); break;
-                    case "a": addTagElements = Array(member.Value, "a"); break;
-                    case "d": tombstoneElements = Array(member.Value, "d"); break;
-                    default: throw new FormatException($"a row state has no member '{member.Name}' (expected t, v, c, p, a, d).");
+                    case 0: baseClock = Timestamp(member.Value, "t"); break;
+                    case 1: values = Object(member.Value, "v"); break;
+                    case 2: clocks = Object(member.Value, "c"); break;
+                    case 3: priors = Object(member.Value, "p"); break;
+                    case 4: addTagElements = Array(member.Value, "a"); break;
+                    default: tombstoneElements = Array(member.Value, "d"); break;
                 }
             }
 
-            var columns = ColumnMap.Empty.ToBuilder();
+            var columns = ColumnMap.CreateBuilder(values?.GetPropertyCount() ?? 0);
+            int clocksFound = 0, priorsFound = 0;
             if (values is { } v)
             {
                 if (baseClock is null)
@@ -205,42 +212,40 @@ internal static class RowStateJson
                     throw new FormatException("a row state with values needs its base clock 't'.");
                 }
 
+                var names = t_names ??= new string?[16];
+                var i = 0;
                 foreach (var column in v.EnumerateObject())
                 {
-                    var clock = clocks is { } c && c.TryGetProperty(column.Name, out var own)
-                        ? RowStateTimestamp.Read(own, baseClock, "c." + column.Name)
-                        : baseClock.Value;
-                    var prior = priors is { } p && p.TryGetProperty(column.Name, out var before)
-                        ? RowStateTimestamp.Read(before, baseClock, "p." + column.Name)
-                        : (HybridTimestamp?)null;
+                    var name = NameOf(column, names, i++);
+                    var clock = baseClock.Value;
+                    if (clocks is { } c && c.TryGetProperty(name, out var own))
+                    {
+                        clock = RowStateTimestamp.Read(own, baseClock, "c", name);
+                        clocksFound++;
+                    }
+
+                    HybridTimestamp? prior = null;
+                    if (priors is { } p && p.TryGetProperty(name, out var before))
+                    {
+                        prior = RowStateTimestamp.Read(before, baseClock, "p", name);
+                        priorsFound++;
+                    }
+
                     if (prior >= clock)
                     {
-                        throw new FormatException($"'p' gives column '{column.Name}' a prior clock that is not earlier than its own clock.");
+                        throw new FormatException($"'p' gives column '{name}' a prior clock that is not earlier than its own clock.");
                     }
 
-                    if (!columns.TryAdd(column.Name, new ColumnValue(column.Value.GetRawText(), clock, prior)))
+                    if (!columns.TryAdd(name, new ColumnValue(column.Value.GetRawText(), clock, prior)))
                     {
-                        throw new FormatException($"column '{column.Name}' appears twice.");
+                        throw new FormatException($"column '{name}' appears twice.");
                     }
                 }
             }
 
-            foreach (var (member, listing) in new[] { ("c", clocks), ("p", priors) })
-            {
-                if (listing is not { } given)
-                {
-                    continue;
-                }
-
-                var listed = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var clock in given.EnumerateObject())
-                {
-                    if (!columns.ContainsKey(clock.Name) || !listed.Add(clock.Name))
-                    {
-                        throw new FormatException($"'{member}' gives a clock for column '{clock.Name}' twice or without a value in 'v'.");
-                    }
-                }
-            }
+            // Each listed clock was found for a column of 'v' above: as many as the listing has, unless one names no column or one twice.
+            CheckListing("c", clocks, clocksFound, columns);
+            CheckListing("p", priors, priorsFound, columns);
 
             var addTags = Tags(addTagElements, baseClock, "a");
             var tombstones = Tags(tombstoneElements, baseClock, "d");
@@ -250,6 +255,51 @@ internal static class RowStateJson
             }
 
             return new RowState(table, key, columns.ToImmutable(), addTags, tombstones);
+        }
+    }
+
+    // The column names of the rows parsed last on this thread, by position: rows of one table list the same names, read
+    // once rather than as a new string per row.
+    [ThreadStatic]
+    private static string?[]? t_names;
+
+    /// <summary>The name of a property, the string of the name at <paramref name="i"/> in <paramref name="names"/> when it is the same.</summary>
+    private static string NameOf(JsonProperty property, string?[] names, int i)
+    {
+        if (i < names.Length && names[i] is { } known && property.NameEquals(known))
+        {
+            return known;
+        }
+
+        var name = property.Name;
+        if (i < names.Length)
+        {
+            names[i] = name;
+        }
+
+        return name;
+    }
+
+    /// <summary>The position of a row state's member among t, v, c, p, a, d; -1 for any other.</summary>
+    private static int MemberIndex(JsonProperty member)
+        => member.NameEquals("t"u8) ? 0 : member.NameEquals("v"u8) ? 1 : member.NameEquals("c"u8) ? 2
+            : member.NameEquals("p"u8) ? 3 : member.NameEquals("a"u8) ? 4 : member.NameEquals("d"u8) ? 5 : -1;
+
+    /// <summary>Refuses a listing ('c' or 'p') with an entry for a column 'v' lacks, or for one column twice.</summary>
+    private static void CheckListing(string member, JsonElement? listing, int found, ColumnMap.Builder columns)
+    {
+        if (listing is not { } given || given.GetPropertyCount() == found)
+        {
+            return;
+        }
+
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var clock in given.EnumerateObject())
+        {
+            if (!columns.ContainsKey(clock.Name) || !listed.Add(clock.Name))
+            {
+                throw new FormatException($"'{member}' gives a clock for column '{clock.Name}' twice or without a value in 'v'.");
+            }
         }
     }
 

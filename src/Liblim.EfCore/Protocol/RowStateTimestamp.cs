@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Liblim.EfCore.Values;
 
@@ -33,21 +34,52 @@ internal static class RowStateTimestamp
         }
     }
 
-    /// <summary>Reads a timestamp of either form; <paramref name="name"/> names it in errors.</summary>
+    /// <summary>Reads a timestamp of either form; <paramref name="member"/> (and <paramref name="column"/>, within it) names it in errors.</summary>
     /// <exception cref="FormatException">The element is no timestamp, or a short one without a base clock.</exception>
-    public static HybridTimestamp Read(JsonElement e, HybridTimestamp? baseClock, string name)
+    public static HybridTimestamp Read(JsonElement e, HybridTimestamp? baseClock, string member, string? column = null)
     {
-        var text = e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-        if (text is { Length: ShortLength } && AsciiText.IsLowerHex(text)
-            && long.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var ticks) && ticks >= 0)
+        // Read from the element's bytes, with no string made, unless it has escapes.
+        Span<char> text = stackalloc char[HybridTimestamp.TextLength];
+        var length = e.ValueKind != JsonValueKind.String ? -1 : Ascii(JsonMarshal.GetRawUtf8Value(e), text) is var ascii and >= 0 ? ascii : Unescaped(e, text);
+        if (length == ShortLength && AsciiText.IsLowerHex(text[..ShortLength])
+            && long.TryParse(text[..ShortLength], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var ticks) && ticks >= 0)
         {
             return baseClock is { } b
                 ? b.WithTicks(ticks)
-                : throw new FormatException($"'{name}' is a timestamp of ticks alone, which needs the base clock 't' for its node.");
+                : throw new FormatException($"'{Name(member, column)}' is a timestamp of ticks alone, which needs the base clock 't' for its node.");
         }
 
-        return text is not null && HybridTimestamp.TryParse(text, out var ts)
+        return length == HybridTimestamp.TextLength && HybridTimestamp.TryParse(text, out var ts)
             ? ts
-            : throw new FormatException($"'{name}' must be a timestamp string (16 hex digits, then optionally '.' and 32 hex digits).");
+            : throw new FormatException($"'{Name(member, column)}' must be a timestamp string (16 hex digits, then optionally '.' and 32 hex digits).");
+    }
+
+    /// <summary>The string's characters in <paramref name="text"/> when they fit; -1 otherwise.</summary>
+    private static int Unescaped(JsonElement e, Span<char> text)
+    {
+        var value = e.GetString()!;
+        return value.AsSpan().TryCopyTo(text) ? value.Length : -1;
+    }
+
+    private static string Name(string member, string? column) => column is null ? member : $"{member}.{column}";
+
+    /// <summary>
+    /// The characters of a JSON string's raw bytes (with their quotes) in <paramref name="text"/>, when they are at most as
+    /// many as it holds and all ASCII without escapes; -1 otherwise (a longer text is no timestamp either way).
+    /// </summary>
+    private static int Ascii(ReadOnlySpan<byte> raw, Span<char> text)
+    {
+        var inner = raw[1..^1];
+        if (inner.Length > text.Length || inner.IndexOf((byte)'\\') >= 0 || !System.Text.Ascii.IsValid(inner))
+        {
+            return -1;
+        }
+
+        for (var i = 0; i < inner.Length; i++)
+        {
+            text[i] = (char)inner[i];
+        }
+
+        return inner.Length;
     }
 }

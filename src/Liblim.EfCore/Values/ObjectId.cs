@@ -23,6 +23,10 @@ internal static class ObjectId
         return (Unescape(oid[..slash]), Unescape(oid[(slash + 1)..]));
     }
 
+    /// <summary>'%' and every character an id escapes: a text without any is its own unescaped form.</summary>
+    private static readonly System.Buffers.SearchValues<char> EscapedOrEscape = System.Buffers.SearchValues.Create(
+        "%/: \u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\u007f");
+
     private static bool MustEscape(char c) => c is '%' or '/' or ':' or ' ' or < ' ' or '\u007f';
 
     private static string Escape(string text)
@@ -50,6 +54,11 @@ internal static class ObjectId
 
     private static string Unescape(ReadOnlySpan<char> text)
     {
+        if (!text.ContainsAny(EscapedOrEscape))
+        {
+            return text.ToString(); // most ids: nothing escaped
+        }
+
         var sb = new StringBuilder(text.Length);
         for (var i = 0; i < text.Length; i++)
         {

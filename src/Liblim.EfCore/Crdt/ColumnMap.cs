@@ -74,6 +74,21 @@ internal sealed class ColumnMap : IReadOnlyDictionary<string, ColumnValue>
         return i >= 0;
     }
 
+    /// <summary>
+    /// The register of a column expected at <paramref name="position"/> (a state holding every value column of its table
+    /// has the column at its position in the table's name order): looked up by name only when it is not there.
+    /// </summary>
+    public bool TryGetValue(string key, int position, [MaybeNullWhen(false)] out ColumnValue value)
+    {
+        if ((uint)position < (uint)_names.Length && string.Equals(_names[position], key, StringComparison.Ordinal))
+        {
+            value = _values[position];
+            return true;
+        }
+
+        return TryGetValue(key, out value);
+    }
+
     /// <summary>This map without the registers of <paramref name="names"/>.</summary>
     public ColumnMap RemoveRange(IEnumerable<string> names)
     {

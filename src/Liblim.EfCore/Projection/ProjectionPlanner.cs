@@ -102,14 +102,11 @@ internal static class ProjectionPlanner
             var verdict = row.Verdict!;
             var hold = verdict.Hold is { } h ? ToHold(row, h, nodes) : null;
             List<string> projected = verdict.Projected.Count == 0 ? [] : [.. verdict.Projected.SelectMany(p => row.Table.ForeignKeys[p].Columns).Select(c => c.Name)];
-            var stored = RowStateCodec.Encode(row.Table, row.State, row.Changed ? row.Seq : row.Before!.Seq, hold, projected)
-                with
-                {
-                    Source = row.Changed ? row.Source : row.Before!.Source,
-                    Update = !row.Changed ? row.Before!.Update
-                        : row.MergedFrom is { } from && row.Before is { } before ? new RowUpdate(row.Seq, before.Seq, from)
-                        : null,
-                };
+            var stored = RowStateCodec.Encode(row.Table, row.State, row.Changed ? row.Seq : row.Before!.Seq, hold, projected,
+                source: row.Changed ? row.Source : row.Before!.Source,
+                update: !row.Changed ? row.Before!.Update
+                    : row.MergedFrom is { } from && row.Before is { } before ? new RowUpdate(row.Seq, before.Seq, from)
+                    : null);
             var after = verdict.Status == RowStatus.Visible ? row.ShownRow(verdict.Projected, parsed) : null;
             var columns = ChangedColumns(row.Table, row.Data, after);
             var op = (row.Data, after) switch

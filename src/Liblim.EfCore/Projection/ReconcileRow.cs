@@ -116,10 +116,11 @@ internal sealed class ReconcileRow
         var row = new object?[Table.AllColumns.Count];
         var known = parsed?.Find(Table, Key);
         (known?.Key ?? Table.DecodeKey(Key)).CopyTo(row, 0);
-        for (var i = 0; i < Table.ValueColumns.Count; i++)
+        var byName = Table.ValueColumnsByName;
+        for (var i = 0; i < byName.Count; i++)
         {
-            var column = Table.ValueColumns[i];
-            row[column.Ordinal] = State!.Columns.TryGetValue(column.Name, out var value) && value.Json is not null
+            var column = byName[i];
+            row[column.Ordinal] = State!.Columns.TryGetValue(column.Name, i, out var value) && value.Json is not null
                 ? known is null ? column.FromJson(value.Json) : known.Value(column, value.Json)
                 : column.IsNullable ? null
                 : column.ShownWhenUnwritten

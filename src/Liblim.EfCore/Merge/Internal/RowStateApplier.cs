@@ -199,9 +199,10 @@ internal static class RowStateApplier
             }
 
             ColumnMap.Builder? columns = null; // made when a value is not canonical
+            var position = 0;
             foreach (var (name, value) in state.Columns)
             {
-                var column = table.FindColumn(name);
+                var column = table.FindColumn(name, position++);
                 if (column is not null && table.KeyColumns.Contains(column))
                 {
                     throw new RowStateException($"Peer {batch.PeerName} sent key column '{name}' of table '{table.Name}' as a value. Nothing from this batch was applied.");

@@ -101,6 +101,15 @@ internal sealed class ReplicatedTable
     /// <summary>Finds a column by name.</summary>
     public ReplicatedColumn? FindColumn(string name) => _byName.GetValueOrDefault(name);
 
+    /// <summary>
+    /// The column of a name expected at <paramref name="position"/> of <see cref="ValueColumnsByName"/> (the registers of a
+    /// state of every value column are in that order): looked up by name only when it is not there.
+    /// </summary>
+    public ReplicatedColumn? FindColumn(string name, int position)
+        => (uint)position < (uint)ValueColumnsByName.Count && string.Equals(ValueColumnsByName[position].Name, name, StringComparison.Ordinal)
+            ? ValueColumnsByName[position]
+            : FindColumn(name);
+
     /// <summary>The canonical key text of key values (model values, in key order).</summary>
     public string EncodeKey(ReadOnlySpan<object?> keyValues)
     {

@@ -26,7 +26,10 @@ internal static partial class RowStateCodec
     /// <param name="seq">The row's change sequence number.</param>
     /// <param name="hold">Why a live row is not shown as replicated; null when it is, or when the row is deleted.</param>
     /// <param name="projected">For a shown row with projected references: the columns shown null.</param>
-    public static ShadowRow Encode(ReplicatedTable? table, RowState state, long seq, RowHold? hold = null, IReadOnlyCollection<string>? projected = null)
+    /// <param name="source">The node the state was taken whole from (<see cref="ShadowRow.Source"/>).</param>
+    /// <param name="update">What the row's latest change was, when a feed can tell (<see cref="ShadowRow.Update"/>).</param>
+    public static ShadowRow Encode(
+        ReplicatedTable? table, RowState state, long seq, RowHold? hold = null, IReadOnlyCollection<string>? projected = null, string? source = null, RowUpdate? update = null)
     {
         var baseClock = BaseClock.Of(state);
         var registers = RegistersOf(state.Columns, baseClock);
@@ -41,7 +44,7 @@ internal static partial class RowStateCodec
         // A shown row keeping columns of a newer model awaits a model that has them (a migration), found by its table.
         var awaiting = hold?.Awaiting ?? (newerModel ? RowHold.AwaitingModel(table!.Name) : null);
         return new ShadowRow(state.Table, state.Key, seq, baseClock.ToString(), null,
-            Tags(state.AddTags), Tags(state.Tombstones), kept, Held: hold?.ToJson(), Awaiting: awaiting) { Registers = registers };
+            Tags(state.AddTags), Tags(state.Tombstones), kept, source, hold?.ToJson(), awaiting) { Registers = registers, Update = update };
     }
 
     /// <summary>What a state's metadata row lists of its registers around <paramref name="baseClock"/> (<see cref="RegisterClocks.List"/>).</summary>

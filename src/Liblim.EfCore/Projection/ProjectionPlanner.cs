@@ -150,9 +150,28 @@ internal static class ProjectionPlanner
     /// update); every one for a row that appears, none for a row that leaves or stays out.
     /// </summary>
     private static IReadOnlyList<string> ChangedColumns(ReplicatedTable table, object?[]? before, object?[]? after)
-        => after is null ? []
-            : before is null ? table.ValueNames
-            : [.. table.ValueColumns.Where(c => c.ToJson(before[c.Ordinal]) != c.ToJson(after[c.Ordinal])).Select(c => c.Name)];
+    {
+        if (after is null)
+        {
+            return [];
+        }
+
+        if (before is null)
+        {
+            return table.ValueNames;
+        }
+
+        List<string>? changed = null;
+        foreach (var column in table.ValueColumns)
+        {
+            if (!column.SameValue(before[column.Ordinal], after[column.Ordinal]))
+            {
+                (changed ??= new List<string>(table.ValueColumns.Count)).Add(column.Name);
+            }
+        }
+
+        return changed ?? (IReadOnlyList<string>)[];
+    }
 
     /// <summary>How strongly a row claims its value of a unique index, by its table's policy.</summary>
     private static ClaimRank Rank(ReconcileRow row, ReplicatedUniqueIndex index)

@@ -69,6 +69,21 @@ internal sealed class ReplicatedColumn
     /// <summary>EF's type mapping of the column.</summary>
     public RelationalTypeMapping Mapping { get; }
 
+    /// <summary>
+    /// Whether two model values are stored as the same canonical JSON: equal texts, integers, booleans and Guids are,
+    /// without encoding them; any other values are compared by their JSON.
+    /// </summary>
+    public bool SameValue(object? a, object? b) => (a, b) switch
+    {
+        (null, null) => true,
+        (string x, string y) => string.Equals(x, y, StringComparison.Ordinal),
+        (int x, int y) => x == y,
+        (long x, long y) => x == y,
+        (bool x, bool y) => x == y,
+        (Guid x, Guid y) => x == y,
+        _ => ToJson(a) == ToJson(b),
+    };
+
     /// <summary>The canonical JSON of a model value, in the form the database stores it.</summary>
     /// <exception cref="FormatException">The database cannot store the value.</exception>
     public string ToJson(object? modelValue)

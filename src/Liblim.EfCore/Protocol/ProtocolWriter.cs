@@ -31,14 +31,26 @@ internal static class ProtocolWriter
 
     private static long Row(IBufferWriter<byte> output, RowMessage message)
     {
-        var oid = Encoding.UTF8.GetBytes(ObjectId.Encode(message.State.Table, message.State.Key) + ":");
-        output.Write(oid);
-        using var json = new Utf8JsonWriter(output, JsonOptions);
+        var oid = ObjectId.Encode(message.State.Table, message.State.Key);
+        var oidLength = Encoding.UTF8.GetByteCount(oid);
+        var span = output.GetSpan(oidLength + 1);
+        Encoding.UTF8.GetBytes(oid, span);
+        span[oidLength] = (byte)':';
+        output.Advance(oidLength + 1);
+
+        // One writer per thread, pointed at each line's output in turn: a sync writes a row per line.
+        var json = t_json ??= new Utf8JsonWriter(output, JsonOptions);
+        json.Reset(output);
         RowStateJson.Write(json, message.State);
         json.Flush();
+        var jsonLength = json.BytesCommitted;
+        json.Reset(Stream.Null); // holds no reference to the output once the line is written
         output.Write("\n"u8);
-        return oid.Length + json.BytesCommitted + 1;
+        return oidLength + 1 + jsonLength + 1;
     }
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_json;
 
     private static long Line(IBufferWriter<byte> output, string text)
     {

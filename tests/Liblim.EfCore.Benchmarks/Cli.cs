@@ -15,8 +15,8 @@ internal static class Cli
           full      the same with more iterations and 100,000 sync rows
           measure   figures 3, 5 to 12 (bytes on the wire, live latency, metadata size, memory, hub
                     concurrency, scoped delta sync, adoption, deleted rows collected, the conflict journal)
-          profile SCENARIO REPETITIONS
-                    one scenario, repeated, to run under a profiler (dotnet-trace collect -- ...):
+          profile SCENARIO[,SCENARIO...] REPETITIONS
+                    one scenario (or several, in turn), repeated, to run under a profiler (dotnet-trace collect -- ...):
                     insert, update, delete (1,000 rows, replicated), raw (the sync figures' baseline), feed,
                     apply, apply-older, merge, merge-older, tcp (sync rows)
 

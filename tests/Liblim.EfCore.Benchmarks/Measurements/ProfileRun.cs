@@ -25,47 +25,41 @@ internal static class ProfileRun
         return (empty, full);
     });
 
-    public static async Task<int> RunAsync(string scenario, int repetitions, Options options)
+    /// <param name="scenarios">One scenario, or several separated by commas, run in turn in each repetition (so that a scenario and its baseline share the machine's moments).</param>
+    /// <param name="repetitions">How many times each runs.</param>
+    /// <param name="options">The command's options.</param>
+    public static async Task<int> RunAsync(string scenarios, int repetitions, Options options)
     {
-        Func<Task<Func<Task>>> prepare = scenario switch
-        {
-            "insert" => () => Write(db => db.Tickets.AddRange(TicketGenerator.Range(0, 1_000)), empty: true),
-            "update" => () => Write(db => db.Tickets.ToList().ForEach(t => t.Title += " (edited)"), empty: false),
-            "delete" => () => Write(db => db.Tickets.RemoveRange(db.Tickets.ToList()), empty: false),
-            "raw" => () => Raw(options.Rows!.Value),
-            "feed" => () => Feed(options.Rows!.Value),
-            "apply" => () => Apply(options.Rows!.Value, t => t.TargetEmpty),
-            "apply-older" => () => Apply(options.Rows!.Value, t => t.TargetOld),
-            "merge" => () => Sync(options.Rows!.Value, t => t.TargetEmpty, tcp: false),
-            "merge-older" => () => Sync(options.Rows!.Value, t => t.TargetOld, tcp: false),
-            "tcp" => () => Sync(options.Rows!.Value, t => t.TargetEmpty, tcp: true),
-            _ => throw new ArgumentException($"Unknown scenario '{scenario}'; one of: {Scenarios}."),
-        };
-
+        var prepared = scenarios.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(scenario => (Name: scenario, Prepare: Scenario(scenario, options)))
+            .ToList();
         AllocationSampler? sampler = null;
         for (var i = 0; i < repetitions; i++)
         {
-            var run = await prepare();
-            if (options.Allocations && i == repetitions - 1)
+            foreach (var (scenario, prepare) in prepared)
             {
-                sampler = new AllocationSampler();
-            }
+                var run = await prepare();
+                if (options.Allocations && i == repetitions - 1 && prepared.Count == 1)
+                {
+                    sampler = new AllocationSampler();
+                }
 
-            var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
-            var paused = GC.GetTotalPauseDuration();
-            var allocated = GC.GetTotalAllocatedBytes(precise: true);
-            var watch = Stopwatch.StartNew();
-            await run();
-            var elapsed = watch.Elapsed;
-            Console.WriteLine($"{scenario} #{i + 1}: {elapsed.TotalMilliseconds:N1} ms; allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:N0} MiB; " +
-                              $"collections gen0/1/2 {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3}, " +
-                              $"paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:N0} ms");
+                var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+                var paused = GC.GetTotalPauseDuration();
+                var allocated = GC.GetTotalAllocatedBytes(precise: true);
+                var watch = Stopwatch.StartNew();
+                await run();
+                var elapsed = watch.Elapsed;
+                Console.WriteLine($"{scenario} #{i + 1}: {elapsed.TotalMilliseconds:N1} ms; allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:N0} MiB; " +
+                                  $"collections gen0/1/2 {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3}, " +
+                                  $"paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:N0} ms");
+            }
         }
 
         if (sampler is not null)
         {
             sampler.Dispose();
-            Console.WriteLine($"{scenario}, the last repetition's allocations by type (sampled):");
+            Console.WriteLine($"{scenarios}, the last repetition's allocations by type (sampled):");
             foreach (var (type, bytes) in sampler.Top(25))
             {
                 Console.WriteLine($"{bytes / 1048576.0,8:N1} MiB  {type}");
@@ -74,6 +68,21 @@ internal static class ProfileRun
 
         return 0;
     }
+
+    private static Func<Task<Func<Task>>> Scenario(string scenario, Options options) => scenario switch
+    {
+        "insert" => () => Write(db => db.Tickets.AddRange(TicketGenerator.Range(0, 1_000)), empty: true),
+        "update" => () => Write(db => db.Tickets.ToList().ForEach(t => t.Title += " (edited)"), empty: false),
+        "delete" => () => Write(db => db.Tickets.RemoveRange(db.Tickets.ToList()), empty: false),
+        "raw" => () => Raw(options.Rows!.Value),
+        "feed" => () => Feed(options.Rows!.Value),
+        "apply" => () => Apply(options.Rows!.Value, t => t.TargetEmpty),
+        "apply-older" => () => Apply(options.Rows!.Value, t => t.TargetOld),
+        "merge" => () => Sync(options.Rows!.Value, t => t.TargetEmpty, tcp: false),
+        "merge-older" => () => Sync(options.Rows!.Value, t => t.TargetOld, tcp: false),
+        "tcp" => () => Sync(options.Rows!.Value, t => t.TargetEmpty, tcp: true),
+        _ => throw new ArgumentException($"Unknown scenario '{scenario}'; one of: {Scenarios}."),
+    };
 
     private static Task<Func<Task>> Write(Action<ReplicatedDb> change, bool empty)
     {

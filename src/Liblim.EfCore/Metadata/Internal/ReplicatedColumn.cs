@@ -70,19 +70,31 @@ internal sealed class ReplicatedColumn
     public RelationalTypeMapping Mapping { get; }
 
     /// <summary>
-    /// Whether two model values are stored as the same canonical JSON: equal texts, integers, booleans and Guids are,
-    /// without encoding them; any other values are compared by their JSON.
+    /// Whether two model values are stored as the same canonical JSON, decided without encoding them where their equality
+    /// says it: equal texts, integers, booleans and Guids, doubles of the same bits and times of the same ticks and kind
+    /// are; unequal texts, integers, booleans and Guids are not, unless a value converter could map them together. Any
+    /// other pair is compared by its JSON.
     /// </summary>
-    public bool SameValue(object? a, object? b) => (a, b) switch
+    public bool SameValue(object? a, object? b)
     {
-        (null, null) => true,
-        (string x, string y) => string.Equals(x, y, StringComparison.Ordinal),
-        (int x, int y) => x == y,
-        (long x, long y) => x == y,
-        (bool x, bool y) => x == y,
-        (Guid x, Guid y) => x == y,
-        _ => ToJson(a) == ToJson(b),
-    };
+        bool? equal = (a, b) switch
+        {
+            (string x, string y) => string.Equals(x, y, StringComparison.Ordinal),
+            (int x, int y) => x == y,
+            (long x, long y) => x == y,
+            (bool x, bool y) => x == y,
+            (Guid x, Guid y) => x == y,
+            (double x, double y) when BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y) => true,
+            (DateTime x, DateTime y) when x.Ticks == y.Ticks && x.Kind == y.Kind => true,
+            _ => null,
+        };
+        return equal switch
+        {
+            true => true,
+            false when _userConverter is null => false,
+            _ => ToJson(a) == ToJson(b),
+        };
+    }
 
     /// <summary>The canonical JSON of a model value, in the form the database stores it.</summary>
     /// <exception cref="FormatException">The database cannot store the value.</exception>

@@ -28,7 +28,6 @@ namespace Liblim.EfCore.Storage.Internal;
 internal static class InRowClocks
 {
     private const char Separator = ';';
-    private const int TicksDigits = 16;
 
     // One per thread, reused: Compact runs for each row a merge or capture writes, and Expand for each row read.
     [ThreadStatic]
@@ -80,13 +79,9 @@ internal static class InRowClocks
             }
         }
 
-        if (row.Registers is { } registers)
+        if (RegisterClocks.Of(row) is { } registers)
         {
             AppendRegisters(sb.Append(Separator).Append('c'), registers, HybridTimestamp.Parse(row.Clock), nodes);
-        }
-        else if (row.ColumnClocks is not null)
-        {
-            AppendColumnClocks(sb.Append(Separator).Append('c'), row.ColumnClocks, row.Clock, nodes);
         }
 
         return sb.ToString();
@@ -215,56 +210,6 @@ internal static class InRowClocks
         return int.TryParse(part.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var from) && from > 0 ? (distance, from) : null;
     }
 
-    private static void AppendColumnClocks(StringBuilder sb, string columnClocks, string baseClock, NodeNumbers nodes)
-    {
-        var baseTicks = Ticks(baseClock);
-        var first = true;
-        foreach (var (name, value) in ColumnClocksJson.Read(columnClocks))
-        {
-            if (!first)
-            {
-                sb.Append(',');
-            }
-
-            first = false;
-            AppendName(sb, name).Append(':');
-            if (name == RegisterClocks.BasePrior)
-            {
-                AppendRelative(sb, value, baseClock, baseTicks, nodes);
-                continue;
-            }
-
-            // A register's prior is the base clock unless the entry says otherwise: after '/', its own, or none.
-            var (clock, prior) = RegisterClocks.Split(value);
-            AppendRelative(sb, clock, baseClock, baseTicks, nodes);
-            if (prior != baseClock)
-            {
-                sb.Append('/');
-                if (prior is not null)
-                {
-                    AppendRelative(sb, prior, baseClock, baseTicks, nodes);
-                }
-            }
-        }
-    }
-
-    /// <summary>Appends a timestamp as its ticks' signed hex difference from the base clock's, and its node's number when not the base clock's.</summary>
-    private static void AppendRelative(StringBuilder sb, string clock, string baseClock, long baseTicks, NodeNumbers nodes)
-    {
-        if (clock.Length != HybridTimestamp.TextLength || !HybridTimestamp.TryParse(clock, out _))
-        {
-            throw new FormatException($"'{clock}' is not a liblim timestamp (expected 16 hex digits, '.', 32 hex digits).");
-        }
-
-        var delta = Ticks(clock) - baseTicks; // both in [0, 2^63): the difference fits
-        sb.Append(delta < 0 ? '-' : '+').Append((delta < 0 ? -delta : delta).ToString("x", CultureInfo.InvariantCulture));
-        var node = clock.AsSpan(TicksDigits + 1);
-        if (!node.SequenceEqual(baseClock.AsSpan(TicksDigits + 1)))
-        {
-            sb.Append('.').Append(nodes.NumberOf(node.ToString()).ToString(CultureInfo.InvariantCulture));
-        }
-    }
-
     /// <summary>The listing of a stored column clocks part: a register's prior is the base clock unless its entry says otherwise.</summary>
     private static RegisterListing ExpandRegisters(string part, HybridTimestamp baseClock, NodeNumbers nodes, string stored)
     {
@@ -295,7 +240,7 @@ internal static class InRowClocks
         return new RegisterListing(basePrior, listed);
     }
 
-    /// <summary>Appends a listing's entries as <see cref="AppendColumnClocks"/> does the same listing's text.</summary>
+    /// <summary>Appends a listing's entries (the base prior first, then each listed register), each timestamp relative to the base clock.</summary>
     private static void AppendRegisters(StringBuilder sb, RegisterListing registers, HybridTimestamp baseClock, NodeNumbers nodes)
     {
         if (registers.BasePrior is { } basePrior)
@@ -338,9 +283,6 @@ internal static class InRowClocks
     }
 
     private static StringBuilder AppendName(StringBuilder sb, string name) => IsPlainName(name) ? sb.Append(name) : CanonicalJson.AppendQuoted(sb, name);
-
-    /// <summary>The ticks of a timestamp's text form.</summary>
-    private static long Ticks(string timestamp) => long.Parse(timestamp.AsSpan(0, TicksDigits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The entries of the column clocks part: each column's name and clock (its ticks' difference from the base clock's, and

@@ -98,7 +98,7 @@ internal static class RegisterClocks
         => prior is not null ? string.Concat(clock, "/", prior) : listedAtBase ? clock + PriorSeparator : clock;
 
     /// <summary>A member's clock and prior (null: none).</summary>
-    public static (string Clock, string? Prior) Split(string value)
+    private static (string Clock, string? Prior) Split(string value)
     {
         var slash = value.IndexOf(PriorSeparator);
         return slash < 0 ? (value, null) : (value[..slash], slash == value.Length - 1 ? null : value[(slash + 1)..]);

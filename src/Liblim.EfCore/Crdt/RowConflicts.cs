@@ -22,34 +22,44 @@ internal static class RowConflicts
     /// <summary>
     /// The registers where merging <paramref name="remote"/> into <paramref name="local"/> decides between two different
     /// values written concurrently, or leaves a write lost to a delete that had not seen it, in column name order; null
-    /// when there is none (the usual case). A value that is not loaded (null) on either side is not compared.
+    /// when there is none (the usual case). A value that is not loaded (null) on either side is not compared, unless
+    /// <paramref name="localValue"/> gives this side's: it is asked only for the registers whose clocks say a conflict.
     /// </summary>
-    public static List<ColumnConflict>? Between(RowState local, RowState remote)
+    public static List<ColumnConflict>? Between(RowState local, RowState remote, Func<string, string?>? localValue = null)
     {
         List<ColumnConflict>? conflicts = null;
         var deleted = IsDeleted(local) != IsDeleted(remote) && !EndsAlive(local, remote) ? (IsDeleted(local) ? local : remote) : null;
         foreach (var (name, theirs) in remote.Columns)
         {
-            if (!local.Columns.TryGetValue(name, out var ours) || ours.Clock == theirs.Clock
-                || ours.Json is null || theirs.Json is null || ours.Json == theirs.Json)
+            if (!local.Columns.TryGetValue(name, out var ours) || ours.Clock == theirs.Clock || theirs.Json is null)
             {
                 continue;
             }
 
-            var winner = ColumnValue.Merge(ours, theirs);
-            var loser = winner == ours ? theirs : ours;
-            if (deleted is not null)
-            {
+            // Different clocks: the merge picks the later write without looking at the values.
+            var oursWins = ColumnValue.Merge(ours, theirs) == ours;
+            var (winner, loser) = oursWins ? (ours, theirs) : (theirs, ours);
+            var lost = deleted is not null
                 // The live side's write is newer than the deleted state's register: none of its deletes had seen it.
-                if (ReferenceEquals(deleted, local) ? winner == theirs : winner == ours)
-                {
-                    (conflicts ??= []).Add(new ColumnConflict(name, null, winner));
-                }
-            }
-            else if (winner.Prior is not { } prior || prior < loser.Clock)
+                ? ReferenceEquals(deleted, local) != oursWins
+                : winner.Prior is not { } prior || prior < loser.Clock;
+            if (!lost)
             {
-                (conflicts ??= []).Add(new ColumnConflict(name, winner, loser));
+                continue;
             }
+
+            if (ours.Json is null && localValue?.Invoke(name) is { } json)
+            {
+                ours = ours with { Json = json };
+                (winner, loser) = oursWins ? (ours, theirs) : (theirs, ours);
+            }
+
+            if (ours.Json is null || ours.Json == theirs.Json)
+            {
+                continue;
+            }
+
+            (conflicts ??= []).Add(deleted is not null ? new ColumnConflict(name, null, winner) : new ColumnConflict(name, winner, loser));
         }
 
         return conflicts;

@@ -91,21 +91,10 @@ internal sealed class ReconcileRow
     /// <summary>Fills values not yet loaded from the data row.</summary>
     public void FillFromData()
     {
-        if (State is null || Data is null || State.Columns.All(c => c.Value.Json is not null))
+        if (State is not null && Data is not null)
         {
-            return;
+            State = RowStateCodec.WithDataValues(Table, State, Data);
         }
-
-        var columns = State.Columns.ToBuilder();
-        foreach (var (name, value) in State.Columns)
-        {
-            if (value.Json is null && Table.FindColumn(name) is { } column)
-            {
-                columns[name] = value with { Json = column.ToJson(Data[column.Ordinal]) };
-            }
-        }
-
-        State = State with { Columns = columns.ToImmutable() };
     }
 
     /// <summary>The row to show in the data table: the replicated values, with projected references null.</summary>

@@ -16,12 +16,12 @@ public class SameValueTests
     public void Two_values_are_the_same_exactly_when_their_canonical_json_is()
     {
         Check(nameof(Row.Text), Gen.String[0, 6].Null().Select(t => (object?)t));
-        Check(nameof(Row.Folded), Any<object?>("a", "A", "b")); // a converter that maps unequal texts together
+        Check(nameof(Row.Folded), Any<object?>("a", "A", "b", null)); // a converter that maps unequal texts together
         Check(nameof(Row.Number), Gen.Int[-3, 3].Select(i => (object?)i));
         Check(nameof(Row.Long), Gen.Long[-3, 3].Select(i => (object?)i));
         Check(nameof(Row.Flag), Gen.Bool.Select(b => (object?)b));
         Check(nameof(Row.Id), Any<object?>(Guid.Empty, Guid.Parse("aaaaaaaa-0000-0000-0000-000000000001")));
-        Check(nameof(Row.Estimate), Any<object?>(0.0, -0.0, 1.5, 1.5000000000000002, 1e300));
+        Check(nameof(Row.Estimate), Any<object?>(0.0, -0.0, 1.5, 1.5000000000000002, 1e300, double.MaxValue, double.Epsilon));
         Check(nameof(Row.Amount), Any<object?>(1m, 1.0m, 1.00m, 2m)); // equal decimals of other scales: by their JSON
         Check(nameof(Row.At), Any<object?>(
             new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Unspecified), new DateTime(2026, 1, 2), new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Local)));

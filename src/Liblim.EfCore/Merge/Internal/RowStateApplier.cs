@@ -130,7 +130,7 @@ internal static class RowStateApplier
     /// From a rejoining peer, add tags that may have been collected here are dead first (<paramref name="collected"/>),
     /// and a state so changed is not the peer's: it goes back to it.
     /// </summary>
-    private static (RowState? Merged, string? Source, List<ColumnConflict>? Conflicts) MergeInto(
+    internal static (RowState? Merged, string? Source, List<ColumnConflict>? Conflicts) MergeInto(
         ReplicatedTable? table, ShadowRow? row, object?[]? data, RowState remote, string peer, CollectedTags? collected, bool journal = false)
     {
         if (row is null)
@@ -139,13 +139,27 @@ internal static class RowStateApplier
             return (screened.IsEmpty ? null : screened, ReferenceEquals(screened, remote) ? peer : null, null);
         }
 
-        var local = RowStateCodec.Decode(table, row, data);
+        // A shown row's values are in its data row: turned into JSON only where the merge compares them (a register the
+        // peer holds at the same clock; every one of an insert-only row) or keeps them, not where the peer's later writes
+        // replace them.
+        var shown = row.IsShown && data is not null ? table : null;
+        var local = RowStateCodec.Decode(table, row, shown is null ? data : null);
+        if (shown is not null)
+        {
+            local = RowStateCodec.WithDataValues(shown, local, data!, shown.Kind == ReplicationKind.InsertOnly ? null : remote);
+        }
+
         var theirs = collected?.Screen(remote, local) ?? remote;
         var merged = table?.Kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(local, theirs) : RowMerge.Merge(local, theirs);
-        var conflicts = table is null || !journal ? null : RowConflicts.Between(local, theirs);
-        return merged.SameAs(local)
-            ? (null, null, conflicts)
-            : (merged, ReferenceEquals(theirs, remote) && (merged.SameAs(remote) || row.Source == peer) ? peer : null, conflicts);
+        var conflicts = table is null || !journal ? null
+            : RowConflicts.Between(local, theirs, shown is null ? null : name => RowStateCodec.DataValue(shown, data!, name));
+        if (merged.SameAs(local))
+        {
+            return (null, null, conflicts);
+        }
+
+        var source = ReferenceEquals(theirs, remote) && (merged.SameAs(remote) || row.Source == peer) ? peer : null;
+        return (shown is null ? merged : RowStateCodec.WithDataValues(shown, merged, data!), source, conflicts);
     }
 
     /// <summary>

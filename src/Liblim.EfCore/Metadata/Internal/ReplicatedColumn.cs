@@ -71,9 +71,9 @@ internal sealed class ReplicatedColumn
 
     /// <summary>
     /// Whether two model values are stored as the same canonical JSON, decided without encoding them where their equality
-    /// says it: equal texts, integers, booleans and Guids, doubles of the same bits and times of the same ticks and kind
-    /// are; unequal texts, integers, booleans and Guids are not, unless a value converter could map them together. Any
-    /// other pair is compared by its JSON.
+    /// says it: equal texts, integers, booleans and Guids, doubles of the same bits, times of the same ticks and kind, and
+    /// two nulls are; unequal texts, integers, booleans, Guids and doubles (neither NaN), and a null and a value, are not,
+    /// unless a value converter could map them together. Any other pair is compared by its JSON.
     /// </summary>
     public bool SameValue(object? a, object? b)
     {
@@ -85,6 +85,9 @@ internal sealed class ReplicatedColumn
             (bool x, bool y) => x == y,
             (Guid x, Guid y) => x == y,
             (double x, double y) when BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y) => true,
+            (double x, double y) when x != y && !double.IsNaN(x) && !double.IsNaN(y) => false, // 0 and -0 are equal, so by their JSON
+            (null, null) => true,
+            (null, _) or (_, null) => false,
             (DateTime x, DateTime y) when x.Ticks == y.Ticks && x.Kind == y.Kind => true,
             _ => null,
         };

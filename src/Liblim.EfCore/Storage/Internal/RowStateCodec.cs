@@ -147,6 +147,34 @@ internal static partial class RowStateCodec
         return new RowState(row.Table, row.Key, columns, ParseTags(row.AddTags), ParseTags(row.Tombstones));
     }
 
+    /// <summary>
+    /// A shown row's state with the values of its data row (<paramref name="data"/>: model values of every column, by
+    /// ordinal) turned into canonical JSON for the registers that have none (<see cref="Decode"/> leaves them so without
+    /// data): all of them, or, given <paramref name="sameClocksAs"/>, only those whose clock that state's register of the
+    /// column has too. The state itself when none is loaded.
+    /// </summary>
+    public static RowState WithDataValues(ReplicatedTable table, RowState state, object?[] data, RowState? sameClocksAs = null)
+    {
+        ColumnMap.Builder? columns = null;
+        var position = 0;
+        foreach (var (name, value) in state.Columns)
+        {
+            if (value.Json is null && table.FindColumn(name, position) is { } column
+                && (sameClocksAs is null || (sameClocksAs.Columns.TryGetValue(name, out var other) && other.Clock == value.Clock)))
+            {
+                (columns ??= state.Columns.ToBuilder())[name] = value with { Json = column.ToJson(data[column.Ordinal]) };
+            }
+
+            position++;
+        }
+
+        return columns is null ? state : state with { Columns = columns.ToImmutable() };
+    }
+
+    /// <summary>The canonical JSON of one column's value in a shown row's data row (see <see cref="WithDataValues"/>); null for a column the table does not have.</summary>
+    public static string? DataValue(ReplicatedTable table, object?[] data, string name)
+        => table.FindColumn(name) is { } column ? column.ToJson(data[column.Ordinal]) : null;
+
     /// <summary>Whether the state has a column its table does not have here (one of a newer model).</summary>
     private static bool HasColumnNotIn(ReplicatedTable table, RowState state)
     {

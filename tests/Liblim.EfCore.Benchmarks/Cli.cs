@@ -43,6 +43,11 @@ internal static class Cli
             return await MemoryChild.RunAsync(args[1..]);
         }
 
+        if (args[0] == HubConcurrency.Command)
+        {
+            return await HubConcurrency.RunChildAsync(args[1..]);
+        }
+
         var profile = args[0] == "profile";
         if (profile && (args.Length < 3 || !int.TryParse(args[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out _)))
         {

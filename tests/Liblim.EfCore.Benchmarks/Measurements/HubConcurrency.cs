@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Liblim.EfCore.Benchmarks.Infrastructure;
 using Liblim.EfCore.Benchmarks.Model;
 using Liblim.EfCore.Merge.Internal;
@@ -14,26 +15,39 @@ namespace Liblim.EfCore.Benchmarks.Measurements;
 /// once) split among 1, 2 or 4 appliers, each on a context of its own applying its share as a sync does (batches of
 /// 1,000, committed once a second by default, or after every batch). Every write of a replicated row takes the lock of
 /// the state row, which hands out feed positions and the clock, and holds it until its transaction commits, so the
-/// appliers take turns; the figure shows what that costs against one applier.
+/// appliers take turns; the figure shows what that costs against one applier. The appliers run in this process, or each
+/// in a process of its own (this program started again with <see cref="Command"/>), as hub processes sharing one database
+/// do: then no applier waits for another's garbage collection.
 /// </summary>
 internal static class HubConcurrency
 {
+    public const string Command = "hub-child";
+
+
     /// <param name="Appliers">How many applied at once.</param>
     /// <param name="Rows">The rows applied, in all.</param>
     /// <param name="Elapsed">How long, from the first batch to the last commit.</param>
     /// <param name="MachineBusy">The share of the machine's CPU time that was busy meanwhile (PostgreSQL's too); null where not known.</param>
     /// <param name="CommitInterval">The appliers' <c>SyncCommitInterval</c>.</param>
-    public sealed record Result(int Appliers, int Rows, TimeSpan Elapsed, double? MachineBusy, TimeSpan CommitInterval)
+    /// <param name="InProcesses">Whether each applier ran in a process of its own.</param>
+    public sealed record Result(int Appliers, int Rows, TimeSpan Elapsed, double? MachineBusy, TimeSpan CommitInterval, bool InProcesses = false)
     {
         public double RowsPerSecond => Rows / Elapsed.TotalSeconds;
     }
 
-    public static async Task<List<Result>> MeasureAsync(PostgresInstance postgres, string source, int[] appliers, TimeSpan[] commitIntervals)
+    /// <param name="postgres">The PostgreSQL server.</param>
+    /// <param name="source">The SQLite file whose feed holds the rows.</param>
+    /// <param name="appliers">How many apply at once in this process, each count a run.</param>
+    /// <param name="commitIntervals">The commit intervals of those runs.</param>
+    /// <param name="processes">How many apply at once each in a process of its own (at the first commit interval), each count a run.</param>
+    public static async Task<List<Result>> MeasureAsync(PostgresInstance postgres, string source, int[] appliers, TimeSpan[] commitIntervals, int[] processes)
     {
         var states = RemoteBatches.Read(source).SelectMany(b => b.States).ToList();
         var database = postgres.CreateDatabase();
-        await using (var db = new ReplicatedDb(PostgresInstance.ReplicatedOptions(database)))
+        var scratch = postgres.CreateDatabase();
+        foreach (var created in new[] { database, scratch })
         {
+            await using var db = new ReplicatedDb(PostgresInstance.ReplicatedOptions(created));
             await db.Database.EnsureCreatedAsync();
         }
 
@@ -41,13 +55,17 @@ internal static class HubConcurrency
         await ApplyAsync(database, states, "warm-up", commitIntervals[0]); // the code paths compiled before anything is timed
 
         // Each configuration three times, in turn, so that a slow spell of the machine does not fall on one alone; the median is kept.
-        var runs = commitIntervals.SelectMany(i => appliers.Select(n => (n, i))).ToList();
+        var runs = commitIntervals.SelectMany(i => appliers.Select(n => (N: n, Interval: i, InProcesses: false)))
+            .Concat(processes.Select(n => (N: n, Interval: commitIntervals[0], InProcesses: true)))
+            .ToList();
         var measured = runs.ToDictionary(r => r, _ => new List<Result>());
         for (var repetition = 0; repetition < 3; repetition++)
         {
-            foreach (var (n, interval) in runs)
+            foreach (var run in runs)
             {
-                measured[(n, interval)].Add(await RunAsync(database, states, n, interval));
+                measured[run].Add(run.InProcesses
+                    ? await RunInProcessesAsync(database, scratch, source, states.Count, run.N, run.Interval)
+                    : await RunAsync(database, states, run.N, run.Interval));
             }
         }
 
@@ -58,21 +76,105 @@ internal static class HubConcurrency
     private static async Task<Result> RunAsync(string database, List<Crdt.RowState> states, int n, TimeSpan interval)
     {
         await TruncateAsync(database);
-        var shares = Enumerable.Range(0, n).Select(i => states.Where((_, s) => s % n == i).ToList()).ToList();
-        var before = CpuTimes();
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll(shares.Select((share, i) => Task.Run(() => ApplyAsync(database, share, $"device-{i}", interval))));
-        var elapsed = watch.Elapsed;
-        var after = CpuTimes();
-        await using var check = new ReplicatedDb(PostgresInstance.ReplicatedOptions(database));
-        var stored = await check.Tickets.CountAsync();
-        if (stored != states.Count)
+        var shares = Enumerable.Range(0, n).Select(i => Share(states, i, n)).ToList();
+        var (elapsed, busy) = await TimeAsync(() => Task.WhenAll(shares.Select((share, i) => Task.Run(() => ApplyAsync(database, share, $"device-{i}", interval)))));
+        await CheckAsync(database, states.Count, n);
+        return new Result(n, states.Count, elapsed, busy, interval);
+    }
+
+    /// <summary>
+    /// The rows applied by <paramref name="n"/> processes at once, from empty tables: each reads its share and warms up
+    /// before the clock starts, then all start together.
+    /// </summary>
+    private static async Task<Result> RunInProcessesAsync(string database, string scratch, string source, int rows, int n, TimeSpan interval)
+    {
+        await TruncateAsync(database);
+        await TruncateAsync(scratch);
+        var children = Enumerable.Range(0, n)
+            .Select(i => ChildProcess.Start(Command, [database, scratch, source, $"{i}", $"{n}", $"{interval.TotalMilliseconds}"]))
+            .ToList();
+        try
         {
-            throw new InvalidOperationException($"{n} appliers stored {stored} rows of {states.Count}.");
+            foreach (var child in children)
+            {
+                await ExpectAsync(child, "READY");
+            }
+
+            var (elapsed, busy) = await TimeAsync(async () =>
+            {
+                foreach (var child in children)
+                {
+                    await child.StandardInput.WriteLineAsync("go");
+                    await child.StandardInput.FlushAsync();
+                }
+
+                await Task.WhenAll(children.Select(c => ExpectAsync(c, "DONE")));
+            });
+            await CheckAsync(database, rows, n);
+            return new Result(n, rows, elapsed, busy, interval, InProcesses: true);
+        }
+        finally
+        {
+            foreach (var child in children)
+            {
+                child.Kill();
+                child.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The child side: applies its share of the source's rows once it is told to go (see <see cref="RunInProcessesAsync"/>).</summary>
+    public static async Task<int> RunChildAsync(string[] args)
+    {
+        if (args is not [var database, var scratch, var source, var index, var count, var intervalMs])
+        {
+            await Console.Error.WriteLineAsync($"{Command} DATABASE SCRATCH-DATABASE SOURCE INDEX COUNT COMMIT-INTERVAL-MS");
+            return 1;
         }
 
-        return new Result(n, states.Count, elapsed,
-            before is { } b && after is { } a && a.Total > b.Total ? (double)(a.Busy - b.Busy) / (a.Total - b.Total) : null, interval);
+        var (i, n) = (int.Parse(index, CultureInfo.InvariantCulture), int.Parse(count, CultureInfo.InvariantCulture));
+        var interval = TimeSpan.FromMilliseconds(double.Parse(intervalMs, CultureInfo.InvariantCulture));
+        var share = Share(RemoteBatches.Read(source).SelectMany(b => b.States).ToList(), i, n);
+        // Its whole share to a scratch database first, so that the code paths are compiled (and recompiled with what the
+        // runtime profiled) before anything is timed, as in this process's runs.
+        await ApplyAsync(scratch, share, $"warm-up-{i}", interval);
+        Console.WriteLine("READY");
+        await Console.In.ReadLineAsync();
+        await ApplyAsync(database, share, $"device-{i}", interval);
+        Console.WriteLine("DONE");
+        return 0;
+    }
+
+    private static List<Crdt.RowState> Share(List<Crdt.RowState> states, int i, int n) => [.. states.Where((_, s) => s % n == i)];
+
+    /// <summary>How long the work took, and the share of the machine's CPU time that was busy meanwhile.</summary>
+    private static async Task<(TimeSpan Elapsed, double? MachineBusy)> TimeAsync(Func<Task> work)
+    {
+        var before = CpuTimes();
+        var watch = Stopwatch.StartNew();
+        await work();
+        var elapsed = watch.Elapsed;
+        var after = CpuTimes();
+        return (elapsed, before is { } b && after is { } a && a.Total > b.Total ? (double)(a.Busy - b.Busy) / (a.Total - b.Total) : null);
+    }
+
+    private static async Task ExpectAsync(Process child, string expected)
+    {
+        var line = await child.StandardOutput.ReadLineAsync();
+        if (line != expected)
+        {
+            throw new InvalidOperationException($"A hub process said '{line}' where '{expected}' was expected: {await child.StandardError.ReadToEndAsync()}");
+        }
+    }
+
+    private static async Task CheckAsync(string database, int rows, int n)
+    {
+        await using var check = new ReplicatedDb(PostgresInstance.ReplicatedOptions(database));
+        var stored = await check.Tickets.CountAsync();
+        if (stored != rows)
+        {
+            throw new InvalidOperationException($"{n} appliers stored {stored} rows of {rows}.");
+        }
     }
 
     /// <summary>Applies one device's rows as a sync with it would: batches of 1,000 in apply groups.</summary>

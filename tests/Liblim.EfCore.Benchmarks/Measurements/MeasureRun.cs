@@ -254,24 +254,25 @@ internal static class MeasureRun
             else
             {
                 var n = Math.Min(rows, 100_000);
-                Log($"figure 8: {n:N0} rows applied to one PostgreSQL database by 1, 2 and 4 appliers at once");
-                var results = await HubConcurrency.MeasureAsync(postgres!, SyncTemplates.For(n).Source, [1, 2, 4], [LiblimOptionsExtension.DefaultSyncCommitInterval, TimeSpan.Zero]);
+                Log($"figure 8: {n:N0} rows applied to one PostgreSQL database by 1, 2 and 4 appliers at once, in this process and each in a process of its own");
+                var results = await HubConcurrency.MeasureAsync(postgres!, SyncTemplates.For(n).Source, [1, 2, 4], [LiblimOptionsExtension.DefaultSyncCommitInterval, TimeSpan.Zero], [1, 2, 4]);
                 foreach (var r in results.Where(r => r.Appliers > 1))
                 {
-                    var one = results.First(o => o.Appliers == 1 && o.CommitInterval == r.CommitInterval);
+                    var one = results.First(o => o.Appliers == 1 && o.CommitInterval == r.CommitInterval && o.InProcesses == r.InProcesses);
                     var ratio = r.RowsPerSecond / one.RowsPerSecond;
-                    table.Add("8", $"PostgreSQL hub: rows applied per second by {r.Appliers} appliers at once / by one, committing {Every(r.CommitInterval)}",
+                    var (who, alone) = r.InProcesses ? ($"{r.Appliers} hub processes", "by one hub process") : ($"{r.Appliers} appliers in one process", "by one");
+                    table.Add("8", $"PostgreSQL hub: rows applied per second by {who} at once / {alone}, committing {Every(r.CommitInterval)}",
                         $"{FigureTable.Ratio(ratio)} ({FigureTable.N(r.RowsPerSecond)} vs {FigureTable.N(one.RowsPerSecond)} rows/s)", "more than 1x: not bound by one lock", ratio > 1.05);
                 }
 
                 details.AppendLine("Figure 8, one PostgreSQL database taking the same rows from several appliers at once, median of three runs (" + postgres!.Description + "):");
                 details.AppendLine();
-                details.AppendLine(CultureInfo.InvariantCulture, $"| appliers | commits | rows | elapsed | rows/s | machine CPU busy ({Environment.ProcessorCount} cores, PostgreSQL included) |");
-                details.AppendLine("|---|---|---|---|---|---|");
+                details.AppendLine(CultureInfo.InvariantCulture, $"| appliers | where | commits | rows | elapsed | rows/s | machine CPU busy ({Environment.ProcessorCount} cores, PostgreSQL included) |");
+                details.AppendLine("|---|---|---|---|---|---|---|");
                 foreach (var r in results)
                 {
                     details.AppendLine(CultureInfo.InvariantCulture,
-                        $"| {r.Appliers} | {Every(r.CommitInterval)} | {FigureTable.N(r.Rows)} | {r.Elapsed.TotalMilliseconds:N0} ms | {FigureTable.N(r.RowsPerSecond)} | {(r.MachineBusy is { } busy ? $"{busy:P0}" : "not known")} |");
+                        $"| {r.Appliers} | {(r.InProcesses ? "a process each" : "this process")} | {Every(r.CommitInterval)} | {FigureTable.N(r.Rows)} | {r.Elapsed.TotalMilliseconds:N0} ms | {FigureTable.N(r.RowsPerSecond)} | {(r.MachineBusy is { } busy ? $"{busy:P0}" : "not known")} |");
                 }
 
                 details.AppendLine();

@@ -162,34 +162,7 @@ internal static class MemoryChild
         }
     }
 
-    private static Process Start(string[] arguments, string? heapLimit)
-    {
-        var host = Environment.ProcessPath!;
-        var start = new ProcessStartInfo(host)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(MemoryChild).Assembly.Location);
-        }
-
-        start.ArgumentList.Add(Command);
-        foreach (var a in arguments)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment["DOTNET_gcServer"] = "0";
-        if (heapLimit is not null)
-        {
-            start.Environment["DOTNET_GCHeapHardLimit"] = heapLimit;
-        }
-
-        return Process.Start(start)!;
-    }
+    private static Process Start(string[] arguments, string? heapLimit) => ChildProcess.Start(Command, arguments, heapLimit);
 
     private sealed class Sampler
     {

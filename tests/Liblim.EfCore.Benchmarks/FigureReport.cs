@@ -3,6 +3,7 @@ using System.Text;
 using BenchmarkDotNet.Mathematics;
 using BenchmarkDotNet.Reports;
 using Liblim.EfCore.Benchmarks.Benchmarks;
+using Liblim.EfCore.Benchmarks.Infrastructure;
 
 namespace Liblim.EfCore.Benchmarks;
 
@@ -52,7 +53,7 @@ internal static class FigureReport
         Ratio(table, stats, "4", "incremental sync of 1,000 changed rows over a WebSocket / in-process merge", nameof(SyncBenchmarks.WebSocketIncremental), nameof(SyncBenchmarks.MergeIncremental), 1.5);
 
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"## Figures 1, 2 and 4 ({kind} job; ratios of medians measured in this run)");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"## Figures 1, 2 and 4 ({kind} job, {BenchmarkSettings.GarbageCollector}; ratios of medians measured in this run)");
         sb.AppendLine();
         sb.Append(table.ToMarkdown());
         sb.AppendLine();

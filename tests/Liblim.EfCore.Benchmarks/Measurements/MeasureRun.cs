@@ -280,7 +280,7 @@ internal static class MeasureRun
         }
 
         var report = new StringBuilder();
-        report.AppendLine("## Figures 3 and 5 to 11 (measure)");
+        report.AppendLine($"## Figures 3 and 5 to 11 (measure, {BenchmarkSettings.GarbageCollector})");
         report.AppendLine();
         report.Append(table.ToMarkdown());
         report.AppendLine();

@@ -1,4 +1,5 @@
 using Liblim.EfCore.FunctionalTests.Infrastructure;
+using Liblim.EfCore.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Liblim.EfCore.FunctionalTests.Relationships;
@@ -24,10 +25,13 @@ public abstract class UniqueConflictTests : RelationSuite
         protected override DatabaseKind[] Databases => PostgresOnly;
     }
 
-    private static async Task<(RelationReplica A, RelationReplica B, Guid First, Guid Second)> TwoUsersNamedAnnAsync(Func<string, RelationReplica> create)
+    private static async Task<(RelationReplica A, RelationReplica B, Guid First, Guid Second)> TwoUsersNamedAnnAsync(Func<string, Action<LiblimOptionsBuilder>, RelationReplica> create)
     {
-        var a = create("a");
-        var b = create("b");
+        // One clock that never reads a millisecond twice, so that a's insert is the earlier one: two inserts in the same
+        // millisecond would be ordered by their node ids, and either could keep the name.
+        var time = new TickingTime();
+        var a = create("a", o => o.TimeProvider(time));
+        var b = create("b", o => o.TimeProvider(time));
         var first = Guid.NewGuid();
         var second = Guid.NewGuid();
         await SaveAsync(a, db => db.Users.Add(new User { Id = first, Name = "ann", Email = "ann@a" }));

@@ -8,14 +8,24 @@ namespace Liblim.EfCore.FunctionalTests.Infrastructure;
 /// </summary>
 public abstract class ReplicaSuite
 {
+    private readonly TickingTime _time = new();
     private int _created;
 
     /// <summary>The databases replicas run on, in turn: the n-th replica a test creates runs on <c>Databases[n % Length]</c>.</summary>
     protected abstract DatabaseKind[] Databases { get; }
 
-    /// <summary>A new, empty replica on the next database of <see cref="Databases"/>.</summary>
+    /// <summary>
+    /// A new, empty replica on the next database of <see cref="Databases"/>. The replicas of a test share one clock that
+    /// never reads the same millisecond twice (<see cref="TickingTime"/>), so their writes are ordered as the test makes
+    /// them: two writes on two replicas in one real millisecond would otherwise be ordered by node id, at random. A test
+    /// about the clock gives its own (<c>configure</c> runs after).
+    /// </summary>
     protected IReplica NewReplica(string name, Action<LiblimOptionsBuilder>? configure = null)
-        => Replica.Create(NextDatabase(), name, configure);
+        => Replica.Create(NextDatabase(), name, o =>
+        {
+            o.TimeProvider(_time);
+            configure?.Invoke(o);
+        });
 
     /// <summary>The database of the next replica a test creates (for suites with a model of their own).</summary>
     protected DatabaseKind NextDatabase()

@@ -21,11 +21,14 @@ public abstract class ReplicaSuite
     /// about the clock gives its own (<c>configure</c> runs after).
     /// </summary>
     protected IReplica NewReplica(string name, Action<LiblimOptionsBuilder>? configure = null)
-        => Replica.Create(NextDatabase(), name, o =>
-        {
-            o.TimeProvider(_time);
-            configure?.Invoke(o);
-        });
+        => Replica.Create(NextDatabase(), name, OnSharedClock(configure));
+
+    /// <summary>Liblim options on the clock the test's replicas share (see <see cref="NewReplica"/>), then <paramref name="configure"/>'s.</summary>
+    protected Action<LiblimOptionsBuilder> OnSharedClock(Action<LiblimOptionsBuilder>? configure) => o =>
+    {
+        o.TimeProvider(_time);
+        configure?.Invoke(o);
+    };
 
     /// <summary>The database of the next replica a test creates (for suites with a model of their own).</summary>
     protected DatabaseKind NextDatabase()

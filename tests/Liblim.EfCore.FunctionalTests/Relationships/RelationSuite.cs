@@ -15,10 +15,11 @@ namespace Liblim.EfCore.FunctionalTests.Relationships;
 /// </summary>
 public abstract class RelationSuite : ReplicaSuite
 {
-    protected RelationReplica NewRelationReplica(string name) => new(NextDatabase(), name);
+    /// <summary>A new replica, on the clock the test's replicas share (see <see cref="ReplicaSuite.NewReplica"/>).</summary>
+    protected RelationReplica NewRelationReplica(string name) => new(NextDatabase(), name, OnSharedClock(null));
 
     /// <summary>A new replica whose contexts take these Liblim options (a clock of the test's, say).</summary>
-    protected RelationReplica NewRelationReplica(string name, Action<LiblimOptionsBuilder> configure) => new(NextDatabase(), name, configure);
+    protected RelationReplica NewRelationReplica(string name, Action<LiblimOptionsBuilder> configure) => new(NextDatabase(), name, OnSharedClock(configure));
 
     protected static async Task<SyncResult> SyncAsync(RelationReplica a, RelationReplica b)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -70,16 +71,9 @@ internal static class RowStateTimestamp
     private static int Ascii(ReadOnlySpan<byte> raw, Span<char> text)
     {
         var inner = raw[1..^1];
-        if (inner.Length > text.Length || inner.IndexOf((byte)'\\') >= 0 || !System.Text.Ascii.IsValid(inner))
-        {
-            return -1;
-        }
-
-        for (var i = 0; i < inner.Length; i++)
-        {
-            text[i] = (char)inner[i];
-        }
-
-        return inner.Length;
+        return inner.Length <= text.Length && inner.IndexOf((byte)'\\') < 0
+               && System.Text.Ascii.ToUtf16(inner, text, out var written) == OperationStatus.Done
+            ? written
+            : -1;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Liblim.EfCore.Values;
@@ -23,15 +24,14 @@ internal static class ObjectId
         return (Unescape(oid[..slash]), Unescape(oid[(slash + 1)..]));
     }
 
-    /// <summary>'%' and every character an id escapes: a text without any is its own unescaped form.</summary>
-    private static readonly System.Buffers.SearchValues<char> EscapedOrEscape = System.Buffers.SearchValues.Create(
-        "%/: \u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\u007f");
-
     private static bool MustEscape(char c) => c is '%' or '/' or ':' or ' ' or < ' ' or '\u007f';
+
+    /// <summary>Every character an id escapes ('%' among them): a text without any is the same escaped and unescaped.</summary>
+    private static readonly SearchValues<char> Escaped = SearchValues.Create([.. Enumerable.Range(0, 128).Select(i => (char)i).Where(MustEscape)]);
 
     private static string Escape(string text)
     {
-        if (!text.AsSpan().ContainsAny("%/: ") && !text.Any(c => c is < ' ' or '\u007f'))
+        if (!text.AsSpan().ContainsAny(Escaped))
         {
             return text;
         }
@@ -54,7 +54,7 @@ internal static class ObjectId
 
     private static string Unescape(ReadOnlySpan<char> text)
     {
-        if (!text.ContainsAny(EscapedOrEscape))
+        if (!text.ContainsAny(Escaped))
         {
             return text.ToString(); // most ids: nothing escaped
         }

@@ -21,21 +21,19 @@ public abstract class CliConflictsTests : ReplicaSuite
     [Fact]
     public async Task Two_offline_edits_of_a_title_are_one_entry_naming_the_value_kept_and_the_value_lost_with_their_writers()
     {
-        // One clock that never reads a millisecond twice, so that b's edit is the later write. Were a's the later one (two
-        // edits in the same millisecond, the tie decided by node id), b could merge it before reading its own feed and
-        // send a nothing back to journal: a journals a lost write only where it meets it.
-        var time = new TickingTime();
-        using var a = NewReplica("conflicts-a", o => o.TimeProvider(time));
-        using var b = NewReplica("conflicts-b", o => o.TimeProvider(time));
+        // The replicas share the suite's clock, so b's edit is the later write. Were a's the later one, b could merge it
+        // before reading its own feed and send a nothing back to journal: a journals a lost write only where it meets it.
+        using var a = NewReplica("conflicts-a");
+        using var b = NewReplica("conflicts-b");
         var (id, other) = (Guid.NewGuid(), Guid.NewGuid());
         await Replicas.InsertAsync(a, new TodoItem { Id = id, Title = "milk" });
         await Replicas.InsertAsync(a, new TodoItem { Id = other, Title = "bread" });
         await Replicas.SyncAsync(a, b);
-        var before = time.GetUtcNow(); // the replicas' clock, which their journals read
+        var before = SharedClock.GetUtcNow(); // the replicas' clock, which their journals read
         await Replicas.EditAsync(a, id, i => i.Title = "milk from a");
         await Replicas.EditAsync(b, id, i => i.Title = "milk from b");
         await Replicas.SyncAsync(a, b);
-        var after = time.GetUtcNow();
+        var after = SharedClock.GetUtcNow();
         var (aNode, bNode) = (await NodeIdAsync(a), await NodeIdAsync(b));
         var shown = Replicas.Find(a, id)!.Title;
 

@@ -23,6 +23,9 @@ public abstract class ReplicaSuite
     protected IReplica NewReplica(string name, Action<LiblimOptionsBuilder>? configure = null)
         => Replica.Create(NextDatabase(), name, OnSharedClock(configure));
 
+    /// <summary>The clock the test's replicas share (see <see cref="NewReplica"/>).</summary>
+    protected TimeProvider SharedClock => _time;
+
     /// <summary>Liblim options on the clock the test's replicas share (see <see cref="NewReplica"/>), then <paramref name="configure"/>'s.</summary>
     protected Action<LiblimOptionsBuilder> OnSharedClock(Action<LiblimOptionsBuilder>? configure) => o =>
     {

@@ -143,11 +143,7 @@ internal static class RowStateApplier
         // peer holds at the same clock; every one of an insert-only row) or keeps them, not where the peer's later writes
         // replace them.
         var shown = row.IsShown && data is not null ? table : null;
-        var local = RowStateCodec.Decode(table, row, shown is null ? data : null);
-        if (shown is not null)
-        {
-            local = RowStateCodec.WithDataValues(shown, local, data!, shown.Kind == ReplicationKind.InsertOnly ? null : remote);
-        }
+        var local = RowStateCodec.Decode(table, row, data, sameClocksAs: shown is { Kind: not ReplicationKind.InsertOnly } ? remote : null);
 
         var theirs = collected?.Screen(remote, local) ?? remote;
         var merged = table?.Kind == ReplicationKind.InsertOnly ? RowMerge.MergeInsertOnly(local, theirs) : RowMerge.Merge(local, theirs);

@@ -84,10 +84,11 @@ internal static partial class RowStateCodec
     /// <summary>
     /// The state of a stored row. A value kept in the metadata row comes from there; the others of a shown row from its
     /// data row (<paramref name="data"/>: model values of every column, by ordinal; null to leave them unloaded), turned into
-    /// canonical JSON here, only for the columns that need it. <paramref name="table"/> is null for a table this
-    /// database's model does not have, whose rows are never shown.
+    /// canonical JSON here: all of them, or, given <paramref name="sameClocksAs"/>, only those whose clock that state's
+    /// register of the column has too (what a merge with it compares; <see cref="WithDataValues"/> loads the rest).
+    /// <paramref name="table"/> is null for a table this database's model does not have, whose rows are never shown.
     /// </summary>
-    public static RowState Decode(ReplicatedTable? table, ShadowRow row, object?[]? data)
+    public static RowState Decode(ReplicatedTable? table, ShadowRow row, object?[]? data, RowState? sameClocksAs = null)
     {
         var baseClock = HybridTimestamp.Parse(row.Clock);
         var listing = RegisterClocks.Of(row);
@@ -95,9 +96,10 @@ internal static partial class RowStateCodec
             ? null
             : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(row.KeptValues)!
                 .ToDictionary(p => p.Key, p => p.Value.GetRawText(), StringComparer.Ordinal);
+        (HybridTimestamp Clock, HybridTimestamp? Prior) ClockOf(string column) => listing is null ? (baseClock, null) : listing.Of(column, baseClock);
         ColumnValue Register(string column, string? json)
         {
-            var (clock, prior) = listing is null ? (baseClock, null) : listing.Of(column, baseClock);
+            var (clock, prior) = ClockOf(column);
             return new(json, clock, prior);
         }
 
@@ -114,8 +116,11 @@ internal static partial class RowStateCodec
             for (var i = 0; i < registers.Length; i++)
             {
                 var column = byName[i];
-                var json = kept is not null && kept.TryGetValue(column.Name, out var k) ? k : data is null ? null : column.ToJson(data[column.Ordinal]);
-                registers[i] = Register(column.Name, json);
+                var (clock, prior) = ClockOf(column.Name);
+                var json = kept is not null && kept.TryGetValue(column.Name, out var k) ? k
+                    : data is null || (sameClocksAs is not null && !(sameClocksAs.Columns.TryGetValue(column.Name, i, out var other) && other.Clock == clock)) ? null
+                    : column.ToJson(data[column.Ordinal]);
+                registers[i] = new(json, clock, prior);
             }
 
             columns = table.Registers(registers);
@@ -150,17 +155,15 @@ internal static partial class RowStateCodec
     /// <summary>
     /// A shown row's state with the values of its data row (<paramref name="data"/>: model values of every column, by
     /// ordinal) turned into canonical JSON for the registers that have none (<see cref="Decode"/> leaves them so without
-    /// data): all of them, or, given <paramref name="sameClocksAs"/>, only those whose clock that state's register of the
-    /// column has too. The state itself when none is loaded.
+    /// data, or where told to). The state itself when none is loaded.
     /// </summary>
-    public static RowState WithDataValues(ReplicatedTable table, RowState state, object?[] data, RowState? sameClocksAs = null)
+    public static RowState WithDataValues(ReplicatedTable table, RowState state, object?[] data)
     {
         ColumnMap.Builder? columns = null;
         var position = 0;
         foreach (var (name, value) in state.Columns)
         {
-            if (value.Json is null && table.FindColumn(name, position) is { } column
-                && (sameClocksAs is null || (sameClocksAs.Columns.TryGetValue(name, out var other) && other.Clock == value.Clock)))
+            if (value.Json is null && table.FindColumn(name, position) is { } column)
             {
                 (columns ??= state.Columns.ToBuilder())[name] = value with { Json = column.ToJson(data[column.Ordinal]) };
             }

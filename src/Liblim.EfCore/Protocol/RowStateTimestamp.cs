@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Liblim.EfCore.Values;
 
@@ -35,45 +34,52 @@ internal static class RowStateTimestamp
         }
     }
 
-    /// <summary>Reads a timestamp of either form; <paramref name="member"/> (and <paramref name="column"/>, within it) names it in errors.</summary>
-    /// <exception cref="FormatException">The element is no timestamp, or a short one without a base clock.</exception>
-    public static HybridTimestamp Read(JsonElement e, HybridTimestamp? baseClock, string member, string? column = null)
+    /// <summary>
+    /// Reads the timestamp of either form the reader is at; a short form is resolved by <see cref="Pending.Resolve"/> once
+    /// the state's base clock is known (<c>"t"</c> may come after). <paramref name="member"/> (and <paramref name="column"/>,
+    /// within it) names it in errors.
+    /// </summary>
+    /// <exception cref="FormatException">The token is no timestamp.</exception>
+    public static Pending Read(ref Utf8JsonReader reader, string member, string? column = null)
     {
-        // Read from the element's bytes, with no string made, unless it has escapes.
+        // Read from the token's bytes, with no string made, unless it has escapes.
         Span<char> text = stackalloc char[HybridTimestamp.TextLength];
-        var length = e.ValueKind != JsonValueKind.String ? -1 : Ascii(JsonMarshal.GetRawUtf8Value(e), text) is var ascii and >= 0 ? ascii : Unescaped(e, text);
+        var length = reader.TokenType != JsonTokenType.String ? -1 : !reader.ValueIsEscaped ? Ascii(reader.ValueSpan, text) : Unescaped(ref reader, text);
         if (length == ShortLength && AsciiText.IsLowerHex(text[..ShortLength])
             && long.TryParse(text[..ShortLength], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var ticks) && ticks >= 0)
         {
-            return baseClock is { } b
-                ? b.WithTicks(ticks)
-                : throw new FormatException($"'{Name(member, column)}' is a timestamp of ticks alone, which needs the base clock 't' for its node.");
+            return new(default, ticks, IsShort: true);
         }
 
         return length == HybridTimestamp.TextLength && HybridTimestamp.TryParse(text, out var ts)
-            ? ts
+            ? new(ts, 0, IsShort: false)
             : throw new FormatException($"'{Name(member, column)}' must be a timestamp string (16 hex digits, then optionally '.' and 32 hex digits).");
     }
 
-    /// <summary>The string's characters in <paramref name="text"/> when they fit; -1 otherwise.</summary>
-    private static int Unescaped(JsonElement e, Span<char> text)
+    /// <summary>A timestamp as read: whole, or its ticks alone (of the node of the base clock).</summary>
+    public readonly record struct Pending(HybridTimestamp Whole, long Ticks, bool IsShort)
     {
-        var value = e.GetString()!;
+        /// <summary>The timestamp, a short form given the node of <paramref name="baseClock"/>.</summary>
+        /// <exception cref="FormatException">A short form without a base clock.</exception>
+        public HybridTimestamp Resolve(HybridTimestamp? baseClock, string member, string? column = null)
+            => !IsShort ? Whole
+                : baseClock is { } b ? b.WithTicks(Ticks)
+                : throw new FormatException($"'{Name(member, column)}' is a timestamp of ticks alone, which needs the base clock 't' for its node.");
+    }
+
+    /// <summary>The string's characters in <paramref name="text"/> when they fit; -1 otherwise.</summary>
+    private static int Unescaped(ref Utf8JsonReader reader, scoped Span<char> text)
+    {
+        var value = reader.GetString()!;
         return value.AsSpan().TryCopyTo(text) ? value.Length : -1;
     }
 
     private static string Name(string member, string? column) => column is null ? member : $"{member}.{column}";
 
     /// <summary>
-    /// The characters of a JSON string's raw bytes (with their quotes) in <paramref name="text"/>, when they are at most as
-    /// many as it holds and all ASCII without escapes; -1 otherwise (a longer text is no timestamp either way).
+    /// The characters of a JSON string without escapes (its bytes inside the quotes) in <paramref name="text"/>, when they
+    /// are at most as many as it holds and all ASCII; -1 otherwise (a longer text is no timestamp either way).
     /// </summary>
-    private static int Ascii(ReadOnlySpan<byte> raw, Span<char> text)
-    {
-        var inner = raw[1..^1];
-        return inner.Length <= text.Length && inner.IndexOf((byte)'\\') < 0
-               && System.Text.Ascii.ToUtf16(inner, text, out var written) == OperationStatus.Done
-            ? written
-            : -1;
-    }
+    private static int Ascii(ReadOnlySpan<byte> inner, Span<char> text)
+        => inner.Length <= text.Length && System.Text.Ascii.ToUtf16(inner, text, out var written) == OperationStatus.Done ? written : -1;
 }

@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using Liblim.EfCore.Benchmarks.Infrastructure;
 using Liblim.EfCore.Benchmarks.Model;
+using Liblim.EfCore.Protocol;
 using Microsoft.EntityFrameworkCore;
 
 namespace Liblim.EfCore.Benchmarks.Measurements;
@@ -13,7 +15,7 @@ namespace Liblim.EfCore.Benchmarks.Measurements;
 /// </summary>
 internal static class ProfileRun
 {
-    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | raw (figure 2's baseline) | feed | apply | apply-older | merge | merge-older | tcp (the sync rows)";
+    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | raw (figure 2's baseline) | feed | wire | apply | apply-older | merge | merge-older | tcp (the sync rows)";
 
     private static readonly Lazy<(string Empty, string Full)> WriteTemplates = new(() =>
     {
@@ -76,6 +78,7 @@ internal static class ProfileRun
         "delete" => () => Write(db => db.Tickets.RemoveRange(db.Tickets.ToList()), empty: false),
         "raw" => () => Raw(options.Rows!.Value),
         "feed" => () => Feed(options.Rows!.Value),
+        "wire" => () => Wire(options.Rows!.Value),
         "apply" => () => Apply(options.Rows!.Value, t => t.TargetEmpty),
         "apply-older" => () => Apply(options.Rows!.Value, t => t.TargetOld),
         "merge" => () => Sync(options.Rows!.Value, t => t.TargetEmpty, tcp: false),
@@ -128,6 +131,27 @@ internal static class ProfileRun
             }
 
             SqliteFiles.Delete(source);
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>The protocol alone: every state of the source's feed, read into memory first, written as a line and parsed back.</summary>
+    private static Task<Func<Task>> Wire(int rows)
+    {
+        var states = RemoteBatches.Read(SyncTemplates.For(rows).Source).SelectMany(b => b.States).Select(s => new RowMessage(s)).ToList();
+        var line = new ArrayBufferWriter<byte>(4096);
+        return Task.FromResult<Func<Task>>(() =>
+        {
+            foreach (var message in states)
+            {
+                line.ResetWrittenCount();
+                ProtocolWriter.Write(message, line);
+                if (ProtocolParser.ParseLine(line.WrittenMemory[..^1]) is not RowMessage { State.Columns.Count: > 0 })
+                {
+                    throw new InvalidOperationException("A row line did not parse back as the row.");
+                }
+            }
+
             return Task.CompletedTask;
         });
     }

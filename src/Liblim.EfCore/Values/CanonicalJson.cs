@@ -40,25 +40,78 @@ internal static partial class CanonicalJson
             return Convert.ToString(Convert.ChangeType(value, Enum.GetUnderlyingType(t), CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)!;
         }
 
+        Span<char> text = stackalloc char[MaxFormattedLength];
+        if (TryFormat(value, text, out var written))
+        {
+            return new string(text[..written]);
+        }
+
         return value switch
         {
             string s => Quote(s),
             bool b => b ? "true" : "false",
             char c => Quote(c.ToString()),
-            Guid g => Quote(g.ToString("D")),
             byte[] bytes => Quote(Convert.ToBase64String(bytes)),
-            sbyte or byte or short or ushort or int or uint or long or ulong
-                => Convert.ToString(value, CultureInfo.InvariantCulture)!,
-            decimal m => Quote(m.ToString(CultureInfo.InvariantCulture)),
             double d => Number(d),
             float f => Number(f),
-            DateTime dt => Quote(ToUtc(dt).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture)),
-            DateTimeOffset dto => Quote(dto.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture)),
-            DateOnly d => Quote(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
-            TimeOnly t2 => Quote(t2.ToString("HH:mm:ss.fffffff", CultureInfo.InvariantCulture)),
-            TimeSpan ts => Quote(ts.ToString("c", CultureInfo.InvariantCulture)),
             _ => throw new NotSupportedException($"Values of type {value.GetType()} cannot be replicated."),
         };
+    }
+
+    /// <summary>The canonical text of a one-value key: <c>[</c>, the value's text, <c>]</c>; as <see cref="Encode"/> gives it, in one string.</summary>
+    public static string EncodeKey(object? value, Type type)
+    {
+        Span<char> text = stackalloc char[MaxFormattedLength + 2];
+        if (value is not null && !(Nullable.GetUnderlyingType(type) ?? type).IsEnum && TryFormat(value, text[1..^1], out var written))
+        {
+            text[0] = '[';
+            text[written + 1] = ']';
+            return new string(text[..(written + 2)]);
+        }
+
+        return string.Concat("[", Encode(value, type), "]");
+    }
+
+    // The longest text TryFormat writes: a DateTimeOffset in quotes (35 characters), a decimal in quotes (31).
+    private const int MaxFormattedLength = 48;
+
+    /// <summary>
+    /// Writes the canonical text of a value whose text has a bounded length and needs no escapes (integers, decimals,
+    /// Guids, dates and times), quotes included, into <paramref name="destination"/>, without making a string; false for
+    /// any other value.
+    /// </summary>
+    private static bool TryFormat(object value, Span<char> destination, out int written)
+    {
+        var (format, quoted) = value switch
+        {
+            sbyte or byte or short or ushort or int or uint or long or ulong => ("", false),
+            Guid => ("D", true),
+            decimal => ("", true),
+            DateTime => ("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", true),
+            DateTimeOffset => ("yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", true),
+            DateOnly => ("yyyy-MM-dd", true),
+            TimeOnly => ("HH:mm:ss.fffffff", true),
+            TimeSpan => ("c", true),
+            _ => ((string?)null, false),
+        };
+        var formattable = format is null ? null
+            : value is DateTime { Kind: DateTimeKind.Local } local ? ToUtc(local) // the others are written as they are
+            : (ISpanFormattable)value;
+        written = 0;
+        if (formattable is null || !formattable.TryFormat(quoted ? destination[1..^1] : destination, out var length, format!.Length == 0 ? default : format, CultureInfo.InvariantCulture))
+        {
+            return false;
+        }
+
+        if (quoted)
+        {
+            destination[0] = '"';
+            destination[length + 1] = '"';
+            length += 2;
+        }
+
+        written = length;
+        return true;
     }
 
     /// <summary>Reads a value of the given type from its canonical text (or any JSON of the same meaning).</summary>

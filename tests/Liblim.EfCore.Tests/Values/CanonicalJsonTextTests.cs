@@ -17,6 +17,52 @@ public class CanonicalJsonTextTests
         Gen.Byte.Array[0, 20].Sample(b => CanonicalJson.Encode(b, typeof(byte[])) == CanonicalJson.Encode(b.ToArray(), typeof(byte[])), iter: 300);
     }
 
+    /// <summary>
+    /// The texts of integers, decimals, Guids, dates and times, formatted in place, are the formats docs/protocol.md gives,
+    /// in quotes where it quotes them.
+    /// </summary>
+    [Fact]
+    public void Values_formatted_in_place_are_the_texts_the_specification_gives()
+    {
+        static void Check<T>(Gen<T> gen, Func<T, string> spec)
+            => gen.Sample(v => Assert.Equal(spec(v), CanonicalJson.Encode(v, typeof(T))), iter: 500);
+        static string Quoted(string s) => $"\"{s}\"";
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+
+        Check(Gen.SByte, v => v.ToString(invariant));
+        Check(Gen.Short, v => v.ToString(invariant));
+        Check(Gen.UShort, v => v.ToString(invariant));
+        Check(Gen.Int, v => v.ToString(invariant));
+        Check(Gen.UInt, v => v.ToString(invariant));
+        Check(Gen.Long, v => v.ToString(invariant));
+        Check(Gen.ULong, v => v.ToString(invariant));
+        Check(Gen.Decimal, v => Quoted(v.ToString(invariant)));
+        Check(Gen.Guid, v => Quoted(v.ToString("D")));
+        Check(Gen.DateTime, v => Quoted((v.Kind == DateTimeKind.Local ? v.ToUniversalTime() : v).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", invariant)));
+        Check(Gen.DateTimeOffset, v => Quoted(v.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", invariant)));
+        Check(Gen.DateOnly, v => Quoted(v.ToString("yyyy-MM-dd", invariant)));
+        Check(Gen.TimeOnly, v => Quoted(v.ToString("HH:mm:ss.fffffff", invariant)));
+        Check(Gen.TimeSpan, v => Quoted(v.ToString("c", invariant)));
+    }
+
+    /// <summary>A one-value key's text is the value's text in brackets, whatever the value.</summary>
+    [Fact]
+    public void A_one_value_key_is_its_value_in_brackets()
+    {
+        static void Check<T>(Gen<T> gen)
+            => gen.Sample(v => Assert.Equal($"[{CanonicalJson.Encode(v, typeof(T))}]", CanonicalJson.EncodeKey(v, typeof(T))), iter: 300);
+
+        Check(Gen.Int);
+        Check(Gen.Long);
+        Check(Gen.Guid);
+        Check(Gen.String);
+        Check(Gen.DateTime);
+        Check(Gen.Decimal);
+        Check(Gen.Double);
+        Check(Gen.Int.Select(i => (DayOfWeek)i));
+        Check(Gen.Int.Select(i => i % 4 == 0 ? null : (int?)i));
+    }
+
     [Fact]
     public void Decimals_keep_their_scale_so_equal_values_of_different_scale_encode_differently()
     {

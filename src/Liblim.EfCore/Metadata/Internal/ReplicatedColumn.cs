@@ -101,10 +101,17 @@ internal sealed class ReplicatedColumn
 
     /// <summary>The canonical JSON of a model value, in the form the database stores it.</summary>
     /// <exception cref="FormatException">The database cannot store the value.</exception>
-    public string ToJson(object? modelValue)
+    public string ToJson(object? modelValue) => CanonicalJson.Encode(JsonValue(modelValue), _jsonType);
+
+    /// <summary>The canonical JSON of a one-column key of this column's model value: the value's text in brackets (<see cref="ToJson"/>).</summary>
+    /// <exception cref="FormatException">The database cannot store the value.</exception>
+    public string ToKeyJson(object? modelValue) => CanonicalJson.EncodeKey(JsonValue(modelValue), _jsonType);
+
+    /// <summary>What the JSON of a model value encodes: the value the app's converter gives, as the database stores it.</summary>
+    private object? JsonValue(object? modelValue)
     {
         var value = _userConverter is null || modelValue is null ? modelValue : _userConverter.ConvertToProvider(modelValue);
-        return CanonicalJson.Encode(value is null ? null : Stored(value), _jsonType);
+        return value is null ? null : Stored(value);
     }
 
     /// <summary>The model value of canonical JSON, in the form the database stores it.</summary>

@@ -115,7 +115,7 @@ internal sealed class ReplicatedTable
     {
         if (KeyColumns.Count == 1)
         {
-            return "[" + KeyColumns[0].ToJson(keyValues[0]) + "]";
+            return KeyColumns[0].ToKeyJson(keyValues[0]);
         }
 
         var parts = new string[KeyColumns.Count];

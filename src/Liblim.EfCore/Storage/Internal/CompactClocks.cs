@@ -42,13 +42,30 @@ internal static class CompactClocks
     public static string? Tags(string? tags, string clock, NodeNumbers nodes)
         => tags is null ? null
             : tags == clock ? SameAsClock
-            : string.Join(',', tags.Split(',').Select(t => Timestamp(t, nodes)));
+            : EachOfList(tags, nodes, Timestamp);
 
     /// <summary>The text form of a stored tag set of a row whose base clock (text form) is <paramref name="clock"/>.</summary>
     public static string? FullTags(string? stored, string clock, NodeNumbers nodes)
         => stored is null ? null
             : stored == SameAsClock ? clock
-            : string.Join(',', stored.Split(',').Select(t => FullTimestamp(t, nodes)));
+            : EachOfList(stored, nodes, FullTimestamp);
+
+    /// <summary>A comma list with each of its timestamps converted; a list of one (most rows) without splitting it.</summary>
+    private static string EachOfList(string list, NodeNumbers nodes, Func<string, NodeNumbers, string> convert)
+    {
+        if (!list.Contains(',', StringComparison.Ordinal))
+        {
+            return convert(list, nodes);
+        }
+
+        var items = list.Split(',');
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = convert(items[i], nodes);
+        }
+
+        return string.Join(',', items);
+    }
 
     /// <summary>The stored form of column clocks: the same JSON object, in the same order, with stored timestamps.</summary>
     /// <exception cref="FormatException">The text is not a JSON object of timestamps.</exception>

@@ -124,7 +124,7 @@ internal static partial class RowStateCodec
             }
 
             columns = table.Registers(registers);
-            if (kept is not null && kept.Keys.Any(name => table.FindColumn(name) is null))
+            if (kept is not null && HasColumnNotIn(table, kept))
             {
                 var builder = columns.ToBuilder();
                 foreach (var (name, json) in kept)
@@ -182,6 +182,20 @@ internal static partial class RowStateCodec
     private static bool HasColumnNotIn(ReplicatedTable table, RowState state)
     {
         foreach (var (name, _) in state.Columns)
+        {
+            if (table.FindColumn(name) is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a kept value is of a column its table does not have here (one of a newer model).</summary>
+    private static bool HasColumnNotIn(ReplicatedTable table, Dictionary<string, string> kept)
+    {
+        foreach (var name in kept.Keys)
         {
             if (table.FindColumn(name) is null)
             {

@@ -25,6 +25,7 @@ public class StoredFormTests
         unspecified.When = new DateTime(2026, 11, 25, 6, 10, 33, DateTimeKind.Unspecified).AddTicks(1_000_001);
         unspecified.NullableWhen = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Local);
         unspecified.NullableText = "before\0after";
+        unspecified.Text = "a lone \ud800 surrogate, which the driver stores as U+FFFD";
         var readings = new[]
         {
             new Reading { Sensor = "north", At = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddTicks(1_234_567), Value = 1.0 / 3 },

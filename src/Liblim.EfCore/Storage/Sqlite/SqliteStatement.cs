@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using Liblim.EfCore.Storage.Internal;
 using SQLitePCL;
@@ -14,6 +15,7 @@ internal sealed class SqliteStatement : IRowStatement
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+    private byte[] _utf8 = new byte[256];
 
     private SqliteStatement(sqlite3 db, sqlite3_stmt statement)
     {
@@ -88,6 +90,13 @@ internal sealed class SqliteStatement : IRowStatement
     /// <summary>Binds a parameter's value as Microsoft.Data.Sqlite binds it; false for what this leaves to it (<see cref="SqliteStoredValue.TryGet"/>).</summary>
     private bool TryBind(int index, DbParameter parameter)
     {
+        Span<char> buffer = stackalloc char[SqliteStoredValue.MaxFormattedText];
+        if (SqliteStoredValue.TryGetText(parameter.Value, parameter, buffer, out var text))
+        {
+            Check(_db, BindText(index, text));
+            return true;
+        }
+
         if (!SqliteStoredValue.TryGet(parameter, out var stored))
         {
             return false;
@@ -102,6 +111,26 @@ internal sealed class SqliteStatement : IRowStatement
             _ => raw.sqlite3_bind_null(_statement, index),
         });
         return true;
+    }
+
+    /// <summary>
+    /// Binds text as its UTF-8 bytes, encoded as Microsoft.Data.Sqlite encodes a string (a lone surrogate as U+FFFD) into a
+    /// buffer the statement keeps, which SQLite copies: no string or array is made per value.
+    /// </summary>
+    private int BindText(int index, ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty)
+        {
+            return raw.sqlite3_bind_text(_statement, index, ""); // an empty span is a null pointer, which SQLite binds as NULL
+        }
+
+        var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (_utf8.Length < length)
+        {
+            _utf8 = new byte[Math.Max(length, _utf8.Length * 2)];
+        }
+
+        return raw.sqlite3_bind_text(_statement, index, _utf8.AsSpan(0, Encoding.UTF8.GetBytes(text, _utf8)));
     }
 
     /// <summary>

@@ -57,36 +57,70 @@ internal readonly record struct SqliteStoredValue(SqliteStorageClass Class, long
 
     private static SqliteStoredValue OfInteger(long value) => new(SqliteStorageClass.Integer, Integer: value);
 
+    /// <summary>The most characters <see cref="TryGetText"/> writes into its buffer (a decimal's 31, a date and time with an offset's 33).</summary>
+    public const int MaxFormattedText = 64;
+
     /// <summary>
     /// The text Microsoft.Data.Sqlite stores for a value it stores as text; null for a date or time the parameter asks to
     /// store as a real, and for a value of any other type.
     /// </summary>
-    private static string? TextForm(object value, DbParameter parameter) => value switch
+    private static string? TextForm(object value, DbParameter parameter)
     {
-        string text => text,
-        char letter => new string(letter, 1),
-        Guid guid => UpperCase(guid),
-        decimal number => number.ToString(SqliteDialect.DecimalFormat, CultureInfo.InvariantCulture),
-        DateTime or DateTimeOffset or DateOnly or TimeOnly or TimeSpan when StoredAs(parameter) == SqliteType.Real => null,
-        DateTime time => time.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture),
-        DateTimeOffset time => time.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFFzzz", CultureInfo.InvariantCulture),
-        DateOnly day => day.ToString(@"yyyy\-MM\-dd", CultureInfo.InvariantCulture),
-        TimeOnly time => time.ToString(time.Ticks % TimeSpan.TicksPerSecond == 0 ? "HH:mm:ss" : "HH:mm:ss.fffffff", CultureInfo.InvariantCulture),
-        TimeSpan span => span.ToString("c", CultureInfo.InvariantCulture),
-        _ => null,
-    };
+        if (value is string text)
+        {
+            return text;
+        }
+
+        Span<char> buffer = stackalloc char[MaxFormattedText];
+        return TryGetText(value, parameter, buffer, out var formatted) ? formatted.ToString() : null;
+    }
+
+    /// <summary>
+    /// The text of a value Microsoft.Data.Sqlite stores as text (<see cref="TryGet"/>): a string's own characters, or the
+    /// others' text forms written into <paramref name="buffer"/> (at least <see cref="MaxFormattedText"/> long), with no
+    /// string made; false for a value it stores otherwise, or leaves to Microsoft.Data.Sqlite.
+    /// </summary>
+    public static bool TryGetText(object? value, DbParameter parameter, Span<char> buffer, out ReadOnlySpan<char> text)
+    {
+        var written = 0;
+        var formatted = value switch
+        {
+            string => false,
+            char letter when StoredAs(parameter) != SqliteType.Integer => Letter(letter, buffer, out written),
+            Guid guid when StoredAs(parameter) != SqliteType.Blob => UpperCase(guid, buffer, out written),
+            decimal number => number.TryFormat(buffer, out written, SqliteDialect.DecimalFormat, CultureInfo.InvariantCulture),
+            DateTime or DateTimeOffset or DateOnly or TimeOnly or TimeSpan when StoredAs(parameter) == SqliteType.Real => false,
+            DateTime time => time.TryFormat(buffer, out written, @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture),
+            DateTimeOffset time => time.TryFormat(buffer, out written, @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFFzzz", CultureInfo.InvariantCulture),
+            DateOnly day => day.TryFormat(buffer, out written, @"yyyy\-MM\-dd", CultureInfo.InvariantCulture),
+            TimeOnly time => time.TryFormat(buffer, out written, time.Ticks % TimeSpan.TicksPerSecond == 0 ? "HH:mm:ss" : "HH:mm:ss.fffffff", CultureInfo.InvariantCulture),
+            TimeSpan span => span.TryFormat(buffer, out written, "c", CultureInfo.InvariantCulture),
+            _ => false,
+        };
+        text = value is string s ? s : formatted ? buffer[..written] : default;
+        return value is string || formatted;
+    }
+
+    private static bool Letter(char letter, Span<char> buffer, out int written)
+    {
+        buffer[0] = letter;
+        written = 1;
+        return true;
+    }
 
     private static SqliteType StoredAs(DbParameter parameter) => parameter is SqliteParameter sqlite ? sqlite.SqliteType : SqliteType.Text;
 
-    private static string UpperCase(Guid guid) => string.Create(36, guid, static (text, value) =>
+    private static bool UpperCase(Guid guid, Span<char> text, out int written)
     {
-        value.TryFormat(text, out _);
-        for (var i = 0; i < text.Length; i++)
+        guid.TryFormat(text, out written);
+        for (var i = 0; i < written; i++)
         {
             if (text[i] is >= 'a' and <= 'f')
             {
                 text[i] = (char)(text[i] - ('a' - 'A'));
             }
         }
-    });
+
+        return true;
+    }
 }

@@ -116,13 +116,15 @@ public readonly struct HybridTimestamp : IComparable<HybridTimestamp>, IEquatabl
     public override int GetHashCode() => HashCode.Combine(Ticks, _nodeHigh, _nodeLow);
 
     /// <summary>The text form: 16 hex digits of ticks, '.', 32 hex digits of the node id.</summary>
-    public override string ToString()
-        => string.Create(TextLength, this, static (span, ts) =>
-        {
-            ts.Ticks.TryFormat(span[..16], out _, "x16", CultureInfo.InvariantCulture);
-            span[16] = '.';
-            ts.FormatNode(span[17..]);
-        });
+    public override string ToString() => string.Create(TextLength, this, static (span, ts) => ts.Format(span));
+
+    /// <summary>Writes the text form (<see cref="TextLength"/> characters) into <paramref name="destination"/>.</summary>
+    internal void Format(Span<char> destination)
+    {
+        Ticks.TryFormat(destination[..16], out _, "x16", CultureInfo.InvariantCulture);
+        destination[16] = '.';
+        FormatNode(destination[17..TextLength]);
+    }
 
     /// <summary>Orders timestamps.</summary>
     public static bool operator <(HybridTimestamp left, HybridTimestamp right) => left.CompareTo(right) < 0;

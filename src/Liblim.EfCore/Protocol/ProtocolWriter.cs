@@ -10,7 +10,8 @@ namespace Liblim.EfCore.Protocol;
 /// <summary>Writes protocol lines as UTF-8 into a buffer; it never touches a socket.</summary>
 internal static class ProtocolWriter
 {
-    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    /// <summary>The options of the writer of row states: names and values escaped only where JSON requires it.</summary>
+    internal static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     /// <summary>Writes one message (one line, ending with <c>\n</c>) and returns the bytes written.</summary>
     public static long Write(ProtocolMessage message, IBufferWriter<byte> output) => message switch

@@ -24,7 +24,9 @@ internal static class RowStateJson
         {
             var baseClock = BaseClock.Of(state);
             shortFor = baseClock;
-            json.WriteString("t", baseClock.ToString());
+            Span<char> t = stackalloc char[HybridTimestamp.TextLength];
+            baseClock.Format(t);
+            json.WriteString("t"u8, t);
             if (!PlainNames(state))
             {
                 WriteEscapedNames(json, state, baseClock);
@@ -35,9 +37,10 @@ internal static class RowStateJson
             }
 
             json.WriteStartObject("v");
+            var position = 0;
             foreach (var (name, value) in state.Columns)
             {
-                json.WritePropertyName(name);
+                json.WritePropertyName(EncodedName(name, position++));
                 json.WriteRawValue(value.Json ?? throw new InvalidOperationException($"The value of {state.Table}.{name} (row {state.Key}) was not loaded."), skipInputValidation: true);
             }
 
@@ -83,6 +86,29 @@ internal static class RowStateJson
         WriteTags(json, "a", state.AddTags, shortFor);
         WriteTags(json, "d", state.Tombstones, shortFor);
         json.WriteEndObject();
+    }
+
+    // The column names of the rows written last on this thread, by position, as the protocol writer's encoder writes them:
+    // rows of one table list the same names, encoded once rather than per row.
+    [ThreadStatic]
+    private static (string Name, JsonEncodedText Encoded)[]? t_names;
+
+    /// <summary>The name at <paramref name="position"/> of a row's values as the protocol writer writes it.</summary>
+    private static JsonEncodedText EncodedName(string name, int position)
+    {
+        var names = t_names ??= new (string, JsonEncodedText)[16];
+        if (position < names.Length && names[position].Name == name)
+        {
+            return names[position].Encoded;
+        }
+
+        var encoded = JsonEncodedText.Encode(name, ProtocolWriter.JsonOptions.Encoder);
+        if (position < names.Length)
+        {
+            names[position] = (name, encoded);
+        }
+
+        return encoded;
     }
 
     /// <summary>

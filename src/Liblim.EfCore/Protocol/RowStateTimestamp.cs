@@ -30,7 +30,9 @@ internal static class RowStateTimestamp
         }
         else
         {
-            json.WriteStringValue(timestamp.ToString());
+            Span<char> text = stackalloc char[HybridTimestamp.TextLength];
+            timestamp.Format(text);
+            json.WriteStringValue(text);
         }
     }
 

@@ -21,10 +21,12 @@ internal sealed class RowStateReader
     private readonly List<(string Name, string Json)> _values = [];
     private readonly List<Listed> _clocks = [];
     private readonly List<Listed> _priors = [];
-    private HybridTimestamp?[] _clockAt = new HybridTimestamp?[16];
-    private HybridTimestamp?[] _priorAt = new HybridTimestamp?[16];
     private readonly List<RowStateTimestamp.Pending> _addTags = [];
     private readonly List<RowStateTimestamp.Pending> _tombstones = [];
+
+    // The clocks "c" and "p" give, by the position of their column in "v" (ByPosition), reused from row to row.
+    private HybridTimestamp?[] _clockAt = new HybridTimestamp?[16];
+    private HybridTimestamp?[] _priorAt = new HybridTimestamp?[16];
 
     // The column names of the rows read last, by position: rows of one table list the same names, read once rather
     // than as a new string per row.
@@ -120,7 +122,6 @@ internal sealed class RowStateReader
         }
 
         var at = baseClock!.Value;
-
         var clocks = ByPosition("c", _clocks, baseClock, ref _clockAt);
         var priors = ByPosition("p", _priors, baseClock, ref _priorAt);
         var columns = ColumnMap.CreateBuilder(_values.Count);

@@ -105,8 +105,8 @@ internal sealed class StreamChannel : IMessageChannel
 
     /// <summary>
     /// Parses the pipe's lines into messages, each with its length in bytes, until a line is malformed or the input ends;
-    /// then adds what ended it (a <see cref="ProtocolException"/>, or what the stream threw) as the last entry. Waits while <see cref="ParseAhead"/>
-    /// messages are waiting to be read.
+    /// then adds what ended it (a <see cref="ProtocolException"/>, or what the stream threw) as the last entry. Waits
+    /// while <see cref="ParseAhead"/> messages are waiting to be read.
     /// </summary>
     private async Task ParseAsync()
     {

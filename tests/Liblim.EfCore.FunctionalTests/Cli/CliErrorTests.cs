@@ -7,15 +7,12 @@ namespace Liblim.EfCore.FunctionalTests.Cli;
 /// <summary>What the liblim command says when it cannot do what was asked: one line on stderr, exit code 2, no stack trace.</summary>
 public class CliErrorTests
 {
-    private static readonly string Folder = Path.Combine(Path.GetTempPath(), "liblim-tests");
-
     [Fact]
     public async Task A_missing_file_a_file_that_is_not_a_database_and_a_database_without_liblim_are_each_one_line()
     {
-        Directory.CreateDirectory(Folder);
-        var missing = Path.Combine(Folder, $"missing-{Guid.NewGuid():N}.db");
-        var text = Path.Combine(Folder, $"text-{Guid.NewGuid():N}.db");
-        var plain = Path.Combine(Folder, $"plain-{Guid.NewGuid():N}.db");
+        var missing = TestFiles.NewPath("missing");
+        var text = TestFiles.NewPath("text");
+        var plain = TestFiles.NewPath("plain");
         await File.WriteAllTextAsync(text, "not a database, only words, long enough to fill the header SQLite looks for and more");
         await using (var connection = new SqliteConnection($"Data Source={plain};Pooling=false"))
         {

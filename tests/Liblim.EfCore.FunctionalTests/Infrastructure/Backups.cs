@@ -10,8 +10,6 @@ namespace Liblim.EfCore.FunctionalTests.Infrastructure;
 /// </summary>
 public sealed class Backup : IDisposable
 {
-    private static readonly string Root = Path.Combine(Path.GetTempPath(), "liblim-tests");
-
     private readonly IReplica _of;
     private readonly string _copy;
 
@@ -27,8 +25,7 @@ public sealed class Backup : IDisposable
         switch (replica)
         {
             case SqliteReplica sqlite:
-                Directory.CreateDirectory(Root);
-                var path = Path.Combine(Root, $"{sqlite.Name}-backup-{Guid.NewGuid():N}.db");
+                var path = TestFiles.NewPath($"{sqlite.Name}-backup");
                 using (var source = new SqliteConnection($"Data Source={sqlite.Path}"))
                 using (var target = new SqliteConnection($"Data Source={path};Pooling=False"))
                 {

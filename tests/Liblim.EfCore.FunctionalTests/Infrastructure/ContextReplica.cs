@@ -28,9 +28,7 @@ public abstract class ContextReplica<TContext> : IDisposable
         }
         else
         {
-            var folder = Path.Combine(Path.GetTempPath(), "liblim-tests");
-            Directory.CreateDirectory(folder);
-            _connectionString = $"Data Source={Path.Combine(folder, $"{typeof(TContext).Name}-{name}-{Guid.NewGuid():N}.db")}";
+            _connectionString = $"Data Source={TestFiles.NewPath($"{typeof(TContext).Name}-{name}")}";
             using var db = Open();
             db.Database.EnsureCreated();
         }

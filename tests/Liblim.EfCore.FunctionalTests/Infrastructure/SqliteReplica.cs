@@ -8,13 +8,10 @@ namespace Liblim.EfCore.FunctionalTests.Infrastructure;
 /// <summary>A replica: a real SQLite file in a temp folder, created with EnsureCreated, deleted at dispose.</summary>
 public sealed class SqliteReplica : IReplica
 {
-    private static readonly string Root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "liblim-tests");
-
     public SqliteReplica(string name, Action<LiblimOptionsBuilder>? configure = null)
     {
-        Directory.CreateDirectory(Root);
         Name = name;
-        Path = System.IO.Path.Combine(Root, $"{name}-{Guid.NewGuid():N}.db");
+        Path = TestFiles.NewPath(name);
         Configure = configure;
         using var db = Open();
         db.Database.EnsureCreated();

@@ -1,3 +1,4 @@
+using Liblim.EfCore.FunctionalTests.Infrastructure;
 using Liblim.EfCore.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -63,8 +64,7 @@ public sealed class InteropReplica : IDisposable
     {
         Name = name;
         Configure = configure;
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "liblim-tests", $"interop-{name}-{Guid.NewGuid():N}.db");
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        Path = TestFiles.NewPath($"interop-{name}");
         using var db = Open();
         db.Database.EnsureCreated();
     }

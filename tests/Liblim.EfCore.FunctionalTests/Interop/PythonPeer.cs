@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using Liblim.EfCore.FunctionalTests.Infrastructure;
 
 namespace Liblim.EfCore.FunctionalTests.Interop;
 
@@ -107,7 +108,7 @@ public sealed class PythonPeer : IAsyncDisposable
     }
 
     /// <summary>A new file name for a Python replica, in the tests' temp folder.</summary>
-    public static string NewPath(string name) => System.IO.Path.Combine(System.IO.Path.GetTempPath(), "liblim-tests", $"python-{name}-{Guid.NewGuid():N}.db");
+    public static string NewPath(string name) => TestFiles.NewPath($"python-{name}");
 
     /// <summary>Runs the driver once with a command line (e.g. <c>sync ADDRESS SECRET</c>) on the file <paramref name="path"/>; returns its exit code and its stdout lines.</summary>
     public static async Task<(int ExitCode, List<JsonElement> Lines, string Stderr)> RunOnceAsync(string path, string model, params string[] command)

@@ -1,3 +1,4 @@
+using Liblim.EfCore.FunctionalTests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,7 +11,6 @@ namespace Liblim.EfCore.FunctionalTests.Sync;
 /// </summary>
 public sealed class UnreplicatedReferenceTests : IDisposable
 {
-    private static readonly string Root = Path.Combine(Path.GetTempPath(), "liblim-tests");
     private readonly List<string> _files = [];
 
     [Fact]
@@ -83,8 +83,7 @@ public sealed class UnreplicatedReferenceTests : IDisposable
 
     private string NewDatabase(string name)
     {
-        Directory.CreateDirectory(Root);
-        var path = Path.Combine(Root, $"unreplicated-{name}-{Guid.NewGuid():N}.db");
+        var path = TestFiles.NewPath($"unreplicated-{name}");
         _files.Add(path);
         using var db = Open(path);
         db.Database.EnsureCreated();

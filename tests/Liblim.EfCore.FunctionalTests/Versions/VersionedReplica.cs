@@ -25,7 +25,7 @@ public sealed class VersionedReplica : IDisposable
         Version = version;
         _connectionString = database == DatabaseKind.Postgres
             ? PostgresServer.Instance.CreateDatabase()
-            : $"Data Source={Path.Combine(Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "liblim-tests")).FullName, $"notes-{name}-{Guid.NewGuid():N}.db")}";
+            : $"Data Source={TestFiles.NewPath($"notes-{name}")}";
         using var db = Open();
         db.Database.EnsureCreated();
     }

@@ -99,7 +99,7 @@ internal static class ProtocolParser
         try
         {
             var (table, key) = ObjectId.Decode(oid);
-            return new RowMessage(RowStateJson.Read(table, key, json));
+            return new RowMessage(RowStateReader.Read(table, key, json.Span));
         }
         catch (FormatException e)
         {

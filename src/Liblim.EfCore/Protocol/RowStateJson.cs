@@ -167,20 +167,6 @@ internal static class RowStateJson
         }
     }
 
-    /// <exception cref="FormatException">The JSON is not a row state.</exception>
-    public static RowState Read(string table, string key, ReadOnlyMemory<byte> utf8)
-    {
-        try
-        {
-            return RowStateReader.Read(table, key, utf8.Span);
-        }
-        catch (InvalidOperationException e)
-        {
-            // System.Text.Json refuses to turn an escaped lone UTF-16 surrogate (\ud800) of a name or a timestamp into text.
-            throw new FormatException("a member name or a timestamp of the row state is not Unicode text (an escaped lone UTF-16 surrogate).", e);
-        }
-    }
-
     private static void WriteTags(Utf8JsonWriter json, string name, ImmutableSortedSet<HybridTimestamp> tags, HybridTimestamp? baseClock)
     {
         if (tags.IsEmpty)

@@ -6,7 +6,7 @@ using Liblim.EfCore.Crdt;
 namespace Liblim.EfCore.Protocol;
 
 /// <summary>
-/// Reads a row state's JSON (<see cref="RowStateJson"/>) in one pass over its bytes: each value's text is cut from the
+/// Reads a row state's JSON (the form <see cref="RowStateJson"/> writes) in one pass over its bytes: each value's text is cut from the
 /// line as it was sent, timestamps are read from their bytes, and the members may come in any order (a short timestamp
 /// in <c>"c"</c>, <c>"p"</c>, <c>"a"</c> or <c>"d"</c> is resolved once <c>"t"</c> is known). One reader per thread keeps
 /// its lists between rows, so a row costs the strings and registers of its state and little else.
@@ -32,8 +32,8 @@ internal sealed class RowStateReader
     // than as a new string per row.
     private readonly string?[] _names = new string?[16];
 
+    /// <summary>The row state a row line's JSON gives for <paramref name="table"/> and <paramref name="key"/>.</summary>
     /// <exception cref="FormatException">The JSON is not a row state.</exception>
-    /// <exception cref="InvalidOperationException">A member name or a timestamp is an escaped lone UTF-16 surrogate.</exception>
     public static RowState Read(string table, string key, ReadOnlySpan<byte> utf8)
     {
         var reader = t_reader ??= new RowStateReader();
@@ -44,6 +44,11 @@ internal sealed class RowStateReader
         catch (JsonException e)
         {
             throw new FormatException($"the row state is not valid JSON ({e.Message})", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // System.Text.Json refuses to turn an escaped lone UTF-16 surrogate (\ud800) of a name or a timestamp into text.
+            throw new FormatException("a member name or a timestamp of the row state is not Unicode text (an escaped lone UTF-16 surrogate).", e);
         }
         finally
         {
@@ -262,9 +267,9 @@ internal sealed class RowStateReader
 
     /// <summary>The base clock <c>"t"</c>, always in the full text form.</summary>
     private static HybridTimestamp BaseClock(ref Utf8JsonReader json)
-        => json.TokenType == JsonTokenType.String && RowStateTimestamp.Read(ref json, "t") is { IsShort: false } whole
+        => RowStateTimestamp.Read(ref json, "t") is { IsShort: false } whole
             ? whole.Whole
-            : throw new FormatException("'t' must be a timestamp string (16 hex digits, '.', 32 hex digits).");
+            : throw new FormatException("'t' must be a timestamp string (16 hex digits, '.', 32 hex digits), not ticks alone.");
 
     /// <summary>The name the reader is at, the string of the name at <paramref name="i"/> of the rows before when it is the same.</summary>
     private string NameOf(ref Utf8JsonReader json, int i)

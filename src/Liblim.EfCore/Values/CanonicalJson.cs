@@ -62,7 +62,7 @@ internal static partial class CanonicalJson
     public static string EncodeKey(object? value, Type type)
     {
         Span<char> text = stackalloc char[MaxFormattedLength + 2];
-        if (value is not null && !(Nullable.GetUnderlyingType(type) ?? type).IsEnum && TryFormat(value, text[1..^1], out var written))
+        if (value is not null && TryFormat(value, text[1..^1], out var written)) // an enum's value is none of TryFormat's types: Encode writes it
         {
             text[0] = '[';
             text[written + 1] = ']';

@@ -86,6 +86,7 @@ public sealed class LiblimHub<TContext>
                 var remote = context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : "unknown";
                 var settings = new SessionSettings(_options.Limits, remote, _logger, _options.PollInterval, RowsChanged: e => RowsChanged?.Invoke(this, e))
                 {
+                    RowsWatched = () => RowsChanged is not null,
                     TransportUser = user,
                     TransportUserExpires = user is null ? null : Expires(context),
                     Scopes = _options.Scopes,

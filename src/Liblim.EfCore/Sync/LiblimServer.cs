@@ -40,6 +40,18 @@ public sealed class LiblimServer : IAsyncDisposable
     /// <summary>Raised after a peer's batch changed rows here (on a session's thread; keep handlers short).</summary>
     public event EventHandler<RowsChangedEventArgs>? RowsChanged;
 
+    /// <summary>
+    /// Where else the changed rows are reported (a hosted service's own event), with whether anything listens there; the
+    /// sessions keep the rows they change for a report only while something listens.
+    /// </summary>
+    internal (Action<RowsChangedEventArgs> Report, Func<bool> Watched)? AlsoReport { get; set; }
+
+    private void ReportRowsChanged(RowsChangedEventArgs e)
+    {
+        RowsChanged?.Invoke(this, e);
+        AlsoReport?.Report(e);
+    }
+
     /// <summary>The address the server listens on, with the actual port when port 0 was asked for.</summary>
     public IPEndPoint Endpoint => (IPEndPoint)_listener.LocalEndpoint;
 
@@ -167,8 +179,9 @@ public sealed class LiblimServer : IAsyncDisposable
                     return;
                 }
 
-                var settings = new SessionSettings(_options.Limits, remote, _logger, _options.PollInterval, RowsChanged: e => RowsChanged?.Invoke(this, e))
+                var settings = new SessionSettings(_options.Limits, remote, _logger, _options.PollInterval, RowsChanged: ReportRowsChanged)
                 {
+                    RowsWatched = () => RowsChanged is not null || AlsoReport?.Watched() == true,
                     ClaimsForPeer = _options.ClaimsForPeer,
                     Scopes = _options.Scopes,
                     Transport = _options.Certificate is null ? "tcp" : "tls",

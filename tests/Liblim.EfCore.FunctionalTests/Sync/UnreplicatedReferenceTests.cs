@@ -32,10 +32,11 @@ public sealed class UnreplicatedReferenceTests : IDisposable
             await db.SaveChangesAsync();
         }
 
-        // 1,500 new folders, then the pinned one deleted: its deletion is the last change, in the second batch.
+        // A batch and a half of new folders, then the pinned one deleted: its deletion is the last change, in the second batch.
+        var batch = new LiblimProtocolLimits().BatchSize;
         await using (var db = Open(hub))
         {
-            db.Folders.AddRange(Enumerable.Range(0, 1500).Select(i => new Folder { Id = Guid.NewGuid(), Name = $"folder {i}" }));
+            db.Folders.AddRange(Enumerable.Range(0, batch + (batch / 2)).Select(i => new Folder { Id = Guid.NewGuid(), Name = $"folder {i}" }));
             await db.SaveChangesAsync();
             db.Folders.Remove(await db.Folders.SingleAsync(f => f.Id == pinned));
             await db.SaveChangesAsync();
@@ -45,7 +46,7 @@ public sealed class UnreplicatedReferenceTests : IDisposable
 
         await using (var db = Open(device))
         {
-            Assert.Equal(1001, await db.Folders.CountAsync()); // the first batch of 1,000, and the pinned folder
+            Assert.Equal(batch + 1, await db.Folders.CountAsync()); // the first batch, and the pinned folder
             Assert.True(await db.Folders.AnyAsync(f => f.Id == pinned));
             Assert.Equal(1, await db.Bookmarks.CountAsync());
         }
@@ -60,7 +61,7 @@ public sealed class UnreplicatedReferenceTests : IDisposable
         await SyncAsync(device, hub);
         await using (var db = Open(device))
         {
-            Assert.Equal(1500, await db.Folders.CountAsync());
+            Assert.Equal(batch + (batch / 2), await db.Folders.CountAsync());
             Assert.False(await db.Folders.AnyAsync(f => f.Id == pinned));
         }
     }

@@ -179,9 +179,10 @@ public class TwoPeerTcpTests
     {
         await using var a = await TcpPeer.StartAsync("tcp-a");
         await using var b = await TcpPeer.StartAsync("tcp-b");
+        var batch = new LiblimProtocolLimits().BatchSize;
         await using (var db = b.Replica.Open())
         {
-            db.Items.AddRange(Enumerable.Range(0, 2500).Select(i => new TodoItem { Id = Guid.NewGuid(), Title = $"item {i}" }));
+            db.Items.AddRange(Enumerable.Range(0, 2 * batch + (batch / 2)).Select(i => new TodoItem { Id = Guid.NewGuid(), Title = $"item {i}" }));
             await db.SaveChangesAsync();
         }
 
@@ -189,7 +190,7 @@ public class TwoPeerTcpTests
         await a.SyncWithAsync(b, progress);
 
         var received = progress.Reports.Select(p => p.RowsReceived).Distinct().ToList();
-        Assert.Equal([1000, 2000, 2500], received);
+        Assert.Equal([batch, 2 * batch, 2 * batch + (batch / 2)], received);
         Assert.All(progress.Reports, p => Assert.Equal(b.Server.NodeId, p.Peer));
     }
 

@@ -60,7 +60,7 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
         if (_options.Listen is not null)
         {
             Server = await LiblimServer.StartAsync(_factory, _options.ServerOptions(), _loggerFactory, cancellationToken).ConfigureAwait(false);
-            Server.RowsChanged += (_, e) => RowsChanged?.Invoke(this, e);
+            Server.AlsoReport = (e => RowsChanged?.Invoke(this, e), () => RowsChanged is not null);
         }
 
         _peerLoops = [.. _options.Peers.Select(peer => Task.Run(() => KeepInSyncAsync(peer, stopping.Token), CancellationToken.None)),
@@ -169,6 +169,7 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
                     var settings = new SessionSettings(_options.Limits, peer.ToString(), _logger, _options.PollInterval,
                         RowsChanged: e => RowsChanged?.Invoke(this, e), Established: Connected)
                     {
+                        RowsWatched = () => RowsChanged is not null,
                         PresentsTransportCredentials = !string.IsNullOrEmpty(token),
                         Transport = LiblimTelemetry.TransportOf(peer),
                         Version = version,

@@ -36,6 +36,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
     private readonly Func<CancellationToken, Task<DbContext>> _open;
     private readonly bool _ownsContexts;
     private readonly Action<CommittedChanges>? _committed;
+    private readonly Func<int> _changedWanted;
     private readonly List<ChangedRow> _changed = [];
     private readonly List<HeldBackRow> _heldBack = [];
     private readonly List<RefusedWrite> _refused = [];
@@ -44,6 +45,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
     private OwnedTransaction? _transaction;
     private long _startedAt;
     private int _states;
+    private int _changedCount;
     private Guid? _wake;
     private bool _batchAlone;
     private TimeSpan _maxDuration;
@@ -51,16 +53,23 @@ internal sealed class ApplyGroup : IAsyncDisposable
     /// <param name="open">Gives the context to apply with; called when a group begins.</param>
     /// <param name="ownsContexts">Whether each context <paramref name="open"/> gives is this group's to dispose after its commit.</param>
     /// <param name="committed">Told the rows each commit changed or held back, when there are any.</param>
-    public ApplyGroup(Func<CancellationToken, Task<DbContext>> open, bool ownsContexts, Action<CommittedChanges>? committed)
+    /// <param name="changedWanted">
+    /// How many of the rows changed since the last commit <paramref name="committed"/> wants listed, asked after each
+    /// batch; every changed row is counted, and only those are kept until the commit. A sync of many rows that nobody
+    /// watches row by row so holds no row of its own past its batch (default: none without <paramref name="committed"/>,
+    /// else all).
+    /// </param>
+    public ApplyGroup(Func<CancellationToken, Task<DbContext>> open, bool ownsContexts, Action<CommittedChanges>? committed, Func<int>? changedWanted = null)
     {
         _open = open;
         _ownsContexts = ownsContexts;
         _committed = committed;
+        _changedWanted = changedWanted ?? (committed is null ? static () => 0 : static () => int.MaxValue);
     }
 
     /// <summary>A group over one context, which stays the caller's.</summary>
-    public ApplyGroup(DbContext context, Action<CommittedChanges>? committed = null)
-        : this(_ => Task.FromResult(context), ownsContexts: false, committed)
+    public ApplyGroup(DbContext context, Action<CommittedChanges>? committed = null, Func<int>? changedWanted = null)
+        : this(_ => Task.FromResult(context), ownsContexts: false, committed, changedWanted)
     {
     }
 
@@ -110,7 +119,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
 
         await _transaction.ReleaseAsync(Savepoint, ct).ConfigureAwait(false);
         _states += result.Received;
-        _changed.AddRange(result.Changed);
+        KeepChanged(result.Changed);
         _heldBack.AddRange(result.HeldBack);
         _refused.AddRange(batch.Refusals);
         if (result.Applied > 0)
@@ -125,6 +134,16 @@ internal sealed class ApplyGroup : IAsyncDisposable
         }
 
         return result;
+    }
+
+    private void KeepChanged(IReadOnlyList<ChangedRow> changed)
+    {
+        _changedCount += changed.Count;
+        var room = _changedWanted() - _changed.Count;
+        if (room > 0)
+        {
+            _changed.AddRange(room >= changed.Count ? changed : changed.Take(room));
+        }
     }
 
     private async Task<ApplyResult> ApplyBatchAsync(RemoteBatch batch, CancellationToken ct)
@@ -192,12 +211,13 @@ internal sealed class ApplyGroup : IAsyncDisposable
             feed.Moved(node);
         }
 
-        if (_changed.Count > 0 || _heldBack.Count > 0 || _refused.Count > 0)
+        if (_changedCount > 0 || _heldBack.Count > 0 || _refused.Count > 0)
         {
-            _committed?.Invoke(new CommittedChanges([.. _changed], [.. _heldBack], [.. _refused]));
+            _committed?.Invoke(new CommittedChanges([.. _changed], _changedCount, [.. _heldBack], [.. _refused]));
         }
 
         _changed.Clear();
+        _changedCount = 0;
         _heldBack.Clear();
         _refused.Clear();
         _states = 0;

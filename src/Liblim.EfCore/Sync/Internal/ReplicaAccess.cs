@@ -115,8 +115,9 @@ internal sealed class ReplicaAccess
         => UseAsync(c => ChangeFeed.ReadAsync(c, since, through, limit, peer, baseline, scope, async: true, ct), ct);
 
     /// <summary>Applies a peer's batches in groups, each group with a context of its own when there is a factory.</summary>
-    public ApplyGroup BeginApplying(Action<CommittedChanges>? committed)
-        => _context is not null ? new ApplyGroup(_context, committed) : new ApplyGroup(_factory!, ownsContexts: true, committed);
+    /// <inheritdoc cref="ApplyGroup(Func{CancellationToken, Task{DbContext}}, bool, Action{CommittedChanges}?, Func{int}?)" path="/param[@name='committed' or @name='changedWanted']"/>
+    public ApplyGroup BeginApplying(Action<CommittedChanges>? committed, Func<int>? changedWanted)
+        => _context is not null ? new ApplyGroup(_context, committed, changedWanted) : new ApplyGroup(_factory!, ownsContexts: true, committed, changedWanted);
 
     private async Task<T> UseAsync<T>(Func<DbContext, Task<T>> operation, CancellationToken ct)
     {

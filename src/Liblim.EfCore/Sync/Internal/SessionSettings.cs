@@ -45,6 +45,15 @@ internal sealed record SessionSettings(
     /// <summary>A server's: which rows each peer receives; null or empty for every row.</summary>
     public LiblimScopes? Scopes { get; init; }
 
+    /// <summary>
+    /// Whether anything listens to <see cref="RowsChanged"/> now (an event with handlers); null: whenever it is set. The
+    /// rows a commit changed are kept for it only while something does.
+    /// </summary>
+    public Func<bool>? RowsWatched { get; init; }
+
+    /// <summary>Whether the rows a commit changes are reported one by one to something listening.</summary>
+    public bool WatchesRows => RowsChanged is not null && (RowsWatched?.Invoke() ?? true);
+
     /// <summary>The wall clock that <see cref="TransportUserExpires"/> is read against.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -715,7 +715,7 @@ internal sealed class SyncSession
     /// </summary>
     private async Task<ByeMessage> ReceiveUntilByeAsync(CancellationToken ct)
     {
-        var group = _replica.BeginApplying(Committed);
+        var group = _replica.BeginApplying(Committed, ChangedWanted);
         await using (group.ConfigureAwait(false))
         {
             try
@@ -851,7 +851,7 @@ internal sealed class SyncSession
     /// <summary>After a commit of the peer's batches: the rows they changed, for the result and the app's event.</summary>
     private void Committed(CommittedChanges committed)
     {
-        var (changed, heldBack, refused) = committed;
+        var (changed, _, heldBack, refused) = committed;
         if (refused.Count > 0)
         {
             _settings.Logger.LogWarning(LiblimLogEvents.OwnWritesRefused, "{Peer} refused {Count} writes of this replica's, the first to {Table} {Key}: {Reason} Its own rows undo them here.",
@@ -865,7 +865,7 @@ internal sealed class SyncSession
         if (!_replica.IsConcurrent)
         {
             // The result lists a bounded number of rows, and counts them all.
-            _changedCount += changed.Count;
+            _changedCount += committed.ChangedCount;
             _heldBackCount += heldBack.Count;
             _changed.AddRange(changed.Take(SyncResult.MaxListedRows - _changed.Count));
             _heldBack.AddRange(heldBack.Take(SyncResult.MaxListedRows - _heldBack.Count));
@@ -873,6 +873,16 @@ internal sealed class SyncSession
 
         _settings.RowsChanged?.Invoke(new RowsChangedEventArgs(_peerNode, changed, heldBack) { From = _peer, Refused = refused });
     }
+
+    /// <summary>
+    /// How many rows changed since the last commit are wanted listed: every one while the app watches <c>RowsChanged</c>,
+    /// else what the result still lists (none where each group opens a context of its own, a server's or a hosted
+    /// service's, whose session result nobody reads).
+    /// </summary>
+    private int ChangedWanted()
+        => _settings.WatchesRows ? int.MaxValue
+            : _replica.IsConcurrent ? 0
+            : SyncResult.MaxListedRows - _changed.Count;
 
     // ---- live -------------------------------------------------------------------------------------------
 

@@ -13,9 +13,10 @@ internal sealed class InMemoryChannel : IMessageChannel
     /// <summary>
     /// How many messages may wait unread before a sender waits: bounds the memory of a transfer. Half a default batch is
     /// enough to keep both sides busy; more lets the reading side run ahead, and the rows it holds live long enough to be
-    /// collected as older generations (a 100,000-row sync at 4,096: 15 gen 2 collections, at 512: 3 to 8).
+    /// collected as older generations (a 100,000-row sync at 4,096: 15 gen 2 collections, at 512: 3 to 8, with batches
+    /// of 1,000).
     /// </summary>
-    private const int Capacity = 512;
+    private const int Capacity = 128;
 
     private readonly Channel<ProtocolMessage> _incoming;
     private readonly Channel<ProtocolMessage> _outgoing;

@@ -17,7 +17,7 @@ namespace Liblim.EfCore.Benchmarks.Benchmarks;
 /// <list type="bullet">
 /// <item>the baseline: the source's rows inserted with raw ADO.NET (one prepared INSERT, one transaction);</item>
 /// <item>apply: the source's feed, read into memory in the iteration setup, applied to the target batch by batch as a
-/// sync applies batches that arrive back to back (<c>ApplyGroup</c>: a savepoint per batch of 1,000 states, a commit
+/// sync applies batches that arrive back to back (<c>ApplyGroup</c>: a savepoint per batch of states, a commit
 /// at least every second): the merge proper, which figure 2 compares with the raw insert;</item>
 /// <item>merge: <c>target.Liblim().SyncWithAsync(source)</c> in process, into an empty table and into one holding
 /// older versions of every row. This is the public API; it includes reading the source's change feed (and the
@@ -107,18 +107,18 @@ public class SyncBenchmarks
 
     /// <summary>
     /// The storage work of applying states into an empty table, raw, as a sync applies batches that arrive back to back:
-    /// per batch of 1,000, in a savepoint (its journal in memory), read the keys' data rows with their metadata and their
+    /// per batch of the default size, in a savepoint (its journal in memory), read the keys' data rows with their metadata and their
     /// rows of <c>__liblim_rows</c>, insert the rows with their metadata; commit once the default sync commit interval
     /// (1 second) has passed, and at the end. No states, no checks, no encoding.
     /// </summary>
-    [Benchmark(Description = "raw reads and inserts per batch of 1,000, committed as applying does (floor)"), BenchmarkCategory("2 initial sync")]
+    [Benchmark(Description = "raw reads and inserts per batch, committed as applying does (floor)"), BenchmarkCategory("2 initial sync")]
     public int ApplyFloor() => ApplyRaw(older: false);
 
     /// <summary>
     /// The same over older versions of every row: the same reads, then an update of every column of the rows and of their
     /// metadata (each moving to a new sequence number).
     /// </summary>
-    [Benchmark(Description = "raw reads and updates per batch of 1,000 over older versions, committed as applying does (floor)"), BenchmarkCategory("2 initial sync")]
+    [Benchmark(Description = "raw reads and updates per batch over older versions, committed as applying does (floor)"), BenchmarkCategory("2 initial sync")]
     public int ApplyOlderFloor() => ApplyRaw(older: true);
 
     [Benchmark(Description = "apply the remote row states, into an empty table"), BenchmarkCategory("2 initial sync")]
@@ -182,7 +182,7 @@ public class SyncBenchmarks
         var seq = 10_000_000L; // after every sequence number the templates hold
         var transaction = connection.BeginTransaction();
         var started = Stopwatch.GetTimestamp();
-        foreach (var batch in _rows.Chunk(1_000))
+        foreach (var batch in _rows.Chunk(new LiblimProtocolLimits().BatchSize))
         {
             transaction.Save("batch");
             var keys = batch.Select(r => r.Id).ToList();

@@ -177,14 +177,14 @@ internal static class HubConcurrency
         }
     }
 
-    /// <summary>Applies one device's rows as a sync with it would: batches of 1,000 in apply groups.</summary>
+    /// <summary>Applies one device's rows as a sync with it would: batches of the default size in apply groups.</summary>
     private static async Task ApplyAsync(string database, List<Crdt.RowState> states, string device, TimeSpan commitInterval)
     {
         var node = Guid.NewGuid();
         await using var db = new ReplicatedDb(new DbContextOptionsBuilder<ReplicatedDb>().UseNpgsql(database).UseLiblim(o => o.SyncCommitInterval(commitInterval)).Options);
         await using var group = new ApplyGroup(db);
         var position = 0L;
-        foreach (var batch in states.Chunk(1_000))
+        foreach (var batch in states.Chunk(new LiblimProtocolLimits().BatchSize))
         {
             position += batch.Length;
             await group.ApplyAsync(new RemoteBatch(device, node, batch, position), default);

@@ -28,8 +28,8 @@ public sealed record LiblimProtocolLimits
     /// <summary>
     /// How many rows this side puts in one batch it sends. Default 250: the receiver holds a whole batch before it applies
     /// it, and the sender a page of its feed while it writes it, so larger batches keep more rows alive across garbage
-    /// collections (a 100,000-row sync over TCP paused 430 to 520 ms for them with batches of 1,000, 170 to 200 ms with
-    /// 250) without making a batch cheaper to apply (docs/benchmarks.md).
+    /// collections (a 100,000-row sync over TCP paused 400 to 610 ms for them with batches of 1,000, 130 to 210 ms with
+    /// 250) without making a batch cheaper to apply (docs/benchmarks.md, "Batches of 250 rows").
     /// </summary>
     public int BatchSize { get; init; } = 250;
 

@@ -15,7 +15,7 @@ namespace Liblim.EfCore.Benchmarks.Measurements;
 /// </summary>
 internal static class ProfileRun
 {
-    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | raw (figure 2's baseline) | feed | wire | apply | apply-older | merge | merge-older | tcp (the sync rows)";
+    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | raw (figure 2's baseline) | feed | wire | apply | apply-older | merge | merge-older | tcp (the sync rows) | merge-pg (the whole in-process sync into PostgreSQL)";
 
     private static readonly Lazy<(string Empty, string Full)> WriteTemplates = new(() =>
     {
@@ -84,6 +84,7 @@ internal static class ProfileRun
         "merge" => () => Sync(options.Rows!.Value, t => t.TargetEmpty, tcp: false),
         "merge-older" => () => Sync(options.Rows!.Value, t => t.TargetOld, tcp: false),
         "tcp" => () => Sync(options.Rows!.Value, t => t.TargetEmpty, tcp: true),
+        "merge-pg" => () => SyncIntoPostgres(options.Rows!.Value),
         _ => throw new ArgumentException($"Unknown scenario '{scenario}'; one of: {Scenarios}."),
     };
 
@@ -166,6 +167,33 @@ internal static class ProfileRun
         {
             await RemoteBatches.ApplyAsync(targetPath, batches);
             SqliteFiles.Delete(targetPath);
+        });
+    }
+
+    /// <summary>Figure 4's in-process sync into PostgreSQL: the source's rows into an empty replicated database of their own.</summary>
+    private static Task<Func<Task>> SyncIntoPostgres(int rows)
+    {
+        if (!PostgresInstance.TryGet(out var postgres, out var error))
+        {
+            throw new InvalidOperationException($"PostgreSQL is not available: {error}");
+        }
+
+        var source = SqliteFiles.Copy(SyncTemplates.For(rows).Source, "profile-source");
+        var target = postgres!.CreateDatabase();
+        using (var db = new ReplicatedDb(PostgresInstance.ReplicatedOptions(target)))
+        {
+            db.Database.EnsureCreated();
+        }
+
+        return Task.FromResult<Func<Task>>(async () =>
+        {
+            await using (var db = new ReplicatedDb(PostgresInstance.ReplicatedOptions(target)))
+            {
+                await using var s = new ReplicatedDb(SqliteFiles.ReplicatedOptions(source));
+                await db.Liblim().SyncWithAsync(s);
+            }
+
+            SqliteFiles.Delete(source);
         });
     }
 

@@ -20,6 +20,8 @@ internal sealed class ReplicatedColumn
     private readonly ValueConverter? _userConverter;
     private readonly Type _jsonType;
     private readonly IValueStorage? _valueStorage;
+    private RelationalTypeMapping? _arrayMapping;
+    private bool _arrayMappingKnown;
 
     /// <param name="name">The column name.</param>
     /// <param name="property">The first property mapped to the column.</param>
@@ -162,16 +164,58 @@ internal sealed class ReplicatedColumn
         => Mapping.CreateParameter(command, name, modelValue, nullable: true);
 
     /// <summary>Gives a parameter made by <see cref="CreateParameter"/> another model value, converted as EF would.</summary>
-    public void SetParameterValue(DbParameter parameter, object? modelValue)
+    public void SetParameterValue(DbParameter parameter, object? modelValue) => parameter.Value = ProviderValue(modelValue) ?? DBNull.Value;
+
+    /// <summary>A model value as the provider writes it, converted as EF would; null for null.</summary>
+    private object? ProviderValue(object? modelValue) => modelValue switch
     {
-        var value = modelValue switch
+        null => null,
+        _ when Mapping.Converter is { } converter => converter.ConvertToProvider(modelValue),
+        Enum e => Convert.ChangeType(e, Enum.GetUnderlyingType(e.GetType()), System.Globalization.CultureInfo.InvariantCulture),
+        _ => modelValue,
+    };
+
+    /// <summary>
+    /// A parameter holding this column's values of many rows as one array, of the provider's array type for the column's
+    /// store type (PostgreSQL's <c>uuid[]</c> for a <c>uuid</c> column), for an insert over the arrays (<c>unnest</c>);
+    /// null where the provider has no such type for the column, or the column's values are arrays or enums themselves.
+    /// </summary>
+    /// <param name="command">The command the parameter is for.</param>
+    /// <param name="name">The parameter's name.</param>
+    /// <param name="mappings">The provider's type mappings, which give the array's.</param>
+    /// <param name="values">The rows' values of this column, as model values.</param>
+    public DbParameter? CreateArrayParameter(DbCommand command, string name, IRelationalTypeMappingSource mappings, IEnumerable<object?> values)
+    {
+        if (ArrayMapping(mappings) is not { } mapping)
         {
-            null => null,
-            _ when Mapping.Converter is { } converter => converter.ConvertToProvider(modelValue),
-            Enum e => Convert.ChangeType(e, Enum.GetUnderlyingType(e.GetType()), System.Globalization.CultureInfo.InvariantCulture),
-            _ => modelValue,
-        };
-        parameter.Value = value ?? DBNull.Value;
+            return null;
+        }
+
+        var items = values.Select(ProviderValue).ToList();
+        var array = Array.CreateInstance(mapping.ClrType.GetElementType()!, items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            array.SetValue(items[i], i);
+        }
+
+        return mapping.CreateParameter(command, name, array, nullable: false);
+    }
+
+    private RelationalTypeMapping? ArrayMapping(IRelationalTypeMappingSource mappings)
+    {
+        if (!_arrayMappingKnown)
+        {
+            var provider = Mapping.Converter?.ProviderClrType ?? Mapping.ClrType;
+            provider = Nullable.GetUnderlyingType(provider) ?? provider;
+            var arrayType = (provider.IsValueType ? typeof(Nullable<>).MakeGenericType(provider) : provider).MakeArrayType();
+            _arrayMapping = provider.IsEnum || (provider.IsArray && provider != typeof(byte[])) || Mapping.StoreType.EndsWith(']')
+                    || mappings.FindMapping(arrayType, Mapping.StoreType + "[]") is not { Converter: null } found || found.ClrType != arrayType
+                ? null
+                : found;
+            _arrayMappingKnown = true;
+        }
+
+        return _arrayMapping;
     }
 
     private object Stored(object value)

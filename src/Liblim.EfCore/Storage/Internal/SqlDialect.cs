@@ -49,6 +49,13 @@ internal abstract class SqlDialect : IValueStorage
     /// </summary>
     public abstract bool WritesRowAtATime { get; }
 
+    /// <summary>
+    /// Whether many rows are inserted over one array parameter per column (<c>INSERT ... SELECT * FROM unnest(...)</c>)
+    /// where the provider has an array type for every column, rather than over a parameter per value: one short
+    /// statement for the server to parse and plan, and a few parameters for the client to build, whatever the row count.
+    /// </summary>
+    public abstract bool InsertsOverArrays { get; }
+
     /// <summary>"The text column holds one of the texts of a list parameter", one statement text for any number of texts.</summary>
     /// <param name="column">The quoted column.</param>
     /// <param name="parameter">The parameter's name; its value is <see cref="TextList"/>.</param>

@@ -22,17 +22,21 @@ internal sealed class StoreSession
     private (NodeNumbers Nodes, MetadataPlaces Places)? _transactionState;
     private (Guid? Id, string? Ambient) _transaction;
 
-    public StoreSession(ICurrentDbContext current, SqlDialect dialect, ISqlGenerationHelper sql, IDbContextOptions options)
+    public StoreSession(ICurrentDbContext current, SqlDialect dialect, ISqlGenerationHelper sql, IRelationalTypeMappingSource typeMappings, IDbContextOptions options)
     {
         _context = current.Context;
         Dialect = dialect;
         Sql = sql;
+        TypeMappings = typeMappings;
         Options = options.FindExtension<LiblimOptionsExtension>()!;
     }
 
     public SqlDialect Dialect { get; }
 
     public ISqlGenerationHelper Sql { get; }
+
+    /// <summary>The provider's type mappings, for types the model's columns do not have (arrays of their values).</summary>
+    public IRelationalTypeMappingSource TypeMappings { get; }
 
     public ReplicationModel Model => _model ??= ReplicationModel.For(_context.Model);
 

@@ -183,10 +183,43 @@ internal sealed partial class TableStore(StoreSession session, ReplicatedTable t
 
     /// <summary>An INSERT of rows with their metadata, its parameters (named with the prefix) added to the command.</summary>
     public string Insert(DbCommand command, IReadOnlyList<RowWrite> rows, string prefix)
+        => (rows.Count > 1 && session.Dialect.InsertsOverArrays ? InsertOverArrays(command, rows, prefix) : null) ?? InsertValues(command, rows, prefix);
+
+    /// <summary>
+    /// An INSERT of rows with their metadata over one array parameter per column, zipped by <c>unnest</c>; null (and no
+    /// parameter added) where the provider has no array type for one of the columns.
+    /// </summary>
+    private string? InsertOverArrays(DbCommand command, IReadOnlyList<RowWrite> rows, string prefix)
     {
         var columns = table.AllColumns;
-        var sql = new StringBuilder($"INSERT INTO {session.Table(table)} ({string.Join(", ", columns.Select(c => session.Column(c.Name)))}, " +
-                                    $"{session.Column(table.SeqColumn)}, {session.Column(table.ClocksColumn)}) VALUES ");
+        var arrays = new DbParameter[columns.Count];
+        for (var c = 0; c < columns.Count; c++)
+        {
+            var ordinal = c;
+            if (columns[c].CreateArrayParameter(command, $"@{prefix}a{c}", session.TypeMappings, rows.Select(r => r.Values[ordinal])) is not { } array)
+            {
+                return null;
+            }
+
+            arrays[c] = array;
+        }
+
+        command.Parameters.AddRange(arrays);
+        StoreSession.AddParameter(command, $"@{prefix}seq", rows.Select(r => r.Seq).ToArray());
+        StoreSession.AddParameter(command, $"@{prefix}clocks", rows.Select(r => r.Clocks).ToArray());
+        return $"INSERT INTO {session.Table(table)} ({InsertedColumns()}) " +
+               $"SELECT * FROM unnest({string.Join(", ", arrays.Select(a => a.ParameterName))}, @{prefix}seq, @{prefix}clocks)";
+    }
+
+    /// <summary>The columns an insert names: every column, then the row's feed position and clocks.</summary>
+    private string InsertedColumns()
+        => $"{string.Join(", ", table.AllColumns.Select(c => session.Column(c.Name)))}, {session.Column(table.SeqColumn)}, {session.Column(table.ClocksColumn)}";
+
+    /// <summary>An INSERT of rows with their metadata as a list of values, a parameter each.</summary>
+    private string InsertValues(DbCommand command, IReadOnlyList<RowWrite> rows, string prefix)
+    {
+        var columns = table.AllColumns;
+        var sql = new StringBuilder($"INSERT INTO {session.Table(table)} ({InsertedColumns()}) VALUES ");
         for (var r = 0; r < rows.Count; r++)
         {
             sql.Append(r == 0 ? "(" : ", (");

@@ -45,6 +45,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override bool WritesRowAtATime => true;
 
+    public override bool InsertsOverArrays => false;
+
     public override string InTextList(string column, string parameter) => $"{column} IN (SELECT value FROM json_each({parameter}))";
 
     public override object TextList(IEnumerable<string> texts) => System.Text.Json.JsonSerializer.Serialize(texts);

@@ -7,7 +7,8 @@ using static Liblim.EfCore.FunctionalTests.Values.ValueRoundTripTests;
 namespace Liblim.EfCore.FunctionalTests.Values;
 
 /// <summary>
-/// A merge writes rows with statements of its own, not through SaveChanges; on SQLite it binds most values itself. The
+/// A merge writes rows with statements of its own, not through SaveChanges; on SQLite it binds most values itself, and on
+/// PostgreSQL it inserts many rows over one array per column. The
 /// rows it writes must be stored exactly as EF Core stores the same rows, in every column the same storage class and the
 /// same text, number or bytes: EF's own queries compare what they bind (a Guid as upper-case text, a time as text of a
 /// fixed form) with what is stored, so a row stored any other way would be there and not found.
@@ -80,6 +81,63 @@ public class StoredFormTests
                 Assert.NotNull(await db.Readings.FindAsync(reading.Sensor, reading.At));
             }
         }
+    }
+
+    [Fact]
+    public async Task Rows_a_merge_inserts_on_PostgreSQL_over_arrays_are_stored_exactly_as_EF_Core_stores_them()
+    {
+        using var writer = new ValueReplica(DatabaseKind.Postgres);
+        using var receiver = new ValueReplica(DatabaseKind.Postgres);
+        // Several rows of each table, so that the merge inserts them over one array per column (unnest).
+        await using (var db = writer.Open())
+        {
+            db.Rows.AddRange(ValueSamples.Typical(), ValueSamples.Extremes(), ValueSamples.EmptiesAndNulls());
+            db.Readings.AddRange(
+                new Reading { Sensor = "north", At = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddTicks(1_234_560), Value = 1.0 / 3 },
+                new Reading { Sensor = "south", At = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc), Value = -0.0 });
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(5, (await SyncAsync(writer, receiver)).RowsAppliedByPeer);
+
+        foreach (var table in new[] { "Rows", "Readings" })
+        {
+            Assert.Equal(await StoredOnPostgresAsync(writer, table), await StoredOnPostgresAsync(receiver, table));
+        }
+    }
+
+    /// <summary>Each row of a PostgreSQL table as its data columns' types and texts, rows in order of those texts.</summary>
+    private static async Task<List<string>> StoredOnPostgresAsync(ValueReplica replica, string table)
+    {
+        await using var db = replica.Open();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        var columns = new List<string>();
+        await using (var info = Command(connection, $"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' ORDER BY ordinal_position"))
+        await using (var reader = await info.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                if (!Liblim.EfCore.Metadata.Internal.RowMetadataNames.IsRowMetadata(reader.GetString(0)))
+                {
+                    columns.Add(reader.GetString(0));
+                }
+            }
+        }
+
+        var rows = new List<string>();
+        var select = string.Join(" || '\n' || ", columns.Select(c => $"'{c}: ' || pg_typeof(\"{c}\")::text || ' ' || coalesce(quote_literal(\"{c}\"), 'NULL')"));
+        await using (var query = Command(connection, $"SELECT {select} FROM \"{table}\""))
+        await using (var reader = await query.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                rows.Add(reader.GetString(0));
+            }
+        }
+
+        rows.Sort(StringComparer.Ordinal);
+        return rows;
     }
 
     private static async Task AssertStoredAlikeAsync(ValueReplica expected, ValueReplica actual)

@@ -50,11 +50,12 @@ internal abstract class SqlDialect : IValueStorage
     public abstract bool WritesRowAtATime { get; }
 
     /// <summary>
-    /// Whether many rows are inserted over one array parameter per column (<c>INSERT ... SELECT * FROM unnest(...)</c>)
-    /// where the provider has an array type for every column, rather than over a parameter per value: one short
+    /// Whether a list of a column's values goes as one array parameter where the provider has an array type for the
+    /// column, rather than as a parameter per value: many rows are inserted over one array per column
+    /// (<c>INSERT ... SELECT * FROM unnest(...)</c>) and rows are found by a list of keys with <c>= ANY(...)</c>. One short
     /// statement for the server to parse and plan, and a few parameters for the client to build, whatever the row count.
     /// </summary>
-    public abstract bool InsertsOverArrays { get; }
+    public abstract bool ListsOverArrays { get; }
 
     /// <summary>"The text column holds one of the texts of a list parameter", one statement text for any number of texts.</summary>
     /// <param name="column">The quoted column.</param>

@@ -183,7 +183,7 @@ internal sealed partial class TableStore(StoreSession session, ReplicatedTable t
 
     /// <summary>An INSERT of rows with their metadata, its parameters (named with the prefix) added to the command.</summary>
     public string Insert(DbCommand command, IReadOnlyList<RowWrite> rows, string prefix)
-        => (rows.Count > 1 && session.Dialect.InsertsOverArrays ? InsertOverArrays(command, rows, prefix) : null) ?? InsertValues(command, rows, prefix);
+        => (rows.Count > 1 && session.Dialect.ListsOverArrays ? InsertOverArrays(command, rows, prefix) : null) ?? InsertValues(command, rows, prefix);
 
     /// <summary>
     /// An INSERT of rows with their metadata over one array parameter per column, zipped by <c>unnest</c>; null (and no
@@ -265,9 +265,20 @@ internal sealed partial class TableStore(StoreSession session, ReplicatedTable t
     public string Delete(DbCommand command, IReadOnlyList<string> keys, string prefix)
         => $"DELETE FROM {session.Table(table)} WHERE " + Predicate(command, table.KeyColumns, [.. keys.Select(table.DecodeKey)], prefix);
 
-    /// <summary>"The columns hold one of these tuples", with one parameter per value.</summary>
+    /// <summary>
+    /// "The columns hold one of these tuples": a single column's values as one array where the dialect lists values so
+    /// (<see cref="SqlDialect.ListsOverArrays"/>) and the provider has an array type for the column, else a parameter per
+    /// value.
+    /// </summary>
     private string Predicate(DbCommand command, IReadOnlyList<ReplicatedColumn> columns, IReadOnlyList<object?[]> tuples, string prefix)
     {
+        if (columns.Count == 1 && tuples.Count > 1 && session.Dialect.ListsOverArrays
+            && columns[0].CreateArrayParameter(command, $"@{prefix}a", session.TypeMappings, tuples.Select(t => t[0])) is { } array)
+        {
+            command.Parameters.Add(array);
+            return $"{session.Column(columns[0].Name)} = ANY({array.ParameterName})";
+        }
+
         var sql = new StringBuilder();
         if (columns.Count == 1)
         {

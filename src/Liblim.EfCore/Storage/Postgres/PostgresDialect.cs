@@ -38,7 +38,7 @@ internal sealed class PostgresDialect : SqlDialect
     // Each statement is a round trip to the server: many rows per statement.
     public override bool WritesRowAtATime => false;
 
-    public override bool InsertsOverArrays => true;
+    public override bool ListsOverArrays => true;
 
     public override string InTextList(string column, string parameter) => $"{column} = ANY({parameter})";
 

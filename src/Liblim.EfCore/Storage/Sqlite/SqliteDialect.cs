@@ -45,7 +45,7 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override bool WritesRowAtATime => true;
 
-    public override bool InsertsOverArrays => false;
+    public override bool ListsOverArrays => false;
 
     public override string InTextList(string column, string parameter) => $"{column} IN (SELECT value FROM json_each({parameter}))";
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
 using Liblim.EfCore.Values;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -20,8 +21,7 @@ internal sealed class ReplicatedColumn
     private readonly ValueConverter? _userConverter;
     private readonly Type _jsonType;
     private readonly IValueStorage? _valueStorage;
-    private RelationalTypeMapping? _arrayMapping;
-    private bool _arrayMappingKnown;
+    private StrongBox<RelationalTypeMapping?>? _arrayMapping; // found once, then shared by every context on the model
 
     /// <param name="name">The column name.</param>
     /// <param name="property">The first property mapped to the column.</param>
@@ -177,8 +177,9 @@ internal sealed class ReplicatedColumn
 
     /// <summary>
     /// A parameter holding this column's values of many rows as one array, of the provider's array type for the column's
-    /// store type (PostgreSQL's <c>uuid[]</c> for a <c>uuid</c> column), for an insert over the arrays (<c>unnest</c>);
-    /// null where the provider has no such type for the column, or the column's values are arrays or enums themselves.
+    /// store type (PostgreSQL's <c>uuid[]</c> for a <c>uuid</c> column), for one statement over them all (an insert over
+    /// <c>unnest</c>, a key list with <c>= ANY</c>); null where the provider has no such type for the column, or the
+    /// column's values are arrays or enums themselves.
     /// </summary>
     /// <param name="command">The command the parameter is for.</param>
     /// <param name="name">The parameter's name.</param>
@@ -202,20 +203,20 @@ internal sealed class ReplicatedColumn
     }
 
     private RelationalTypeMapping? ArrayMapping(IRelationalTypeMappingSource mappings)
+        => (_arrayMapping ??= new StrongBox<RelationalTypeMapping?>(FindArrayMapping(mappings))).Value;
+
+    /// <summary>The provider's mapping of an array of the column's stored values, with nulls; null where it has none.</summary>
+    private RelationalTypeMapping? FindArrayMapping(IRelationalTypeMappingSource mappings)
     {
-        if (!_arrayMappingKnown)
+        var provider = Mapping.Converter?.ProviderClrType ?? Mapping.ClrType;
+        provider = Nullable.GetUnderlyingType(provider) ?? provider;
+        if (provider.IsEnum || (provider.IsArray && provider != typeof(byte[])) || Mapping.StoreType.EndsWith(']'))
         {
-            var provider = Mapping.Converter?.ProviderClrType ?? Mapping.ClrType;
-            provider = Nullable.GetUnderlyingType(provider) ?? provider;
-            var arrayType = (provider.IsValueType ? typeof(Nullable<>).MakeGenericType(provider) : provider).MakeArrayType();
-            _arrayMapping = provider.IsEnum || (provider.IsArray && provider != typeof(byte[])) || Mapping.StoreType.EndsWith(']')
-                    || mappings.FindMapping(arrayType, Mapping.StoreType + "[]") is not { Converter: null } found || found.ClrType != arrayType
-                ? null
-                : found;
-            _arrayMappingKnown = true;
+            return null;
         }
 
-        return _arrayMapping;
+        var arrayType = (provider.IsValueType ? typeof(Nullable<>).MakeGenericType(provider) : provider).MakeArrayType();
+        return mappings.FindMapping(arrayType, Mapping.StoreType + "[]") is { Converter: null } found && found.ClrType == arrayType ? found : null;
     }
 
     private object Stored(object value)

@@ -139,38 +139,11 @@ public class StoredFormTests
     }
 
     /// <summary>Each row of a PostgreSQL table as its data columns' types and texts, rows in order of those texts.</summary>
-    private static async Task<List<string>> StoredOnPostgresAsync(ValueReplica replica, string table)
-    {
-        await using var db = replica.Open();
-        var connection = db.Database.GetDbConnection();
-        await connection.OpenAsync();
-        var columns = new List<string>();
-        await using (var info = Command(connection, $"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' ORDER BY ordinal_position"))
-        await using (var reader = await info.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                if (!Liblim.EfCore.Metadata.Internal.RowMetadataNames.IsRowMetadata(reader.GetString(0)))
-                {
-                    columns.Add(reader.GetString(0));
-                }
-            }
-        }
-
-        var rows = new List<string>();
-        var select = string.Join(" || '\n' || ", columns.Select(c => $"'{c}: ' || pg_typeof(\"{c}\")::text || ' ' || coalesce(quote_literal(\"{c}\"), 'NULL')"));
-        await using (var query = Command(connection, $"SELECT {select} FROM \"{table}\""))
-        await using (var reader = await query.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                rows.Add(reader.GetString(0));
-            }
-        }
-
-        rows.Sort(StringComparer.Ordinal);
-        return rows;
-    }
+    private static Task<List<string>> StoredOnPostgresAsync(ValueReplica replica, string table)
+        => StoredRowsAsync(replica, table,
+            $"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' ORDER BY ordinal_position",
+            columns => string.Join(" || '\n' || ", columns.Select(c => $"'{c}: ' || pg_typeof(\"{c}\")::text || ' ' || coalesce(quote_literal(\"{c}\"), 'NULL')")),
+            (reader, _) => reader.GetString(0));
 
     private static async Task AssertStoredAlikeAsync(ValueReplica expected, ValueReplica actual)
     {
@@ -186,19 +159,29 @@ public class StoredFormTests
         }
     }
 
-    /// <summary>Each row of a table as one line per column, "column: storage class value", rows in order of their columns' text.</summary>
-    private static async Task<List<string>> StoredAsync(ValueReplica replica, string table)
+    /// <summary>Each row of a SQLite table as one line per column, "column: storage class value", rows in order of their columns' text.</summary>
+    private static Task<List<string>> StoredAsync(ValueReplica replica, string table)
+        => StoredRowsAsync(replica, table, $"SELECT name FROM pragma_table_info('{table}') ORDER BY cid",
+            columns => string.Join(", ", columns.Select(c => $"typeof(\"{c}\"), \"{c}\"")),
+            (reader, columns) => string.Join("\n", columns.Select((c, i) => $"{c}: {reader.GetString(2 * i)} {Exact(reader.GetValue(2 * i + 1))}")));
+
+    /// <summary>
+    /// Each row of a table as text, in order: its data columns (the names <paramref name="columnsSql"/> lists, less a row's
+    /// replication metadata, which differs by replica) selected as <paramref name="select"/> gives and described by
+    /// <paramref name="describe"/>.
+    /// </summary>
+    private static async Task<List<string>> StoredRowsAsync(
+        ValueReplica replica, string table, string columnsSql, Func<List<string>, string> select, Func<DbDataReader, List<string>, string> describe)
     {
         await using var db = replica.Open();
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync();
         var columns = new List<string>();
-        await using (var info = Command(connection, $"SELECT name FROM pragma_table_info('{table}') ORDER BY cid"))
+        await using (var info = Command(connection, columnsSql))
         await using (var reader = await info.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
-                // The data columns only: a row's replication metadata (its feed position and clocks) differs by replica.
                 if (!Liblim.EfCore.Metadata.Internal.RowMetadataNames.IsRowMetadata(reader.GetString(0)))
                 {
                     columns.Add(reader.GetString(0));
@@ -207,13 +190,12 @@ public class StoredFormTests
         }
 
         var rows = new List<string>();
-        var select = string.Join(", ", columns.Select(c => $"typeof(\"{c}\"), \"{c}\""));
-        await using (var query = Command(connection, $"SELECT {select} FROM \"{table}\""))
+        await using (var query = Command(connection, $"SELECT {select(columns)} FROM \"{table}\""))
         await using (var reader = await query.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
-                rows.Add(string.Join("\n", columns.Select((c, i) => $"{c}: {reader.GetString(2 * i)} {Exact(reader.GetValue(2 * i + 1))}")));
+                rows.Add(describe(reader, columns));
             }
         }
 

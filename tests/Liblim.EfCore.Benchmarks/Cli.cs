@@ -18,7 +18,7 @@ internal static class Cli
           profile SCENARIO[,SCENARIO...] REPETITIONS
                     one scenario (or several, in turn), repeated, to run under a profiler (dotnet-trace collect -- ...):
                     insert, update, delete (1,000 rows, replicated), raw (the sync figures' baseline), feed,
-                    apply, apply-older, merge, merge-older, tcp (sync rows), merge-pg (into PostgreSQL)
+                    apply, apply-older, merge, merge-older, tcp (sync rows), merge-pg, merge-pg-older (into PostgreSQL)
 
         options:
           --rows N         rows of the sync figures (default: short 10000, full and measure 100000)

@@ -15,7 +15,7 @@ namespace Liblim.EfCore.Benchmarks.Measurements;
 /// </summary>
 internal static class ProfileRun
 {
-    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | raw (figure 2's baseline) | feed | wire | apply | apply-older | merge | merge-older | tcp (the sync rows) | merge-pg (the whole in-process sync into PostgreSQL)";
+    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | raw (figure 2's baseline) | feed | wire | apply | apply-older | merge | merge-older | tcp (the sync rows) | merge-pg, merge-pg-older (the whole in-process sync into PostgreSQL)";
 
     private static readonly Lazy<(string Empty, string Full)> WriteTemplates = new(() =>
     {
@@ -84,7 +84,8 @@ internal static class ProfileRun
         "merge" => () => Sync(options.Rows!.Value, t => t.TargetEmpty, tcp: false),
         "merge-older" => () => Sync(options.Rows!.Value, t => t.TargetOld, tcp: false),
         "tcp" => () => Sync(options.Rows!.Value, t => t.TargetEmpty, tcp: true),
-        "merge-pg" => () => SyncIntoPostgres(options.Rows!.Value),
+        "merge-pg" => () => SyncIntoPostgres(options.Rows!.Value, older: false),
+        "merge-pg-older" => () => SyncIntoPostgres(options.Rows!.Value, older: true),
         _ => throw new ArgumentException($"Unknown scenario '{scenario}'; one of: {Scenarios}."),
     };
 
@@ -170,8 +171,11 @@ internal static class ProfileRun
         });
     }
 
-    /// <summary>Figure 4's in-process sync into PostgreSQL: the source's rows into an empty replicated database of their own.</summary>
-    private static Task<Func<Task>> SyncIntoPostgres(int rows)
+    /// <summary>
+    /// Figure 4's in-process sync into PostgreSQL: the source's rows into a replicated database of their own, empty or
+    /// (<paramref name="older"/>) holding older versions of the rows, synced there from the older template first.
+    /// </summary>
+    private static async Task<Func<Task>> SyncIntoPostgres(int rows, bool older)
     {
         if (!PostgresInstance.TryGet(out var postgres, out var error))
         {
@@ -180,12 +184,22 @@ internal static class ProfileRun
 
         var source = SqliteFiles.Copy(SyncTemplates.For(rows).Source, "profile-source");
         var target = postgres!.CreateDatabase();
-        using (var db = new ReplicatedDb(PostgresInstance.ReplicatedOptions(target)))
+        await using (var db = new ReplicatedDb(PostgresInstance.ReplicatedOptions(target)))
         {
-            db.Database.EnsureCreated();
+            await db.Database.EnsureCreatedAsync();
+            if (older)
+            {
+                var old = SqliteFiles.Copy(SyncTemplates.For(rows).TargetOld, "profile-older");
+                await using (var o = new ReplicatedDb(SqliteFiles.ReplicatedOptions(old)))
+                {
+                    await db.Liblim().SyncWithAsync(o);
+                }
+
+                SqliteFiles.Delete(old);
+            }
         }
 
-        return Task.FromResult<Func<Task>>(async () =>
+        return async () =>
         {
             await using (var db = new ReplicatedDb(PostgresInstance.ReplicatedOptions(target)))
             {
@@ -194,7 +208,7 @@ internal static class ProfileRun
             }
 
             SqliteFiles.Delete(source);
-        });
+        };
     }
 
     private static async Task<Func<Task>> Sync(int rows, Func<SyncTemplates, string> target, bool tcp)

@@ -125,6 +125,17 @@ internal sealed partial class TableStore(StoreSession session, ReplicatedTable t
             return;
         }
 
+        if (rows.Count > 1 && session.Dialect.ListsOverArrays)
+        {
+            using var command = session.CreateCommand("");
+            if (UpdateOverArrays(command, rows) is { } sql)
+            {
+                command.CommandText = sql;
+                await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
+                return;
+            }
+        }
+
         // Update adds the value parameters first, then the metadata's, then the key parameters.
         await EachRowAsync(rows, command => Update(command, rows[0], "u"), [.. table.ValueColumns, null, null, .. table.KeyColumns], async, ct).ConfigureAwait(false);
     }
@@ -190,6 +201,34 @@ internal sealed partial class TableStore(StoreSession session, ReplicatedTable t
     /// parameter added) where the provider has no array type for one of the columns.
     /// </summary>
     private string? InsertOverArrays(DbCommand command, IReadOnlyList<RowWrite> rows, string prefix)
+        => ColumnArrays(command, rows, prefix) is { } arrays ? $"INSERT INTO {session.Table(table)} ({InsertedColumns()}) SELECT * FROM {arrays}" : null;
+
+    /// <summary>
+    /// An UPDATE of every value column of rows, and of their metadata, over one array parameter per column, the rows found
+    /// by their keys' arrays; null (and no parameter added) where the provider has no array type for one of the columns.
+    /// </summary>
+    private string? UpdateOverArrays(DbCommand command, IReadOnlyList<RowWrite> rows)
+    {
+        if (ColumnArrays(command, rows, "u") is not { } arrays)
+        {
+            return null;
+        }
+
+        var all = table.AllColumns;
+        var keys = table.KeyColumns.Count;
+        var names = string.Join(", ", Enumerable.Range(0, all.Count + 2).Select(i => $"c{i}"));
+        var set = string.Join(", ", Enumerable.Range(keys, all.Count - keys).Select(i => $"{session.Column(all[i].Name)} = u.c{i}")
+            .Append($"{session.Column(table.SeqColumn)} = u.c{all.Count}").Append($"{session.Column(table.ClocksColumn)} = u.c{all.Count + 1}"));
+        var match = string.Join(" AND ", Enumerable.Range(0, keys).Select(i => $"t.{session.Column(all[i].Name)} = u.c{i}"));
+        return $"UPDATE {session.Table(table)} AS t SET {set} FROM {arrays} AS u({names}) WHERE {match}";
+    }
+
+    /// <summary>
+    /// The rows as <c>unnest</c> of one array parameter per column (named with the prefix), in the order of
+    /// <see cref="ReplicatedTable.AllColumns"/>, then their feed positions and clocks; null (and no parameter added) where
+    /// the provider has no array type for one of the columns.
+    /// </summary>
+    private string? ColumnArrays(DbCommand command, IReadOnlyList<RowWrite> rows, string prefix)
     {
         var columns = table.AllColumns;
         var arrays = new DbParameter[columns.Count];
@@ -207,8 +246,7 @@ internal sealed partial class TableStore(StoreSession session, ReplicatedTable t
         command.Parameters.AddRange(arrays);
         StoreSession.AddParameter(command, $"@{prefix}seq", rows.Select(r => r.Seq).ToArray());
         StoreSession.AddParameter(command, $"@{prefix}clocks", rows.Select(r => r.Clocks).ToArray());
-        return $"INSERT INTO {session.Table(table)} ({InsertedColumns()}) " +
-               $"SELECT * FROM unnest({string.Join(", ", arrays.Select(a => a.ParameterName))}, @{prefix}seq, @{prefix}clocks)";
+        return $"unnest({string.Join(", ", arrays.Select(a => a.ParameterName))}, @{prefix}seq, @{prefix}clocks)";
     }
 
     /// <summary>The columns an insert names: every column, then the row's feed position and clocks.</summary>

@@ -51,8 +51,9 @@ internal abstract class SqlDialect : IValueStorage
 
     /// <summary>
     /// Whether a list of a column's values goes as one array parameter where the provider has an array type for the
-    /// column, rather than as a parameter per value: many rows are inserted over one array per column
-    /// (<c>INSERT ... SELECT * FROM unnest(...)</c>) and rows are found by a list of keys with <c>= ANY(...)</c>. One short
+    /// column, rather than as a parameter per value: many rows are inserted and updated over one array per column
+    /// (<c>INSERT ... SELECT * FROM unnest(...)</c>, <c>UPDATE ... FROM unnest(...)</c>) and rows are found by a list of
+    /// keys with <c>= ANY(...)</c>. One short
     /// statement for the server to parse and plan, and a few parameters for the client to build, whatever the row count.
     /// </summary>
     public abstract bool ListsOverArrays { get; }

@@ -117,7 +117,7 @@ internal sealed partial class TableStore(StoreSession session, ReplicatedTable t
         }
     }
 
-    /// <summary>Updates every value column of existing rows, and their metadata.</summary>
+    /// <summary>Updates every value column of existing rows, and their metadata: over arrays where the dialect lists values so, else a statement per row.</summary>
     public async Task UpdateAsync(IReadOnlyList<RowWrite> rows, bool async, CancellationToken ct)
     {
         if (rows.Count == 0)

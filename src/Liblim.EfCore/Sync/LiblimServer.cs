@@ -38,6 +38,10 @@ public sealed class LiblimServer : IAsyncDisposable
     }
 
     /// <summary>Raised after a peer's batch changed rows here (on a session's thread; keep handlers short).</summary>
+    /// <remarks>
+    /// The rows a commit changed are kept for this event only while a handler is attached: a handler attached during a
+    /// transfer gets every row from the next batch on, and none is held for an event nobody handles.
+    /// </remarks>
     public event EventHandler<RowsChangedEventArgs>? RowsChanged;
 
     /// <summary>

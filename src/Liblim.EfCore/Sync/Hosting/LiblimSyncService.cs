@@ -35,6 +35,10 @@ public sealed class LiblimSyncService<TContext> : IHostedService, IAsyncDisposab
     }
 
     /// <summary>Raised after a peer's changes changed rows here (on a sync thread; keep handlers short).</summary>
+    /// <remarks>
+    /// The rows a commit changed are kept for this event only while a handler is attached: a handler attached during a
+    /// transfer gets every row from the next batch on, and none is held for an event nobody handles.
+    /// </remarks>
     public event EventHandler<RowsChangedEventArgs>? RowsChanged;
 
     /// <summary>The server accepting peers, once started; null when not listening.</summary>

@@ -25,6 +25,9 @@ install() {
   version="${version#Liblim.EfCore.Cli.}"
   # A package of the same version in NuGet's cache would be installed in place of the one just made.
   rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}/$id/$version"
+  # dotnet remembers where it last found each version of a local tool, and would look there again (another NuGet cache,
+  # since deleted, say) rather than where this install puts it.
+  rm -f "${DOTNET_CLI_HOME:-$HOME}/.dotnet/toolResolverCache/1/$id"
   [ -f "$manifest" ] || printf '{\n  "version": 1,\n  "isRoot": false,\n  "tools": {}\n}\n' > "$manifest"
   if grep -q "\"$id\"" "$manifest"; then
     dotnet tool uninstall --tool-manifest "$manifest" "$id" > /dev/null

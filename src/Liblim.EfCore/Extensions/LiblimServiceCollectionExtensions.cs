@@ -12,6 +12,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Update;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -36,6 +37,8 @@ public static class LiblimServiceCollectionExtensions
             .TryAdd<IInterceptor, BulkWriteGuardInterceptor>()
             .TryAdd<IInterceptor, BulkWriteQueryGuard>()
             .TryAdd<IInterceptor, ConnectionSetupInterceptor>();
+        // In place of EF's executor, whoever registered it first: the capture goes before EF makes its commands.
+        serviceCollection.Replace(ServiceDescriptor.Scoped<IBatchExecutor, CaptureBatchExecutor>());
         serviceCollection.TryAddSingleton(sp => DialectOf(sp.GetServices<IDatabaseProvider>().FirstOrDefault()?.Name));
         serviceCollection.TryAddSingleton<IValueStorage>(sp => sp.GetRequiredService<SqlDialect>());
         serviceCollection.TryAddScoped<StoreSession>();

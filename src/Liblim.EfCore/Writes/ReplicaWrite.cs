@@ -24,6 +24,7 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     private readonly CancellationToken _ct;
     private readonly ParsedValues? _parsed;
     private readonly List<ShadowRow> _stored = [];
+    private readonly HashSet<(string Table, string Key)> _storedWithData = [];
     private Reconciler? _reconciler;
     private long _seq;
     private long _clock;
@@ -131,7 +132,16 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     public long NextSeq() => ++_seq;
 
     /// <summary>A row's new metadata row when it follows from the row's state alone (what is shown changes as EF wrote it).</summary>
-    public void Store(ShadowRow row) => _stored.Add(row);
+    /// <param name="row">The metadata row.</param>
+    /// <param name="withData">Whether EF wrote it with the data row already (in the row's metadata columns).</param>
+    public void Store(ShadowRow row, bool withData = false)
+    {
+        _stored.Add(row);
+        if (withData)
+        {
+            _storedWithData.Add((row.Table, row.Key));
+        }
+    }
 
     /// <summary>A row's new state, stored at <paramref name="seq"/>; what its table shows is reconciled with it.</summary>
     /// <inheritdoc cref="Reconciler.Change" path="/param"/>
@@ -162,7 +172,8 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     {
         var result = _reconciler is null ? ReconcileResult.None : await _reconciler.RunAsync().ConfigureAwait(false);
         var metadata = _session.Shadow;
-        await metadata.WriteRowsAsync(result.Metadata.Count == 0 ? _stored : [.. _stored, .. result.Metadata], result.WrittenWithData, _async, _ct).ConfigureAwait(false);
+        _storedWithData.UnionWith(result.WrittenWithData);
+        await metadata.WriteRowsAsync(result.Metadata.Count == 0 ? _stored : [.. _stored, .. result.Metadata], _storedWithData, _async, _ct).ConfigureAwait(false);
         await metadata.AdvanceAsync(_seq, _clock, _async, _ct).ConfigureAwait(false);
         if (_watermark is { } watermark)
         {

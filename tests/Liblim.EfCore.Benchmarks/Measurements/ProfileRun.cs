@@ -49,10 +49,12 @@ internal static class ProfileRun
                 var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
                 var paused = GC.GetTotalPauseDuration();
                 var allocated = GC.GetTotalAllocatedBytes(precise: true);
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var watch = Stopwatch.StartNew();
                 await run();
                 var elapsed = watch.Elapsed;
-                Console.WriteLine($"{scenario} #{i + 1}: {elapsed.TotalMilliseconds:N1} ms; allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:N0} MiB; " +
+                cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+                Console.WriteLine($"{scenario} #{i + 1}: {elapsed.TotalMilliseconds:N1} ms, CPU {cpu.TotalMilliseconds:N0} ms; allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:N0} MiB; " +
                                   $"collections gen0/1/2 {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3}, " +
                                   $"paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:N0} ms");
             }

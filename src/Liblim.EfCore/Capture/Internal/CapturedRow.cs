@@ -31,4 +31,10 @@ internal sealed class CapturedRow(ReplicatedTable table, string key)
     /// entity was loaded (null when unknown: attached rather than queried): see <see cref="ConcurrentOverwrites"/>.
     /// </summary>
     public (EntityEntry Entry, EntityTableMapping Mapping, long Seq, string Clocks)? Loaded { get; set; }
+
+    /// <summary>
+    /// The entity that owns the row (not an owned type stored in it), when EF inserts it in this SaveChanges: its INSERT
+    /// writes the row's metadata columns too (<see cref="ChangeCapture.PrepareAsync"/>). Null otherwise.
+    /// </summary>
+    public EntityEntry? Inserting { get; set; }
 }

@@ -95,8 +95,9 @@ internal static class ChangeCapture
     }
 
     /// <summary>
-    /// Reads the changes EF is about to write (just before its first command) and prepares their new row states, in the
-    /// transaction <see cref="BeginAsync"/> opened. Disposes the transaction on failure.
+    /// Reads the changes EF is about to write (just before it makes its commands) and prepares their new row states, in the
+    /// transaction <see cref="BeginAsync"/> opened; gives inserted rows the metadata EF's INSERT is to write with them
+    /// (<see cref="WriteWithDataAsync"/>). Disposes the transaction on failure.
     /// </summary>
     public static async Task<PendingCapture> PrepareAsync(DbContext context, OwnedTransaction transaction, bool async, CancellationToken ct)
     {
@@ -107,7 +108,7 @@ internal static class ChangeCapture
             var (rows, tracked) = CollectDetected(context, model);
             if (rows.Count == 0)
             {
-                return new PendingCapture([], transaction, Write: null);
+                return new PendingCapture([], transaction, Write: null, WrittenWithData: new HashSet<(string, string)>());
             }
 
             var session = context.GetService<StoreSession>();
@@ -116,6 +117,7 @@ internal static class ChangeCapture
             var at = write.Stamp();
             await DatabaseCascade.AddAsync(session, rows, tracked, async, ct).ConfigureAwait(false);
             var captured = new List<CapturedState>(rows.Count);
+            var withData = new List<(EntityEntry Owner, ShadowRow Stored)>();
             string? atText = null;
             foreach (var byTable in rows.Values.GroupBy(r => r.Table))
             {
@@ -163,6 +165,15 @@ internal static class ChangeCapture
                         var seq = write.NextSeq();
                         captured.Add(new CapturedState(table, state, before, seq, direct ? RowStateCodec.Encode(table, state, seq) : null));
                     }
+                    else
+                    {
+                        continue;
+                    }
+
+                    if (captured[^1].Stored is { } stored && row.Inserting is { } owner && InRowClocks.Fits(stored))
+                    {
+                        withData.Add((owner, stored));
+                    }
                 }
 
                 if (movedSinceLoaded is not null)
@@ -171,13 +182,36 @@ internal static class ChangeCapture
                 }
             }
 
-            return new PendingCapture(captured, transaction, write);
+            return new PendingCapture(captured, transaction, write, await WriteWithDataAsync(metadata, withData, async, ct).ConfigureAwait(false));
         }
         catch
         {
             await (write ?? (IAsyncDisposable)transaction).DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Gives the entities of inserted rows whose metadata is kept in their data rows that metadata, in the row metadata
+    /// properties (<see cref="RowMetadataNames"/>), so that EF's own INSERT writes it: EF's INSERT has those columns
+    /// anyway, and a second statement per row afterwards is saved. (An updated row's metadata is still written by a
+    /// statement of Liblim's: two more parameters in each of EF's UPDATEs cost more than that statement on SQLite, as
+    /// measured; docs/benchmarks.md.) Runs before EF makes its commands (<see cref="CaptureBatchExecutor"/>). Returns the
+    /// rows given it.
+    /// </summary>
+    private static async Task<HashSet<(string Table, string Key)>> WriteWithDataAsync(ShadowStore metadata, List<(EntityEntry Owner, ShadowRow Stored)> rows, bool async, CancellationToken ct)
+    {
+        var clocks = await metadata.InRowClocksAsync([.. rows.Select(r => r.Stored)], async, ct).ConfigureAwait(false);
+        var written = new HashSet<(string Table, string Key)>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (owner, stored) = rows[i];
+            owner.Property(RowMetadataNames.Seq).CurrentValue = stored.Seq;
+            owner.Property(RowMetadataNames.Clocks).CurrentValue = clocks[i];
+            written.Add((stored.Table, stored.Key));
+        }
+
+        return written;
     }
 
     /// <summary>The rows EF is about to write, as it has detected them: no detection pass of its own.</summary>
@@ -215,7 +249,7 @@ internal static class ChangeCapture
         {
             if (c.Stored is { } stored)
             {
-                write.Store(stored);
+                write.Store(stored, pending.WrittenWithData.Contains((stored.Table, stored.Key)));
             }
             else
             {
@@ -332,6 +366,15 @@ internal static class ChangeCapture
             if (!rows.TryGetValue((table, key), out var row))
             {
                 rows[(table, key)] = row = new CapturedRow(table, key);
+            }
+
+            if (mapping.IsPrincipal && entry.State == EntityState.Added)
+            {
+                // Its metadata columns hold only what this capture gives them (WriteWithDataAsync), not what an earlier,
+                // failed SaveChanges of the entity left there.
+                row.Inserting = entry;
+                entry.Property(RowMetadataNames.Seq).CurrentValue = null;
+                entry.Property(RowMetadataNames.Clocks).CurrentValue = null;
             }
 
             if (mapping.IsPrincipal && entry.State == EntityState.Modified

@@ -10,9 +10,10 @@ namespace Liblim.EfCore.Capture.Internal;
 /// <summary>
 /// Records every SaveChanges on replicated entities in the same transaction as the data. When a SaveChanges with changes
 /// starts (of replicated rows or not: a later interceptor of the app's may add a replicated one), Liblim opens the
-/// transaction; just before EF's first command, once every SaveChanges interceptor (the app's too) has
-/// run and EF has detected its last changes, the row states are prepared, while the old values are still readable; after
-/// EF succeeds they are written and the transaction commits. A failed or cancelled SaveChanges rolls back the
+/// transaction; just before EF makes its commands (<see cref="CaptureBatchExecutor"/>), once every SaveChanges interceptor
+/// (the app's too) has run and EF has detected its last changes, the row states are prepared, while the old values are
+/// still readable, and a row that keeps its metadata in its data row gets it in its entity, for EF's statement to write;
+/// after EF succeeds the rest is written and the transaction commits. A failed or cancelled SaveChanges rolls back the
 /// transaction Liblim opened, leaving no metadata behind.
 /// <para>
 /// In a transaction Liblim opened, EF would take it for the app's and put its writes in a savepoint of their own
@@ -28,7 +29,7 @@ namespace Liblim.EfCore.Capture.Internal;
 /// </para>
 /// </summary>
 /// <remarks>Registered by UseLiblim as a scoped service: one instance per context.</remarks>
-internal sealed class ChangeCaptureInterceptor : SaveChangesInterceptor, IDbCommandInterceptor
+internal sealed class ChangeCaptureInterceptor : SaveChangesInterceptor
 {
     private const string Savepoint = "liblim_savechanges";
 
@@ -69,42 +70,6 @@ internal sealed class ChangeCaptureInterceptor : SaveChangesInterceptor, IDbComm
 
     public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default) => Abandon(async: true);
 
-    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
-    {
-        Prepare(eventData, async: false, default).GetAwaiter().GetResult();
-        return result;
-    }
-
-    public async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        await Prepare(eventData, async: true, cancellationToken).ConfigureAwait(false);
-        return result;
-    }
-
-    public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-    {
-        Prepare(eventData, async: false, default).GetAwaiter().GetResult();
-        return result;
-    }
-
-    public async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        await Prepare(eventData, async: true, cancellationToken).ConfigureAwait(false);
-        return result;
-    }
-
-    public InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-    {
-        Prepare(eventData, async: false, default).GetAwaiter().GetResult();
-        return result;
-    }
-
-    public async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
-    {
-        await Prepare(eventData, async: true, cancellationToken).ConfigureAwait(false);
-        return result;
-    }
-
     private async Task Begin(DbContext? context, bool async, CancellationToken ct)
     {
         await Abandon(async).ConfigureAwait(false);
@@ -127,10 +92,13 @@ internal sealed class ChangeCaptureInterceptor : SaveChangesInterceptor, IDbComm
         }
     }
 
-    /// <summary>At the first command of a SaveChanges that <see cref="Begin"/> opened a transaction for: prepares the capture.</summary>
-    private async Task Prepare(CommandEventData eventData, bool async, CancellationToken ct)
+    /// <summary>
+    /// Before EF makes the commands of a SaveChanges that <see cref="Begin"/> opened a transaction for (<see cref="CaptureBatchExecutor"/>):
+    /// prepares the capture.
+    /// </summary>
+    public async Task PrepareAsync(DbContext context, bool async, CancellationToken ct)
     {
-        if (_started is not { } transaction || eventData.CommandSource != CommandSource.SaveChanges || eventData.Context is not { } context)
+        if (_started is not { } transaction)
         {
             return;
         }

@@ -8,9 +8,10 @@ namespace Liblim.EfCore.Capture.Internal;
 /// <summary>
 /// What a SaveChanges will record once its data is written: the new row states (with their metadata as stored before, and
 /// their feed positions), the transaction Liblim opened for it if the app had none, and the replicated write begun in it;
-/// no write when no replicated row changes after all.
+/// no write when no replicated row changes after all; and the rows whose metadata EF writes with their data (in the row
+/// metadata properties of their entities).
 /// </summary>
-internal sealed record PendingCapture(IReadOnlyList<CapturedState> States, OwnedTransaction Transaction, ReplicaWrite? Write);
+internal sealed record PendingCapture(IReadOnlyList<CapturedState> States, OwnedTransaction Transaction, ReplicaWrite? Write, IReadOnlySet<(string Table, string Key)> WrittenWithData);
 
 /// <summary>A row's new state, to store once EF has written the data.</summary>
 /// <param name="Table">Its table.</param>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -42,8 +43,9 @@ internal sealed class CaptureBatchExecutor : IBatchExecutor
     }
 
     /// <summary>
-    /// Prepares the capture. What fails there reaches the app as EF's own failures while saving do: inside a
+    /// Prepares the capture. A database error there reaches the app as EF's own errors while saving do: inside a
     /// <see cref="DbUpdateException"/> (a serialization failure of PostgreSQL, say, which the app retries as any other).
+    /// What replication refuses (<see cref="InsertOnlyViolationException"/>) goes to the app as it is.
     /// </summary>
     private async Task PrepareAsync(bool async, CancellationToken ct)
     {
@@ -56,7 +58,7 @@ internal sealed class CaptureBatchExecutor : IBatchExecutor
         {
             await _capture.PrepareAsync(_current.Context, async, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not (DbUpdateException or OperationCanceledException))
+        catch (DbException e)
         {
             throw new DbUpdateException("Liblim could not record the replicated changes of this SaveChanges; nothing was saved. See the inner exception.", e);
         }

@@ -17,12 +17,11 @@ namespace Liblim.EfCore.Capture.Internal;
 internal static class ChangeCapture
 {
     /// <summary>
-    /// Called when a SaveChanges starts: when replicated rows change, refuses what replication forbids (a change to an
-    /// insert-only table) and begins the write transaction that data and metadata will share; null when no replicated row
-    /// changes. The changes are read again by <see cref="PrepareAsync"/>, once every SaveChanges interceptor has run and
-    /// EF has detected its last changes: an app's interceptor may still edit the entities.
+    /// The replicated rows a SaveChanges writes, as EF has detected them once every SaveChanges interceptor has run (an
+    /// app's own may have added or edited some), refusing what replication forbids (a change to an insert-only table);
+    /// null when no replicated row changes, and the SaveChanges needs nothing of Liblim's.
     /// </summary>
-    public static async Task<OwnedTransaction?> BeginAsync(DbContext context, bool async, CancellationToken ct)
+    public static DetectedChanges? Detected(DbContext context)
     {
         var model = ReplicationModel.For(context.Model);
         if (!model.Tables.Any())
@@ -30,59 +29,8 @@ internal static class ChangeCapture
             return null;
         }
 
-        // EF detects changes itself once the SaveChanges interceptors have run. A replicated row already added, marked
-        // modified or deleted settles that the transaction is needed without detecting them first; only when none is, or
-        // when an insert-only row might have been edited unseen, does this look again with detection (as SaveChanges would).
-        // A SaveChanges of other rows gets the transaction too: an interceptor of the app's, which EF runs after this one,
-        // may add a replicated row to it (an audit row, say), and its metadata must be written with it.
-        var (changes, unsure) = Scan(context, model, detect: false);
-        if ((!changes.Replicated || unsure) && context.ChangeTracker.AutoDetectChangesEnabled)
-        {
-            (changes, _) = Scan(context, model, detect: true);
-        }
-
-        return changes.Replicated || changes.Other ? await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false) : null;
-    }
-
-    /// <summary>
-    /// Whether a tracked replicated row is added, modified or deleted (refusing what replication forbids), or another row
-    /// is; and whether an unchanged insert-only row is tracked (detection could find it edited).
-    /// </summary>
-    private static ((bool Replicated, bool Other) Changes, bool Unsure) Scan(DbContext context, ReplicationModel model, bool detect)
-    {
-        var tracker = context.ChangeTracker;
-        var autoDetect = tracker.AutoDetectChangesEnabled;
-        tracker.AutoDetectChangesEnabled = detect && autoDetect;
-        try
-        {
-            var changes = (Replicated: false, Other: false);
-            var unsure = false;
-            foreach (var entry in tracker.Entries()) // detects changes first when asked to and the app has automatic detection on
-            {
-                var changed = entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted;
-                if (model.FindMapping(entry.Metadata) is not { } mapping)
-                {
-                    changes.Other |= changed;
-                    continue;
-                }
-
-                if (changed)
-                {
-                    RefuseForbidden(entry, mapping.Table);
-                    changes.Replicated = true;
-                }
-                else if (entry.State == EntityState.Unchanged && mapping.Table.Kind == ReplicationKind.InsertOnly)
-                {
-                    unsure = true;
-                }
-            }
-
-            return (changes, unsure);
-        }
-        finally
-        {
-            tracker.AutoDetectChangesEnabled = autoDetect;
-        }
+        var (rows, tracked) = CollectDetected(context, model);
+        return rows.Count == 0 ? null : new DetectedChanges(rows, tracked);
     }
 
     /// <summary>Refuses a change replication forbids: an insert-only row updated or deleted.</summary>
@@ -95,22 +43,16 @@ internal static class ChangeCapture
     }
 
     /// <summary>
-    /// Reads the changes EF is about to write (just before it makes its commands) and prepares their new row states, in the
-    /// transaction <see cref="BeginAsync"/> opened; gives inserted rows the metadata EF's INSERT is to write with them
+    /// Prepares the new row states of the changes EF is about to write (<see cref="Detected"/>, just before it makes its
+    /// commands), in the transaction begun for them; gives inserted rows the metadata EF's INSERT is to write with them
     /// (<see cref="WriteWithDataAsync"/>). Disposes the transaction on failure.
     /// </summary>
-    public static async Task<PendingCapture> PrepareAsync(DbContext context, OwnedTransaction transaction, bool async, CancellationToken ct)
+    public static async Task<PendingCapture> PrepareAsync(DbContext context, DetectedChanges changes, OwnedTransaction transaction, bool async, CancellationToken ct)
     {
         ReplicaWrite? write = null;
         try
         {
-            var model = ReplicationModel.For(context.Model);
-            var (rows, tracked) = CollectDetected(context, model);
-            if (rows.Count == 0)
-            {
-                return new PendingCapture([], transaction, Write: null, WrittenWithData: new HashSet<(string, string)>());
-            }
-
+            var (rows, tracked) = (changes.Rows, changes.Tracked);
             var session = context.GetService<StoreSession>();
             var metadata = session.Shadow;
             write = await ReplicaWrite.BeginAsync(context, async, ct, transaction).ConfigureAwait(false);
@@ -182,7 +124,7 @@ internal static class ChangeCapture
                 }
             }
 
-            return new PendingCapture(captured, transaction, write, await WriteWithDataAsync(metadata, withData, async, ct).ConfigureAwait(false));
+            return new PendingCapture(captured, write, await WriteWithDataAsync(metadata, withData, async, ct).ConfigureAwait(false));
         }
         catch
         {
@@ -238,13 +180,8 @@ internal static class ChangeCapture
     /// </summary>
     public static async Task CommitAsync(PendingCapture pending, CancellationToken ct)
     {
-        await using var ending = (pending.Write ?? (IAsyncDisposable)pending.Transaction).ConfigureAwait(false);
-        if (pending.Write is not { } write)
-        {
-            await pending.Transaction.CommitAsync(ct).ConfigureAwait(false);
-            return;
-        }
-
+        var write = pending.Write;
+        await using var ending = write.ConfigureAwait(false);
         foreach (var c in pending.States)
         {
             if (c.Stored is { } stored)
@@ -262,7 +199,7 @@ internal static class ChangeCapture
     }
 
     /// <summary>Rolls back the transaction Liblim opened for a SaveChanges that failed or was cancelled.</summary>
-    public static ValueTask AbandonAsync(PendingCapture pending) => (pending.Write ?? (IAsyncDisposable)pending.Transaction).DisposeAsync();
+    public static ValueTask AbandonAsync(PendingCapture pending) => pending.Write.DisposeAsync();
 
     /// <summary>
     /// The new metadata row of a row of an unconstrained table, made straight from its stored metadata when that says

@@ -8,13 +8,13 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Liblim.EfCore.Capture.Internal;
 
 /// <summary>
-/// Records every SaveChanges on replicated entities in the same transaction as the data. When a SaveChanges with changes
-/// starts (of replicated rows or not: a later interceptor of the app's may add a replicated one), Liblim opens the
-/// transaction; just before EF makes its commands (<see cref="CaptureBatchExecutor"/>), once every SaveChanges interceptor
-/// (the app's too) has run and EF has detected its last changes, the row states are prepared, while the old values are
-/// still readable, and a row that keeps its metadata in its data row gets it in its entity, for EF's statement to write;
-/// after EF succeeds the rest is written and the transaction commits. A failed or cancelled SaveChanges rolls back the
-/// transaction Liblim opened, leaving no metadata behind.
+/// Records every SaveChanges on replicated entities in the same transaction as the data. Just before EF makes its
+/// commands (<see cref="CaptureBatchExecutor"/>), once every SaveChanges interceptor (the app's too) has run and EF has
+/// detected its last changes, Liblim looks at the rows EF is about to write: when replicated rows are among them it
+/// opens the transaction (or joins the app's), prepares the row states while the old values are still readable, and
+/// gives each inserted row that keeps its metadata in its data row that metadata, for EF's statement to write; after EF
+/// succeeds the rest is written and the transaction commits. A SaveChanges of other rows only is left to EF. A failed
+/// or cancelled SaveChanges rolls back the transaction Liblim opened, leaving no metadata behind.
 /// <para>
 /// In a transaction Liblim opened, EF would take it for the app's and put its writes in a savepoint of their own
 /// (<c>AutoSavepointsEnabled</c>), which on SQLite copies every page they change into a journal first: about a tenth
@@ -23,7 +23,7 @@ namespace Liblim.EfCore.Capture.Internal;
 /// </para>
 /// <para>
 /// In the app's own transaction (when the app lets EF make savepoints, as it does by default), Liblim makes the savepoint
-/// itself, when the SaveChanges starts, in place of EF's (which EF releases before its SavedChanges, so before the
+/// itself, before EF's commands, in place of EF's (which EF releases before its SavedChanges, so before the
 /// metadata is written), and rolls back to it when the SaveChanges fails, recording the metadata included: an app that
 /// commits its transaction after a failed SaveChanges never commits data rows without their metadata.
 /// </para>
@@ -40,13 +40,13 @@ internal sealed class ChangeCaptureInterceptor : SaveChangesInterceptor
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        Begin(eventData.Context, async: false, default).GetAwaiter().GetResult();
+        Abandon(async: false).GetAwaiter().GetResult();
         return result;
     }
 
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        await Begin(eventData.Context, async: true, cancellationToken).ConfigureAwait(false);
+        await Abandon(async: true).ConfigureAwait(false);
         return result;
     }
 
@@ -70,54 +70,41 @@ internal sealed class ChangeCaptureInterceptor : SaveChangesInterceptor
 
     public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default) => Abandon(async: true);
 
-    private async Task Begin(DbContext? context, bool async, CancellationToken ct)
-    {
-        await Abandon(async).ConfigureAwait(false);
-        if (context is not null)
-        {
-            _started = await ChangeCapture.BeginAsync(context, async, ct).ConfigureAwait(false);
-            var app = _started is { IsOwned: false } ? context.Database.CurrentTransaction : null;
-            if (app is { SupportsSavepoints: true } && context.Database.AutoSavepointsEnabled)
-            {
-                await (async ? app.CreateSavepointAsync(Savepoint, ct) : Sync(() => app.CreateSavepoint(Savepoint))).ConfigureAwait(false);
-                _appTransaction = app;
-            }
-
-            if (_started is { IsOwned: true } || _appTransaction is not null)
-            {
-                // Liblim's transaction, or Liblim's savepoint in the app's: EF's own savepoint would undo nothing more.
-                _autoSavepoints = (context.Database, context.Database.AutoSavepointsEnabled);
-                context.Database.AutoSavepointsEnabled = false;
-            }
-        }
-    }
-
     /// <summary>
-    /// Before EF makes the commands of a SaveChanges that <see cref="Begin"/> opened a transaction for (<see cref="CaptureBatchExecutor"/>):
-    /// prepares the capture.
+    /// Before EF makes the commands of a SaveChanges (<see cref="CaptureBatchExecutor"/>): when replicated rows change,
+    /// begins the transaction data and metadata will share (or Liblim's savepoint in the app's) and prepares the capture.
+    /// An earlier attempt of the same SaveChanges (an execution strategy's) is rolled back first.
     /// </summary>
     public async Task PrepareAsync(DbContext context, bool async, CancellationToken ct)
     {
-        if (_started is not { } transaction)
+        await Abandon(async).ConfigureAwait(false);
+        if (ChangeCapture.Detected(context) is not { } changes)
         {
             return;
         }
 
-        _started = null;
-        _pending = await ChangeCapture.PrepareAsync(context, transaction, async, ct).ConfigureAwait(false);
+        var started = _started = await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false);
+        var app = started.IsOwned ? null : context.Database.CurrentTransaction;
+        if (app is { SupportsSavepoints: true } && context.Database.AutoSavepointsEnabled)
+        {
+            await (async ? app.CreateSavepointAsync(Savepoint, ct) : Sync(() => app.CreateSavepoint(Savepoint))).ConfigureAwait(false);
+            _appTransaction = app;
+        }
+
+        if (started.IsOwned || _appTransaction is not null)
+        {
+            // Liblim's transaction, or Liblim's savepoint in the app's: EF's own savepoint would undo nothing more.
+            _autoSavepoints = (context.Database, context.Database.AutoSavepointsEnabled);
+            context.Database.AutoSavepointsEnabled = false;
+        }
+
+        _started = null; // the capture owns it now, and disposes it if it fails
+        _pending = await ChangeCapture.PrepareAsync(context, changes, started, async, ct).ConfigureAwait(false);
     }
 
     private async Task Commit(DbContext? context, bool async, CancellationToken ct)
     {
         RestoreAutoSavepoints();
-        if (_started is { } started)
-        {
-            // EF sent no command: nothing was written, nothing to record.
-            _started = null;
-            await started.CommitAsync(ct).ConfigureAwait(false);
-            await started.DisposeAsync().ConfigureAwait(false);
-        }
-
         var pending = _pending;
         _pending = null;
         try

@@ -2,16 +2,16 @@ using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Metadata.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Liblim.EfCore.Writes;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Liblim.EfCore.Capture.Internal;
 
 /// <summary>
 /// What a SaveChanges will record once its data is written: the new row states (with their metadata as stored before, and
-/// their feed positions), the transaction Liblim opened for it if the app had none, and the replicated write begun in it;
-/// no write when no replicated row changes after all; and the rows whose metadata EF writes with their data (in the row
-/// metadata properties of their entities).
+/// their feed positions), the replicated write begun for them (in the transaction Liblim opened, or the app's), and the
+/// rows whose metadata EF writes with their data (in the row metadata properties of their entities).
 /// </summary>
-internal sealed record PendingCapture(IReadOnlyList<CapturedState> States, OwnedTransaction Transaction, ReplicaWrite? Write, IReadOnlySet<(string Table, string Key)> WrittenWithData);
+internal sealed record PendingCapture(IReadOnlyList<CapturedState> States, ReplicaWrite Write, IReadOnlySet<(string Table, string Key)> WrittenWithData);
 
 /// <summary>A row's new state, to store once EF has written the data.</summary>
 /// <param name="Table">Its table.</param>
@@ -23,3 +23,6 @@ internal sealed record PendingCapture(IReadOnlyList<CapturedState> States, Owned
 /// shown exactly as EF writes it); null when the row must be reconciled with the rows it relates to.
 /// </param>
 internal sealed record CapturedState(ReplicatedTable Table, RowState? State, ShadowRow? Before, long Seq, ShadowRow? Stored);
+
+/// <summary>The replicated rows a SaveChanges writes, by table and key, and the tracked rows a database cascade could reach (<see cref="ChangeCapture.Detected"/>).</summary>
+internal sealed record DetectedChanges(Dictionary<(ReplicatedTable, string), CapturedRow> Rows, Dictionary<(ReplicatedTable, string), EntityEntry> Tracked);

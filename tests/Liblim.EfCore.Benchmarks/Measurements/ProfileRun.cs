@@ -15,16 +15,22 @@ namespace Liblim.EfCore.Benchmarks.Measurements;
 /// </summary>
 internal static class ProfileRun
 {
-    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | raw (figure 2's baseline) | feed | wire | apply | apply-older | merge | merge-older | tcp (the sync rows) | merge-pg, merge-pg-older (the whole in-process sync into PostgreSQL)";
+    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | plain-insert | plain-update | plain-delete (the same through plain EF Core, figure 1's baselines) | raw (figure 2's baseline) | feed | wire | apply | apply-older | merge | merge-older | tcp (the sync rows) | merge-pg, merge-pg-older (the whole in-process sync into PostgreSQL)";
 
-    private static readonly Lazy<(string Empty, string Full)> WriteTemplates = new(() =>
+    private static readonly Lazy<(string Empty, string Full, string PlainEmpty, string PlainFull)> WriteTemplates = new(() =>
     {
         var empty = SqliteFiles.CreateReplicated("profile-empty");
         var full = SqliteFiles.CreateReplicated("profile-full");
+        var plainEmpty = SqliteFiles.CreatePlain("profile-plain-empty");
+        var plainFull = SqliteFiles.CreatePlain("profile-plain-full");
         TicketWrites.InsertAsync(() => new ReplicatedDb(SqliteFiles.ReplicatedOptions(full)), 0, 1_000).GetAwaiter().GetResult();
-        SqliteFiles.Checkpoint(empty);
-        SqliteFiles.Checkpoint(full);
-        return (empty, full);
+        TicketWrites.InsertAsync(() => new PlainDb(SqliteFiles.PlainOptions(plainFull)), 0, 1_000).GetAwaiter().GetResult();
+        foreach (var path in new[] { empty, full, plainEmpty, plainFull })
+        {
+            SqliteFiles.Checkpoint(path);
+        }
+
+        return (empty, full, plainEmpty, plainFull);
     });
 
     /// <param name="scenarios">One scenario, or several separated by commas, run in turn in each repetition (so that a scenario and its baseline share the machine's moments).</param>
@@ -36,11 +42,12 @@ internal static class ProfileRun
             .Select(scenario => (Name: scenario, Prepare: Scenario(scenario, options)))
             .ToList();
         AllocationSampler? sampler = null;
+        var times = prepared.ToDictionary(p => p.Name, _ => new List<(double Wall, double Cpu)>());
         for (var i = 0; i < repetitions; i++)
         {
             foreach (var (scenario, prepare) in prepared)
             {
-                var run = await prepare();
+                var step = await prepare();
                 if (options.Allocations && i == repetitions - 1 && prepared.Count == 1)
                 {
                     sampler = new AllocationSampler();
@@ -51,14 +58,21 @@ internal static class ProfileRun
                 var allocated = GC.GetTotalAllocatedBytes(precise: true);
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var watch = Stopwatch.StartNew();
-                await run();
+                await step.Run();
                 var elapsed = watch.Elapsed;
                 cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+                times[scenario].Add((elapsed.TotalMilliseconds, cpu.TotalMilliseconds));
                 Console.WriteLine($"{scenario} #{i + 1}: {elapsed.TotalMilliseconds:N1} ms, CPU {cpu.TotalMilliseconds:N0} ms; allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:N0} MiB; " +
                                   $"collections gen0/1/2 {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3}, " +
                                   $"paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:N0} ms");
+                if (step.After is { } after)
+                {
+                    await after();
+                }
             }
         }
+
+        ProfileSummary.Write(times, repetitions);
 
         if (sampler is not null)
         {
@@ -73,11 +87,11 @@ internal static class ProfileRun
         return 0;
     }
 
-    private static Func<Task<Func<Task>>> Scenario(string scenario, Options options) => scenario switch
+    private static Func<Task<ProfileStep>> Scenario(string scenario, Options options) => scenario switch
     {
-        "insert" => () => Write(db => db.Tickets.AddRange(TicketGenerator.Range(0, 1_000)), empty: true),
-        "update" => () => Write(db => db.Tickets.ToList().ForEach(t => t.Title += " (edited)"), empty: false),
-        "delete" => () => Write(db => db.Tickets.RemoveRange(db.Tickets.ToList()), empty: false),
+        "insert" or "plain-insert" => () => Write(scenario, db => db.Tickets.AddRange(TicketGenerator.Range(0, 1_000)), empty: true),
+        "update" or "plain-update" => () => Write(scenario, db => db.Tickets.ToList().ForEach(t => t.Title += " (edited)"), empty: false),
+        "delete" or "plain-delete" => () => Write(scenario, db => db.Tickets.RemoveRange(db.Tickets.ToList()), empty: false),
         "raw" => () => Raw(options.Rows!.Value),
         "feed" => () => Feed(options.Rows!.Value),
         "wire" => () => Wire(options.Rows!.Value),
@@ -91,60 +105,60 @@ internal static class ProfileRun
         _ => throw new ArgumentException($"Unknown scenario '{scenario}'; one of: {Scenarios}."),
     };
 
-    private static Task<Func<Task>> Write(Action<ReplicatedDb> change, bool empty)
+    /// <summary>One SaveChanges of 1,000 rows, replicated or (a scenario named <c>plain-</c>) through plain EF Core, figure 1's baseline.</summary>
+    private static Task<ProfileStep> Write(string scenario, Action<BenchDb> change, bool empty)
     {
-        var path = SqliteFiles.Copy(empty ? WriteTemplates.Value.Empty : WriteTemplates.Value.Full, "profile");
-        var db = new ReplicatedDb(SqliteFiles.ReplicatedOptions(path));
+        var plain = scenario.StartsWith("plain-", StringComparison.Ordinal);
+        var templates = WriteTemplates.Value;
+        var path = SqliteFiles.Copy(plain ? (empty ? templates.PlainEmpty : templates.PlainFull) : (empty ? templates.Empty : templates.Full), "profile");
+        BenchDb db = plain ? new PlainDb(SqliteFiles.PlainOptions(path)) : new ReplicatedDb(SqliteFiles.ReplicatedOptions(path));
         db.Database.OpenConnection();
         change(db);
-        return Task.FromResult<Func<Task>>(async () =>
+        return Task.FromResult(new ProfileStep(() => Task.FromResult(db.SaveChanges()), async () =>
         {
-            db.SaveChanges();
             await db.DisposeAsync();
             SqliteFiles.Delete(path);
-        });
+        }));
     }
 
     /// <summary>Figure 2's baseline: the sync rows inserted with raw ADO.NET (one prepared INSERT, one transaction).</summary>
-    private static Task<Func<Task>> Raw(int rows)
+    private static Task<ProfileStep> Raw(int rows)
     {
         var templates = SyncTemplates.For(rows);
         var sourceRows = SyncTemplates.SourceRows(rows);
         var target = SqliteFiles.Copy(templates.PlainEmpty, "profile-raw");
-        return Task.FromResult<Func<Task>>(() =>
+        return Task.FromResult(new ProfileStep(() =>
         {
             using (var connection = SqliteFiles.OpenRaw(target))
             {
                 RawRows.Run(connection, sourceRows, guidAsText: true);
             }
 
-            SqliteFiles.Delete(target);
             return Task.CompletedTask;
-        });
+        }, () => Delete(target)));
     }
 
     /// <summary>Reading the source's whole feed as a sync sends it, batch by batch: the sending side of a sync alone.</summary>
-    private static Task<Func<Task>> Feed(int rows)
+    private static Task<ProfileStep> Feed(int rows)
     {
         var source = SqliteFiles.Copy(SyncTemplates.For(rows).Source, "profile-source");
-        return Task.FromResult<Func<Task>>(() =>
+        return Task.FromResult(new ProfileStep(() =>
         {
             if (RemoteBatches.Read(source).Sum(b => b.States.Count) != rows)
             {
                 throw new InvalidOperationException("The feed does not hold the rows the templates wrote.");
             }
 
-            SqliteFiles.Delete(source);
             return Task.CompletedTask;
-        });
+        }, () => Delete(source)));
     }
 
     /// <summary>The protocol alone: every state of the source's feed, read into memory first, written as a line and parsed back.</summary>
-    private static Task<Func<Task>> Wire(int rows)
+    private static Task<ProfileStep> Wire(int rows)
     {
         var states = RemoteBatches.Read(SyncTemplates.For(rows).Source).SelectMany(b => b.States).Select(s => new RowMessage(s)).ToList();
         var line = new ArrayBufferWriter<byte>(4096);
-        return Task.FromResult<Func<Task>>(() =>
+        return Task.FromResult(new ProfileStep(() =>
         {
             foreach (var message in states)
             {
@@ -157,27 +171,23 @@ internal static class ProfileRun
             }
 
             return Task.CompletedTask;
-        });
+        }));
     }
 
     /// <summary>Applying the source's feed, read into memory first, as figure 2 measures it.</summary>
-    private static Task<Func<Task>> Apply(int rows, Func<SyncTemplates, string> target)
+    private static Task<ProfileStep> Apply(int rows, Func<SyncTemplates, string> target)
     {
         var templates = SyncTemplates.For(rows);
         var batches = RemoteBatches.Read(templates.Source);
         var targetPath = SqliteFiles.Copy(target(templates), "profile-target");
-        return Task.FromResult<Func<Task>>(async () =>
-        {
-            await RemoteBatches.ApplyAsync(targetPath, batches);
-            SqliteFiles.Delete(targetPath);
-        });
+        return Task.FromResult(new ProfileStep(() => RemoteBatches.ApplyAsync(targetPath, batches), () => Delete(targetPath)));
     }
 
     /// <summary>
     /// Figure 4's in-process sync into PostgreSQL: the source's rows into a replicated database of their own, empty or
     /// (<paramref name="older"/>) holding older versions of the rows, synced there from the older template first.
     /// </summary>
-    private static async Task<Func<Task>> SyncIntoPostgres(int rows, bool older)
+    private static async Task<ProfileStep> SyncIntoPostgres(int rows, bool older)
     {
         if (!PostgresInstance.TryGet(out var postgres, out var error))
         {
@@ -201,19 +211,15 @@ internal static class ProfileRun
             }
         }
 
-        return async () =>
+        return new ProfileStep(async () =>
         {
-            await using (var db = new ReplicatedDb(PostgresInstance.ReplicatedOptions(target)))
-            {
-                await using var s = new ReplicatedDb(SqliteFiles.ReplicatedOptions(source));
-                await db.Liblim().SyncWithAsync(s);
-            }
-
-            SqliteFiles.Delete(source);
-        };
+            await using var db = new ReplicatedDb(PostgresInstance.ReplicatedOptions(target));
+            await using var s = new ReplicatedDb(SqliteFiles.ReplicatedOptions(source));
+            await db.Liblim().SyncWithAsync(s);
+        }, () => Delete(source));
     }
 
-    private static async Task<Func<Task>> Sync(int rows, Func<SyncTemplates, string> target, bool tcp)
+    private static async Task<ProfileStep> Sync(int rows, Func<SyncTemplates, string> target, bool tcp)
     {
         var templates = SyncTemplates.For(rows);
         var source = SqliteFiles.Copy(templates.Source, "profile-source");
@@ -221,24 +227,36 @@ internal static class ProfileRun
         var server = tcp
             ? await LiblimServer.StartAsync(ReplicaFactory.ForSqlite(source), new LiblimServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), Secret = BenchmarkSettings.Secret })
             : null;
-        return async () =>
+        return new ProfileStep(async () =>
         {
-            await using (var db = new ReplicatedDb(SqliteFiles.ReplicatedOptions(targetPath)))
+            await using var db = new ReplicatedDb(SqliteFiles.ReplicatedOptions(targetPath));
+            if (server is null)
             {
-                if (server is null)
-                {
-                    await using var s = new ReplicatedDb(SqliteFiles.ReplicatedOptions(source));
-                    await db.Liblim().SyncWithAsync(s);
-                }
-                else
-                {
-                    await db.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{server.Endpoint.Port}"), BenchmarkSettings.Secret);
-                    await server.DisposeAsync();
-                }
+                await using var s = new ReplicatedDb(SqliteFiles.ReplicatedOptions(source));
+                await db.Liblim().SyncWithAsync(s);
+            }
+            else
+            {
+                await db.Liblim().SyncWithAsync(new Uri($"liblim://127.0.0.1:{server.Endpoint.Port}"), BenchmarkSettings.Secret);
+            }
+        }, async () =>
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
             }
 
-            SqliteFiles.Delete(source);
-            SqliteFiles.Delete(targetPath);
-        };
+            await Delete(source);
+            await Delete(targetPath);
+        });
     }
+
+    private static Task Delete(string path)
+    {
+        SqliteFiles.Delete(path);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A scenario's timed work, and what is done after it untimed (closing, deleting its files).</summary>
+    private sealed record ProfileStep(Func<Task> Run, Func<Task>? After = null);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 using Liblim.EfCore.Crdt;
@@ -25,20 +26,22 @@ internal static partial class RowStateCodec
     /// <param name="seq">The row's new change sequence number.</param>
     public static ShadowRow Written(ShadowRow row, IReadOnlyList<string> columns, Func<string, bool> written, string at, long seq)
     {
-        var clocks = ClocksOf(row, columns);
         var stamp = HybridTimestamp.Parse(at);
-        var later = true; // than every clock the row held: then the registers at its greatest clock are this write's
-        for (var i = 0; i < clocks.Length; i++)
+        return WithClocksOf(row, columns, clocks =>
         {
-            later &= clocks[i].Clock < stamp;
-            if (written(columns[i]))
+            var later = true; // than every clock the row held: then the registers at its greatest clock are this write's
+            for (var i = 0; i < clocks.Length; i++)
             {
-                clocks[i] = new(columns[i], stamp, clocks[i].Clock); // over the register it replaces
+                later &= clocks[i].Clock < stamp;
+                if (written(columns[i]))
+                {
+                    clocks[i] = new(columns[i], stamp, clocks[i].Clock); // over the register it replaces
+                }
             }
-        }
 
-        var (clock, registers) = Split(row, clocks);
-        return row with { Seq = seq, Clock = clock, Registers = registers, Source = null, Update = later && row.Seq != seq ? new RowUpdate(seq, row.Seq) : null };
+            var (clock, registers) = Split(row, clocks);
+            return row with { Seq = seq, Clock = clock, Registers = registers, Source = null, Update = later && row.Seq != seq ? new RowUpdate(seq, row.Seq) : null };
+        });
     }
 
     /// <summary>The metadata row after a delete: every add tag tombstoned, every value kept.</summary>
@@ -48,7 +51,7 @@ internal static partial class RowStateCodec
     /// <param name="seq">The row's new change sequence number.</param>
     public static ShadowRow Deleted(ShadowRow row, IReadOnlyList<string> columns, IReadOnlyList<string> values, long seq)
     {
-        var (clock, registers) = Split(row, ClocksOf(row, columns));
+        var (clock, registers) = WithClocksOf(row, columns, clocks => Split(row, clocks));
         var tombstones = row.Tombstones is null ? row.AddTags : Tags(ParseTags(row.Tombstones).Union(ParseTags(row.AddTags)));
         var length = 2;
         for (var i = 0; i < columns.Count; i++)
@@ -65,23 +68,36 @@ internal static partial class RowStateCodec
         return new ShadowRow(row.Table, row.Key, seq, clock, null, null, tombstones, kept.Length == 1 ? null : kept.Append('}').ToString()) { Registers = registers };
     }
 
-    /// <summary>The clocks of each column's register: its own when listed, else the row's base clock and base prior.</summary>
-    private static RegisterListing.Register[] ClocksOf(ShadowRow row, IReadOnlyList<string> columns)
+    private delegate T OverClocks<T>(Span<RegisterListing.Register> clocks);
+
+    /// <summary>
+    /// The clocks of each column's register (its own when listed, else the row's base clock and base prior), in a pooled
+    /// buffer lent to <paramref name="use"/> alone: a capture edits one such set per row.
+    /// </summary>
+    private static T WithClocksOf<T>(ShadowRow row, IReadOnlyList<string> columns, OverClocks<T> use)
     {
         var listing = RegisterClocks.Of(row);
         var baseClock = HybridTimestamp.Parse(row.Clock);
-        var clocks = new RegisterListing.Register[columns.Count];
-        for (var i = 0; i < clocks.Length; i++)
+        var rented = ArrayPool<RegisterListing.Register>.Shared.Rent(columns.Count);
+        try
         {
-            var (clock, prior) = listing is null ? (baseClock, (HybridTimestamp?)null) : listing.Of(columns[i], baseClock);
-            clocks[i] = new(columns[i], clock, prior);
-        }
+            var clocks = rented.AsSpan(0, columns.Count);
+            for (var i = 0; i < clocks.Length; i++)
+            {
+                var (clock, prior) = listing is null ? (baseClock, (HybridTimestamp?)null) : listing.Of(columns[i], baseClock);
+                clocks[i] = new(columns[i], clock, prior);
+            }
 
-        return clocks;
+            return use(clocks);
+        }
+        finally
+        {
+            ArrayPool<RegisterListing.Register>.Shared.Return(rented, clearArray: true);
+        }
     }
 
     /// <summary>The base clock (text form) of the columns' registers and what is listed around it, as <see cref="Encode"/> stores them.</summary>
-    private static (string Clock, RegisterListing? Registers) Split(ShadowRow row, RegisterListing.Register[] clocks)
+    private static (string Clock, RegisterListing? Registers) Split(ShadowRow row, ReadOnlySpan<RegisterListing.Register> clocks)
     {
         if (clocks.Length == 0)
         {

@@ -59,7 +59,7 @@ internal static class ChangeCapture
             var at = write.Stamp();
             await DatabaseCascade.AddAsync(session, rows, tracked, async, ct).ConfigureAwait(false);
             var captured = new List<CapturedState>(rows.Count);
-            var withData = new List<(EntityEntry Owner, ShadowRow Stored)>();
+            var inserting = new List<(EntityEntry Owner, ShadowRow? InRow)>();
             string? atText = null;
             foreach (var byTable in rows.Values.GroupBy(r => r.Table))
             {
@@ -112,9 +112,9 @@ internal static class ChangeCapture
                         continue;
                     }
 
-                    if (captured[^1].Stored is { } stored && row.Inserting is { } owner && InRowClocks.Fits(stored))
+                    if (row.Inserting is { } owner)
                     {
-                        withData.Add((owner, stored));
+                        inserting.Add((owner, captured[^1].Stored is { } stored && InRowClocks.Fits(stored) ? stored : null));
                     }
                 }
 
@@ -124,7 +124,7 @@ internal static class ChangeCapture
                 }
             }
 
-            return new PendingCapture(captured, write, await WriteWithDataAsync(metadata, withData, async, ct).ConfigureAwait(false));
+            return new PendingCapture(captured, write, await WriteWithDataAsync(metadata, inserting, async, ct).ConfigureAwait(false));
         }
         catch
         {
@@ -136,21 +136,26 @@ internal static class ChangeCapture
     /// <summary>
     /// Gives the entities of inserted rows whose metadata is kept in their data rows that metadata, in the row metadata
     /// properties (<see cref="RowMetadataNames"/>), so that EF's own INSERT writes it: EF's INSERT has those columns
-    /// anyway, and a second statement per row afterwards is saved. (An updated row's metadata is still written by a
-    /// statement of Liblim's: two more parameters in each of EF's UPDATEs cost more than that statement on SQLite, as
-    /// measured; docs/benchmarks.md.) Runs before EF makes its commands (<see cref="CaptureBatchExecutor"/>). Returns the
-    /// rows given it.
+    /// anyway, and a second statement per row afterwards is saved. The other inserted entities get nulls there, not what
+    /// an earlier, failed SaveChanges of theirs left. (An updated row's metadata is still written by a statement of
+    /// Liblim's: two more parameters in each of EF's UPDATEs cost more than that statement on SQLite, as measured;
+    /// docs/benchmarks.md.) Runs before EF makes its commands (<see cref="CaptureBatchExecutor"/>). Returns the rows given
+    /// their metadata.
     /// </summary>
-    private static async Task<HashSet<(string Table, string Key)>> WriteWithDataAsync(ShadowStore metadata, List<(EntityEntry Owner, ShadowRow Stored)> rows, bool async, CancellationToken ct)
+    private static async Task<HashSet<(string Table, string Key)>> WriteWithDataAsync(ShadowStore metadata, List<(EntityEntry Owner, ShadowRow? InRow)> inserted, bool async, CancellationToken ct)
     {
-        var clocks = await metadata.InRowClocksAsync([.. rows.Select(r => r.Stored)], async, ct).ConfigureAwait(false);
-        var written = new HashSet<(string Table, string Key)>(rows.Count);
-        for (var i = 0; i < rows.Count; i++)
+        var inRow = inserted.Where(r => r.InRow is not null).Select(r => r.InRow!).ToList();
+        var clocks = await metadata.InRowClocksAsync(inRow, async, ct).ConfigureAwait(false);
+        var written = new HashSet<(string Table, string Key)>(inRow.Count);
+        var next = 0;
+        foreach (var (owner, row) in inserted)
         {
-            var (owner, stored) = rows[i];
-            owner.Property(RowMetadataNames.Seq).CurrentValue = stored.Seq;
-            owner.Property(RowMetadataNames.Clocks).CurrentValue = clocks[i];
-            written.Add((stored.Table, stored.Key));
+            owner.Property(RowMetadataNames.Seq).CurrentValue = row?.Seq;
+            owner.Property(RowMetadataNames.Clocks).CurrentValue = row is null ? null : clocks[next++];
+            if (row is not null)
+            {
+                written.Add((row.Table, row.Key));
+            }
         }
 
         return written;
@@ -307,11 +312,7 @@ internal static class ChangeCapture
 
             if (mapping.IsPrincipal && entry.State == EntityState.Added)
             {
-                // Its metadata columns hold only what this capture gives them (WriteWithDataAsync), not what an earlier,
-                // failed SaveChanges of the entity left there.
-                row.Inserting = entry;
-                entry.Property(RowMetadataNames.Seq).CurrentValue = null;
-                entry.Property(RowMetadataNames.Clocks).CurrentValue = null;
+                row.Inserting = entry; // its metadata columns hold only what this capture gives them (WriteWithDataAsync)
             }
 
             if (mapping.IsPrincipal && entry.State == EntityState.Modified

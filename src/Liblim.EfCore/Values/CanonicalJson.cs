@@ -58,6 +58,15 @@ internal static partial class CanonicalJson
         };
     }
 
+    /// <summary>Appends the canonical text of a value of the given type, as <see cref="Encode"/> writes it, without making a string where it can.</summary>
+    public static StringBuilder Append(StringBuilder sb, object? value, Type type)
+    {
+        Span<char> text = stackalloc char[MaxFormattedLength];
+        return value is not null && TryFormat(value, text, out var written) ? sb.Append(text[..written]) // an enum's value is none of TryFormat's types
+            : value is string s ? AppendQuoted(sb, s)
+            : sb.Append(Encode(value, type));
+    }
+
     /// <summary>The canonical text of a one-value key: <c>[</c>, the value's text, <c>]</c>; as <see cref="Encode"/> gives it, in one string.</summary>
     public static string EncodeKey(object? value, Type type)
     {

@@ -70,7 +70,7 @@ public class RowStateCodecLocalEditsTests
             var stored = RowStateCodec.Encode(CodecTable.T, state, 1);
             var values = Columns.Select(c => state.Columns[c].Json!).ToList();
 
-            var edited = RowStateCodec.Deleted(stored, Columns, values, 2);
+            var edited = RowStateCodec.Deleted(stored, Columns, (sb, i) => sb.Append(values[i]), 2);
 
             Assert.Equal(RowStateCodec.Encode(CodecTable.T, state.Delete(), 2), edited);
         });

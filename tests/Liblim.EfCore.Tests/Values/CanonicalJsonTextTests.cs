@@ -63,6 +63,30 @@ public class CanonicalJsonTextTests
         Check(Gen.Int.Select(i => i % 4 == 0 ? null : (int?)i));
     }
 
+    /// <summary>A value appended to a text (a deleted row's kept values) is written as its text alone, whatever the value.</summary>
+    [Fact]
+    public void A_value_appended_is_its_text()
+    {
+        static void Check<T>(Gen<T> gen)
+            => gen.Sample(v => Assert.Equal("{" + CanonicalJson.Encode(v, typeof(T)), CanonicalJson.Append(new System.Text.StringBuilder("{"), v, typeof(T)).ToString()), iter: 300);
+
+        Check(Gen.Int);
+        Check(Gen.ULong);
+        Check(Gen.Guid);
+        Check(Gen.String);
+        Check(Gen.Char);
+        Check(Gen.Bool);
+        Check(Gen.Byte.Array);
+        Check(Gen.DateTime);
+        Check(Gen.DateTimeOffset);
+        Check(Gen.TimeSpan);
+        Check(Gen.Decimal);
+        Check(Gen.Double);
+        Check(Gen.Float);
+        Check(Gen.Int.Select(i => (DayOfWeek)i));
+        Check(Gen.Int.Select(i => i % 4 == 0 ? null : (int?)i));
+    }
+
     [Fact]
     public void Decimals_keep_their_scale_so_equal_values_of_different_scale_encode_differently()
     {

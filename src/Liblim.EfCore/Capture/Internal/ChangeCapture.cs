@@ -218,7 +218,7 @@ internal static class ChangeCapture
             (RowOperation.Insert, null) => RowStateCodec.FirstInsert(table.Name, row.Key, seq, at),
             (RowOperation.Update, { } b) when RowStateCodec.IsPlainlyShown(b) => RowStateCodec.Written(b, table.ValueNamesByName, changed!.Contains, at, seq),
             (RowOperation.Delete, { } b) when values is not null && RowStateCodec.IsPlainlyShown(b)
-                => RowStateCodec.Deleted(b, table.ValueNamesByName, [.. table.ValueColumnsByName.Select(c => c.ToJson(values[c.Ordinal]))], seq),
+                => RowStateCodec.Deleted(b, table.ValueNamesByName, (sb, i) => table.ValueColumnsByName[i].AppendJson(sb, values[table.ValueColumnsByName[i].Ordinal]), seq),
             _ => null,
         };
     }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
+using System.Text;
 using Liblim.EfCore.Values;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -104,6 +105,10 @@ internal sealed class ReplicatedColumn
     /// <summary>The canonical JSON of a model value, in the form the database stores it.</summary>
     /// <exception cref="FormatException">The database cannot store the value.</exception>
     public string ToJson(object? modelValue) => CanonicalJson.Encode(JsonValue(modelValue), _jsonType);
+
+    /// <summary>Appends the canonical JSON of a model value (<see cref="ToJson"/>).</summary>
+    /// <exception cref="FormatException">The database cannot store the value.</exception>
+    public StringBuilder AppendJson(StringBuilder sb, object? modelValue) => CanonicalJson.Append(sb, JsonValue(modelValue), _jsonType);
 
     /// <summary>The canonical JSON of a one-column key of this column's model value: the value's text in brackets (<see cref="ToJson"/>).</summary>
     /// <exception cref="FormatException">The database cannot store the value.</exception>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 
 using Liblim.EfCore.Crdt;
+using Liblim.EfCore.Values;
 
 namespace Liblim.EfCore.Storage.Internal;
 
@@ -44,28 +45,41 @@ internal static partial class RowStateCodec
         });
     }
 
+    /// <summary>Appends the canonical JSON of the value of the column at a position of a table's value columns.</summary>
+    public delegate void KeptValue(StringBuilder sb, int column);
+
+    [ThreadStatic]
+    private static StringBuilder? t_kept;
+
     /// <summary>The metadata row after a delete: every add tag tombstoned, every value kept.</summary>
     /// <param name="row">The row as stored; <see cref="IsPlainlyShown"/>.</param>
     /// <param name="columns">The table's value columns in ordinal order of their names.</param>
-    /// <param name="values">The canonical JSON of each of <paramref name="columns"/>, read from the data row.</param>
+    /// <param name="value">Writes the canonical JSON of each of <paramref name="columns"/>, as the data row holds it, into the kept values.</param>
     /// <param name="seq">The row's new change sequence number.</param>
-    public static ShadowRow Deleted(ShadowRow row, IReadOnlyList<string> columns, IReadOnlyList<string> values, long seq)
+    public static ShadowRow Deleted(ShadowRow row, IReadOnlyList<string> columns, KeptValue value, long seq)
     {
         var (clock, registers) = WithClocksOf(row, columns, clocks => Split(row, clocks));
         var tombstones = row.Tombstones is null ? row.AddTags : Tags(ParseTags(row.Tombstones).Union(ParseTags(row.AddTags)));
-        var length = 2;
-        for (var i = 0; i < columns.Count; i++)
+        string? kept = null;
+        if (columns.Count > 0)
         {
-            length += columns[i].Length + values[i].Length + 4;
+            // One builder per thread: a delete of many rows makes one string per row, not one per value.
+            var sb = t_kept ??= new StringBuilder(256);
+            sb.Clear().Append('{');
+            for (var i = 0; i < columns.Count; i++)
+            {
+                CanonicalJson.AppendQuoted(i == 0 ? sb : sb.Append(','), columns[i]).Append(':');
+                value(sb, i);
+            }
+
+            kept = sb.Append('}').ToString();
+            if (sb.Capacity > 64 * 1024)
+            {
+                t_kept = null; // a row of large values: not kept for the next
+            }
         }
 
-        var kept = new StringBuilder(length).Append('{');
-        for (var i = 0; i < columns.Count; i++)
-        {
-            AppendKept(kept, columns[i], values[i]);
-        }
-
-        return new ShadowRow(row.Table, row.Key, seq, clock, null, null, tombstones, kept.Length == 1 ? null : kept.Append('}').ToString()) { Registers = registers };
+        return new ShadowRow(row.Table, row.Key, seq, clock, null, null, tombstones, kept) { Registers = registers };
     }
 
     private delegate T OverClocks<T>(Span<RegisterListing.Register> clocks);

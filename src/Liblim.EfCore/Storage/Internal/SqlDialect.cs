@@ -124,8 +124,8 @@ internal abstract class SqlDialect : IValueStorage
     }
 
     /// <summary>
-    /// Readies the context's connection, before the transaction of a group of a peer's batches begins, for the group's
-    /// savepoints (one per batch); disposing what it returns, after the transaction ends, undoes it. Null when there is
+    /// Readies the context's connection, before the transaction of a group of a peer's batches begins, for applying them
+    /// (one savepoint per batch); disposing what it returns, after the transaction ends, undoes it. Null when there is
     /// nothing to do.
     /// </summary>
     public virtual Task<IAsyncDisposable?> BeginApplyingAsync(DbContext context, CancellationToken ct) => Task.FromResult<IAsyncDisposable?>(null);

@@ -15,7 +15,7 @@ namespace Liblim.EfCore.Storage.Sqlite;
 /// default), so no row lock is needed and writers are serialized per database file. Statements run in process, so rows
 /// are written one statement execution per row, on the connection's own handle where it can
 /// (<see cref="SqliteStatement"/>); lists of keys are read through one JSON list; a group of a peer's batches keeps its
-/// savepoints' journals in memory (<see cref="SqliteSavepointJournal"/>).
+/// savepoints' journals in memory, and a larger page cache (<see cref="SqliteApplyingConnection"/>).
 /// </summary>
 internal sealed class SqliteDialect : SqlDialect
 {
@@ -101,7 +101,7 @@ internal sealed class SqliteDialect : SqlDialect
     }
 
     public override async Task<IAsyncDisposable?> BeginApplyingAsync(DbContext context, CancellationToken ct)
-        => await SqliteSavepointJournal.BeginAsync(context, ct).ConfigureAwait(false);
+        => await SqliteApplyingConnection.BeginAsync(context, ct).ConfigureAwait(false);
 
     /// <summary>
     /// SQLite keeps times and text exactly, but has no NaN (Microsoft.Data.Sqlite refuses it), drops the sign of

@@ -23,7 +23,7 @@ namespace Liblim.EfCore.Sync.Internal;
 /// context's <c>SyncCommitInterval</c> (default 1 second) or holds <see cref="MaxStates"/> states, so that it never holds
 /// the write lock long, and after every batch where a batch could fail at its commit (<see cref="FailsOnlyAtCommit"/>).
 /// Live sessions are woken, and the changed rows reported, only after a commit. On SQLite the savepoints' journals are
-/// kept in memory for the group (<see cref="SqlDialect.BeginApplyingAsync"/>).
+/// kept in memory for the group, and the page cache is larger (<see cref="SqlDialect.BeginApplyingAsync"/>).
 /// </para>
 /// </summary>
 internal sealed class ApplyGroup : IAsyncDisposable
@@ -41,7 +41,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
     private readonly List<HeldBackRow> _heldBack = [];
     private readonly List<RefusedWrite> _refused = [];
     private DbContext? _context;
-    private IAsyncDisposable? _journal;
+    private IAsyncDisposable? _applying;
     private OwnedTransaction? _transaction;
     private long _startedAt;
     private int _states;
@@ -81,7 +81,7 @@ internal sealed class ApplyGroup : IAsyncDisposable
             _context = await _open(ct).ConfigureAwait(false);
             try
             {
-                _journal = await _context.GetService<StoreSession>().Dialect.BeginApplyingAsync(_context, ct).ConfigureAwait(false);
+                _applying = await _context.GetService<StoreSession>().Dialect.BeginApplyingAsync(_context, ct).ConfigureAwait(false);
                 _transaction = await OwnedTransaction.BeginWriteAsync(_context, async: true, ct).ConfigureAwait(false);
             }
             catch
@@ -256,19 +256,19 @@ internal sealed class ApplyGroup : IAsyncDisposable
     private async Task EndAsync()
     {
         var transaction = _transaction;
-        var journal = _journal;
+        var applying = _applying;
         var context = _context;
         _transaction = null;
-        _journal = null;
+        _applying = null;
         _context = null;
         if (transaction is not null)
         {
             await transaction.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (journal is not null)
+        if (applying is not null)
         {
-            await journal.DisposeAsync().ConfigureAwait(false);
+            await applying.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_ownsContexts && context is not null)

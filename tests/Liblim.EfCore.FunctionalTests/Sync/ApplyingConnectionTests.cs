@@ -9,12 +9,13 @@ namespace Liblim.EfCore.FunctionalTests.Sync;
 
 /// <summary>
 /// While batches are applied on SQLite, the connection keeps its temporary storage in memory, where SQLite writes each
-/// savepoint's journal; the app's own setting and its temporary tables are what they were before and after.
+/// savepoint's journal, and has a page cache of at least 16 MiB; the app's own settings and its temporary tables are what
+/// they were before and after.
 /// </summary>
-public class SavepointJournalTests
+public class ApplyingConnectionTests
 {
     [Fact]
-    public async Task While_a_group_applies_batches_temporary_storage_is_in_memory_and_then_the_connection_has_its_own_setting_back()
+    public async Task While_a_group_applies_batches_temporary_storage_is_in_memory_the_cache_larger_and_then_the_connection_has_its_own_settings_back()
     {
         using var source = new SqliteReplica("journal-source");
         using var target = new SqliteReplica("journal-target");
@@ -24,20 +25,45 @@ public class SavepointJournalTests
         await using var db = target.OpenWith(o => o.SyncCommitInterval(TimeSpan.FromHours(1)));
         await db.Database.OpenConnectionAsync();
         var connection = db.Database.GetDbConnection();
-        await ExecuteAsync(connection, "PRAGMA temp_store = FILE");
+        await ExecuteAsync(connection, "PRAGMA temp_store = FILE; PRAGMA cache_size = -1000");
 
         await using (var group = new ApplyGroup(db))
         {
             await group.ApplyAsync(batch, default);
             Assert.Equal(2L, await ScalarAsync(connection, "PRAGMA temp_store")); // MEMORY
+            Assert.Equal(-16_384L, await ScalarAsync(connection, "PRAGMA cache_size")); // 16 MiB
             await group.CommitAsync(default);
         }
 
         Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA temp_store")); // FILE, as the app set it
+        Assert.Equal(-1_000L, await ScalarAsync(connection, "PRAGMA cache_size"));
         Assert.Equal(System.Data.ConnectionState.Open, connection.State); // the app opened it: it stays open
         Assert.Equal(3, await db.Items.CountAsync());
         await db.Database.CloseConnectionAsync();
         Assert.Equal(System.Data.ConnectionState.Closed, connection.State); // and closes when the app closes it
+    }
+
+    [Fact]
+    public async Task A_connection_with_a_larger_cache_applies_with_its_own()
+    {
+        using var source = new SqliteReplica("cache-source");
+        using var target = new SqliteReplica("cache-target");
+        var batch = await BatchOfAsync(source, 2);
+
+        await using var db = target.OpenWith(o => o.SyncCommitInterval(TimeSpan.FromHours(1)));
+        await db.Database.OpenConnectionAsync();
+        var connection = db.Database.GetDbConnection();
+        await ExecuteAsync(connection, "PRAGMA cache_size = 10000"); // pages of 4 KiB: about 39 MiB
+
+        await using (var group = new ApplyGroup(db))
+        {
+            await group.ApplyAsync(batch, default);
+            Assert.Equal(10_000L, await ScalarAsync(connection, "PRAGMA cache_size"));
+            await group.CommitAsync(default);
+        }
+
+        Assert.Equal(10_000L, await ScalarAsync(connection, "PRAGMA cache_size"));
+        Assert.Equal(2, await db.Items.CountAsync());
     }
 
     [Fact]
@@ -57,9 +83,11 @@ public class SavepointJournalTests
             await db.Liblim().SyncWithAsync(from);
         }
 
-        // Changing temp_store would have dropped the table: with it there, the setting stays as it was.
+        // Changing temp_store would have dropped the table: with it there, the setting stays as it was. The cache was
+        // larger for the sync, and is SQLite's default (2 MiB) again.
         Assert.Equal("kept", await ScalarAsync<string>(connection, "SELECT note FROM scratch"));
         Assert.Equal(0L, await ScalarAsync(connection, "PRAGMA temp_store"));
+        Assert.Equal(-2_000L, await ScalarAsync(connection, "PRAGMA cache_size"));
         Assert.Equal(3, await db.Items.CountAsync());
     }
 
@@ -88,6 +116,7 @@ public class SavepointJournalTests
         }
 
         Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA temp_store"));
+        Assert.Equal(-2_000L, await ScalarAsync(connection, "PRAGMA cache_size"));
         await db.Database.CloseConnectionAsync();
         Assert.Equal(System.Data.ConnectionState.Closed, connection.State); // opened once by the app, closed once
         await ExecuteAsync(other, "ROLLBACK");

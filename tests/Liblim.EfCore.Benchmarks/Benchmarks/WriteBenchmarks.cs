@@ -92,18 +92,7 @@ public class WriteBenchmarks
         _path = null;
     }
 
-    private int SaveWithFloor(MetadataFloor.Kind kind)
-    {
-        var db = (FloorDb)_db!;
-        using var transaction = db.Database.BeginTransaction();
-        db.Database.AutoSavepointsEnabled = false; // as Liblim has it in the transaction it opens
-        const long firstSeq = 1_000_001;
-        var kept = MetadataFloor.Before(db, _keys, kind, firstSeq);
-        var saved = db.SaveChanges();
-        MetadataFloor.After(db, _keys, kind, kept, firstSeq);
-        transaction.Commit();
-        return saved;
-    }
+    private int SaveWithFloor(MetadataFloor.Kind kind) => MetadataFloor.Save((FloorDb)_db!, _keys, kind);
 
     private void PrepareInsert(bool replicated, string? template = null, bool floor = false)
     {

@@ -35,6 +35,22 @@ public static class MetadataFloor
         Delete,
     }
 
+    /// <summary>
+    /// The floor of one SaveChanges of the rows tracked with the given keys: in one transaction, as Liblim opens it (no
+    /// automatic savepoint), <see cref="Before"/>, EF's SaveChanges, <see cref="After"/>.
+    /// </summary>
+    public static int Save(FloorDb db, IReadOnlyList<Guid> keys, Kind kind)
+    {
+        using var transaction = db.Database.BeginTransaction();
+        db.Database.AutoSavepointsEnabled = false;
+        const long firstSeq = 1_000_001;
+        var kept = Before(db, keys, kind, firstSeq);
+        var saved = db.SaveChanges();
+        After(db, keys, kind, kept, firstSeq);
+        transaction.Commit();
+        return saved;
+    }
+
     /// <summary>What runs before EF's SaveChanges; returns the values a delete keeps (null for the other kinds).</summary>
     public static string[]? Before(FloorDb db, IReadOnlyList<Guid> keys, Kind kind, long firstSeq)
     {

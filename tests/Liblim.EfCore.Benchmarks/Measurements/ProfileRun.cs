@@ -15,7 +15,7 @@ namespace Liblim.EfCore.Benchmarks.Measurements;
 /// </summary>
 internal static class ProfileRun
 {
-    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | plain-insert | plain-update | plain-delete (the same through plain EF Core, figure 1's baselines) | raw (figure 2's baseline) | feed | wire | apply | apply-older | merge | merge-older | tcp (the sync rows) | merge-pg, merge-pg-older (the whole in-process sync into PostgreSQL)";
+    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | plain-insert | plain-update | plain-delete (the same through plain EF Core, figure 1's baselines) | floor-insert | floor-update | floor-delete (plain EF Core and the metadata I/O raw, figure 1's floors) | raw (figure 2's baseline) | feed | wire | apply | apply-older | merge | merge-older | tcp (the sync rows) | merge-pg, merge-pg-older (the whole in-process sync into PostgreSQL)";
 
     private static readonly Lazy<(string Empty, string Full, string PlainEmpty, string PlainFull)> WriteTemplates = new(() =>
     {
@@ -89,9 +89,9 @@ internal static class ProfileRun
 
     private static Func<Task<ProfileStep>> Scenario(string scenario, Options options) => scenario switch
     {
-        "insert" or "plain-insert" => () => Write(scenario, db => db.Tickets.AddRange(TicketGenerator.Range(0, 1_000)), empty: true),
-        "update" or "plain-update" => () => Write(scenario, db => db.Tickets.ToList().ForEach(t => t.Title += " (edited)"), empty: false),
-        "delete" or "plain-delete" => () => Write(scenario, db => db.Tickets.RemoveRange(db.Tickets.ToList()), empty: false),
+        "insert" or "plain-insert" or "floor-insert" => () => Write(scenario, db => db.Tickets.AddRange(TicketGenerator.Range(0, 1_000)), empty: true),
+        "update" or "plain-update" or "floor-update" => () => Write(scenario, db => db.Tickets.ToList().ForEach(t => t.Title += " (edited)"), empty: false),
+        "delete" or "plain-delete" or "floor-delete" => () => Write(scenario, db => db.Tickets.RemoveRange(db.Tickets.ToList()), empty: false),
         "raw" => () => Raw(options.Rows!.Value),
         "feed" => () => Feed(options.Rows!.Value),
         "wire" => () => Wire(options.Rows!.Value),
@@ -105,16 +105,28 @@ internal static class ProfileRun
         _ => throw new ArgumentException($"Unknown scenario '{scenario}'; one of: {Scenarios}."),
     };
 
-    /// <summary>One SaveChanges of 1,000 rows, replicated or (a scenario named <c>plain-</c>) through plain EF Core, figure 1's baseline.</summary>
+    /// <summary>
+    /// One SaveChanges of 1,000 rows: replicated; through plain EF Core (a scenario named <c>plain-</c>), figure 1's
+    /// baseline; or through plain EF Core with the metadata I/O the storage layout needs done raw in its transaction (a
+    /// scenario named <c>floor-</c>, <see cref="MetadataFloor"/>), figure 1's floor.
+    /// </summary>
     private static Task<ProfileStep> Write(string scenario, Action<BenchDb> change, bool empty)
     {
-        var plain = scenario.StartsWith("plain-", StringComparison.Ordinal);
+        var kind = scenario[..Math.Max(0, scenario.IndexOf('-'))];
         var templates = WriteTemplates.Value;
-        var path = SqliteFiles.Copy(plain ? (empty ? templates.PlainEmpty : templates.PlainFull) : (empty ? templates.Empty : templates.Full), "profile");
-        BenchDb db = plain ? new PlainDb(SqliteFiles.PlainOptions(path)) : new ReplicatedDb(SqliteFiles.ReplicatedOptions(path));
+        var path = SqliteFiles.Copy(kind == "plain" ? (empty ? templates.PlainEmpty : templates.PlainFull) : (empty ? templates.Empty : templates.Full), "profile");
+        BenchDb db = kind switch
+        {
+            "plain" => new PlainDb(SqliteFiles.PlainOptions(path)),
+            "floor" => new FloorDb(SqliteFiles.FloorOptions(path)),
+            _ => new ReplicatedDb(SqliteFiles.ReplicatedOptions(path)),
+        };
         db.Database.OpenConnection();
         change(db);
-        return Task.FromResult(new ProfileStep(() => Task.FromResult(db.SaveChanges()), async () =>
+        Func<int> save = db is FloorDb floor
+            ? () => MetadataFloor.Save(floor, [.. floor.ChangeTracker.Entries<Ticket>().Select(e => e.Entity.Id)], Enum.Parse<MetadataFloor.Kind>(scenario[(kind.Length + 1)..], ignoreCase: true))
+            : db.SaveChanges;
+        return Task.FromResult(new ProfileStep(() => Task.FromResult(save()), async () =>
         {
             await db.DisposeAsync();
             SqliteFiles.Delete(path);

@@ -50,6 +50,20 @@ public sealed class LiblimOptionsBuilder
     }
 
     /// <summary>
+    /// The page cache, in KiB, a SQLite connection applies a peer's batches with (default 16 MiB; SQLite's own default is
+    /// 2 MiB). While a sync applies, a smaller cache of the connection's is raised to this, and cut back to its own size
+    /// when the batches are committed; a connection whose cache is larger keeps its own. Larger makes a sync into a large
+    /// table faster; 0 leaves the connection's cache as it is, for an app that cannot spare the memory. PostgreSQL has no
+    /// such cache per connection, and ignores it.
+    /// </summary>
+    public LiblimOptionsBuilder SyncCacheSize(int kibibytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(kibibytes);
+        Extension = Extension.WithSyncCacheKibibytes(kibibytes);
+        return this;
+    }
+
+    /// <summary>
     /// How long a peer may go without syncing before this database stops keeping deleted rows for it (default 30 days;
     /// null: keep them until every peer ever seen has synced). A deleted row's tombstones and kept values are collected
     /// once every peer heard from within this time has applied the delete. A peer away longer loses nothing: when it comes

@@ -9,7 +9,7 @@ namespace Liblim.EfCore.FunctionalTests.Sync;
 
 /// <summary>
 /// While batches are applied on SQLite, the connection keeps its temporary storage in memory, where SQLite writes each
-/// savepoint's journal, and has a page cache of at least 16 MiB; the app's own settings and its temporary tables are what
+/// savepoint's journal, and has a page cache of at least 16 MiB (the SyncCacheSize option); the app's own settings and its temporary tables are what
 /// they were before and after.
 /// </summary>
 public class ApplyingConnectionTests
@@ -63,6 +63,31 @@ public class ApplyingConnectionTests
         }
 
         Assert.Equal(10_000L, await ScalarAsync(connection, "PRAGMA cache_size"));
+        Assert.Equal(2, await db.Items.CountAsync());
+    }
+
+    [Theory]
+    [InlineData(4_096, -4_096L)] // the size the option gives
+    [InlineData(0, -1_000L)] // the connection's own
+    public async Task The_SyncCacheSize_option_sets_the_cache_a_group_applies_with(int option, long during)
+    {
+        using var source = new SqliteReplica($"cache-option-source-{option}");
+        using var target = new SqliteReplica($"cache-option-target-{option}");
+        var batch = await BatchOfAsync(source, 2);
+
+        await using var db = target.OpenWith(o => o.SyncCommitInterval(TimeSpan.FromHours(1)).SyncCacheSize(option));
+        await db.Database.OpenConnectionAsync();
+        var connection = db.Database.GetDbConnection();
+        await ExecuteAsync(connection, "PRAGMA cache_size = -1000");
+
+        await using (var group = new ApplyGroup(db))
+        {
+            await group.ApplyAsync(batch, default);
+            Assert.Equal(during, await ScalarAsync(connection, "PRAGMA cache_size"));
+            await group.CommitAsync(default);
+        }
+
+        Assert.Equal(-1_000L, await ScalarAsync(connection, "PRAGMA cache_size"));
         Assert.Equal(2, await db.Items.CountAsync());
     }
 

@@ -19,6 +19,9 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
     /// <summary>The default for <see cref="KeepConflicts"/>: how many conflicts the journal keeps.</summary>
     public const int DefaultKeepConflicts = 10_000;
 
+    /// <summary>The default for <see cref="SyncCacheKibibytes"/>: 16 MiB.</summary>
+    public const int DefaultSyncCacheKibibytes = 16 * 1024;
+
     private ExtensionInfo? _info;
 
     public LiblimOptionsExtension()
@@ -34,6 +37,7 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
         ForgetPeersAfter = copyFrom.ForgetPeersAfter;
         KeepConflicts = copyFrom.KeepConflicts;
         KeepConflictsFor = copyFrom.KeepConflictsFor;
+        SyncCacheKibibytes = copyFrom.SyncCacheKibibytes;
     }
 
     public Guid? NodeId { get; private set; }
@@ -53,6 +57,9 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
     /// <summary>How long the journal keeps a conflict; null: until the count bound drops it.</summary>
     public TimeSpan? KeepConflictsFor { get; private set; }
 
+    /// <summary>The page cache, in KiB, a SQLite connection applies a peer's batches with at least (0: its own).</summary>
+    public int SyncCacheKibibytes { get; private set; } = DefaultSyncCacheKibibytes;
+
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
     /// <summary>The Liblim options of a context; a <see cref="LiblimException"/> when it does not use Liblim.</summary>
@@ -71,6 +78,8 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
     public LiblimOptionsExtension WithForgetPeersAfter(TimeSpan? after) => new(this) { ForgetPeersAfter = after };
 
     public LiblimOptionsExtension WithKeepConflicts(int count, TimeSpan? age) => new(this) { KeepConflicts = count, KeepConflictsFor = age };
+
+    public LiblimOptionsExtension WithSyncCacheKibibytes(int kibibytes) => new(this) { SyncCacheKibibytes = kibibytes };
 
     public void ApplyServices(IServiceCollection services) => services.AddEntityFrameworkLiblim();
 
@@ -101,6 +110,7 @@ internal sealed class LiblimOptionsExtension : IDbContextOptionsExtension
             debugInfo["Liblim:NodeId"] = Extension.NodeId?.ToString() ?? "(database)";
             debugInfo["Liblim:MaxClockDrift"] = Extension.MaxClockDrift.ToString();
             debugInfo["Liblim:SyncCommitInterval"] = Extension.SyncCommitInterval.ToString();
+            debugInfo["Liblim:SyncCacheSize"] = Extension.SyncCacheKibibytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
             debugInfo["Liblim:ForgetPeersAfter"] = Extension.ForgetPeersAfter?.ToString() ?? "(never)";
             debugInfo["Liblim:KeepConflicts"] = $"{Extension.KeepConflicts} for {Extension.KeepConflictsFor?.ToString() ?? "(ever)"}";
         }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,16 +15,14 @@ namespace Liblim.EfCore.Storage.Sqlite;
 /// (<c>PRAGMA temp_store</c>); a batch changes pages all over the table's indexes, so writing that file was about a
 /// seventh of applying. Left alone on a connection with temporary tables or views of the app's: changing the setting
 /// drops them.</item>
-/// <item>A page cache of at least <see cref="CacheKibibytes"/> (<c>PRAGMA cache_size</c>; SQLite's default is 2 MiB). A batch
-/// reads the rows it merges, then writes them and their index entries, all over the table: with the default cache,
-/// the pages it read are mostly gone again by the time it writes them, once the table outgrows it.</item>
+/// <item>A page cache of at least the <c>SyncCacheSize</c> option's (<c>PRAGMA cache_size</c>; 16 MiB unless set, SQLite's
+/// default is 2 MiB). A batch reads the rows it merges, then writes them and their index entries, all over the table:
+/// with the default cache, the pages it read are mostly gone again by the time it writes them, once the table outgrows
+/// it.</item>
 /// </list>
 /// </summary>
 internal sealed class SqliteApplyingConnection : IAsyncDisposable
 {
-    /// <summary>The page cache a group applies with, in KiB, unless the connection has a larger one.</summary>
-    public const long CacheKibibytes = 16 * 1024;
-
     private const long Memory = 2;
 
     private readonly DbContext _context;
@@ -53,26 +52,26 @@ internal sealed class SqliteApplyingConnection : IAsyncDisposable
         try
         {
             var connection = database.GetDbConnection();
-            long? tempStore = await ScalarAsync(connection, "PRAGMA temp_store", ct).ConfigureAwait(false);
-            if (tempStore != Memory && await ScalarAsync(connection, "SELECT count(*) FROM temp.sqlite_master", ct).ConfigureAwait(false) == 0)
+            long? tempStore = null;
+            var ownTempStore = await ScalarAsync(connection, "PRAGMA temp_store", ct).ConfigureAwait(false);
+            if (ownTempStore != Memory && await ScalarAsync(connection, "SELECT count(*) FROM temp.sqlite_master", ct).ConfigureAwait(false) == 0)
             {
                 await ExecuteAsync(connection, $"PRAGMA temp_store = {Memory}", ct).ConfigureAwait(false);
-            }
-            else
-            {
-                tempStore = null;
+                tempStore = ownTempStore;
             }
 
-            // A positive size counts pages, a negative one KiB.
-            long? cacheSize = await ScalarAsync(connection, "PRAGMA cache_size", ct).ConfigureAwait(false);
-            var kibibytes = cacheSize < 0 ? -cacheSize : cacheSize * await ScalarAsync(connection, "PRAGMA page_size", ct).ConfigureAwait(false) / 1024;
-            if (kibibytes < CacheKibibytes)
+            long? cacheSize = null;
+            var wanted = LiblimOptionsExtension.Of(context).SyncCacheKibibytes;
+            if (wanted > 0)
             {
-                await ExecuteAsync(connection, $"PRAGMA cache_size = -{CacheKibibytes}", ct).ConfigureAwait(false);
-            }
-            else
-            {
-                cacheSize = null;
+                // A positive size counts pages, a negative one KiB.
+                var own = await ScalarAsync(connection, "PRAGMA cache_size", ct).ConfigureAwait(false);
+                var kibibytes = own < 0 ? -own : own * await ScalarAsync(connection, "PRAGMA page_size", ct).ConfigureAwait(false) / 1024;
+                if (kibibytes < wanted)
+                {
+                    await ExecuteAsync(connection, $"PRAGMA cache_size = -{wanted}", ct).ConfigureAwait(false);
+                    cacheSize = own;
+                }
             }
 
             if (tempStore is not null || cacheSize is not null)

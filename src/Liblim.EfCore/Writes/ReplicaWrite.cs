@@ -132,16 +132,10 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     public long NextSeq() => ++_seq;
 
     /// <summary>A row's new metadata row when it follows from the row's state alone (what is shown changes as EF wrote it).</summary>
-    /// <param name="row">The metadata row.</param>
-    /// <param name="withData">Whether EF wrote it with the data row already (in the row's metadata columns).</param>
-    public void Store(ShadowRow row, bool withData = false)
-    {
-        _stored.Add(row);
-        if (withData)
-        {
-            _storedWithData.Add((row.Table, row.Key));
-        }
-    }
+    public void Store(ShadowRow row) => _stored.Add(row);
+
+    /// <summary>Notes that EF writes a row's metadata with its data row (in the row's metadata columns): it is not written again.</summary>
+    public void WrittenWithData(ShadowRow row) => _storedWithData.Add((row.Table, row.Key));
 
     /// <summary>A row's new state, stored at <paramref name="seq"/>; what its table shows is reconciled with it.</summary>
     /// <inheritdoc cref="Reconciler.Change" path="/param"/>

@@ -124,7 +124,8 @@ internal static class ChangeCapture
                 }
             }
 
-            return new PendingCapture(captured, write, await WriteWithDataAsync(metadata, inserting, async, ct).ConfigureAwait(false));
+            await WriteWithDataAsync(write, metadata, inserting, async, ct).ConfigureAwait(false);
+            return new PendingCapture(captured, write);
         }
         catch
         {
@@ -139,14 +140,13 @@ internal static class ChangeCapture
     /// anyway, and a second statement per row afterwards is saved. The other inserted entities get nulls there, not what
     /// an earlier, failed SaveChanges of theirs left. (An updated row's metadata is still written by a statement of
     /// Liblim's: two more parameters in each of EF's UPDATEs cost more than that statement on SQLite, as measured;
-    /// docs/benchmarks.md.) Runs before EF makes its commands (<see cref="CaptureBatchExecutor"/>). Returns the rows given
-    /// their metadata.
+    /// docs/benchmarks.md.) Runs before EF makes its commands (<see cref="CaptureBatchExecutor"/>); tells the write which rows
+    /// EF writes the metadata of.
     /// </summary>
-    private static async Task<HashSet<(string Table, string Key)>> WriteWithDataAsync(ShadowStore metadata, List<(EntityEntry Owner, ShadowRow? InRow)> inserted, bool async, CancellationToken ct)
+    private static async Task WriteWithDataAsync(ReplicaWrite write, ShadowStore metadata, List<(EntityEntry Owner, ShadowRow? InRow)> inserted, bool async, CancellationToken ct)
     {
         var inRow = inserted.Where(r => r.InRow is not null).Select(r => r.InRow!).ToList();
         var clocks = await metadata.InRowClocksAsync(inRow, async, ct).ConfigureAwait(false);
-        var written = new HashSet<(string Table, string Key)>(inRow.Count);
         var next = 0;
         foreach (var (owner, row) in inserted)
         {
@@ -154,11 +154,9 @@ internal static class ChangeCapture
             owner.Property(RowMetadataNames.Clocks).CurrentValue = row is null ? null : clocks[next++];
             if (row is not null)
             {
-                written.Add((row.Table, row.Key));
+                write.WrittenWithData(row);
             }
         }
-
-        return written;
     }
 
     /// <summary>The rows EF is about to write, as it has detected them: no detection pass of its own.</summary>
@@ -191,7 +189,7 @@ internal static class ChangeCapture
         {
             if (c.Stored is { } stored)
             {
-                write.Store(stored, pending.WrittenWithData.Contains((stored.Table, stored.Key)));
+                write.Store(stored);
             }
             else
             {

@@ -8,10 +8,10 @@ namespace Liblim.EfCore.Capture.Internal;
 
 /// <summary>
 /// What a SaveChanges will record once its data is written: the new row states (with their metadata as stored before, and
-/// their feed positions), the replicated write begun for them (in the transaction Liblim opened, or the app's), and the
-/// rows whose metadata EF writes with their data (in the row metadata properties of their entities).
+/// their feed positions), and the replicated write begun for them (in the transaction Liblim opened, or the app's), which
+/// knows the rows whose metadata EF writes with their data.
 /// </summary>
-internal sealed record PendingCapture(IReadOnlyList<CapturedState> States, ReplicaWrite Write, IReadOnlySet<(string Table, string Key)> WrittenWithData);
+internal sealed record PendingCapture(IReadOnlyList<CapturedState> States, ReplicaWrite Write);
 
 /// <summary>A row's new state, to store once EF has written the data.</summary>
 /// <param name="Table">Its table.</param>

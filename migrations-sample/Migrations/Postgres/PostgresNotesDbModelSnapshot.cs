@@ -23,6 +23,9 @@ namespace MigrationsSample.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("__liblim_positions")
+                .HasMax(281474976710655L);
+
             modelBuilder.Entity("Liblim.EfCore.Metadata.Internal.ConflictRow", b =>
                 {
                     b.Property<long>("Id")

@@ -95,7 +95,7 @@ internal static class ReplicaDiff
         long since = 0, rows = 0;
         while (true)
         {
-            var page = await ChangeFeed.ReadAsync(replica.Context, since, through: null, PageSize, reader, baseline: null, scope: null, async: true, ct).ConfigureAwait(false);
+            var page = await ChangeFeed.ReadAsync(replica.Context, since, through: null, PageSize, reader, baseline: null, scope: null, async: true, ct, inspecting: true).ConfigureAwait(false);
             foreach (var state in page.States)
             {
                 each(state);

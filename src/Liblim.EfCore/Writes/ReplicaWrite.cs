@@ -9,8 +9,9 @@ namespace Liblim.EfCore.Writes;
 
 /// <summary>
 /// One replicated write transaction: the one way a replica's rows change, whether by a SaveChanges (capture), a write to a
-/// held-back row (the facade) or a peer's batch (merge). It locks the state row, which hands out feed positions and the
-/// clock one transaction at a time; takes the rows' new states, with the position each is stored at; brings what the
+/// held-back row (the facade) or a peer's batch (merge). It locks the state row, which hands out the clock one transaction
+/// at a time, and feed positions too on SQLite (on PostgreSQL they are drawn from a sequence: <see cref="ReserveAsync"/>,
+/// <c>ShadowStore.Positions</c>); takes the rows' new states, with the position each is stored at; brings what the
 /// tables show in line with them and stores their metadata rows (<see cref="StoreAsync"/>); advances the feed and the
 /// clock, and a peer's watermark; commits the transaction it began; and then raises <see cref="ReplicaFeed"/>.
 /// </summary>
@@ -19,7 +20,6 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     private readonly DbContext _context;
     private readonly StoreSession _session;
     private readonly OwnedTransaction _transaction;
-    private readonly long _lockedSeq;
     private readonly bool _async;
     private readonly CancellationToken _ct;
     private readonly ParsedValues? _parsed;
@@ -27,6 +27,10 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     private readonly HashSet<(string Table, string Key)> _storedWithData = [];
     private Reconciler? _reconciler;
     private long _seq;
+    private long[]? _drawn; // where positions come from the feed sequence: those reserved, taken from _next on
+    private int _next;
+    private bool _holding; // this write's transaction holds back the feed's watermark
+    private bool _handedOut;
     private long _clock;
     private (Guid Peer, long Position)? _watermark;
     private List<JournaledConflict>? _conflicts;
@@ -37,7 +41,8 @@ internal sealed class ReplicaWrite : IAsyncDisposable
         _context = context;
         _session = session;
         _transaction = transaction;
-        _lockedSeq = _seq = locked.Seq;
+        _seq = locked.Seq;
+        _drawn = session.Model.Shadow.FeedSequence is null ? null : [];
         _clock = locked.Clock;
         NodeId = locked.NodeId;
         _async = async;
@@ -48,8 +53,8 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     /// <summary>This database's node id, as the lock read it.</summary>
     public Guid NodeId { get; }
 
-    /// <summary>The last feed position this write has handed out.</summary>
-    public long Seq => _seq;
+    /// <summary>The greatest feed position this write has handed out; 0 when none.</summary>
+    public long HandedOut => _handedOut ? _seq : 0;
 
     /// <summary>Whether Liblim began the transaction (rather than joining the app's or a caller's).</summary>
     public bool IsOwned => _transaction.IsOwned;
@@ -95,6 +100,8 @@ internal sealed class ReplicaWrite : IAsyncDisposable
             return;
         }
 
+        await _session.Shadow.AlignFeedSequenceAsync(_async, _ct).ConfigureAwait(false);
+        await ReserveAsync(0).ConfigureAwait(false); // adoption draws from the sequence in SQL, under the transaction's hold
         var adopted = await RowAdoption.AdoptAsync(_session, _seq, _async, _ct).ConfigureAwait(false);
         var shown = await NewerModelRows.ShowNowKnownAsync(this, _session, _async, _ct).ConfigureAwait(false);
         if (adopted == 0 && shown == 0)
@@ -106,7 +113,8 @@ internal sealed class ReplicaWrite : IAsyncDisposable
         _caughtUp = database;
         if (adopted > 0)
         {
-            _seq += adopted;
+            _seq += _drawn is null ? adopted : 0;
+            _handedOut = true;
             Adopted = adopted;
             await _session.Shadow.AdvanceAsync(_seq, _clock, _async, _ct).ConfigureAwait(false);
         }
@@ -128,8 +136,39 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     /// <summary>Raises the clock to the greatest ticks received, so that a later local write orders after them.</summary>
     public void Receive(long remoteTicks) => _clock = HybridClock.Receive(_clock, remoteTicks);
 
-    /// <summary>Hands out the next feed position.</summary>
-    public long NextSeq() => ++_seq;
+    /// <summary>
+    /// Makes sure that <paramref name="count"/> more positions can be handed out without a round trip: where positions are
+    /// drawn from the feed sequence, draws those missing (and holds back the feed's watermark, once per write); nothing to
+    /// do on SQLite, where they count on from the state row's head.
+    /// </summary>
+    public async Task ReserveAsync(int count)
+    {
+        if (_drawn is null || (_holding && _drawn.Length - _next >= count))
+        {
+            return;
+        }
+
+        var more = await _session.Shadow.DrawPositionsAsync(Math.Max(0, count - (_drawn.Length - _next)), _async, _ct).ConfigureAwait(false);
+        _drawn = [.. _drawn.AsSpan(_next), .. more];
+        _next = 0;
+        _holding = true;
+    }
+
+    /// <summary>Hands out the next feed position (reserved first where positions are drawn: <see cref="ReserveAsync"/>).</summary>
+    public long NextSeq()
+    {
+        var seq = PeekSeq();
+        _next += _drawn is null ? 0 : 1;
+        _seq = Math.Max(_seq, seq);
+        _handedOut = true;
+        return seq;
+    }
+
+    /// <summary>The position <see cref="NextSeq"/> hands out next.</summary>
+    public long PeekSeq()
+        => _drawn is null ? _seq + 1
+            : _next < _drawn.Length ? _drawn[_next]
+            : throw new InvalidOperationException("No feed position is reserved for this write: ReserveAsync first.");
 
     /// <summary>A row's new metadata row when it follows from the row's state alone (what is shown changes as EF wrote it).</summary>
     public void Store(ShadowRow row) => _stored.Add(row);
@@ -195,7 +234,7 @@ internal sealed class ReplicaWrite : IAsyncDisposable
             _context.GetService<CatchUp>().Done(_caughtUp);
         }
 
-        if (_seq > _lockedSeq && _transaction.IsOwned)
+        if (_handedOut && _transaction.IsOwned)
         {
             _context.GetService<ReplicaFeed>().Moved(NodeId);
         }

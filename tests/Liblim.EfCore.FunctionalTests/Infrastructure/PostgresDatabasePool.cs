@@ -70,5 +70,9 @@ public sealed class PostgresDatabasePool<TContext>(Func<string, TContext> open)
         }
 
         await _respawner.ResetAsync(connection);
+
+        // Liblim's feed sequence, which Respawn leaves: each test's positions start at 1, as on a new database.
+        await using var restart = new NpgsqlCommand("ALTER SEQUENCE IF EXISTS __liblim_positions RESTART", connection);
+        await restart.ExecuteNonQueryAsync();
     }
 }

@@ -58,6 +58,7 @@ internal static class ChangeCapture
             write = await ReplicaWrite.BeginAsync(context, async, ct, transaction).ConfigureAwait(false);
             var at = write.Stamp();
             await DatabaseCascade.AddAsync(session, rows, tracked, async, ct).ConfigureAwait(false);
+            await write.ReserveAsync(rows.Count).ConfigureAwait(false);
             var captured = new List<CapturedState>(rows.Count);
             var inserting = new List<(EntityEntry Owner, ShadowRow? InRow)>();
             string? atText = null;
@@ -98,7 +99,7 @@ internal static class ChangeCapture
                     }
 
                     var direct = table.IsUnconstrained && before is null or { Held: null, Awaiting: null };
-                    if (direct && Edit(row, before, values, changed, atText ??= at.ToString(), write.Seq + 1) is { } edited)
+                    if (direct && Edit(row, before, values, changed, atText ??= at.ToString(), write.PeekSeq()) is { } edited)
                     {
                         captured.Add(new CapturedState(table, null, before, write.NextSeq(), edited));
                     }

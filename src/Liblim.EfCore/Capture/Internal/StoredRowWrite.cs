@@ -41,6 +41,7 @@ internal static class StoredRowWrite
             }
 
             var state = RowStateCodec.Decode(table, stored, data);
+            await write.ReserveAsync(1).ConfigureAwait(false);
             write.Change(table, change(state, write.Stamp()), stored, write.NextSeq(), source: null, data, dataKnown: stored.IsShown);
             await write.StoreAsync().ConfigureAwait(false);
             await write.CommitAsync().ConfigureAwait(false);

@@ -14,4 +14,7 @@ internal sealed record ApplyResult(int Received, int Applied, IReadOnlyList<Chan
 
     /// <summary>How many columns the batch's merges decided between concurrent writes (the journal's new entries).</summary>
     public int Conflicts { get; init; }
+
+    /// <summary>The greatest feed position the batch's writes handed out here (0 when none).</summary>
+    public long Drew { get; init; }
 }

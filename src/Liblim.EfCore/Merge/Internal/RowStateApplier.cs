@@ -70,6 +70,7 @@ internal static class RowStateApplier
                     }
                 }
 
+                var changes = new List<(RowState Merged, ShadowRow? Row, string? Source, object?[]? Data, bool DataKnown)>(incoming.Count);
                 foreach (var (key, remote) in incoming)
                 {
                     var data = values.GetValueOrDefault(key);
@@ -80,16 +81,21 @@ internal static class RowStateApplier
                         write.Journal(table, key, conflicts); // also where this side's values all win, and the row stays as it is
                     }
 
-                    if (merged is null)
+                    if (merged is not null)
                     {
-                        continue;
+                        var dataKnown = shownKeys.Contains(key) || (row is null && newKeysHaveNoRow && table.IsUnconstrained && merged.IsAlive);
+                        changes.Add((merged, row, source, data, dataKnown));
                     }
+                }
 
-                    var dataKnown = shownKeys.Contains(key) || (row is null && newKeysHaveNoRow && table.IsUnconstrained && merged.IsAlive);
+                await write.ReserveAsync(changes.Count).ConfigureAwait(false);
+                foreach (var (merged, row, source, data, dataKnown) in changes)
+                {
                     // A mix that a peer holding the row as it was here before would hold too: the feed can tell (RowUpdate).
                     write.Change(table, merged, row, write.NextSeq(), source, data, dataKnown, mergedFrom: source is null && row is not null ? peer : null);
-                    applied++;
                 }
+
+                applied += changes.Count;
             }
 
             // What is shown follows from the merged states: rows appear, leave, are held back or come back.
@@ -101,7 +107,7 @@ internal static class RowStateApplier
 
             var result = await write.StoreAsync().ConfigureAwait(false);
             await write.CommitAsync().ConfigureAwait(false);
-            return new ApplyResult(states.Count, applied, result.Changed, result.HeldBack, write.NodeId) { Conflicts = write.Conflicts };
+            return new ApplyResult(states.Count, applied, result.Changed, result.HeldBack, write.NodeId) { Conflicts = write.Conflicts, Drew = write.HandedOut };
         }
     }
 
@@ -167,19 +173,22 @@ internal static class RowStateApplier
     {
         var incoming = MergeDuplicates(ReplicationKind.LastWriterWins, states);
         var existing = await session.Shadow.ReadRowsAsync(table, incoming.Keys.ToList(), async, ct).ConfigureAwait(false);
-        var changed = 0;
+        var changes = new List<(RowState Merged, string? Source)>(incoming.Count);
         foreach (var (key, remote) in incoming)
         {
-            if (MergeInto(null, existing.GetValueOrDefault(key), null, remote, peer, collected) is not ({ } merged, var source, _))
+            if (MergeInto(null, existing.GetValueOrDefault(key), null, remote, peer, collected) is ({ } merged, var source, _))
             {
-                continue;
+                changes.Add((merged, source));
             }
-
-            write.Store(RowStateCodec.Encode(null, merged, write.NextSeq()) with { Source = source });
-            changed++;
         }
 
-        return changed;
+        await write.ReserveAsync(changes.Count).ConfigureAwait(false);
+        foreach (var (merged, source) in changes)
+        {
+            write.Store(RowStateCodec.Encode(null, merged, write.NextSeq()) with { Source = source });
+        }
+
+        return changes.Count;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Liblim.EfCore.Metadata.Internal;
+using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
 
@@ -9,7 +10,7 @@ internal sealed class LiblimConventionSetPlugin(IValueStorage valueStorage) : IC
 {
     public ConventionSet ModifyConventions(ConventionSet conventionSet)
     {
-        var shadowTables = new ShadowTablesConvention();
+        var shadowTables = new ShadowTablesConvention(valueStorage is SqlDialect { DrawsPositionsFromSequence: true });
         conventionSet.ModelInitializedConventions.Add(shadowTables);
         conventionSet.ModelFinalizingConventions.Insert(0, shadowTables);
         conventionSet.ModelFinalizingConventions.Insert(1, new RowMetadataConvention());

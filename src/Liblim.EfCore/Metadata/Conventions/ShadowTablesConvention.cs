@@ -9,8 +9,14 @@ namespace Liblim.EfCore.Metadata.Conventions;
 /// Adds Liblim's shadow tables to every model that uses Liblim, so that migrations and EnsureCreated create
 /// them with the app's own tables.
 /// </summary>
-internal sealed class ShadowTablesConvention : IModelInitializedConvention, IModelFinalizingConvention
+internal sealed class ShadowTablesConvention(bool feedSequence) : IModelInitializedConvention, IModelFinalizingConvention
 {
+    /// <summary>
+    /// The sequence that hands out feed positions where several transactions write at once (PostgreSQL; see
+    /// <c>ShadowStore.Positions</c>).
+    /// </summary>
+    public const string FeedSequence = "__liblim_positions";
+
     /// <summary>The table of per-row replication metadata.</summary>
     public const string RowsTable = "__liblim_rows";
 
@@ -119,6 +125,14 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
         conflicts.HasIndex([nameof(ConflictRow.TableName), nameof(ConflictRow.RowKey), nameof(ConflictRow.ColumnName), nameof(ConflictRow.LoserClock)])!
             .IsUnique(true)!.HasDatabaseName("ix_liblim_conflicts_lost_write");
         conflicts.HasIndex([nameof(ConflictRow.DecidedAt)])!.HasDatabaseName("ix_liblim_conflicts_decided_at");
+
+        if (feedSequence)
+        {
+            // One position at a time, none cached ahead by a session (a position drawn is above the sequence's last value as
+            // any transaction read it before), and below 2^48 (the watermark's locks carry it in 48 bits).
+            modelBuilder.HasSequence(FeedSequence, fromDataAnnotation: true)!.HasType(typeof(long), fromDataAnnotation: true)!
+                .StartsAt(1, fromDataAnnotation: true)!.IncrementsBy(1, fromDataAnnotation: true)!.HasMax((1L << 48) - 1, fromDataAnnotation: true);
+        }
     }
 
     /// <summary>
@@ -139,6 +153,8 @@ internal sealed class ShadowTablesConvention : IModelInitializedConvention, IMod
                 modelBuilder.HasNoEntityType(entityType, fromDataAnnotation: true);
             }
         }
+
+        modelBuilder.Metadata.RemoveSequence(FeedSequence);
     }
 
     private static IConventionPropertyBuilder Column(IConventionEntityTypeBuilder entity, string property, string column, bool required)

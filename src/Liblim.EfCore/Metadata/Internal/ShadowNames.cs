@@ -25,6 +25,8 @@ internal sealed class ShadowNames
         RowAwaiting = Column(rows, nameof(StoredShadowRow.Awaiting));
         RowSource = Column(rows, nameof(StoredShadowRow.Source));
 
+        FeedSequence = model.FindSequence(Conventions.ShadowTablesConvention.FeedSequence) is { } sequence ? (sequence.Name, sequence.Schema) : null;
+
         var state = model.FindEntityType(typeof(ReplicaState))!;
         StateTable = (state.GetTableName()!, state.GetSchema());
         StateId = Column(state, nameof(ReplicaState.Id));
@@ -82,6 +84,9 @@ internal sealed class ShadowNames
     }
 
     public (string Name, string? Schema) RowsTable { get; }
+
+    /// <summary>The sequence feed positions are drawn from, where the database has one (PostgreSQL); else null.</summary>
+    public (string Name, string? Schema)? FeedSequence { get; }
     public string RowTableName { get; }
     public string RowKey { get; }
     public string RowSeq { get; }

@@ -33,6 +33,7 @@ internal static class Corrections
 
                 var writes = byTable.GroupBy(s => s.Key, StringComparer.Ordinal).Select(g => g.Aggregate(RowMerge.Merge)).ToList();
                 var stored = await session.Shadow.ReadStatesAsync(table, [.. writes.Select(w => w.Key)], async: true, ct).ConfigureAwait(false);
+                await write.ReserveAsync(writes.Count).ConfigureAwait(false);
                 foreach (var written in writes)
                 {
                     var (row, server) = stored.TryGetValue(written.Key, out var s) ? s : default;

@@ -25,6 +25,11 @@ internal sealed partial class ShadowStore
             }
         }
 
+        if (n.FeedSequence is not null)
+        {
+            head = await ReadHeadAsync(async, ct).ConfigureAwait(false);
+        }
+
         var now = session.Options.TimeProvider.GetUtcNow();
         using (var command = session.CreateCommand(
                    $"SELECT {session.Column(n.PeerReceivedSeq)}, {session.Column(n.PeerSentSeq)}, {session.Column(n.PeerReadHead)}, {session.Column(n.PeerRejoining)}, {session.Column(n.PeerAckedAt)} " +
@@ -118,9 +123,6 @@ internal sealed partial class ShadowStore
         StoreSession.AddParameter(command, "@v", value);
         await StoreSession.ExecuteAsync(command, async, ct).ConfigureAwait(false);
     }
-
-    /// <summary>The last sequence number handed out: the head of this database's change feed (0 when empty).</summary>
-    public Task<long> ReadHeadAsync(bool async, CancellationToken ct) => ReadStateAsync(session.Model.Shadow.StateSeq, async, ct);
 
     /// <summary>A number of the state row (0 when the row, or the value, is not there).</summary>
     private async Task<long> ReadStateAsync(string column, bool async, CancellationToken ct)

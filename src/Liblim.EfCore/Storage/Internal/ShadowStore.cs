@@ -15,12 +15,17 @@ internal sealed partial class ShadowStore(StoreSession session)
 {
     private const int ColumnsPerRow = 11;
 
-    /// <summary>Records the last sequence number and clock handed out in this transaction.</summary>
+    /// <summary>
+    /// Records the last sequence number and clock handed out in this transaction. Where positions are drawn from the feed
+    /// sequence, each only raises the stored one: transactions that drew need not commit in order.
+    /// </summary>
     public async Task AdvanceAsync(long seq, long clock, bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
+        var (seqColumn, clockColumn) = (session.Column(n.StateSeq), session.Column(n.StateClock));
         using var command = session.CreateCommand(
-            $"UPDATE {session.Table(n.StateTable)} SET {session.Column(n.StateSeq)} = @seq, {session.Column(n.StateClock)} = @clock " +
+            $"UPDATE {session.Table(n.StateTable)} SET " +
+            (n.FeedSequence is null ? $"{seqColumn} = @seq, {clockColumn} = @clock " : $"{seqColumn} = greatest({seqColumn}, @seq), {clockColumn} = greatest({clockColumn}, @clock) ") +
             $"WHERE {session.Column(n.StateId)} = 1");
         StoreSession.AddParameter(command, "@seq", seq);
         StoreSession.AddParameter(command, "@clock", clock);

@@ -22,6 +22,12 @@ internal abstract class SqlDialect : IValueStorage
     /// <summary>Appended to the SELECT of the state row to lock it until the transaction ends.</summary>
     public abstract string LockRowClause { get; }
 
+    /// <summary>
+    /// Whether feed positions are drawn from a sequence of the model's (<c>ShadowStore.Positions</c>), so that writers
+    /// need not take them one transaction at a time, rather than counted on from the state row's head under its lock.
+    /// </summary>
+    public virtual bool DrawsPositionsFromSequence => false;
+
     /// <summary>The isolation level of a write transaction Liblim opens; null for the provider's default.</summary>
     public abstract IsolationLevel? WriteIsolation { get; }
 

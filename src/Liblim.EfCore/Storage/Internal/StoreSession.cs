@@ -85,11 +85,20 @@ internal sealed class StoreSession
         return _transactionState.Value;
     }
 
+    /// <summary>The transaction the context is in, if any.</summary>
+    public DbTransaction? CurrentTransaction => _context.Database.CurrentTransaction?.GetDbTransaction();
+
+    /// <summary>
+    /// The transaction that holds back the feed's watermark outside its savepoints (<c>ShadowStore.HoldFeedAsync</c>): its
+    /// writes draw positions without a hold of their own.
+    /// </summary>
+    public DbTransaction? FeedHeldIn { get; set; }
+
     /// <summary>A command on the context's connection, enlisted in its current transaction.</summary>
     public DbCommand CreateCommand(string text)
     {
         var command = _context.Database.GetDbConnection().CreateCommand();
-        command.Transaction = _context.Database.CurrentTransaction?.GetDbTransaction();
+        command.Transaction = CurrentTransaction;
         command.CommandText = text;
         var timeout = _context.Database.GetCommandTimeout();
         if (timeout is not null)

@@ -28,7 +28,8 @@ internal sealed partial class TableStore
 
     /// <summary>
     /// Adopts, in one statement, the rows without metadata (of the given keys only, when <paramref name="only"/> is given):
-    /// each gets the next feed position after <paramref name="after"/>, in key order, and as its clocks one stored
+    /// each gets the next feed position after <paramref name="after"/>, in key order (drawn from the feed sequence where
+    /// there is one, in no particular order), and as its clocks one stored
     /// timestamp whose ticks are the hash of its values (<see cref="SqlDialect.ContentHash"/>) and whose node is the one
     /// numbered by <paramref name="nodeSuffix"/> (<c>.</c> and the number). Returns the number of rows adopted.
     /// </summary>
@@ -43,7 +44,7 @@ internal sealed partial class TableStore
         dialect.PrepareContentHash(command.Connection!);
         var where = only is null ? $"{seq} IS NULL" : $"{seq} IS NULL AND ({Predicate(command, table.KeyColumns, only, "k")})";
         command.CommandText =
-            $"UPDATE {target} SET {seq} = @after + s.__liblim_rn, {session.Column(table.ClocksColumn)} = {dialect.LowercaseHex("s.__liblim_hash")} || @node " +
+            $"UPDATE {target} SET {seq} = {(session.Model.Shadow.FeedSequence is null ? "@after + s.__liblim_rn" : session.Shadow.NextPositionSql())}, {session.Column(table.ClocksColumn)} = {dialect.LowercaseHex("s.__liblim_hash")} || @node " +
             $"FROM (SELECT {keyList}, row_number() OVER (ORDER BY {keyList}) AS __liblim_rn, " +
             $"{dialect.ContentHash([.. table.AllColumns.Select(c => session.Column(c.Name))])} AS __liblim_hash FROM {target} WHERE {where}) AS s " +
             $"WHERE {string.Join(" AND ", keys.Select(k => $"{target}.{k} = s.{k}"))}";

@@ -6,9 +6,9 @@ namespace Liblim.EfCore.Storage.Postgres;
 
 /// <summary>
 /// PostgreSQL: every replicated write locks the single state row with SELECT ... FOR UPDATE in a READ COMMITTED
-/// transaction, which serializes replicated writes per database: sequence numbers and clocks are handed out one
-/// transaction at a time and commit in sequence order, and each statement after the lock sees every write
-/// committed before it (see docs/semantics.md, "Several writers on one database").
+/// transaction, which serializes replicated writes per database: clocks are handed out one transaction at a time, and
+/// each statement after the lock sees every write committed before it. Feed positions are drawn from a sequence, and
+/// the feed's head is a watermark (<c>ShadowStore.Positions</c>; see docs/semantics.md, "Several writers on one database").
 /// </summary>
 internal sealed class PostgresDialect : SqlDialect
 {
@@ -19,6 +19,8 @@ internal sealed class PostgresDialect : SqlDialect
     public override string DatabaseName => "PostgreSQL";
 
     public override string LockRowClause => " FOR UPDATE";
+
+    public override bool DrawsPositionsFromSequence => true;
 
     // Explicit, so that a database whose default is REPEATABLE READ or SERIALIZABLE does not turn every
     // concurrent write into a serialization failure at the lock.

@@ -83,6 +83,10 @@ internal sealed class ApplyGroup : IAsyncDisposable
             {
                 _applying = await _context.GetService<StoreSession>().Dialect.BeginApplyingAsync(_context, ct).ConfigureAwait(false);
                 _transaction = await OwnedTransaction.BeginWriteAsync(_context, async: true, ct).ConfigureAwait(false);
+                if (_transaction.IsOwned)
+                {
+                    await _context.GetService<StoreSession>().Shadow.HoldFeedAsync(async: true, ct).ConfigureAwait(false);
+                }
             }
             catch
             {
@@ -122,8 +126,9 @@ internal sealed class ApplyGroup : IAsyncDisposable
         KeepChanged(result.Changed);
         _heldBack.AddRange(result.HeldBack);
         _refused.AddRange(batch.Refusals);
-        if (result.Applied > 0)
+        if (result.Applied > 0 || _context!.GetService<StoreSession>().Model.Shadow.FeedSequence is not null)
         {
+            // Where positions are drawn, the group's end may also let the feed's head past other writes' positions.
             _wake = result.Node;
         }
 

@@ -17,23 +17,81 @@ internal static class ChangeFeed
     /// end when null). Rows whose state came whole from that peer are left out: it has them. Of the rows the peer holds as
     /// they were before their latest change (<paramref name="baseline"/>), those whose change was a local update are marked
     /// so, and those whose change merged the peer's own state are left out too. Under a <paramref name="scope"/>, only the
-    /// rows it lets the peer see are in the page (its positions still cover the rest).
+    /// rows it lets the peer see are in the page (its positions still cover the rest). A page read <c>inspecting</c>, for a
+    /// look at the database in the caller's snapshot (the command-line tool) rather than for a peer, holds what the snapshot
+    /// holds, past the head too.
     /// </summary>
     public static async Task<FeedPage> ReadAsync(
-        DbContext context, long since, long? through, int limit, Guid peer, PeerBaseline? baseline, PeerScope? scope, bool async, CancellationToken ct)
+        DbContext context, long since, long? through, int limit, Guid peer, PeerBaseline? baseline, PeerScope? scope, bool async, CancellationToken ct, bool inspecting = false)
     {
-        var transaction = await OwnedTransaction.BeginSnapshotAsync(context, async, ct).ConfigureAwait(false);
-        await using (transaction.ConfigureAwait(false))
+        // The head first: every position up to it has committed before the snapshot begins, and the page reads no further.
+        var session = context.GetService<StoreSession>();
+        if (!inspecting)
         {
-            return await ReadSnapshotAsync(context, since, through, limit, peer.ToString("N"), baseline, scope, async, ct).ConfigureAwait(false);
+            CheckSnapshotFollowsHead(context, session);
+        }
+
+        await OpenAsync(context, async, ct).ConfigureAwait(false);
+        try
+        {
+            var head = await session.Shadow.ReadHeadAsync(async, ct).ConfigureAwait(false);
+            var transaction = await OwnedTransaction.BeginSnapshotAsync(context, async, ct).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var end = inspecting ? through ?? long.MaxValue : Math.Min(through ?? head, head);
+                return await ReadSnapshotAsync(context, since, end, head, limit, peer.ToString("N"), baseline, scope, async, ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await CloseAsync(context, async).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Refuses to read a feed whose positions are drawn (PostgreSQL) in an app's transaction whose snapshot was taken before
+    /// the head is read (REPEATABLE READ or SERIALIZABLE): a position below the head could have committed after the
+    /// snapshot, unseen by it, and the peer would move past it.
+    /// </summary>
+    private static void CheckSnapshotFollowsHead(DbContext context, StoreSession session)
+    {
+        if (session.Model.Shadow.FeedSequence is not null
+            && session.CurrentTransaction?.IsolationLevel is System.Data.IsolationLevel.RepeatableRead or System.Data.IsolationLevel.Serializable or System.Data.IsolationLevel.Snapshot)
+        {
+            throw new InvalidOperationException(
+                $"Liblim cannot read {context.GetType().Name}'s change feed in a REPEATABLE READ or SERIALIZABLE transaction of the app's on PostgreSQL: " +
+                "sync outside the transaction, or in a READ COMMITTED one.");
+        }
+    }
+
+    private static async Task OpenAsync(DbContext context, bool async, CancellationToken ct)
+    {
+        if (async)
+        {
+            await context.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            context.Database.OpenConnection();
+        }
+    }
+
+    private static async Task CloseAsync(DbContext context, bool async)
+    {
+        if (async)
+        {
+            await context.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            context.Database.CloseConnection();
         }
     }
 
     private static async Task<FeedPage> ReadSnapshotAsync(
-        DbContext context, long since, long? through, int limit, string peer, PeerBaseline? baseline, PeerScope? scope, bool async, CancellationToken ct)
+        DbContext context, long since, long through, long head, int limit, string peer, PeerBaseline? baseline, PeerScope? scope, bool async, CancellationToken ct)
     {
         var session = context.GetService<StoreSession>();
-        var head = await session.Shadow.ReadHeadAsync(async, ct).ConfigureAwait(false);
         var (rows, last) = await session.Shadow.ReadFeedAsync(since, through, limit, peer, async, ct,
             scope is null ? null : (table, end) => scope.IsFresh(end) ? scope.FreshKeysAsync(context, table, since, end, ct) : Task.FromResult<IReadOnlyCollection<string>?>(null)).ConfigureAwait(false);
         var page = new FeedPage(new List<RowState>(rows.Count), last, head);

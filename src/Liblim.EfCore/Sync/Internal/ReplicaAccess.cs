@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Scopes.Internal;
 using Liblim.EfCore.Storage.Internal;
@@ -59,6 +60,34 @@ internal sealed class ReplicaAccess
         _nodeId = positions.NodeId;
         return positions;
     }
+
+    /// <summary>
+    /// The positions, once the feed's head has reached <paramref name="position"/>, a position of a write committed here: where
+    /// positions are drawn (PostgreSQL), writes that drew lower positions and are still open hold the head below it until
+    /// they end, which a group of a peer's batches does within its commit interval. Read as they are after
+    /// <see cref="MaxHeadWait"/> (the rest goes at the next sync).
+    /// </summary>
+    public async Task<PeerPositions> ReadPositionsPastAsync(Guid peer, long position, CancellationToken ct)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var moved = _nodeId is { } node ? await NextFeedMoveAsync(node, ct).ConfigureAwait(false) : Task.CompletedTask;
+            var positions = await ReadPositionsAsync(peer, ct).ConfigureAwait(false);
+            if (positions.Head >= position || waited.Elapsed >= MaxHeadWait)
+            {
+                return positions;
+            }
+
+            // Woken by a write of this process; a write of another process ends unannounced, so the head is read again soon.
+            await Task.WhenAny(moved, Task.Delay(HeadPoll, ct)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How long <see cref="ReadPositionsPastAsync"/> waits for the head at most.</summary>
+    public static readonly TimeSpan MaxHeadWait = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan HeadPoll = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Resolves the rules against the model, so that a rule for an entity that is not replicated fails now, not in a session.</summary>
     /// <exception cref="InvalidOperationException">A rule does not fit the model.</exception>

@@ -37,6 +37,7 @@ internal sealed class SyncSession
     private long _rowsSent;
     private long _rowsReceived;
     private long _rowsApplied;
+    private long _drew; // the greatest feed position the peer's batches took here
     private int _conflicts;
     private int _version = ProtocolSyntax.Version; // the session's protocol version, once the greeting has settled it
     private long _toSend;
@@ -121,7 +122,9 @@ internal sealed class SyncSession
 
             // Up to the head as it is now: a row the client's batches changed here without making it the client's state
             // whole (a concurrent change here) has moved beyond the head of IHAZ, and the client needs its merged state.
-            var head = (await replica.ReadPositionsAsync(session._peerNode, ct).ConfigureAwait(false)).Head;
+            // Where positions are drawn (PostgreSQL), a write that drew lower ones may still hold the head below them: it is
+            // waited for, briefly.
+            var head = (await replica.ReadPositionsPastAsync(session._peerNode, session._drew, ct).ConfigureAwait(false)).Head;
             await session.SendFeedAsync(since.From, head, ct).ConfigureAwait(false);
             await connection.SendAsync(new ByeMessage(session._rowsReceived, session._rowsApplied), ct).ConfigureAwait(false);
             return session.Result(0);
@@ -841,6 +844,7 @@ internal sealed class SyncSession
         _receivedThrough = through;
         _rowsReceived += result.Received;
         _rowsApplied += result.Applied;
+        _drew = Math.Max(_drew, result.Drew);
         _conflicts += result.Conflicts;
         LiblimMetrics.RowsReceived.Add(result.Received, _tags);
         LiblimMetrics.RowsApplied.Add(result.Applied, _tags);

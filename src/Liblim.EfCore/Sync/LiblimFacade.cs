@@ -41,10 +41,26 @@ public sealed class LiblimFacade
             return known;
         }
 
+        var shadow = Context.GetService<StoreSession>().Shadow;
+        await Context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (await shadow.ReadClockAsync(async: true, cancellationToken).ConfigureAwait(false) is { } read)
+            {
+                _nodeId = read.NodeId;
+                return read.NodeId;
+            }
+        }
+        finally
+        {
+            await Context.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+
+        // The state row's first use: created under its lock.
         var transaction = await OwnedTransaction.BeginWriteAsync(Context, async: true, cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            var state = await Context.GetService<StoreSession>().Shadow.LockAsync(async: true, cancellationToken).ConfigureAwait(false);
+            var state = await shadow.LockAsync(async: true, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             _nodeId = state.NodeId;
             return state.NodeId;

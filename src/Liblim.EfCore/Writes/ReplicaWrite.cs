@@ -74,6 +74,14 @@ internal sealed class ReplicaWrite : IAsyncDisposable
         transaction ??= await OwnedTransaction.BeginWriteAsync(context, async, ct).ConfigureAwait(false);
         try
         {
+            if (session.ConcurrentApply)
+            {
+                // Caught up before the group began; the clock is raised at the group's commit.
+                var read = await session.Shadow.ReadClockAsync(async, ct).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException("A concurrent apply needs the state row.");
+                return new ReplicaWrite(context, session, transaction, read, async, ct, parsed);
+            }
+
             var locked = await session.Shadow.LockAsync(async, ct).ConfigureAwait(false);
             var write = new ReplicaWrite(context, session, transaction, locked, async, ct, parsed);
             await write.CatchUpAsync().ConfigureAwait(false);
@@ -129,6 +137,11 @@ internal sealed class ReplicaWrite : IAsyncDisposable
     /// <summary>The timestamp of a local write: the next tick of the hybrid clock, from the configured wall clock.</summary>
     public HybridTimestamp Stamp()
     {
+        if (_session.ConcurrentApply)
+        {
+            throw new InvalidOperationException("A concurrent apply stamps nothing: its clock is not locked.");
+        }
+
         _clock = HybridClock.Next(_clock, _session.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
         return new HybridTimestamp(_clock, NodeId);
     }
@@ -207,7 +220,15 @@ internal sealed class ReplicaWrite : IAsyncDisposable
         var metadata = _session.Shadow;
         _storedWithData.UnionWith(result.WrittenWithData);
         await metadata.WriteRowsAsync(result.Metadata.Count == 0 ? _stored : [.. _stored, .. result.Metadata], _storedWithData, _async, _ct).ConfigureAwait(false);
-        await metadata.AdvanceAsync(_seq, _clock, _async, _ct).ConfigureAwait(false);
+        if (_session.ConcurrentApply)
+        {
+            _session.Advanced = (Math.Max(_session.Advanced.Seq, _seq), Math.Max(_session.Advanced.Clock, _clock));
+        }
+        else
+        {
+            await metadata.AdvanceAsync(_seq, _clock, _async, _ct).ConfigureAwait(false);
+        }
+
         if (_watermark is { } watermark)
         {
             await metadata.WriteWatermarkAsync(watermark.Peer, watermark.Position, _async, _ct).ConfigureAwait(false);

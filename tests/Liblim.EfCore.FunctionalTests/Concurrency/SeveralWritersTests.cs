@@ -8,8 +8,9 @@ namespace Liblim.EfCore.FunctionalTests.Concurrency;
 
 /// <summary>
 /// Several writers on one PostgreSQL database, as two processes would be: two independent connection pools save
-/// changes and merge other replicas' changes at the same time. The state row lock hands out sequence numbers and
-/// clocks one transaction at a time, so nothing is lost or numbered twice, and the replicas converge.
+/// changes and merge other replicas' changes at the same time. The state row lock hands out clocks one transaction at a
+/// time, the feed sequence numbers every change once, and the merges lock the rows they read, so nothing is lost or
+/// numbered twice, and the replicas converge.
 /// </summary>
 public class SeveralWritersTests
 {

@@ -83,6 +83,11 @@ internal static class RowStateApplier
 
                     if (merged is not null)
                     {
+                        if (session.ConcurrentApply && row is null && !merged.IsAlive)
+                        {
+                            throw new ConcurrentApplyRefusedException();
+                        }
+
                         var dataKnown = shownKeys.Contains(key) || (row is null && newKeysHaveNoRow && table.IsUnconstrained && merged.IsAlive);
                         changes.Add((merged, row, source, data, dataKnown));
                     }

@@ -5,24 +5,53 @@ internal sealed partial class ShadowStore
 {
     /// <summary>
     /// Locks the state row for the rest of the transaction (creating it on first use) and reads it. Every
-    /// replicated write takes this lock first, so sequence numbers and clocks are handed out one transaction
-    /// at a time, even with several contexts or processes on one database.
+    /// replicated write but a concurrent apply takes this lock first (on PostgreSQL after the writers' gate, held
+    /// exclusively: <c>ShadowStore.ConcurrentApply</c>), so clocks (and on SQLite sequence numbers) are handed out one
+    /// transaction at a time, even with several contexts or processes on one database.
     /// </summary>
     public async Task<ReplicaClock> LockAsync(bool async, CancellationToken ct)
     {
         var n = session.Model.Shadow;
         var state = session.Table(n.StateTable);
         var configured = ConfiguredNodeId;
-        using var command = session.CreateCommand(
+        using var command = session.CreateCommand("");
+        command.CommandText = GateSql(command) +
             $"INSERT INTO {state} ({session.Column(n.StateId)}, {session.Column(n.StateNodeId)}, {session.Column(n.StateSeq)}, {session.Column(n.StateClock)}) " +
             $"VALUES (1, @node, 0, 0) ON CONFLICT ({session.Column(n.StateId)}) DO NOTHING;" +
             $"SELECT {session.Column(n.StateNodeId)}, {session.Column(n.StateRetiredNodeId)}, {session.Column(n.StateSeq)}, {session.Column(n.StateClock)} FROM {state} " +
-            $"WHERE {session.Column(n.StateId)} = 1{session.Dialect.LockRowClause}");
+            $"WHERE {session.Column(n.StateId)} = 1{session.Dialect.LockRowClause}";
         StoreSession.AddParameter(command, "@node", (configured ?? Guid.NewGuid()).ToString("N"));
+        return (await ReadClockAsync(command, async, ct).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// Reads the state row without locking it: for a concurrent apply, which hands out no clock (it stamps nothing) and
+    /// raises the stored one at its commit (<see cref="AdvanceAsync"/>). Null when the row does not exist yet.
+    /// </summary>
+    public async Task<ReplicaClock?> ReadClockAsync(bool async, CancellationToken ct)
+    {
+        var n = session.Model.Shadow;
+        using var command = session.CreateCommand(
+            $"SELECT {session.Column(n.StateNodeId)}, {session.Column(n.StateRetiredNodeId)}, {session.Column(n.StateSeq)}, {session.Column(n.StateClock)} " +
+            $"FROM {session.Table(n.StateTable)} WHERE {session.Column(n.StateId)} = 1");
+        return await ReadClockAsync(command, async, ct).ConfigureAwait(false);
+    }
+
+    private async Task<ReplicaClock?> ReadClockAsync(System.Data.Common.DbCommand command, bool async, CancellationToken ct)
+    {
         using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
-        await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false);
-        var nodeId = NodeIdInUse(configured, reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
-        return new ReplicaClock(nodeId!.Value, reader.GetInt64(2), reader.GetInt64(3));
+        while (reader.FieldCount != 4 && await StoreSession.NextResultAsync(reader, async, ct).ConfigureAwait(false))
+        {
+            // past the results of the gate and the insert, to the state row's four columns
+        }
+
+        if (!await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var nodeId = NodeIdInUse(ConfiguredNodeId, reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+        return nodeId is { } id ? new ReplicaClock(id, reader.GetInt64(2), reader.GetInt64(3)) : null;
     }
 
     /// <summary>

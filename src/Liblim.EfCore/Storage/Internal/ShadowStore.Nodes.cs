@@ -20,13 +20,19 @@ internal sealed partial class ShadowStore
 
     /// <summary>
     /// Makes sure every given node id (none when null) has a number, numbering the new ones as max + 1. Only under the state row's
-    /// lock (every write transaction takes it first), so that no other writer numbers nodes at the same time.
+    /// lock (every write transaction but a concurrent apply takes it first), or in a concurrent apply under the numbering's
+    /// own lock, so that no other writer numbers nodes at the same time.
     /// </summary>
     private async Task NumberNodesAsync(HashSet<string>? missing, bool async, CancellationToken ct)
     {
         if (missing is null)
         {
             return;
+        }
+
+        if (missing.Any(id => !session.Nodes.Contains(id)))
+        {
+            await LockNodeNumberingAsync(async, ct).ConfigureAwait(false);
         }
 
         await ReadNodesAsync(async, ct).ConfigureAwait(false);

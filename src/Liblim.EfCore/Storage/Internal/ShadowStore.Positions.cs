@@ -44,7 +44,7 @@ internal sealed partial class ShadowStore
         using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
         if (!held)
         {
-            await (async ? reader.NextResultAsync(ct) : Task.FromResult(reader.NextResult())).ConfigureAwait(false);
+            await StoreSession.NextResultAsync(reader, async, ct).ConfigureAwait(false);
         }
 
         for (var i = 0; i < count && await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false); i++)
@@ -96,7 +96,7 @@ internal sealed partial class ShadowStore
         using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
         await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false);
         var last = reader.GetInt64(0);
-        await (async ? reader.NextResultAsync(ct) : Task.FromResult(reader.NextResult())).ConfigureAwait(false);
+        await StoreSession.NextResultAsync(reader, async, ct).ConfigureAwait(false);
         await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false);
         return reader.IsDBNull(0) ? last : Math.Min(last, reader.GetInt64(0));
     }

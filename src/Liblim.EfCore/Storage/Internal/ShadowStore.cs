@@ -43,7 +43,7 @@ internal sealed partial class ShadowStore(StoreSession session)
         }
 
         using var command = session.CreateCommand(
-            $"{SelectRows()} WHERE {session.Column(n.RowTableName)} = @t AND {session.Dialect.InBinaryList(session.Column(n.RowKey), "@k")}");
+            $"{SelectRows()} WHERE {session.Column(n.RowTableName)} = @t AND {session.Dialect.InBinaryList(session.Column(n.RowKey), "@k")}{LockRowsRead(session.Column(n.RowKey))}");
         StoreSession.AddParameter(command, "@t", table);
         StoreSession.AddParameter(command, "@k", session.Dialect.BinaryList(keys.Select(RowKeyBytes.Encode)));
         var rows = new List<ShadowRow>();
@@ -220,6 +220,11 @@ internal sealed partial class ShadowStore(StoreSession session)
     /// </summary>
     private async Task<bool> HasSeparateAsync(string table, bool async, CancellationToken ct)
     {
+        if (session.ConcurrentApply)
+        {
+            return true; // another transaction may write the table's first such row at any time
+        }
+
         if (session.Places.HasSeparate(table) is { } known)
         {
             return known;

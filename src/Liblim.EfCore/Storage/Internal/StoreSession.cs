@@ -94,6 +94,20 @@ internal sealed class StoreSession
     /// </summary>
     public DbTransaction? FeedHeldIn { get; set; }
 
+    /// <summary>
+    /// Whether the current transaction applies peers' batches concurrently with other such transactions (PostgreSQL;
+    /// <c>ShadowStore.ConcurrentApply</c>): it holds the writers' gate shared rather than the state row, locks the rows it
+    /// reads, stamps nothing, and raises the state row's clock once, at its commit (<see cref="Advanced"/>). Set for a
+    /// group of batches, and cleared when it ends.
+    /// </summary>
+    public bool ConcurrentApply { get; set; }
+
+    /// <summary>The greatest position and clock the writes of a concurrent apply handed out and received, for its commit.</summary>
+    public (long Seq, long Clock) Advanced { get; set; }
+
+    /// <summary>Whether a concurrent apply has numbered a node, which keeps other concurrent applies from numbering one until it ends.</summary>
+    public bool NumberedNodes { get; set; }
+
     /// <summary>A command on the context's connection, enlisted in its current transaction.</summary>
     public DbCommand CreateCommand(string text)
     {
@@ -182,4 +196,18 @@ internal sealed class StoreSession
 
     public static async Task<bool> NextAsync(DbDataReader reader, bool async, CancellationToken ct)
         => async ? await reader.ReadAsync(ct).ConfigureAwait(false) : reader.Read();
+
+    /// <summary>On to the next statement's result, of a command of several statements.</summary>
+    /// <exception cref="DatabaseNotSetUpException">The database lacks a table or column the statement names.</exception>
+    public static async Task<bool> NextResultAsync(DbDataReader reader, bool async, CancellationToken ct)
+    {
+        try
+        {
+            return async ? await reader.NextResultAsync(ct).ConfigureAwait(false) : reader.NextResult();
+        }
+        catch (DbException e) when (DatabaseNotSetUpException.For(e) is { } notSetUp)
+        {
+            throw notSetUp;
+        }
+    }
 }

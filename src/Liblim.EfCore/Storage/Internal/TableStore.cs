@@ -44,7 +44,7 @@ internal sealed partial class TableStore(StoreSession session, ReplicatedTable t
         Action<DbDataReader> row, bool async, CancellationToken ct, string? and = null)
     {
         var text = $"SELECT {string.Join(", ", select.Select(c => session.Column(c.Name)))}{more} FROM {session.Table(table)} WHERE ";
-        var suffix = and is null ? "" : $" AND {and}";
+        var suffix = (and is null ? "" : $" AND {and}") + session.Shadow.LockRowsRead(string.Join(", ", table.KeyColumns.Select(k => session.Column(k.Name))));
         if (JsonList(columns, tuples) is { } list)
         {
             using var command = session.CreateCommand(text + session.Dialect.InTextList(session.Column(columns[0].Name), "@k") + suffix);

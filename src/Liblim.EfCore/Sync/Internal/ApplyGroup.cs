@@ -48,6 +48,8 @@ internal sealed class ApplyGroup : IAsyncDisposable
     private int _changedCount;
     private Guid? _wake;
     private bool _batchAlone;
+    private bool _concurrent; // the open group applies concurrently with others (ShadowStore.ConcurrentApply)
+    private Guid? _node;
     private TimeSpan _maxDuration;
 
     /// <param name="open">Gives the context to apply with; called when a group begins.</param>
@@ -73,33 +75,96 @@ internal sealed class ApplyGroup : IAsyncDisposable
     {
     }
 
-    /// <summary>Applies a batch in the group's transaction (beginning one if none is open); commits if the group is due.</summary>
+    /// <summary>
+    /// Applies a batch in the group's transaction (beginning one if none is open); commits if the group is due. On PostgreSQL
+    /// a group applies concurrently with other groups while its batches may (<see cref="CanApplyConcurrentlyAsync"/>); a
+    /// batch that may not ends such a group first, and goes in a group that holds the state row's lock.
+    /// </summary>
     public async Task<ApplyResult> ApplyAsync(RemoteBatch batch, CancellationToken ct)
     {
-        if (_transaction is null)
+        if (_transaction is not null && _concurrent && !await CanApplyConcurrentlyAsync(batch, ct).ConfigureAwait(false))
         {
-            _context = await _open(ct).ConfigureAwait(false);
-            try
-            {
-                _applying = await _context.GetService<StoreSession>().Dialect.BeginApplyingAsync(_context, ct).ConfigureAwait(false);
-                _transaction = await OwnedTransaction.BeginWriteAsync(_context, async: true, ct).ConfigureAwait(false);
-                if (_transaction.IsOwned)
-                {
-                    await _context.GetService<StoreSession>().Shadow.HoldFeedAsync(async: true, ct).ConfigureAwait(false);
-                }
-            }
-            catch
-            {
-                await EndAsync().ConfigureAwait(false);
-                throw;
-            }
-
-            _startedAt = Stopwatch.GetTimestamp();
-            _batchAlone = FailsOnlyAtCommit(_context);
-            _maxDuration = _context.GetService<StoreSession>().Options.SyncCommitInterval;
+            await CommitAsync(ct).ConfigureAwait(false);
         }
 
-        await _transaction.SaveAsync(Savepoint, ct).ConfigureAwait(false);
+        if (_transaction is null)
+        {
+            await BeginAsync(batch, concurrent: null, ct).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await ApplyInGroupAsync(batch, ct).ConfigureAwait(false);
+        }
+        catch (ConcurrentApplyRefusedException)
+        {
+            // Undone to its savepoint: the batches before it are kept, and it goes again under the lock.
+            await CommitAsync(ct).ConfigureAwait(false);
+            await BeginAsync(batch, concurrent: false, ct).ConfigureAwait(false);
+            return await ApplyInGroupAsync(batch, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task BeginAsync(RemoteBatch batch, bool? concurrent, CancellationToken ct)
+    {
+        _context = await _open(ct).ConfigureAwait(false);
+        try
+        {
+            var session = _context.GetService<StoreSession>();
+            _applying = await session.Dialect.BeginApplyingAsync(_context, ct).ConfigureAwait(false);
+            _transaction = await OwnedTransaction.BeginWriteAsync(_context, async: true, ct).ConfigureAwait(false);
+            if (_transaction.IsOwned)
+            {
+                await session.Shadow.HoldFeedAsync(async: true, ct).ConfigureAwait(false);
+            }
+
+            _concurrent = concurrent ?? await CanApplyConcurrentlyAsync(batch, ct).ConfigureAwait(false);
+            if (_concurrent)
+            {
+                await session.Shadow.EnterConcurrentApplyAsync(async: true, ct).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await EndAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        _startedAt = Stopwatch.GetTimestamp();
+        _batchAlone = FailsOnlyAtCommit(_context);
+        _maxDuration = _context.GetService<StoreSession>().Options.SyncCommitInterval;
+    }
+
+    /// <summary>
+    /// Whether a batch may be applied concurrently with other groups: where positions are drawn (PostgreSQL), in a
+    /// transaction of the group's own, once this process has caught the database up, and when every state is of a table
+    /// of the model that no foreign key or unique index ties to other rows (whose rows are shown exactly when alive) and
+    /// the batch is not a scoped peer's (whose writes are checked, and answered with corrections stamped here).
+    /// </summary>
+    private async Task<bool> CanApplyConcurrentlyAsync(RemoteBatch batch, CancellationToken ct)
+    {
+        var session = _context!.GetService<StoreSession>();
+        if (session.Model.Shadow.FeedSequence is null || !_transaction!.IsOwned || batch.Scope is not null || batch.Evictions.Count > 0 || batch.Refusals.Count > 0)
+        {
+            return false;
+        }
+
+        foreach (var state in batch.States)
+        {
+            if (session.Model.FindTable(state.Table) is not { IsUnconstrained: true })
+            {
+                return false;
+            }
+        }
+
+        _node ??= (await session.Shadow.ReadClockAsync(async: true, ct).ConfigureAwait(false))?.NodeId;
+        return _node is { } node && _context!.GetService<CatchUp>().IsDone(CatchUp.KeyOf(node, _context!));
+    }
+
+    /// <summary>Applies a batch in the open group, in a savepoint of its own; commits if the group is due.</summary>
+    private async Task<ApplyResult> ApplyInGroupAsync(RemoteBatch batch, CancellationToken ct)
+    {
+        await _transaction!.SaveAsync(Savepoint, ct).ConfigureAwait(false);
         ApplyResult result;
         try
         {
@@ -132,7 +197,8 @@ internal sealed class ApplyGroup : IAsyncDisposable
             _wake = result.Node;
         }
 
-        if (_batchAlone || !_transaction.IsOwned || _states >= MaxStates || Stopwatch.GetElapsedTime(_startedAt) >= _maxDuration)
+        if (_batchAlone || !_transaction.IsOwned || _states >= MaxStates || Stopwatch.GetElapsedTime(_startedAt) >= _maxDuration
+            || (_concurrent && _context!.GetService<StoreSession>().NumberedNodes))
         {
             // In the app's own transaction, the app commits; what there is to report is reported now.
             await CommitAsync(ct).ConfigureAwait(false);
@@ -153,19 +219,29 @@ internal sealed class ApplyGroup : IAsyncDisposable
 
     private async Task<ApplyResult> ApplyBatchAsync(RemoteBatch batch, CancellationToken ct)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            // Keys new here are inserted without reading them first; the savepoint lets a wrong guess be undone.
-            return await RowStateApplier.ApplyAsync(_context!, batch, async: true, ct, newKeysHaveNoRow: _transaction!.IsOwned).ConfigureAwait(false);
-        }
-        catch (DbException) when (_transaction!.IsOwned)
-        {
-            // A new key had a row already (stored before its table was replicated), or the batch fails anyway: again,
-            // reading every key's row first, which either applies it or fails the same way for the caller to see.
-            await _transaction.RollbackToAsync(Savepoint, ct).ConfigureAwait(false);
-            return await RowStateApplier.ApplyAsync(_context!, batch, async: true, ct).ConfigureAwait(false);
+            try
+            {
+                // Keys new here are inserted without reading them first; the savepoint lets a wrong guess be undone.
+                return await RowStateApplier.ApplyAsync(_context!, batch, async: true, ct, newKeysHaveNoRow: attempt == 1 && _transaction!.IsOwned).ConfigureAwait(false);
+            }
+            catch (DbException e) when (_transaction!.IsOwned && (attempt == 1 || (_concurrent && attempt < MaxAttempts && MeetsConcurrentWrite(e))))
+            {
+                // A new key had a row already (stored before its table was replicated, or inserted by a concurrent apply), the
+                // rows were locked in a cycle with a concurrent apply (which PostgreSQL broke by failing this one), or the
+                // batch fails anyway: again, reading every key's row first, which either applies it or fails the same way
+                // for the caller to see.
+                await _transaction.RollbackToAsync(Savepoint, ct).ConfigureAwait(false);
+            }
         }
     }
+
+    /// <summary>How often a concurrent apply tries a batch that meets the writes of other concurrent applies.</summary>
+    private const int MaxAttempts = 5;
+
+    /// <summary>A deadlock, a serialization failure or a key inserted at the same time: what meeting a concurrent write fails with.</summary>
+    private static bool MeetsConcurrentWrite(DbException e) => e.SqlState is "40P01" or "40001" or "23505";
 
     /// <summary>
     /// Applies what a peer served by scope may write of a batch (<see cref="WriteCheck"/>): the batch without what no rule
@@ -208,7 +284,15 @@ internal sealed class ApplyGroup : IAsyncDisposable
             return;
         }
 
-        var feed = _context!.GetService<ReplicaFeed>();
+        var context = _context!;
+        var feed = context.GetService<ReplicaFeed>();
+        var session = context.GetService<StoreSession>();
+        if (_concurrent && session.Advanced != default)
+        {
+            // The clock raised once, for the whole group, so that the state row is locked only until the commit just after.
+            await session.Shadow.AdvanceAsync(session.Advanced.Seq, session.Advanced.Clock, async: true, ct).ConfigureAwait(false);
+        }
+
         await _transaction.CommitAsync(ct).ConfigureAwait(false);
         await EndAsync().ConfigureAwait(false);
         if (_wake is { } node)
@@ -266,6 +350,13 @@ internal sealed class ApplyGroup : IAsyncDisposable
         _transaction = null;
         _applying = null;
         _context = null;
+        if (_concurrent && context is not null)
+        {
+            var session = context.GetService<StoreSession>();
+            (session.ConcurrentApply, session.Advanced, session.NumberedNodes) = (false, default, false);
+        }
+
+        _concurrent = false;
         if (transaction is not null)
         {
             await transaction.DisposeAsync().ConfigureAwait(false);

@@ -45,6 +45,31 @@ public class FeedWatermarkTests
     }
 
     [Fact]
+    public async Task A_SaveChanges_in_the_apps_open_transaction_after_a_sync_on_the_same_context_holds_the_head_below_its_rows()
+    {
+        using var hub = new PostgresReplica("hub");
+        using var device = new SqliteReplica("device");
+        await InsertAsync(device, new TodoItem { Id = Guid.NewGuid(), Title = "from the device" });
+        await using var app = hub.Open();
+        await using (var other = device.Open())
+        {
+            await app.Liblim().SyncWithAsync(other); // a group of batches held the feed on this context's connection
+        }
+
+        var head = await HeadAsync(hub);
+        await using var transaction = await app.Database.BeginTransactionAsync(); // Npgsql's transaction object, reused
+        app.Items.Add(new TodoItem { Id = Guid.NewGuid(), Title = "not committed yet" });
+        await app.SaveChangesAsync();
+        Assert.Equal(head, await HeadAsync(hub)); // the sequence has moved past head; the hold keeps the head where it was
+
+        await transaction.CommitAsync();
+        Assert.True(await HeadAsync(hub) > head);
+        using var reader = new SqliteReplica("reader");
+        await SyncAsync(reader, hub);
+        Assert.Equal(["from the device", "not committed yet"], All(reader).Select(i => i.Title).Order());
+    }
+
+    [Fact]
     public async Task A_new_hold_on_the_feed_never_moves_its_head_back()
     {
         using var hub = new PostgresReplica("hub");

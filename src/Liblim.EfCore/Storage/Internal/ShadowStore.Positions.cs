@@ -29,7 +29,7 @@ internal sealed partial class ShadowStore
     public async Task<long[]> DrawPositionsAsync(int count, bool async, CancellationToken ct)
     {
         var sequence = FeedSequenceName();
-        var held = session.FeedHeldIn is { } t && ReferenceEquals(t, session.CurrentTransaction);
+        var held = session.FeedHeldIn is { } t && t == session.CurrentTransactionId;
         if (held && count == 0)
         {
             return [];
@@ -69,7 +69,7 @@ internal sealed partial class ShadowStore
 
         session.FeedHeldIn = null;
         await DrawPositionsAsync(0, async, ct).ConfigureAwait(false);
-        session.FeedHeldIn = session.CurrentTransaction;
+        session.FeedHeldIn = session.CurrentTransactionId;
     }
 
     /// <summary>

@@ -88,11 +88,14 @@ internal sealed class StoreSession
     /// <summary>The transaction the context is in, if any.</summary>
     public DbTransaction? CurrentTransaction => _context.Database.CurrentTransaction?.GetDbTransaction();
 
+    /// <summary>EF's id of the transaction the context is in (not the ADO.NET object, which Npgsql hands out again for the next one).</summary>
+    public Guid? CurrentTransactionId => _context.Database.CurrentTransaction?.TransactionId;
+
     /// <summary>
-    /// The transaction that holds back the feed's watermark outside its savepoints (<c>ShadowStore.HoldFeedAsync</c>): its
-    /// writes draw positions without a hold of their own.
+    /// The transaction (<see cref="CurrentTransactionId"/>) that holds back the feed's watermark outside its savepoints
+    /// (<c>ShadowStore.HoldFeedAsync</c>): its writes draw positions without a hold of their own.
     /// </summary>
-    public DbTransaction? FeedHeldIn { get; set; }
+    public Guid? FeedHeldIn { get; set; }
 
     /// <summary>
     /// Whether the current transaction applies peers' batches concurrently with other such transactions (PostgreSQL;

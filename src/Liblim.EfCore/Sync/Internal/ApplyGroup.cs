@@ -350,10 +350,10 @@ internal sealed class ApplyGroup : IAsyncDisposable
         _transaction = null;
         _applying = null;
         _context = null;
-        if (_concurrent && context is not null)
+        if (context is not null)
         {
             var session = context.GetService<StoreSession>();
-            (session.ConcurrentApply, session.Advanced, session.NumberedNodes) = (false, default, false);
+            (session.ConcurrentApply, session.Advanced, session.NumberedNodes, session.FeedHeldIn) = (false, default, false, null);
         }
 
         _concurrent = false;

@@ -41,8 +41,9 @@ public sealed class LiblimFacade
             return known;
         }
 
-        var shadow = Context.GetService<StoreSession>().Shadow;
-        await Context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var session = Context.GetService<StoreSession>();
+        var shadow = session.Shadow;
+        await session.OpenConnectionAsync(async: true, cancellationToken).ConfigureAwait(false);
         try
         {
             if (await shadow.ReadClockAsync(async: true, cancellationToken).ConfigureAwait(false) is { } read)
@@ -53,7 +54,7 @@ public sealed class LiblimFacade
         }
         finally
         {
-            await Context.Database.CloseConnectionAsync().ConfigureAwait(false);
+            await session.CloseConnectionAsync(async: true).ConfigureAwait(false);
         }
 
         // The state row's first use: created under its lock.

@@ -63,8 +63,14 @@ internal sealed partial class ShadowStore
     /// <summary>The end of a read of rows to merge: in a concurrent apply, locks them, in the order of <paramref name="orderBy"/>.</summary>
     public string LockRowsRead(string orderBy) => session.ConcurrentApply ? $" ORDER BY {orderBy} FOR UPDATE" : "";
 
-    /// <summary>The first key of the database's Liblim advisory locks of two keys: 0x4C4C and 16 bits of a hash of its state table's name.</summary>
-    private int LockClass()
+    /// <summary>The first key of the database's Liblim advisory locks of two keys: 0x4C4C and 16 bits of <see cref="LockNameHash"/>.</summary>
+    private int LockClass() => 0x4C4C0000 | (int)(LockNameHash() & 0xFFFF);
+
+    /// <summary>
+    /// A hash (FNV-1a) of the state table's quoted name, which the keys of Liblim's advisory locks carry: the models of two
+    /// schemas of one database lock apart.
+    /// </summary>
+    private uint LockNameHash()
     {
         var hash = 2166136261u;
         foreach (var b in Encoding.UTF8.GetBytes(session.Table(session.Model.Shadow.StateTable)))
@@ -72,6 +78,6 @@ internal sealed partial class ShadowStore
             hash = (hash ^ b) * 16777619u;
         }
 
-        return 0x4C4C0000 | (int)(hash & 0xFFFF);
+        return hash;
     }
 }

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Liblim.EfCore.Storage.Internal;
 
 /// <summary>
@@ -10,7 +8,7 @@ namespace Liblim.EfCore.Storage.Internal;
 /// which every position drawn has committed or rolled back.
 /// <para>
 /// The watermark: before a transaction draws its first position it holds a shared advisory lock whose key carries the
-/// sequence's last value as it read it (below 2^48, tagged with the sequence's name in the key's top bits), and every
+/// sequence's last value as it read it (below 2^48, tagged in the key's top bits with a hash of Liblim's state table name), and every
 /// position it then draws is above that value. It holds the lock until it ends, and PostgreSQL releases a transaction's
 /// locks only once its commit is visible to new snapshots. A reader reads the sequence's last value, then the smallest
 /// value any such lock carries, and takes the smaller: every position up to it belongs to a transaction that has ended.
@@ -38,7 +36,7 @@ internal sealed partial class ShadowStore
         using var command = session.CreateCommand(
             (held ? "" : $"SELECT pg_advisory_xact_lock_shared(@tag | ({LastValue(sequence)}));") +
             $"SELECT nextval({SequenceLiteral(sequence)}) FROM generate_series(1, @n)");
-        StoreSession.AddParameter(command, "@tag", LockTag(sequence));
+        StoreSession.AddParameter(command, "@tag", LockTag());
         StoreSession.AddParameter(command, "@n", count);
         var positions = new long[count];
         using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
@@ -92,7 +90,7 @@ internal sealed partial class ShadowStore
             $"WHERE {session.Column(n.StateId)} = 1), 0));" +
             $"SELECT min(((classid::bigint & 65535) << 32) | objid::bigint) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 " +
             $"AND classid::bigint >> 16 = @tag >> {PositionBits} AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
-        StoreSession.AddParameter(command, "@tag", LockTag(sequence));
+        StoreSession.AddParameter(command, "@tag", LockTag());
         using var reader = await StoreSession.ReadAsync(command, async, ct).ConfigureAwait(false);
         await StoreSession.NextAsync(reader, async, ct).ConfigureAwait(false);
         var last = reader.GetInt64(0);
@@ -132,18 +130,9 @@ internal sealed partial class ShadowStore
     private static string SequenceLiteral(string sequence) => $"'{sequence.Replace("'", "''", StringComparison.Ordinal)}'";
 
     /// <summary>
-    /// The top bits of this sequence's watermark locks, shifted in place: 0x4000 and 14 bits of a hash of its quoted name,
-    /// so that the feeds of two models in one database (two schemas) hold back neither each other nor the app's own
-    /// advisory locks, and the key stays positive.
+    /// The top bits of the watermark's locks, shifted in place: 0x4000 and 14 bits of <see cref="LockNameHash"/>, so that
+    /// the feeds of two models in one database (two schemas) hold back neither each other nor the app's own advisory
+    /// locks, and the key stays positive.
     /// </summary>
-    private static long LockTag(string sequence)
-    {
-        var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(sequence))
-        {
-            hash = (hash ^ b) * 16777619u;
-        }
-
-        return (0x4000L | (hash & 0x3FFF)) << PositionBits;
-    }
+    private long LockTag() => (0x4000L | (LockNameHash() & 0x3FFF)) << PositionBits;
 }

@@ -111,6 +111,32 @@ internal sealed class StoreSession
     /// <summary>Whether a concurrent apply has numbered a node, which keeps other concurrent applies from numbering one until it ends.</summary>
     public bool NumberedNodes { get; set; }
 
+    /// <summary>Opens the context's connection, or counts one more use of it, until <see cref="CloseConnectionAsync"/>.</summary>
+    public async Task OpenConnectionAsync(bool async, CancellationToken ct)
+    {
+        if (async)
+        {
+            await _context.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            _context.Database.OpenConnection();
+        }
+    }
+
+    /// <summary>Ends a use of the context's connection that <see cref="OpenConnectionAsync"/> began.</summary>
+    public async Task CloseConnectionAsync(bool async)
+    {
+        if (async)
+        {
+            await _context.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            _context.Database.CloseConnection();
+        }
+    }
+
     /// <summary>A command on the context's connection, enlisted in its current transaction.</summary>
     public DbCommand CreateCommand(string text)
     {

@@ -31,7 +31,7 @@ internal static class ChangeFeed
             CheckSnapshotFollowsHead(context, session);
         }
 
-        await OpenAsync(context, async, ct).ConfigureAwait(false);
+        await session.OpenConnectionAsync(async, ct).ConfigureAwait(false);
         try
         {
             var head = await session.Shadow.ReadHeadAsync(async, ct).ConfigureAwait(false);
@@ -44,7 +44,7 @@ internal static class ChangeFeed
         }
         finally
         {
-            await CloseAsync(context, async).ConfigureAwait(false);
+            await session.CloseConnectionAsync(async).ConfigureAwait(false);
         }
     }
 
@@ -61,30 +61,6 @@ internal static class ChangeFeed
             throw new InvalidOperationException(
                 $"Liblim cannot read {context.GetType().Name}'s change feed in a REPEATABLE READ or SERIALIZABLE transaction of the app's on PostgreSQL: " +
                 "sync outside the transaction, or in a READ COMMITTED one.");
-        }
-    }
-
-    private static async Task OpenAsync(DbContext context, bool async, CancellationToken ct)
-    {
-        if (async)
-        {
-            await context.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
-        }
-        else
-        {
-            context.Database.OpenConnection();
-        }
-    }
-
-    private static async Task CloseAsync(DbContext context, bool async)
-    {
-        if (async)
-        {
-            await context.Database.CloseConnectionAsync().ConfigureAwait(false);
-        }
-        else
-        {
-            context.Database.CloseConnection();
         }
     }
 

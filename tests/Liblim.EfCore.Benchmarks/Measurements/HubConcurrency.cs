@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Claims;
 using Liblim.EfCore.Benchmarks.Infrastructure;
 using Liblim.EfCore.Benchmarks.Model;
 using Liblim.EfCore.Merge.Internal;
+using Liblim.EfCore.Scopes.Internal;
 using Liblim.EfCore.Sync.Internal;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -17,12 +19,15 @@ namespace Liblim.EfCore.Benchmarks.Measurements;
 /// foreign key or unique index, so the appliers' groups apply concurrently (docs/semantics.md, "Several writers on one
 /// database"): the figure shows how the rows per second grow with them, against one applier. The appliers run in this process, or each
 /// in a process of its own (this program started again with <see cref="Command"/>), as hub processes sharing one database
-/// do: then no applier waits for another's garbage collection.
+/// do: then no applier waits for another's garbage collection. In the scoped runs each applier is a peer served by scope,
+/// a user who may write the tickets assigned to them (each of its rows assigned to it), as a multi-user hub's peers are.
 /// </summary>
 internal static class HubConcurrency
 {
     public const string Command = "hub-child";
 
+    /// <summary>A multi-user hub's rule: a user may read and write the tickets assigned to them.</summary>
+    private static readonly LiblimScopes Rules = new LiblimScopes().Scope<Ticket>((ticket, peer) => ticket.Assignee == peer.Claim("user"));
 
     /// <param name="Appliers">How many applied at once.</param>
     /// <param name="Rows">The rows applied, in all.</param>
@@ -30,7 +35,8 @@ internal static class HubConcurrency
     /// <param name="MachineBusy">The share of the machine's CPU time that was busy meanwhile (PostgreSQL's too); null where not known.</param>
     /// <param name="CommitInterval">The appliers' <c>SyncCommitInterval</c>.</param>
     /// <param name="InProcesses">Whether each applier ran in a process of its own.</param>
-    public sealed record Result(int Appliers, int Rows, TimeSpan Elapsed, double? MachineBusy, TimeSpan CommitInterval, bool InProcesses = false)
+    /// <param name="Scoped">Whether each applier was a peer served by scope.</param>
+    public sealed record Result(int Appliers, int Rows, TimeSpan Elapsed, double? MachineBusy, TimeSpan CommitInterval, bool InProcesses = false, bool Scoped = false)
     {
         public double RowsPerSecond => Rows / Elapsed.TotalSeconds;
     }
@@ -40,7 +46,8 @@ internal static class HubConcurrency
     /// <param name="appliers">How many apply at once in this process, each count a run.</param>
     /// <param name="commitIntervals">The commit intervals of those runs.</param>
     /// <param name="processes">How many apply at once each in a process of its own (at the first commit interval), each count a run.</param>
-    public static async Task<List<Result>> MeasureAsync(PostgresInstance postgres, string source, int[] appliers, TimeSpan[] commitIntervals, int[] processes)
+    /// <param name="scoped">How many peers served by scope apply at once in this process (at the first commit interval), each count a run.</param>
+    public static async Task<List<Result>> MeasureAsync(PostgresInstance postgres, string source, int[] appliers, TimeSpan[] commitIntervals, int[] processes, int[] scoped)
     {
         var states = RemoteBatches.Read(source).SelectMany(b => b.States).ToList();
         var database = postgres.CreateDatabase();
@@ -55,8 +62,9 @@ internal static class HubConcurrency
         await ApplyAsync(database, states, "warm-up", commitIntervals[0]); // the code paths compiled before anything is timed
 
         // Each configuration three times, in turn, so that a slow spell of the machine does not fall on one alone; the median is kept.
-        var runs = commitIntervals.SelectMany(i => appliers.Select(n => (N: n, Interval: i, InProcesses: false)))
-            .Concat(processes.Select(n => (N: n, Interval: commitIntervals[0], InProcesses: true)))
+        var runs = commitIntervals.SelectMany(i => appliers.Select(n => (N: n, Interval: i, InProcesses: false, Scoped: false)))
+            .Concat(processes.Select(n => (N: n, Interval: commitIntervals[0], InProcesses: true, Scoped: false)))
+            .Concat(scoped.Select(n => (N: n, Interval: commitIntervals[0], InProcesses: false, Scoped: true)))
             .ToList();
         var measured = runs.ToDictionary(r => r, _ => new List<Result>());
         for (var repetition = 0; repetition < 3; repetition++)
@@ -65,21 +73,41 @@ internal static class HubConcurrency
             {
                 measured[run].Add(run.InProcesses
                     ? await RunInProcessesAsync(database, scratch, source, states.Count, run.N, run.Interval)
-                    : await RunAsync(database, states, run.N, run.Interval));
+                    : await RunAsync(database, states, run.N, run.Interval, run.Scoped));
             }
         }
 
         return [.. runs.Select(r => measured[r].OrderBy(m => m.Elapsed).ElementAt(1))];
     }
 
-    /// <summary>The rows applied by <paramref name="n"/> appliers at once, from empty tables.</summary>
-    private static async Task<Result> RunAsync(string database, List<Crdt.RowState> states, int n, TimeSpan interval)
+    /// <summary>
+    /// The rows applied by <paramref name="n"/> appliers at once, from empty tables; where <paramref name="scoped"/>, each
+    /// a user's device, its share of the rows assigned to that user.
+    /// </summary>
+    private static async Task<Result> RunAsync(string database, List<Crdt.RowState> states, int n, TimeSpan interval, bool scoped)
     {
         await TruncateAsync(database);
-        var shares = Enumerable.Range(0, n).Select(i => Share(states, i, n)).ToList();
-        var (elapsed, busy) = await TimeAsync(() => Task.WhenAll(shares.Select((share, i) => Task.Run(() => ApplyAsync(database, share, $"device-{i}", interval)))));
+        var shares = Enumerable.Range(0, n).Select(i => scoped ? AssignedTo(UserOf(i), Share(states, i, n)) : Share(states, i, n)).ToList();
+        var (elapsed, busy) = await TimeAsync(() => Task.WhenAll(shares.Select((share, i) =>
+            Task.Run(() => ApplyAsync(database, share, $"device-{i}", interval, scoped ? UserOf(i) : null)))));
         await CheckAsync(database, states.Count, n);
-        return new Result(n, states.Count, elapsed, busy, interval);
+        return new Result(n, states.Count, elapsed, busy, interval, Scoped: scoped);
+    }
+
+    private static string UserOf(int device) => $"user{device}@example.org";
+
+    /// <summary>The states with every ticket assigned to <paramref name="user"/>, written when the ticket was.</summary>
+    private static List<Crdt.RowState> AssignedTo(string user, List<Crdt.RowState> states)
+    {
+        var assigned = new List<Crdt.RowState>(states.Count);
+        foreach (var state in states)
+        {
+            var columns = state.Columns.ToBuilder();
+            columns[nameof(Ticket.Assignee)] = columns[nameof(Ticket.Assignee)] with { Json = $"\"{user}\"" };
+            assigned.Add(state with { Columns = columns.ToImmutable() });
+        }
+
+        return assigned;
     }
 
     /// <summary>
@@ -177,17 +205,21 @@ internal static class HubConcurrency
         }
     }
 
-    /// <summary>Applies one device's rows as a sync with it would: batches of the default size in apply groups.</summary>
-    private static async Task ApplyAsync(string database, List<Crdt.RowState> states, string device, TimeSpan commitInterval)
+    /// <summary>
+    /// Applies one device's rows as a sync with it would: batches of the default size in apply groups; where a
+    /// <paramref name="user"/> is given, as a hub serving the device by scope, with that user's claims.
+    /// </summary>
+    private static async Task ApplyAsync(string database, List<Crdt.RowState> states, string device, TimeSpan commitInterval, string? user = null)
     {
         var node = Guid.NewGuid();
+        var scope = user is null ? null : PeerScope.For(Rules, new LiblimPeer(node, new ClaimsPrincipal(new ClaimsIdentity([new Claim("user", user)], "bench")), null));
         await using var db = new ReplicatedDb(new DbContextOptionsBuilder<ReplicatedDb>().UseNpgsql(database).UseLiblim(o => o.SyncCommitInterval(commitInterval)).Options);
         await using var group = new ApplyGroup(db);
         var position = 0L;
         foreach (var batch in states.Chunk(new LiblimProtocolLimits().BatchSize))
         {
             position += batch.Length;
-            await group.ApplyAsync(new RemoteBatch(device, node, batch, position), default);
+            await group.ApplyAsync(new RemoteBatch(device, node, batch, position) { Scope = scope }, default);
         }
 
         await group.CommitAsync(default);
@@ -214,7 +246,7 @@ internal static class HubConcurrency
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = $"TRUNCATE \"{BenchDb.TableName}\", \"__liblim_rows\", \"__liblim_state\", \"__liblim_peers\", \"__liblim_nodes\"";
+        command.CommandText = $"TRUNCATE \"{BenchDb.TableName}\", \"__liblim_rows\", \"__liblim_state\", \"__liblim_peers\", \"__liblim_nodes\", \"__liblim_peer_rows\"";
         await command.ExecuteNonQueryAsync();
     }
 }

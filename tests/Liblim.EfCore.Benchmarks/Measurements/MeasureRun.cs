@@ -254,13 +254,14 @@ internal static class MeasureRun
             else
             {
                 var n = Math.Min(rows, 100_000);
-                Log($"figure 8: {n:N0} rows applied to one PostgreSQL database by 1, 2 and 4 appliers at once, in this process and each in a process of its own");
-                var results = await HubConcurrency.MeasureAsync(postgres!, SyncTemplates.For(n).Source, [1, 2, 4], [LiblimOptionsExtension.DefaultSyncCommitInterval, TimeSpan.Zero], [1, 2, 4]);
+                Log($"figure 8: {n:N0} rows applied to one PostgreSQL database by 1, 2 and 4 appliers at once, in this process and each in a process of its own, and by 1, 2 and 4 users served by scope");
+                var results = await HubConcurrency.MeasureAsync(postgres!, SyncTemplates.For(n).Source, [1, 2, 4], [LiblimOptionsExtension.DefaultSyncCommitInterval, TimeSpan.Zero], [1, 2, 4], [1, 2, 4]);
                 foreach (var r in results.Where(r => r.Appliers > 1))
                 {
-                    var one = results.First(o => o.Appliers == 1 && o.CommitInterval == r.CommitInterval && o.InProcesses == r.InProcesses);
+                    var one = results.First(o => o.Appliers == 1 && o.CommitInterval == r.CommitInterval && o.InProcesses == r.InProcesses && o.Scoped == r.Scoped);
                     var ratio = r.RowsPerSecond / one.RowsPerSecond;
-                    var (who, alone) = r.InProcesses ? ($"{r.Appliers} hub processes", "by one hub process") : ($"{r.Appliers} appliers in one process", "by one");
+                    var (who, alone) = r.InProcesses ? ($"{r.Appliers} hub processes", "by one hub process")
+                        : r.Scoped ? ($"{r.Appliers} users' devices served by scope in one process", "by one") : ($"{r.Appliers} appliers in one process", "by one");
                     table.Add("8", $"PostgreSQL hub: rows applied per second by {who} at once / {alone}, committing {Every(r.CommitInterval)}",
                         $"{FigureTable.Ratio(ratio)} ({FigureTable.N(r.RowsPerSecond)} vs {FigureTable.N(one.RowsPerSecond)} rows/s)", "more than 1x: not bound by one lock", ratio > 1.05);
                 }
@@ -272,7 +273,7 @@ internal static class MeasureRun
                 foreach (var r in results)
                 {
                     details.AppendLine(CultureInfo.InvariantCulture,
-                        $"| {r.Appliers} | {(r.InProcesses ? "a process each" : "this process")} | {Every(r.CommitInterval)} | {FigureTable.N(r.Rows)} | {r.Elapsed.TotalMilliseconds:N0} ms | {FigureTable.N(r.RowsPerSecond)} | {(r.MachineBusy is { } busy ? $"{busy:P0}" : "not known")} |");
+                        $"| {r.Appliers} | {(r.InProcesses ? "a process each" : r.Scoped ? "this process, each a user served by scope" : "this process")} | {Every(r.CommitInterval)} | {FigureTable.N(r.Rows)} | {r.Elapsed.TotalMilliseconds:N0} ms | {FigureTable.N(r.RowsPerSecond)} | {(r.MachineBusy is { } busy ? $"{busy:P0}" : "not known")} |");
                 }
 
                 details.AppendLine();

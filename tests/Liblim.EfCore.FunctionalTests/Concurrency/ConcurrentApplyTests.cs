@@ -4,6 +4,7 @@ using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Sync.Internal;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using static Liblim.EfCore.FunctionalTests.Concurrency.ConcurrentHub;
 using static Liblim.EfCore.FunctionalTests.Infrastructure.Replicas;
 
 namespace Liblim.EfCore.FunctionalTests.Concurrency;
@@ -15,8 +16,6 @@ namespace Liblim.EfCore.FunctionalTests.Concurrency;
 /// </summary>
 public class ConcurrentApplyTests
 {
-    private static readonly TimeSpan Blocked = TimeSpan.FromSeconds(30); // far beyond any wait but for a lock
-
     [Fact]
     public async Task Two_groups_of_different_rows_apply_at_once_and_the_feed_hands_out_neither_before_both_end()
     {
@@ -64,15 +63,6 @@ public class ConcurrentApplyTests
         await using var second = Group(hub);
         await second.ApplyAsync(await BatchOfAsync(b), default).WaitAsync(Blocked);
         Assert.Equal(["from a", "from b"], Titles(hub));
-    }
-
-    /// <summary>Makes a peer known to the hub by a first sync of one row of its own; returns the peer's head after it.</summary>
-    private static async Task<long> KnownAsync(IReplica peer, IReplica hub)
-    {
-        await InsertAsync(peer, new TodoItem { Id = Guid.NewGuid(), Title = $"{peer.Name} before" });
-        await SyncAsync(peer, hub);
-        await using var db = peer.Open();
-        return (await db.Liblim().GetStatusAsync()).Head;
     }
 
     [Fact]
@@ -172,42 +162,5 @@ public class ConcurrentApplyTests
         await SyncAsync(reader, hub);
         Assert.Equal(["a before", "b before", "from a"], Titles(reader));
         Assert.Null(Find(hub, gone));
-    }
-
-    /// <summary>A hub this process has caught up (its first write), so that its groups may apply concurrently.</summary>
-    private static async Task<PostgresReplica> CaughtUpHubAsync()
-    {
-        var hub = new PostgresReplica("hub");
-        await using var db = hub.Open();
-        _ = await db.Liblim().GetNodeIdAsync();
-        await db.Liblim().AdoptRowsAsync();
-        return hub;
-    }
-
-    private static ApplyGroup Group(IReplica replica) => new(_ => Task.FromResult<DbContext>(replica.Open()), ownsContexts: true, committed: null);
-
-    /// <summary>A peer's feed after <paramref name="since"/>, as a batch of it arrives.</summary>
-    private static async Task<RemoteBatch> BatchOfAsync(IReplica peer, long since = 0)
-    {
-        await using var db = peer.Open();
-        var node = await db.Liblim().GetNodeIdAsync();
-        var page = await ChangeFeed.ReadAsync(db, since, null, 1_000, Guid.Empty, baseline: null, scope: null, async: true, default);
-        return new RemoteBatch(peer.Name, node, page.States, page.Last);
-    }
-
-    private static List<string> Titles(IReplica replica) => [.. All(replica).Select(i => i.Title).Order()];
-
-    /// <summary>Until a session of the database waits for a lock another holds: a condition, read from the server.</summary>
-    private static async Task WaitUntilWaitingAsync(PostgresReplica replica)
-    {
-        await using var connection = new NpgsqlConnection(replica.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", connection);
-        var deadline = DateTime.UtcNow + Blocked;
-        while ((long)(await command.ExecuteScalarAsync())! == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no session came to wait for a lock");
-            await Task.Delay(10);
-        }
     }
 }

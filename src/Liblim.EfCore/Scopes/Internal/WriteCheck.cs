@@ -1,6 +1,8 @@
 using Liblim.EfCore.Crdt;
 using Liblim.EfCore.Metadata.Internal;
+using Liblim.EfCore.Storage.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Liblim.EfCore.Scopes.Internal;
 
@@ -19,7 +21,11 @@ internal sealed class WriteCheck
     /// <summary>The writes refused so far, with why.</summary>
     public List<(RowState State, RefusedWrite Refusal)> Refused { get; } = [];
 
-    /// <summary>Reads what the peer may see of the batch's rows before it is applied, and refuses what no rule lets it write.</summary>
+    /// <summary>
+    /// Reads what the peer may see of the batch's rows before it is applied, and refuses what no rule lets it write. In a
+    /// concurrent apply (<see cref="StoreSession.ConcurrentApply"/>) the rows are locked first, as applying them locks
+    /// them: what is judged here is what the batch is merged into.
+    /// </summary>
     public static async Task<WriteCheck> BeforeAsync(DbContext context, PeerScope scope, IReadOnlyList<RowState> states, CancellationToken ct)
     {
         var check = new WriteCheck(scope);
@@ -41,7 +47,13 @@ internal sealed class WriteCheck
                 continue;
             }
 
-            check._before[table.Name] = await rule.Rule.ShownAsync(context, table, scope.Peer, [.. rows.Select(s => s.Key)], ct).ConfigureAwait(false);
+            var keys = rows.Select(s => s.Key).Distinct(StringComparer.Ordinal).ToList();
+            if (context.GetService<StoreSession>() is { ConcurrentApply: true } session)
+            {
+                _ = await session.Shadow.ReadRowsAsync(table.Name, keys, async: true, ct).ConfigureAwait(false);
+            }
+
+            check._before[table.Name] = await rule.Rule.ShownAsync(context, table, scope.Peer, keys, ct).ConfigureAwait(false);
         }
 
         return check;

@@ -138,13 +138,14 @@ internal sealed class ApplyGroup : IAsyncDisposable
     /// <summary>
     /// Whether a batch may be applied concurrently with other groups: where positions are drawn (PostgreSQL), in a
     /// transaction of the group's own, once this process has caught the database up, and when every state is of a table
-    /// of the model that no foreign key or unique index ties to other rows (whose rows are shown exactly when alive) and
-    /// the batch is not a scoped peer's (whose writes are checked, and answered with corrections stamped here).
+    /// of the model that no foreign key or unique index ties to other rows (whose rows are shown exactly when alive), and
+    /// the batch brings no evictions or refusals from a server. A scoped peer's batch may, as long as it may write all of
+    /// it (<see cref="ApplyAllowedAsync"/>).
     /// </summary>
     private async Task<bool> CanApplyConcurrentlyAsync(RemoteBatch batch, CancellationToken ct)
     {
         var session = _context!.GetService<StoreSession>();
-        if (session.Model.Shadow.FeedSequence is null || !_transaction!.IsOwned || batch.Scope is not null || batch.Evictions.Count > 0 || batch.Refusals.Count > 0)
+        if (session.Model.Shadow.FeedSequence is null || !_transaction!.IsOwned || batch.Evictions.Count > 0 || batch.Refusals.Count > 0)
         {
             return false;
         }
@@ -226,6 +227,12 @@ internal sealed class ApplyGroup : IAsyncDisposable
                 // Keys new here are inserted without reading them first; the savepoint lets a wrong guess be undone.
                 return await RowStateApplier.ApplyAsync(_context!, batch, async: true, ct, newKeysHaveNoRow: attempt == 1 && _transaction!.IsOwned).ConfigureAwait(false);
             }
+            catch (DbException) when (_concurrent && batch.Scope is not null)
+            {
+                // The write check judged the rows as they were before: a key a concurrent apply inserted since is judged
+                // again, with the whole batch, under the lock.
+                throw new ConcurrentApplyRefusedException();
+            }
             catch (DbException e) when (_transaction!.IsOwned && (attempt == 1 || (_concurrent && attempt < MaxAttempts && MeetsConcurrentWrite(e))))
             {
                 // A new key had a row already (stored before its table was replicated, or inserted by a concurrent apply), the
@@ -246,7 +253,9 @@ internal sealed class ApplyGroup : IAsyncDisposable
     /// <summary>
     /// Applies what a peer served by scope may write of a batch (<see cref="WriteCheck"/>): the batch without what no rule
     /// lets it write, then, as long as the result puts some row outside its scope, again without those; and answers each
-    /// refused write with this database's row (<see cref="Corrections"/>).
+    /// refused write with this database's row (<see cref="Corrections"/>). A group applying concurrently with others applies
+    /// only a batch it may write whole: one with a refused write goes again under the lock, where the correction is
+    /// stamped and the rows judged again stay as judged.
     /// </summary>
     private async Task<ApplyResult> ApplyAllowedAsync(RemoteBatch batch, PeerScope scope, CancellationToken ct)
     {
@@ -258,6 +267,11 @@ internal sealed class ApplyGroup : IAsyncDisposable
         var check = await WriteCheck.BeforeAsync(_context!, scope, batch.States, ct).ConfigureAwait(false);
         while (true)
         {
+            if (_concurrent && check.Refused.Count > 0)
+            {
+                throw new ConcurrentApplyRefusedException();
+            }
+
             var allowed = batch with { States = check.Allowed(batch.States) };
             var result = await ApplyBatchAsync(allowed, ct).ConfigureAwait(false);
             if (!await check.RefuseAfterAsync(_context!, allowed.States, ct).ConfigureAwait(false))

@@ -24,10 +24,12 @@ public abstract class CliRowTests : ReplicaSuite
         using var a = NewReplica("row-a");
         using var b = NewReplica("row-b");
         var id = Guid.NewGuid();
-        var inserted = DateTimeOffset.UtcNow;
+        // Times on the replicas' clock (SharedClock), which writes are stamped from: each reading is a millisecond on, and
+        // a timestamp keeps whole milliseconds.
+        var inserted = SharedClock.GetUtcNow().AddMilliseconds(-1);
         await Replicas.InsertAsync(a, new TodoItem { Id = id, Title = "milk", Priority = 1, Notes = "2 litres" });
         await Replicas.SyncAsync(a, b);
-        var edited = DateTimeOffset.UtcNow;
+        var edited = SharedClock.GetUtcNow().AddMilliseconds(-1);
         await Replicas.EditAsync(b, id, i => i.Title = "oat milk");
         await Replicas.SyncAsync(a, b);
         var (aNode, bNode) = (await NodeIdAsync(a), await NodeIdAsync(b));
@@ -39,14 +41,14 @@ public abstract class CliRowTests : ReplicaSuite
         var title = Column(row, "Title");
         Assert.Equal("oat milk", title.GetProperty("value").GetString());
         Assert.Equal(bNode, title.GetProperty("written").GetProperty("node").GetGuid());
-        Assert.InRange(title.GetProperty("written").GetProperty("time").GetDateTimeOffset(), edited.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.InRange(title.GetProperty("written").GetProperty("time").GetDateTimeOffset(), edited, SharedClock.GetUtcNow());
         // b wrote Title over the insert's register: its prior is the insert's clock; Notes, never written since, has none.
         Assert.Equal(row.GetProperty("baseClock").GetProperty("timestamp").GetString(), title.GetProperty("prior").GetProperty("timestamp").GetString());
         var notes = Column(row, "Notes");
         Assert.Equal(JsonValueKind.Null, notes.GetProperty("prior").ValueKind);
         Assert.Equal(("2 litres", aNode, "this replica"),
             (notes.GetProperty("value").GetString(), notes.GetProperty("written").GetProperty("node").GetGuid(), notes.GetProperty("written").GetProperty("nodeLabel").GetString()));
-        Assert.InRange(notes.GetProperty("written").GetProperty("time").GetDateTimeOffset(), inserted.AddSeconds(-1), edited.AddSeconds(1));
+        Assert.InRange(notes.GetProperty("written").GetProperty("time").GetDateTimeOffset(), inserted, edited);
         Assert.Equal(aNode, row.GetProperty("baseClock").GetProperty("node").GetGuid()); // the insert's, kept by the columns written no later
         var tag = Assert.Single(row.GetProperty("addTags").EnumerateArray());
         Assert.Equal(aNode, tag.GetProperty("node").GetGuid());

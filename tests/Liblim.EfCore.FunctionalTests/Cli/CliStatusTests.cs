@@ -30,9 +30,10 @@ public abstract class CliStatusTests : ReplicaSuite
             await db.SaveChangesAsync();
         }
 
-        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        // The replicas' clock (SharedClock), which the time of a sync is read from: each reading is a millisecond on.
+        var before = SharedClock.GetUtcNow();
         await Replicas.SyncAsync(a, b);
-        var after = DateTimeOffset.UtcNow.AddSeconds(1);
+        var after = SharedClock.GetUtcNow();
 
         // Three changes here since: an edit, an insert and a delete, which b has not been sent.
         await Replicas.EditAsync(a, x, i => i.Title = "x edited");

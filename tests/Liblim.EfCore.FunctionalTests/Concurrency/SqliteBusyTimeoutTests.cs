@@ -51,10 +51,11 @@ public class SqliteBusyTimeoutTests
             await begin.ExecuteNonQueryAsync();
         }
 
-        await using var db = new TodoDb(Options(replica, commandTimeout: null));
+        var beginning = new BeginObserver();
+        await using var db = new TodoDb(new DbContextOptionsBuilder<TodoDb>(Options(replica, commandTimeout: null)).AddInterceptors(beginning).Options);
         db.Items.Add(new TodoItem { Id = Guid.NewGuid(), Title = "waited" });
         var save = Task.Run(() => db.SaveChangesAsync()); // Microsoft.Data.Sqlite waits on the calling thread
-        await Task.Delay(300);
+        await beginning.Started.Task.WaitAsync(TimeSpan.FromSeconds(20)); // its BEGIN IMMEDIATE, which the lock holds up
         Assert.False(save.IsCompleted);
         await using (var commit = blocker.CreateCommand())
         {
@@ -85,6 +86,24 @@ public class SqliteBusyTimeoutTests
         finally
         {
             db.Database.CloseConnection();
+        }
+    }
+
+    /// <summary>Tells when the context begins a transaction, just before the statement that takes the write lock.</summary>
+    private sealed class BeginObserver : DbTransactionInterceptor
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
+        {
+            Started.TrySetResult();
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
+        {
+            Started.TrySetResult();
+            return ValueTask.FromResult(result);
         }
     }
 

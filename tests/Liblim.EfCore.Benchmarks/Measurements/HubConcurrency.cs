@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Liblim.EfCore.Benchmarks.Infrastructure;
 using Liblim.EfCore.Benchmarks.Model;
+using Liblim.EfCore.Infrastructure.Internal;
 using Liblim.EfCore.Merge.Internal;
 using Liblim.EfCore.Scopes.Internal;
 using Liblim.EfCore.Sync.Internal;
@@ -78,6 +79,24 @@ internal static class HubConcurrency
         }
 
         return [.. runs.Select(r => measured[r].OrderBy(m => m.Elapsed).ElementAt(1))];
+    }
+
+    /// <summary>
+    /// For <c>profile</c>: a database, the work of one applier (a user's device where <paramref name="scoped"/>) applying
+    /// all of the source's rows into its empty tables, and what empties them again.
+    /// </summary>
+    public static async Task<(Func<Task> Apply, Func<Task> Empty)> OneApplierAsync(PostgresInstance postgres, string source, bool scoped)
+    {
+        var states = RemoteBatches.Read(source).SelectMany(b => b.States).ToList();
+        var database = postgres.CreateDatabase();
+        await using (var db = new ReplicatedDb(PostgresInstance.ReplicatedOptions(database)))
+        {
+            await db.Database.EnsureCreatedAsync();
+        }
+
+        var share = scoped ? AssignedTo(UserOf(0), states) : states;
+        return (() => ApplyAsync(database, share, "device-0", LiblimOptionsExtension.DefaultSyncCommitInterval, scoped ? UserOf(0) : null),
+            () => TruncateAsync(database));
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ namespace Liblim.EfCore.Benchmarks.Measurements;
 /// </summary>
 internal static class ProfileRun
 {
-    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | plain-insert | plain-update | plain-delete (the same through plain EF Core, figure 1's baselines) | floor-insert | floor-update | floor-delete (plain EF Core and the metadata I/O raw, figure 1's floors) | raw (figure 2's baseline) | feed | wire | apply | apply-older | merge | merge-older | tcp (the sync rows) | merge-pg, merge-pg-older (the whole in-process sync into PostgreSQL)";
+    public const string Scenarios = "insert | update | delete (1,000 rows, replicated) | plain-insert | plain-update | plain-delete (the same through plain EF Core, figure 1's baselines) | floor-insert | floor-update | floor-delete (plain EF Core and the metadata I/O raw, figure 1's floors) | raw (figure 2's baseline) | feed | wire | apply | apply-older | merge | merge-older | tcp (the sync rows) | merge-pg, merge-pg-older (the whole in-process sync into PostgreSQL) | hub-pg, hub-pg-scoped (one peer's rows applied by a PostgreSQL hub, the peer served by scope or not: figure 8's one applier)";
 
     private static readonly Lazy<(string Empty, string Full, string PlainEmpty, string PlainFull)> WriteTemplates = new(() =>
     {
@@ -102,6 +102,8 @@ internal static class ProfileRun
         "tcp" => () => Sync(options.Rows!.Value, t => t.TargetEmpty, tcp: true),
         "merge-pg" => () => SyncIntoPostgres(options.Rows!.Value, older: false),
         "merge-pg-older" => () => SyncIntoPostgres(options.Rows!.Value, older: true),
+        "hub-pg" => () => ApplyAtHub(options.Rows!.Value, scoped: false),
+        "hub-pg-scoped" => () => ApplyAtHub(options.Rows!.Value, scoped: true),
         _ => throw new ArgumentException($"Unknown scenario '{scenario}'; one of: {Scenarios}."),
     };
 
@@ -229,6 +231,18 @@ internal static class ProfileRun
             await using var s = new ReplicatedDb(SqliteFiles.ReplicatedOptions(source));
             await db.Liblim().SyncWithAsync(s);
         }, () => Delete(source));
+    }
+
+    /// <summary>One device's rows applied by a PostgreSQL hub into empty tables, as figure 8's one applier applies them.</summary>
+    private static async Task<ProfileStep> ApplyAtHub(int rows, bool scoped)
+    {
+        if (!PostgresInstance.TryGet(out var postgres, out var error))
+        {
+            throw new InvalidOperationException($"PostgreSQL is not available: {error}");
+        }
+
+        var (apply, empty) = await HubConcurrency.OneApplierAsync(postgres!, SyncTemplates.For(rows).Source, scoped);
+        return new ProfileStep(apply, empty);
     }
 
     private static async Task<ProfileStep> Sync(int rows, Func<SyncTemplates, string> target, bool tcp)

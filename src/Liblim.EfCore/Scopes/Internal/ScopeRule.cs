@@ -94,11 +94,28 @@ internal sealed class ScopeRule<TEntity>(Expression<Func<TEntity, LiblimPeer, bo
         return AllAndVisibleAsync(rows.Where(Expression.Lambda<Func<TEntity, bool>>(any, entity)), table, peer, ct);
     }
 
+    /// <summary>The keys of <paramref name="rows"/>, and of those the ones the rule shows the peer: one query, which reads the rule's verdict with each key.</summary>
     private async Task<(HashSet<string> All, HashSet<string> Visible)> AllAndVisibleAsync(IQueryable<TEntity> rows, ReplicatedTable table, LiblimPeer peer, CancellationToken ct)
     {
-        var all = await KeysAsync(rows, table, ct).ConfigureAwait(false);
-        var visible = rule is null || all.Count == 0 ? all : await KeysAsync(rows.Where(ForPeer(rule, peer)), table, ct).ConfigureAwait(false);
-        return (all, visible);
+        if (rule is null)
+        {
+            var all = await KeysAsync(rows, table, ct).ConfigureAwait(false);
+            return (all, all);
+        }
+
+        var (keys, visible) = (new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
+        var count = table.KeyColumns.Count;
+        await foreach (var values in rows.Select(KeyOf(table, ForPeer(rule, peer))).AsAsyncEnumerable().WithCancellation(ct).ConfigureAwait(false))
+        {
+            var key = table.EncodeKey(values.AsSpan(0, count));
+            keys.Add(key);
+            if (values[count] is true)
+            {
+                visible.Add(key);
+            }
+        }
+
+        return (keys, visible);
     }
 
     private static async Task<HashSet<string>> KeysAsync(IQueryable<TEntity> rows, ReplicatedTable table, CancellationToken ct)
@@ -139,13 +156,18 @@ internal sealed class ScopeRule<TEntity>(Expression<Func<TEntity, LiblimPeer, bo
         return Expression.Lambda<Func<TEntity, bool>>(body, rule.Parameters[0]);
     }
 
-    /// <summary>The key values of an entity, in the table's key order.</summary>
-    private static Expression<Func<TEntity, object?[]>> KeyOf(ReplicatedTable table)
+    /// <summary>The key values of an entity, in the table's key order; then, where a <paramref name="verdict"/> is given, what it says of the entity.</summary>
+    private static Expression<Func<TEntity, object?[]>> KeyOf(ReplicatedTable table, Expression<Func<TEntity, bool>>? verdict = null)
     {
-        var entity = Expression.Parameter(typeof(TEntity), "e");
+        var entity = verdict?.Parameters[0] ?? Expression.Parameter(typeof(TEntity), "e");
         var values = table.KeyColumns.Select(c => (Expression)Expression.Convert(
             Expression.Call(PropertyMethod.MakeGenericMethod(c.Property.ClrType), entity, Expression.Constant(c.Property.Name)),
             typeof(object)));
+        if (verdict is not null)
+        {
+            values = values.Append(Expression.Convert(verdict.Body, typeof(object)));
+        }
+
         return Expression.Lambda<Func<TEntity, object?[]>>(Expression.NewArrayInit(typeof(object), values), entity);
     }
 

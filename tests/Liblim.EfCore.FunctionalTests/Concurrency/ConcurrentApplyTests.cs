@@ -1,9 +1,5 @@
 using Liblim.EfCore.FunctionalTests.Infrastructure;
 using Liblim.EfCore.FunctionalTests.Model;
-using Liblim.EfCore.Merge.Internal;
-using Liblim.EfCore.Sync.Internal;
-using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using static Liblim.EfCore.FunctionalTests.Concurrency.ConcurrentHub;
 using static Liblim.EfCore.FunctionalTests.Infrastructure.Replicas;
 

@@ -61,6 +61,27 @@ public abstract class BadRemoteStateTests : ReplicaSuite
     public async Task A_key_of_the_wrong_type_is_refused()
         => Assert.Contains("invalid key", await RefusedAsync(Good(), State("Items", "[42]", ("Title", "\"x\""))));
 
+    [Theory]
+    [InlineData("upper case")]
+    [InlineData("whitespace")]
+    public async Task A_key_not_in_the_canonical_form_of_its_values_is_refused(string form)
+    {
+        // Another text of the values of a stored row: taken as it is, it would name a second row, or pass a scope's check
+        // of the row by its canonical key.
+        using var replica = NewReplica("r");
+        var id = Guid.NewGuid();
+        await InsertAsync(replica, new TodoItem { Id = id, Title = "here" });
+        var key = form == "upper case" ? $"[\"{id.ToString().ToUpperInvariant()}\"]" : $"[ \"{id}\" ]";
+        var (before, rowsBefore) = (Snapshot.Of(replica), ShadowRows.Rows(replica));
+        await using var db = replica.Open();
+
+        var e = await Assert.ThrowsAsync<RowStateException>(() => RowStateApplier.ApplyAsync(db, new RemoteBatch("test peer", Peer, [Good(), State("Items", key, ("Title", "\"taken\""))], 5), async: true, default));
+
+        Assert.Contains($"is not in canonical form; its values' canonical key is [\"{id}\"]", e.Message);
+        Assert.Equal(before, Snapshot.Of(replica));
+        Assert.Equal(rowsBefore, ShadowRows.Rows(replica));
+    }
+
     [Fact]
     public async Task Text_with_half_a_surrogate_pair_is_refused_rather_than_changed()
         => Assert.Contains("lone UTF-16 surrogate", await RefusedAsync(Good(), State("Items", $"[\"{Guid.NewGuid()}\"]", ("Title", "\"a\\ud800b\""))));

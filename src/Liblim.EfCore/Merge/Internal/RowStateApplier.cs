@@ -215,7 +215,14 @@ internal static class RowStateApplier
             ParsedValues.Row row;
             try
             {
-                row = parsed.Add(table, state.Key, table.DecodeKey(state.Key));
+                var key = table.DecodeKey(state.Key);
+                if (table.EncodeKey(key) is var canonical && canonical != state.Key)
+                {
+                    // Another text of the same values would name the row twice (docs/protocol.md, "Row id").
+                    throw new FormatException($"{Shorten(state.Key)} is not in canonical form; its values' canonical key is {Shorten(canonical)}.");
+                }
+
+                row = parsed.Add(table, state.Key, key);
             }
             catch (FormatException e)
             {
@@ -264,6 +271,8 @@ internal static class RowStateApplier
 
         return result;
     }
+
+    private static string Shorten(string key) => key.Length <= 100 ? key : key[..100] + "...";
 
     /// <summary>A state of a table the model does not have: its key must be a JSON array, and each of its columns must have a value.</summary>
     private static RowState CheckedForNewerModel(RemoteBatch batch, RowState state)

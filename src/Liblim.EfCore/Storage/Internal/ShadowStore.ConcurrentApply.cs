@@ -72,12 +72,20 @@ internal sealed partial class ShadowStore
     /// </summary>
     private uint LockNameHash()
     {
+        if (_lockNameHash is { } known)
+        {
+            return known;
+        }
+
         var hash = 2166136261u;
         foreach (var b in Encoding.UTF8.GetBytes(session.Table(session.Model.Shadow.StateTable)))
         {
             hash = (hash ^ b) * 16777619u;
         }
 
+        _lockNameHash = hash;
         return hash;
     }
+
+    private uint? _lockNameHash; // computed once per context: every lock and draw of a write carries it
 }
